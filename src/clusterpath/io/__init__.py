@@ -1,0 +1,6 @@
+"""Readers and writers of cluster descriptions."""
+
+from clusterpath.io.errors import InputError
+from clusterpath.io.load import load_cluster
+
+__all__ = ["InputError", "load_cluster"]
