@@ -35,14 +35,16 @@ def interpolate(trajectory: dict[int, float], year: int) -> float:
 @dataclass(frozen=True)
 class GridFactor:
     tco2e_per_mwh: float
-    source: str
+    label: str  # short, for tables
+    source: str  # the full citation
 
 
 def grid_factor(cluster: Cluster, year: int | None = None) -> GridFactor | None:
     """The location-based grid factor for ``year`` (default: the base year)."""
     year = cluster.base_year if year is None else year
     if cluster.grid.emission_factor:
-        return GridFactor(interpolate(cluster.grid.emission_factor, year), "cluster grid.emission_factor")
+        return GridFactor(interpolate(cluster.grid.emission_factor, year), "the cluster's grid.emission_factor",
+                          "cluster grid.emission_factor")
     defaults = reference.grid_factors(cluster.country)
     if not defaults:
         return None
@@ -51,7 +53,7 @@ def grid_factor(cluster: Cluster, year: int | None = None) -> GridFactor | None:
     used = known[-1]
     rows = reference.table("grid_emission_factors")
     source = rows[(rows["country"] == cluster.country) & (rows["year"] == used)]["source"].iloc[0]
-    return GridFactor(defaults[used], f"{cluster.country} {used}: {source}")
+    return GridFactor(defaults[used], f"{cluster.country} default for {used}, lifecycle basis", source)
 
 
 def _fuel_factor_table() -> pd.DataFrame:
@@ -232,7 +234,9 @@ class Inventory:
             "jobs": totals["jobs"],
             "tco2e_per_million_value_added": totals["tco2e_per_million_value_added"],
             "grid_emission_factor": (
-                {"tco2e_per_mwh": self.grid.tco2e_per_mwh, "source": self.grid.source} if self.grid else None
+                {"tco2e_per_mwh": self.grid.tco2e_per_mwh, "basis": self.grid.label, "source": self.grid.source}
+                if self.grid
+                else None
             ),
             "gwp": f"{reference.DEFAULT_ASSESSMENT} GWP100",
             "members": _records(self.members, "id"),
@@ -261,8 +265,10 @@ class Inventory:
 
 def _intensity(tco2e, value_added):
     """tCO2e per million of value added; undefined (NaN) where value added is zero."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(np.asarray(value_added) > 0, np.asarray(tco2e) / (np.asarray(value_added) / 1e6), np.nan)
+    tco2e, value_added = np.asarray(tco2e, dtype=float), np.asarray(value_added, dtype=float)
+    out = np.full(np.broadcast(tco2e, value_added).shape, np.nan)
+    with np.errstate(over="ignore"):
+        return np.divide(tco2e * 1e6, value_added, out=out, where=value_added > 0)
 
 
 def _records(frame: pd.DataFrame, key: str) -> list[dict]:

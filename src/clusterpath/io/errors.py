@@ -56,8 +56,8 @@ def _reason(error: dict) -> str:
         return "is required but missing"
     if error["type"] == "extra_forbidden":
         return "is not a known field (check the spelling; see `clusterpath template` for all fields)"
-    if error["type"].startswith("enum"):
-        return message.replace("Input should be", "expected")
+    if error["type"] in ("enum", "literal_error"):
+        return f"{error['input']!r} is not allowed: {message.replace('Input should be', 'expected')}"
     return message[0].lower() + message[1:] if message else message
 
 

@@ -290,6 +290,9 @@ class Cluster(Model):
     def _consistent(self) -> Cluster:
         _unique(self.members, "member")
         _unique(self.resources.co2_storage, "CO2 storage site")
+        types = [r.type for r in self.resources.renewables]
+        if len(types) != len(set(types)):
+            raise ValueError("resources.renewables lists a type twice: give one potential per type")
         uses_grid = any(d.carrier == "electricity" for m in self.members for d in m.demands)
         if uses_grid and not self.grid.emission_factor and not reference.grid_factors(self.country):
             raise ValueError(

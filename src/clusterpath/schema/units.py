@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from functools import cache
 from typing import Annotated, Any
 
@@ -29,6 +30,8 @@ ktCO2 = ktCO2e
 MtCO2 = MtCO2e
 kgCO2 = kgCO2e
 gCO2 = gCO2e
+# "kt" is pint's knot; in a cluster description it is always kilotonnes.
+kilotonne = 1e3 * t = kt
 m2 = m**2
 km2 = km**2
 m3 = m**3
@@ -44,8 +47,11 @@ _NUMBER_THEN_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|
 @cache
 def registry() -> pint.UnitRegistry:
     ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
-    for line in _DEFINITIONS.strip().splitlines():
-        ureg.define(line)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the intended redefinition of "kt"
+        for line in _DEFINITIONS.strip().splitlines():
+            if line and not line.startswith("#"):
+                ureg.define(line)
     return ureg
 
 

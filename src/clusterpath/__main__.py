@@ -1,0 +1,3 @@
+from clusterpath.cli import app
+
+app(prog_name="clusterpath")

@@ -1,0 +1,222 @@
+"""The `clusterpath` command: thin presentation over the library, no modelling here."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from clusterpath.io import InputError, load_cluster
+
+app = typer.Typer(
+    name="clusterpath",
+    help="Plan an industrial cluster's path to net zero together.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+Source = Annotated[str, typer.Argument(help="A cluster file (.yaml, .json, .xlsx) or the name of a bundled example.")]
+
+
+def user_errors(command: Callable) -> Callable:
+    """Turn a user's mistake into a clear message and exit code 2, never a traceback."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            err.print(f"[bold red]error:[/] {error.message}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except OSError as error:
+            where = f" {error.filename}" if error.filename else ""
+            err.print(f"[bold red]error:[/] cannot write{where}: {error.strerror or error}", highlight=False)
+            raise typer.Exit(2) from None
+
+    return run
+
+
+def _number(value: float, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:,.{digits}f}"
+
+
+def _write_json(payload: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+@app.command()
+@user_errors
+def inventory(
+    source: Source,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write the tables as CSV files into this folder.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json-out", help="Also write the JSON object to this file.")] = None,
+) -> None:
+    """Baseline scope 1 and 2 emissions, energy, value added and jobs of a cluster."""
+    from clusterpath.inventory import Inventory
+
+    result = Inventory(load_cluster(source))
+    payload = result.to_dict()
+    if csv is not None:
+        result.write_csv(csv)
+    if json_out is not None:
+        _write_json(payload, json_out)
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2, default=str))
+        return
+    _print_inventory(result, payload)
+    for target in (csv, json_out):
+        if target is not None:
+            out.print(f"Written: {target}")
+
+
+def _print_inventory(result, payload: dict) -> None:
+    c = result.cluster
+    t = result.totals
+    note = "  [yellow](illustrative data)[/]" if c.illustrative else ""
+    out.print(f"[bold]{c.name}[/] ({c.id}), {c.kind.value.replace('_', ' ')} in {c.country}, base year {c.base_year}{note}")
+    grid = payload["grid_emission_factor"]
+    if grid:
+        out.print(f"Grid factor {grid['tco2e_per_mwh']:.3f} tCO2e/MWh ({grid['basis']})", highlight=False)
+
+    summary = Table(title="Cluster baseline", show_header=False)
+    summary.add_column(style="bold")
+    summary.add_column(justify="right")
+    summary.add_row("Scope 1 (combustion + process), tCO2e", _number(t["scope1_tco2e"]))
+    summary.add_row("  of which process, tCO2e", _number(t["scope1_process_tco2e"]))
+    summary.add_row("Scope 2 (location-based), tCO2e", _number(t["scope2_tco2e"]))
+    summary.add_row("Total scope 1 + 2, tCO2e", _number(t["total_tco2e"]))
+    summary.add_row("Biogenic CO2 (memo), t", _number(t["biogenic_co2_t"]))
+    summary.add_row("Final energy, GWh", _number(t["energy_mwh"] / 1e3, 1))
+    summary.add_row(f"Value added, million {c.currency}", _number(t["value_added"] / 1e6, 1))
+    summary.add_row("Jobs", _number(t["jobs"]))
+    summary.add_row(f"Intensity, tCO2e per million {c.currency}", _number(t["tco2e_per_million_value_added"], 1))
+    out.print(summary)
+
+    for title, frame, key in (("By sector", result.sectors, "sector"), ("By carrier", result.carriers, "carrier")):
+        table = Table(title=title)
+        for column in (key, "energy GWh", "scope 1 tCO2e", "scope 2 tCO2e", "total tCO2e"):
+            table.add_column(column, justify="left" if column == key else "right")
+        for name, row in frame.iterrows():
+            table.add_row(str(name), _number(row["energy_mwh"] / 1e3, 1), _number(row["scope1_tco2e"]),
+                          _number(row["scope2_tco2e"]), _number(row["total_tco2e"]))  # fmt: skip
+        out.print(table)
+
+    members = result.members.sort_values("total_tco2e", ascending=False)
+    shown = 15
+    table = Table(title=f"Members (largest {min(shown, len(members))} of {len(members)})")
+    for column in ("id", "name", "sector", "scope 1 tCO2e", "scope 2 tCO2e", "total tCO2e", "jobs"):
+        numeric = "tCO2e" in column or column == "jobs"
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=True,
+                         overflow="fold" if numeric else "ellipsis", max_width=None if numeric else 18)
+    for member_id, row in members.head(shown).iterrows():
+        table.add_row(str(member_id), row["name"], row["sector"], _number(row["scope1_tco2e"]),
+                      _number(row["scope2_tco2e"]), _number(row["total_tco2e"]), _number(row["jobs"]))  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+@user_errors
+def validate(source: Source) -> None:
+    """Check a cluster description and say what it holds; exit code 2 if it has problems."""
+    cluster = load_cluster(source)
+    demands = sum(len(m.demands) for m in cluster.members)
+    out.print(f"[green]OK[/] {source}: cluster '{cluster.id}' with {len(cluster.members)} members and {demands} demands")
+
+
+@app.command()
+@user_errors
+def template(
+    path: Annotated[Path, typer.Argument(help="The .xlsx workbook to write.")],
+    source: Annotated[
+        str | None, typer.Option("--from", help="Fill it with this cluster (a file or an example name).")
+    ] = None,
+) -> None:
+    """Write the documented Excel workbook to fill in (one sheet per table, a README sheet)."""
+    from clusterpath.io import xlsx
+
+    if path.suffix.lower() != ".xlsx":
+        raise InputError(str(path), ["the template is an Excel workbook: give a file name ending in .xlsx"])
+    cluster = load_cluster(source) if source else None
+    xlsx.write_template(path, cluster)
+    out.print(f"Written: {path}" + (f" (filled with '{cluster.id}')" if cluster else ""))
+
+
+@app.command()
+@user_errors
+def examples(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+    export: Annotated[
+        tuple[str, Path] | None,
+        typer.Option("--export", help="Write example NAME to FILE (.yaml, .json or .xlsx).", metavar="NAME FILE"),
+    ] = None,
+) -> None:
+    """List the bundled example clusters (illustrative data), or export one to a file."""
+    from clusterpath import examples as registry
+
+    if export is not None:
+        _export_example(*export)
+        return
+    listing = registry.describe()
+    if as_json:
+        typer.echo(json.dumps(listing, indent=2))
+        return
+    table = Table(title="Bundled examples (illustrative data)")
+    for column in ("name", "cluster", "kind", "country", "members"):
+        table.add_column(column, justify="right" if column == "members" else "left")
+    for item in listing:
+        table.add_row(item["name"], item["title"], item["kind"], item["country"], str(item["members"]))
+    out.print(table)
+    out.print("Use a name wherever a cluster file is expected, e.g. `clusterpath inventory port-chemicals`.")
+
+
+def _export_example(name: str, path: Path) -> None:
+    from clusterpath import examples as registry
+
+    if not registry.is_example(name):
+        raise InputError(name, [f"not an example name (examples: {', '.join(registry.names())})"])
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from clusterpath.io import xlsx
+
+        xlsx.write_template(path, registry.load(name))
+    elif suffix in {".yaml", ".yml", ".json"}:
+        import yaml
+
+        data = registry.raw(name)
+        text = json.dumps(data, indent=2) if suffix == ".json" else yaml.safe_dump(data, sort_keys=False)
+        path.write_text(text, encoding="utf-8")
+    else:
+        raise InputError(str(path), ["give a file name ending in .yaml, .json or .xlsx"])
+    out.print(f"Written: {path}")
+
+
+@app.command()
+def version() -> None:
+    """Print the installed version."""
+    from importlib.metadata import version as installed
+
+    typer.echo(installed("clusterpath"))
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
