@@ -119,14 +119,12 @@ def _print_inventory(result, payload: dict) -> None:
 
     members = result.members.sort_values("total_tco2e", ascending=False)
     shown = 15
-    table = Table(title=f"Members (largest {min(shown, len(members))} of {len(members)})")
-    for column in ("id", "name", "sector", "scope 1 tCO2e", "scope 2 tCO2e", "total tCO2e", "jobs"):
-        numeric = "tCO2e" in column or column == "jobs"
-        table.add_column(column, justify="right" if numeric else "left", no_wrap=True,
-                         overflow="fold" if numeric else "ellipsis", max_width=None if numeric else 18)
+    table = Table(title=f"Members, tCO2e (largest {min(shown, len(members))} of {len(members)})")
+    for column in ("id", "sector", "scope 1", "scope 2", "total", "jobs"):
+        table.add_column(column, justify="left" if column in ("id", "sector") else "right", no_wrap=True)
     for member_id, row in members.head(shown).iterrows():
-        table.add_row(str(member_id), row["name"], row["sector"], _number(row["scope1_tco2e"]),
-                      _number(row["scope2_tco2e"]), _number(row["total_tco2e"]), _number(row["jobs"]))  # fmt: skip
+        table.add_row(str(member_id), row["sector"], _number(row["scope1_tco2e"]), _number(row["scope2_tco2e"]),
+                      _number(row["total_tco2e"]), _number(row["jobs"]))  # fmt: skip
     out.print(table)
 
 
