@@ -18,6 +18,10 @@ TABLES = (
     "technologies",
     "technology_catalog",
     "employment_factors",
+    "exchange_rates",
+    "scale_exponents",
+    "infrastructure_costs",
+    "fuel_prices",
 )
 
 # The assessment report whose GWP100 values convert CH4 and N2O to CO2e.

@@ -148,10 +148,13 @@ def test_filled_workbook_round_trips(tmp_path, cluster):
 def test_text_amounts_numbers_as_text_and_blank_rows_are_read(tmp_path, cluster):
     path = tmp_path / "mixed.xlsx"
     write_template(path, cluster)
+    columns = {name: column_letter(path, "co2_storage", name) for name in
+               ("distance", "distance_unit", "injection_capacity", "injection_capacity_unit")}
     workbook = openpyxl.load_workbook(path)
     storage = workbook["co2_storage"]
-    storage["C2"], storage["D2"] = "25000 m", None
-    storage["E2"], storage["F2"] = "2.5", "Mt"  # a number typed into a text cell, its unit beside it
+    storage[columns["distance"] + "2"], storage[columns["distance_unit"] + "2"] = "25000 m", None
+    # A number typed into a text cell, its unit beside it.
+    storage[columns["injection_capacity"] + "2"], storage[columns["injection_capacity_unit"] + "2"] = "2.5", "Mt"
     # Excel turns an id typed as 101 into a number.
     workbook["members"]["A3"] = workbook["demands"]["A5"] = workbook["process_emissions"]["A4"] = 101
     workbook["members"].insert_rows(3, 2)  # blank rows between members
@@ -220,7 +223,7 @@ def test_cluster_field_and_member_location_are_located(tmp_path, cluster):
         ("grid", "A3", "soon", r"sheet 'grid', row 3, column 'year': 'soon' is not a year"),
         ("demands", "Z1", "colour", r"sheet 'demands', row 1, column Z: unknown column 'colour'"),
         ("cluster", "A2", "ident", r"sheet 'cluster', row 2, column 'field': unknown field 'ident'"),
-        ("co2_storage", "C2", "25 km", r"sheet 'co2_storage', row 2, column 'distance': '25 km' is text"),
+        ("co2_storage", "D2", "25 km", r"sheet 'co2_storage', row 2, column 'distance': '25 km' is text"),
     ],
 )
 def test_reader_problems_name_sheet_row_and_column(tmp_path, cluster, sheet, cell, value, expected):

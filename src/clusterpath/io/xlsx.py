@@ -145,6 +145,7 @@ SHEETS: tuple[Sheet, ...] = (
         (
             _text("type", "kind of renewable", True, _vocab(RenewableType), "renewable types"),
             _quantity("potential", "installable capacity", units.POWER, True),
+            _number("full_load_hours", "yearly output per MW at the site, hours (needed to plan this renewable)"),
         ),
     ),
     Sheet(
@@ -153,6 +154,8 @@ SHEETS: tuple[Sheet, ...] = (
         (
             _text("id", "short identifier of the site", True),
             _text("name", "name of the site", True),
+            _text("setting", "where the reservoir lies (sets the storage cost class)", False,
+                  lambda: ("onshore", "nearshore", "offshore"), "settings"),
             _quantity("distance", "pipeline or shipping distance from the cluster", units.LENGTH, True),
             _quantity("injection_capacity", "tonnes of CO2 the site can take per year", units.MASS, True),
             _quantity("storage_capacity", "total tonnes of CO2 the site can hold", units.MASS),

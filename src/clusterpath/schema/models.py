@@ -189,11 +189,18 @@ class Member(Model):
 class RenewablePotential(Model):
     type: RenewableType
     potential: Power = Field(description="installable capacity, MW")
+    full_load_hours: float | None = Field(
+        default=None, gt=0, le=8760, allow_inf_nan=False,
+        description="yearly output per MW of capacity at the site, hours (e.g. PVGIS for PV)",
+    )
 
 
 class CO2StorageSite(Model):
     id: Identifier
     name: str = Field(min_length=1)
+    setting: Literal["onshore", "nearshore", "offshore"] = Field(
+        default="offshore", description="where the reservoir lies; sets the storage cost class"
+    )
     distance: Length = Field(description="pipeline or shipping distance from the cluster, km")
     injection_capacity: Mass = Field(description="tonnes of CO2 per year")
     storage_capacity: Mass | None = Field(default=None, description="total tonnes of CO2 the site can hold")

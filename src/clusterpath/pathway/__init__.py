@@ -1,0 +1,1 @@
+"""The least-cost pathway: time series, the network model (linopy + HiGHS) and its results."""

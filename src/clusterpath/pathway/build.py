@@ -1,0 +1,629 @@
+"""From a cluster and a scenario to the network the optimizer solves.
+
+Every member is a node with a bus per energy service it uses, its fuels, its flue CO2
+and its emissions; the cluster's shared infrastructure sits on one hub node that
+members connect to. What each lever is (which catalog technology, which buses it
+joins) is written in ``docs/model.md``; the numbers come from the catalog.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from clusterpath import reference
+from clusterpath.inventory import Inventory, interpolate
+from clusterpath.pathway import timeseries
+from clusterpath.pathway.catalog import Catalog, exchange_rate
+from clusterpath.pathway.network import AnnualLimit, BuildLimit, EmissionCap, Network
+from clusterpath.schema import Cluster
+from clusterpath.schema.models import PURCHASED_HEAT
+from clusterpath.schema.scenario import Scenario
+from clusterpath.schema.vocabulary import ENERGY_INDUSTRY_SECTORS, Equipment, Service
+
+HUB = "@cluster"  # '@' cannot start a member id, so the hub never collides with a member
+HOURS_PER_YEAR = 8760.0
+
+# Which market price a fuel pays (see docs/model.md, "Prices").
+PRICE_OF = {
+    "natural_gas": "natural_gas", "refinery_gas": "natural_gas", "lpg": "oil", "naphtha": "oil",
+    "fuel_oil": "oil", "diesel": "oil", "petroleum_coke": "coal", "coal_bituminous": "coal",
+    "coal_sub_bituminous": "coal", "lignite": "coal", "anthracite": "coal", "coking_coal": "coal",
+    "wood": "biomass", "biomass_solid_other": "biomass", "biogas": "biomass",
+}  # fmt: skip
+FREE_FUELS = {"municipal_waste", "municipal_waste_biogenic"}  # a member's own waste: its availability is limited, its price is not modelled
+BIOMASS = "wood"
+
+# Today's equipment -> the catalog technology that replaces it like for like (cost, lifetime).
+INCUMBENT_TECHNOLOGY = {
+    Equipment.BOILER: "gas_boiler_steam", Equipment.FURNACE: "gas_direct_firing", Equipment.KILN: "solid_fuel_direct_firing",
+    Equipment.ENGINE: "gas_chp", Equipment.OTHER: "gas_direct_firing", Equipment.ELECTRIC_BOILER: "electric_boiler_steam",
+    Equipment.ELECTRIC_FURNACE: "electric_boiler_steam", Equipment.HEAT_PUMP: "industrial_heat_pump_medium_temperature",
+    Equipment.STEAM_METHANE_REFORMER: "smr",
+}  # fmt: skip
+SOLID_FUELS = {"coal_bituminous", "coal_sub_bituminous", "lignite", "anthracite", "coking_coal", "petroleum_coke",
+               "wood", "biomass_solid_other"}  # fmt: skip
+
+# Post-combustion capture of flue gas, and capture of process CO2 by sector.
+FLUE_CAPTURE = "cement_capture"
+PROCESS_CAPTURE = {"cement": "cement_capture_retrofit", "steel": "steel_capture_retrofit"}
+PROCESS_CAPTURE_DEFAULT = "ammonia_capture_retrofit"  # concentrated process streams (ammonia, ethylene oxide...)
+
+# 26 USC 45Q(d)(2): capture facilities other than power plants and DAC must capture at
+# least 12,500 t CO2 a year; smaller point sources are left to the other levers.
+MIN_CAPTURE_T_PER_YEAR = 12_500.0
+
+RENEWABLES = {"solar_pv": "solar_utility", "onshore_wind": "onshore_wind", "offshore_wind": "offshore_wind"}
+
+
+class PlanningError(ValueError):
+    """The cluster or scenario lacks something the plan needs; the message names it."""
+
+
+@dataclass
+class Blueprint:
+    """Network tables under construction, with what each unit means to the cluster."""
+
+    periods: list[int]
+    buses: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    units: list[dict] = field(default_factory=list)
+    unit_period: list[dict] = field(default_factory=list)
+    ports: list[tuple[str, str, float]] = field(default_factory=list)
+    stores: list[dict] = field(default_factory=list)
+    store_period: list[dict] = field(default_factory=list)
+    demand: dict[str, float] = field(default_factory=dict)  # bus -> MW, the same in every period
+    emission_constant: dict[str, float] = field(default_factory=dict)  # bus -> tCO2e per year
+
+    def bus(self, node: str, carrier: str, kind: str = "balance") -> str:
+        name = f"{node}|{carrier}"
+        self.buses.setdefault(name, (node, carrier, kind))
+        return name
+
+    def unit(self, name: str, node: str, lever: str, technology: str, ports: list[tuple[str, float]], *,
+             capex=0.0, vom=0.0, fom=0.0, lifetime=30.0, extendable=True, existing=0.0, capacity_max=math.inf,
+             profile="", unlimited=False, cost_kind="variable_om", service="", unit_of_capacity="MW") -> str:  # fmt: skip
+        self.units.append(
+            {"unit": name, "node": node, "lever": lever, "technology": technology, "lifetime": float(lifetime),
+             "fom": float(fom), "extendable": bool(extendable), "capacity_max": float(capacity_max),
+             "profile": profile, "unlimited": bool(unlimited), "cost_kind": cost_kind, "service": service,
+             "capacity_unit": unit_of_capacity}
+        )  # fmt: skip
+        for i, period in enumerate(self.periods):
+            self.unit_period.append({"unit": name, "period": period, "capex": _at(capex, i), "vom": _at(vom, i),
+                                     "existing": _at(existing, i)})  # fmt: skip
+        self.ports.extend((name, bus, float(coefficient)) for bus, coefficient in ports)
+        return name
+
+
+def _at(value, i: int) -> float:
+    return float(value[i]) if isinstance(value, list | tuple | np.ndarray) else float(value)
+
+
+class NetworkBuilder:
+    """Builds the network of a cluster under a scenario."""
+
+    def __init__(self, cluster: Cluster, scenario: Scenario) -> None:
+        self.cluster = cluster
+        self.scenario = scenario
+        self.periods = list(scenario.periods)
+        self.catalog = Catalog(cluster.currency)
+        self.inventory = Inventory(cluster)
+        self.bp = Blueprint(self.periods)
+        self.levers = set(scenario.levers)
+        # Scenario money -> cluster money.
+        self.fx = exchange_rate(cluster.currency, cluster.base_year) / exchange_rate(scenario.currency, cluster.base_year)
+        self.profiles: dict[str, pd.Series] = {}
+
+    # -- prices --------------------------------------------------------------------
+    def _series(self, trajectory: dict[int, float] | None, what: str, fx: float = 1.0) -> list[float]:
+        if not trajectory:
+            raise PlanningError(what)
+        return [interpolate(trajectory, year) * fx for year in self.periods]
+
+    def fuel_price(self, fuel: str) -> list[float]:
+        if fuel in FREE_FUELS:
+            return [0.0] * len(self.periods)
+        market = PRICE_OF.get(fuel)
+        if market is None:
+            raise PlanningError(f"no market price applies to fuel '{fuel}'")
+        return self._series(
+            self.scenario.fuel_prices.get(market),
+            f"scenario fuel_prices.{market} is needed to price {fuel} (a trajectory per MWh, e.g. {{2025: 35}})",
+            self.fx,
+        )
+
+    def electricity_price(self) -> list[float]:
+        if self.scenario.electricity_price:
+            return self._series(self.scenario.electricity_price, "", self.fx)
+        return self._series(
+            self.cluster.grid.electricity_price,
+            "grid.electricity_price of the cluster (or electricity_price of the scenario) is needed to plan",
+        )
+
+    def grid_factor(self) -> list[float]:
+        if self.scenario.grid_emission_factor:
+            return self._series(self.scenario.grid_emission_factor, "")
+        if self.cluster.grid.emission_factor:
+            return self._series(self.cluster.grid.emission_factor, "")
+        base = self.inventory.grid
+        return [base.tco2e_per_mwh if base else 0.0] * len(self.periods)
+
+    def carbon_price(self) -> pd.Series | None:
+        if not self.scenario.carbon_price:
+            return None
+        return pd.Series(self._series(self.scenario.carbon_price, "", self.fx), index=self.periods)
+
+    # -- catalog helpers -----------------------------------------------------------
+    def costs(self, technology: str) -> dict:
+        c = self.catalog
+        return {
+            "capex": [c.capex(technology, y) for y in self.periods],
+            "vom": [c.vom(technology, y) for y in self.periods],
+            "fom": c.fom(technology, self.periods[0]),
+            "lifetime": c.lifetime(technology),
+        }
+
+    def efficiency(self, technology: str, parameter: str = "efficiency") -> float:
+        return self.catalog.number(technology, parameter, self.periods[0])
+
+    # -- combustion -----------------------------------------------------------------
+    def combustion_ports(self, node: str, fuel: str, fuel_per_flow: float, category: str) -> list[tuple[str, float]]:
+        """Fuel drawn from the node's fuel bus, fossil CO2 into its flue, CH4 and N2O straight out."""
+        factors = reference.fuel_factors(fuel, category)
+        gwp = reference.gwp100()
+        mwh_tj = reference.TJ_PER_MWH
+        biogenic = str(factors["biogenic"]).lower() == "true"
+        co2 = 0.0 if biogenic else factors["co2_kg_per_tj"] * mwh_tj / 1000
+        other = (factors["ch4_kg_per_tj"] * gwp["ch4_non_fossil" if biogenic else "ch4_fossil"]
+                 + factors["n2o_kg_per_tj"] * gwp["n2o"]) * mwh_tj / 1000  # fmt: skip
+        ports = [(self.bp.bus(node, fuel), -fuel_per_flow), (self.bp.bus(node, "scope1", "emission"), other * fuel_per_flow)]
+        if co2:
+            ports.append((self.bp.bus(node, "co2_flue"), co2 * fuel_per_flow))
+        return ports
+
+    def market(self, node: str, fuel: str, limit_mw: float | None = None) -> None:
+        name = f"{node}|buy:{fuel}"
+        if any(u["unit"] == name for u in self.bp.units):
+            if limit_mw is not None:
+                for row in self.bp.unit_period:
+                    if row["unit"] == name:
+                        row["existing"] += limit_mw
+            return
+        price = self.fuel_price(fuel)
+        self.bp.unit(name, node, "market", fuel, [(self.bp.bus(node, fuel), 1.0)], vom=price, extendable=False,
+                     existing=limit_mw or 0.0, unlimited=limit_mw is None, cost_kind="energy_purchases")  # fmt: skip
+
+    # -- the network --------------------------------------------------------------
+    def build(self, typical: timeseries.TypicalDays | None = None) -> Network:
+        self._hub_node()
+        for member in self.cluster.members:
+            self._member(member)
+        self._renewables()
+        typical = typical or self._typical_days()
+        return self._assemble(typical)
+
+    def _member(self, member) -> None:
+        bp, node = self.bp, member.id
+        category = "energy_industries" if member.sector in ENERGY_INDUSTRY_SECTORS else "manufacturing"
+        electricity = bp.bus(node, "electricity")
+        grid_factor = self.grid_factor()
+        bp.unit(f"{node}|buy:electricity", node, "market", "grid",
+                [(electricity, 1.0), (bp.bus(node, "scope2", "emission"), 0.0)],
+                vom=self.electricity_price(), extendable=False, unlimited=True, cost_kind="energy_purchases")  # fmt: skip
+        self._grid_factor_ports.append((f"{node}|buy:electricity", bp.bus(node, "scope2", "emission"), grid_factor))
+        bp.unit(f"{node}|from-hub:electricity", node, "shared_power", "link",
+                [(bp.bus(HUB, "electricity"), -1.0), (electricity, 1.0)], extendable=False, unlimited=True)  # fmt: skip
+        bp.unit(f"{node}|vent", node, "vent", "vent", [(bp.bus(node, "co2_flue"), -1.0),
+                (bp.bus(node, "scope1", "emission"), 1.0)], extendable=False, unlimited=True)  # fmt: skip
+
+        service_mw: dict[str, float] = {}
+        incumbent_eff: dict[str, float] = {}
+        for index, demand in enumerate(member.demands):
+            service = demand.service.value
+            mw = demand.service_mwh / HOURS_PER_YEAR
+            service_mw[service] = service_mw.get(service, 0.0) + mw
+            target = electricity if demand.service is Service.ELECTRICITY else bp.bus(node, _service_bus(service))
+            if demand.service is Service.ELECTRICITY and demand.carrier == "electricity":
+                continue  # grid power used as delivered: the demand sits on the electricity bus
+            self._incumbent(member, index, demand, target, mw, category)
+            incumbent_eff.setdefault(service, demand.conversion_efficiency)
+        for service, mw in service_mw.items():
+            bus = electricity if service == "electricity" else bp.bus(node, _service_bus(service))
+            bp.demand[bus] = bp.demand.get(bus, 0.0) + mw
+
+        process = [p for p in member.process_emissions if not p.biogenic]
+        gwp = reference.gwp100()
+        for p in process:
+            if p.gas == "co2":
+                bus = bp.bus(node, "co2_process")
+                bp.demand[bus] = bp.demand.get(bus, 0.0) - p.amount / HOURS_PER_YEAR
+            else:
+                bus = bp.bus(node, "scope1", "emission")
+                bp.emission_constant[bus] = bp.emission_constant.get(bus, 0.0) + p.amount * gwp[
+                    "ch4_fossil" if p.gas == "ch4" else p.gas]
+        if any(p.gas == "co2" for p in process):
+            bp.unit(f"{node}|vent-process", node, "vent", "vent", [(bp.bus(node, "co2_process"), -1.0),
+                    (bp.bus(node, "scope1", "emission"), 1.0)], extendable=False, unlimited=True)  # fmt: skip
+
+        self._member_levers(member, service_mw, incumbent_eff, category)
+
+    def _incumbent(self, member, index, demand, target: str, mw: float, category: str) -> None:
+        node, bp = member.id, self.bp
+        name = f"{node}|today:{demand.service.value}:{demand.carrier}:{index}"
+        technology = INCUMBENT_TECHNOLOGY[demand.equipment] if demand.equipment is not Equipment.DIRECT else None
+        if technology == "gas_direct_firing" and demand.carrier in SOLID_FUELS:
+            technology = "solid_fuel_direct_firing"
+        if technology == "gas_boiler_steam" and demand.carrier in ("wood", "biomass_solid_other"):
+            technology = "biomass_boiler_steam"
+        fuel_per_flow = 1 / demand.conversion_efficiency
+        if demand.carrier in PURCHASED_HEAT:
+            # Bought steam or heat: priced as if raised in the catalog's gas boiler.
+            gas = self.fuel_price("natural_gas")
+            boiler = self.efficiency("gas_boiler_steam")
+            ports = [(target, 1.0), (bp.bus(node, "scope2", "emission"), demand.emission_factor)]
+            bp.unit(name, node, "today", demand.carrier, ports, vom=[g / boiler for g in gas], extendable=False,
+                    unlimited=True, cost_kind="energy_purchases", service=demand.service.value)  # fmt: skip
+            return
+        if demand.carrier == "hydrogen":
+            self._merchant_hydrogen(node, mw)
+            return
+        if demand.carrier == "electricity":
+            ports = [(bp.bus(node, "electricity"), -fuel_per_flow), (target, 1.0)]
+        else:
+            ports = [*self.combustion_ports(node, demand.carrier, fuel_per_flow, category), (target, 1.0)]
+            limit = demand.carrier_mwh / HOURS_PER_YEAR if demand.carrier in FREE_FUELS else None
+            self.market(node, demand.carrier, limit)
+        costs = self.costs(technology) if technology else {"capex": 0.0, "vom": 0.0, "fom": 0.0, "lifetime": 100.0}
+        lifetime = costs["lifetime"]
+        # Today's equipment is of every age: it retires linearly over one lifetime.
+        existing = [mw * max(0.0, 1 - (year - self.cluster.base_year) / lifetime) for year in self.periods]
+        bp.unit(name, node, "today", technology or "direct", ports, capex=costs["capex"], vom=costs["vom"],
+                fom=costs["fom"], lifetime=lifetime, existing=existing, extendable=technology is not None,
+                service=demand.service.value)  # fmt: skip
+
+    def _merchant_hydrogen(self, node: str, mw: float) -> None:
+        """Hydrogen bought today comes from a merchant reformer, modelled on the hub."""
+        bp = self.bp
+        if "hydrogen_network" not in self.levers:
+            raise PlanningError(f"member '{node}' buys hydrogen: the scenario must allow the 'hydrogen_network' lever")
+        self._hub_hydrogen_connection(node, existing=mw)
+        self._merchant_mw += mw
+
+    # ... member levers
+    def _member_levers(self, member, service_mw: dict[str, float], incumbent_eff: dict[str, float], category: str) -> None:
+        bp, node, L = self.bp, member.id, self.levers
+        electricity = bp.bus(node, "electricity")
+        steam_needed = False
+        for service, mw in service_mw.items():
+            if service == "electricity" or service == "hydrogen_feedstock":
+                continue
+            bus = bp.bus(node, _service_bus(service))
+            peak = mw
+            if "heat_pump" in L and service in ("heat_low", "steam"):
+                tech = "industrial_heat_pump_medium_temperature" if service == "heat_low" else "industrial_heat_pump_high_temperature"
+                self._converter(node, "heat_pump", tech, electricity, bus, 1 / self.efficiency(tech), service)
+            if "electric_boiler" in L:
+                tech = "electric_boiler_steam"
+                self._converter(node, "electric_boiler", tech, electricity, bus, 1 / self.efficiency(tech), service)
+            eff = incumbent_eff.get(service, self.efficiency("gas_boiler_steam"))
+            firing = "gas_direct_firing" if service == "heat_high" else "gas_boiler_steam"
+            if "hydrogen_fuel" in L and "hydrogen_network" in L:
+                h2 = self._hub_hydrogen_connection(node)
+                self._converter(node, "hydrogen_fuel", firing, h2, bus, 1 / eff, service)
+            if "biomass" in L and "biomass" in self.scenario.fuel_prices:
+                tech = "solid_fuel_direct_firing" if service == "heat_high" else "biomass_boiler_steam"
+                costs = self.costs(tech)
+                ports = [*self.combustion_ports(node, BIOMASS, 1 / eff, category), (bus, 1.0)]
+                self.market(node, BIOMASS)
+                bp.unit(f"{node}|biomass:{service}", node, "biomass", tech, ports, service=service, **costs)
+            if "heat_network" in L and service == "heat_low" and self._heat_pipe_cost() is not None:
+                self._heat_connection(node, bus)
+            for eff_lever in self._efficiency_potentials(node, service):
+                share, cost = eff_lever
+                bp.unit(f"{node}|efficiency:{service}", node, "efficiency", "efficiency", [(bus, 1.0)],
+                        vom=cost * self.fx, extendable=False, existing=share * peak, service=service)  # fmt: skip
+        if "hydrogen_network" in L and "hydrogen_feedstock" in service_mw:
+            self._hub_hydrogen_connection(node)
+
+        scope1 = self.inventory.members.loc[node, "scope1_tco2e"]
+        if "carbon_capture" in L and "co2_network" in L and scope1 >= MIN_CAPTURE_T_PER_YEAR:
+            captured = bp.bus(node, "co2_captured")
+            for source, tech in (("co2_flue", FLUE_CAPTURE),
+                                 ("co2_process", PROCESS_CAPTURE.get(member.sector.value, PROCESS_CAPTURE_DEFAULT))):  # fmt: skip
+                if f"{node}|{source}" not in bp.buses:
+                    continue
+                rate = self.catalog.number(tech, "capture_rate", self.periods[0])
+                elec = self.catalog.number(tech, "electricity-input", self.periods[0], 0.0)
+                elec += self.catalog.number(tech, "compression-electricity-input", self.periods[0], 0.0)
+                heat = self.catalog.number(tech, "heat-input", self.periods[0], 0.0)
+                ports = [(bp.bus(node, source), -1.0), (captured, rate), (bp.bus(node, "scope1", "emission"), 1 - rate),
+                         (electricity, -elec)]  # fmt: skip
+                if heat:
+                    ports.append((bp.bus(node, "steam"), -heat))
+                    steam_needed = True
+                bp.unit(f"{node}|capture:{source}", node, "carbon_capture", tech, ports, service="co2",
+                        unit_of_capacity="tCO2/h", **self.costs(tech))  # fmt: skip
+            distance = self._distance(member)
+            pipe = self.costs("co2_pipeline")
+            pipe["capex"] = [c * distance for c in pipe["capex"]]
+            bp.unit(f"{node}|co2-connection", node, "co2_network", "co2_pipeline",
+                    [(captured, -1.0), (bp.bus(HUB, "co2"), 1.0)], unit_of_capacity="tCO2/h", **pipe)  # fmt: skip
+        if steam_needed and "steam" not in service_mw:
+            steam = bp.bus(node, "steam")
+            tech = "electric_boiler_steam"
+            self._converter(node, "electric_boiler", tech, electricity, steam, 1 / self.efficiency(tech), "steam")
+            costs = self.costs("gas_boiler_steam")
+            ports = [*self.combustion_ports(node, "natural_gas", 1 / self.efficiency("gas_boiler_steam"), category),
+                     (steam, 1.0)]  # fmt: skip
+            self.market(node, "natural_gas")
+            bp.unit(f"{node}|gas-boiler:steam", node, "today", "gas_boiler_steam", ports, service="steam", **costs)
+
+    def _converter(self, node, lever, tech, source_bus, target_bus, input_per_output, service) -> None:
+        self.bp.unit(f"{node}|{lever}:{service}", node, lever, tech, [(source_bus, -input_per_output), (target_bus, 1.0)],
+                     service=service, **self.costs(tech))  # fmt: skip
+
+    def _efficiency_potentials(self, node: str, service: str):
+        if "efficiency" not in self.levers:
+            return []
+        for potential in self.scenario.efficiency:
+            if potential.member in (node, "*") and potential.service in (service, "*") and potential.max_share > 0:
+                return [(potential.max_share, potential.cost_per_mwh)]
+        return []
+
+    def _distance(self, member) -> float:
+        """Pipeline length from a member to the hub: great-circle distance, at least 1 km."""
+        a, b = self.cluster.member_location(member), self.cluster.location
+        lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+        h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        return max(1.0, 2 * 6371.0 * math.asin(math.sqrt(h)))
+
+    # -- the hub: shared infrastructure ------------------------------------------------
+    def _hub_node(self) -> None:
+        bp, L = self.bp, self.levers
+        self._grid_factor_ports: list = []
+        self._merchant_mw = 0.0
+        self._hydrogen_links: set[str] = set()
+        electricity = bp.bus(HUB, "electricity")
+        bp.unit(f"{HUB}|buy:electricity", HUB, "market", "grid", [(electricity, 1.0), (bp.bus(HUB, "scope2", "emission"), 0.0)],
+                vom=self.electricity_price(), extendable=False, unlimited=True, cost_kind="energy_purchases")  # fmt: skip
+        self._grid_factor_ports.append((f"{HUB}|buy:electricity", bp.bus(HUB, "scope2", "emission"), self.grid_factor()))
+
+    def _hub_hydrogen_connection(self, node: str, existing: float = 0.0) -> str:
+        bp = self.bp
+        h2 = bp.bus(node, "hydrogen")
+        name = f"{node}|h2-connection"
+        if node in self._hydrogen_links:
+            for row in bp.unit_period:
+                if row["unit"] == name:
+                    row["existing"] += existing
+            return h2
+        self._hydrogen_links.add(node)
+        member = next(m for m in self.cluster.members if m.id == node)
+        pipe = self.costs("h2_pipeline")
+        pipe["capex"] = [c * self._distance(member) for c in pipe["capex"]]
+        bp.unit(name, node, "hydrogen_network", "h2_pipeline", [(bp.bus(HUB, "hydrogen"), -1.0), (h2, 1.0)],
+                existing=existing, **pipe)  # fmt: skip
+        return h2
+
+    def _heat_pipe_cost(self):
+        return None  # no sourced district-heating pipe cost yet (docs/data.md, gaps)
+
+    def _heat_connection(self, node: str, bus: str) -> None:  # pragma: no cover - enabled once pipe costs are sourced
+        raise PlanningError("heat network connections need a sourced pipe cost")
+
+    def _renewables(self) -> None:
+        bp, L, c = self.bp, self.levers, self.cluster
+        electricity = bp.bus(HUB, "electricity")
+        for potential in c.resources.renewables:
+            lever = potential.type.value
+            if lever not in RENEWABLES or lever not in L:
+                continue
+            if potential.full_load_hours is None:
+                raise PlanningError(
+                    f"resources.renewables ({lever}) needs full_load_hours (yearly output per MW, e.g. 950 for "
+                    "PV in Belgium) to be planned; or remove the lever from the scenario"
+                )
+            self.profiles[lever] = self._profile(lever, potential.full_load_hours)
+            tech = RENEWABLES[lever]
+            bp.unit(f"{HUB}|{lever}", HUB, lever, tech, [(electricity, 1.0)], profile=lever,
+                    capacity_max=potential.potential, **self.costs(tech))  # fmt: skip
+        if "battery" in L:
+            energy = self.costs("battery_storage")
+            power = self.costs("battery_inverter")
+            eta = self.efficiency("battery_inverter")
+            bp.stores.append({"store": f"{HUB}|battery", "bus": electricity, "lifetime": energy["lifetime"],
+                              "fom": energy["fom"], "eta_charge": eta, "eta_discharge": eta, "standing_loss": 0.0,
+                              "energy_max": math.inf, "max_hours": math.nan, "lever": "battery",
+                              "technology": "battery_storage"})  # fmt: skip
+            for i, period in enumerate(self.periods):
+                bp.store_period.append({"store": f"{HUB}|battery", "period": period, "capex_energy": energy["capex"][i],
+                                        "capex_power": power["capex"][i]})  # fmt: skip
+        self._hydrogen_supply()
+        self._co2_storage()
+
+    def _hydrogen_supply(self) -> None:
+        bp, L = self.bp, self.levers
+        if f"{HUB}|hydrogen" not in bp.buses:
+            return
+        h2 = bp.bus(HUB, "hydrogen")
+        if "electrolysis" in L:
+            tech = "electrolysis_aec"
+            ports = [(bp.bus(HUB, "electricity"), -1.0), (h2, self.efficiency(tech))]
+            bp.unit(f"{HUB}|electrolysis", HUB, "electrolysis", tech, ports, **self.costs(tech))
+        category = "energy_industries"
+        if self._merchant_mw > 0:
+            tech = "smr"
+            costs = self.costs(tech)
+            eta = self.efficiency(tech)
+            existing = [self._merchant_mw / eta * max(0.0, 1 - (y - self.cluster.base_year) / costs["lifetime"])
+                        for y in self.periods]  # fmt: skip
+            ports = [*self.combustion_ports(HUB, "natural_gas", 1.0, category), (h2, eta)]
+            self.market(HUB, "natural_gas")
+            bp.unit(f"{HUB}|merchant-smr", HUB, "today", tech, ports, existing=existing, **costs)
+            self._hub_vent()
+        if "smr_ccs" in L and "co2_network" in L:
+            tech = "smr_cc"
+            eta = self.efficiency(tech)
+            rate = self.catalog.number(tech, "capture_rate", self.periods[0])
+            ports = self.combustion_ports(HUB, "natural_gas", 1.0, category)
+            co2 = next(coef for bus, coef in ports if bus.endswith("co2_flue"))
+            ports = [p for p in ports if not p[0].endswith("co2_flue")]
+            ports += [(h2, eta), (bp.bus(HUB, "co2"), co2 * rate), (bp.bus(HUB, "scope1", "emission"), co2 * (1 - rate))]
+            self.market(HUB, "natural_gas")
+            bp.unit(f"{HUB}|smr-ccs", HUB, "smr_ccs", tech, ports, **self.costs(tech))
+        if "hydrogen_storage" in L:
+            tank = self.costs("h2_storage_tank")
+            bp.stores.append({"store": f"{HUB}|h2-storage", "bus": h2, "lifetime": tank["lifetime"], "fom": tank["fom"],
+                              "eta_charge": 1.0, "eta_discharge": 1.0, "standing_loss": 0.0, "energy_max": math.inf,
+                              "max_hours": math.nan, "lever": "hydrogen_storage", "technology": "h2_storage_tank"})  # fmt: skip
+            for i, period in enumerate(self.periods):
+                bp.store_period.append({"store": f"{HUB}|h2-storage", "period": period,
+                                        "capex_energy": tank["capex"][i], "capex_power": 0.0})  # fmt: skip
+
+    def _hub_vent(self) -> None:
+        bp = self.bp
+        name = f"{HUB}|vent"
+        if not any(u["unit"] == name for u in bp.units):
+            bp.unit(name, HUB, "vent", "vent", [(bp.bus(HUB, "co2_flue"), -1.0), (bp.bus(HUB, "scope1", "emission"), 1.0)],
+                    extendable=False, unlimited=True)  # fmt: skip
+
+    def _co2_storage(self) -> None:
+        bp = self.bp
+        if f"{HUB}|co2" not in bp.buses:
+            return
+        self.annual_limits: list[AnnualLimit] = []
+        sites = self.cluster.resources.co2_storage
+        if not sites:
+            raise PlanningError("carbon capture needs a CO2 storage site: add resources.co2_storage, "
+                                "or remove 'carbon_capture' and 'smr_ccs' from the scenario's levers")  # fmt: skip
+        for site in sites:
+            pipe = self.costs("co2_pipeline")
+            pipe["capex"] = [c * site.distance for c in pipe["capex"]]
+            pipe["vom"] = self._storage_cost(site)
+            name = f"{HUB}|co2-storage:{site.id}"
+            bp.unit(name, HUB, "co2_network", "co2_pipeline", [(bp.bus(HUB, "co2"), -1.0)],
+                    unit_of_capacity="tCO2/h", cost_kind="co2_storage", **pipe)  # fmt: skip
+            self.annual_limits.append(AnnualLimit(f"injection-{site.id}", [name],
+                                                  pd.Series(site.injection_capacity, index=self.periods),
+                                                  f"injection capacity of {site.name}"))  # fmt: skip
+
+    def _storage_cost(self, site) -> list[float]:
+        """Full cost per tonne stored (DEA cost items per tCO2, summed) for the site's setting and size."""
+        rows = reference.table("infrastructure_costs")
+        size = min((k for k in (1, 3, 5) if k * 1e6 >= site.injection_capacity), default=5)
+        setting = "offshore_depleted_field" if site.setting == "offshore" else site.setting
+        item = rows[rows["item"] == f"co2_storage_{setting}_{size}mtpa"]
+        parts = item[item["unit"].astype(str).str.startswith("EUR")]
+        if parts.empty:
+            raise PlanningError(f"no storage cost for a {site.setting} site of {size} Mt/yr in infrastructure_costs.csv")
+        per_year = parts.pivot_table(index="year", columns="parameter", values="value", aggfunc="first").sum(axis=1)
+        return [float(np.interp(y, per_year.index, per_year.values)) * self.catalog.per_eur for y in self.periods]
+
+    # -- profiles and assembly -------------------------------------------------------
+    def _profile(self, lever: str, full_load_hours: float) -> pd.Series:
+        loc = self.cluster.location
+        if lever == "solar_pv":
+            shape = timeseries.solar_profile(loc.lat, loc.lon)
+        else:
+            shape = timeseries.wind_profile(seed=1 if lever == "onshore_wind" else 2)
+        try:
+            return timeseries.scale_to_full_load_hours(shape, full_load_hours)
+        except ValueError as error:
+            raise PlanningError(f"resources.renewables ({lever}).full_load_hours: {error}") from None
+
+    def _typical_days(self) -> timeseries.TypicalDays:
+        frame = pd.DataFrame({k: v.to_numpy() for k, v in self.profiles.items()})
+        if frame.empty:
+            frame = pd.DataFrame({"flat": np.ones(int(HOURS_PER_YEAR))})
+        return timeseries.typical_days(frame, self.scenario.typical_days)
+
+    def _assemble(self, typical: timeseries.TypicalDays) -> Network:
+        bp = self.bp
+        periods = pd.Index(self.periods, name="period")
+        # Grid factors differ by period: write them as per-period ports through the unit_period table.
+        units = pd.DataFrame(bp.units).set_index("unit")
+        buses = pd.DataFrame([(k, *v) for k, v in bp.buses.items()], columns=["bus", "node", "carrier", "kind"]).set_index("bus")
+        buses["priced"] = buses["carrier"] == "scope1"
+        ports = pd.DataFrame(bp.ports, columns=["unit", "bus", "coefficient"])
+        port_period = {(unit, bus): factors for unit, bus, factors in self._grid_factor_ports}
+        days = typical.weight.indexes["day"]
+        hours = pd.RangeIndex(24, name="hour")
+        balance = buses.index[buses["kind"] == "balance"]
+        demand = xr.DataArray(np.zeros((len(balance), len(periods), len(days), 24)),
+                              coords=[balance.rename("bus"), periods, days, hours])  # fmt: skip
+        for bus, mw in bp.demand.items():
+            demand.loc[{"bus": bus}] = mw
+        emission_buses = buses.index[buses["kind"] == "emission"]
+        constant = xr.DataArray(np.zeros((len(emission_buses), len(periods))), coords=[emission_buses.rename("bus"), periods])
+        for bus, value in bp.emission_constant.items():
+            constant.loc[{"bus": bus}] = value
+        profiles = typical.profiles.rename(series="profile").transpose("profile", "day", "hour")
+        stores = pd.DataFrame(bp.stores).set_index("store") if bp.stores else pd.DataFrame(
+            columns=["bus", "lifetime", "fom", "eta_charge", "eta_discharge", "standing_loss", "energy_max", "max_hours"])
+        store_period = pd.DataFrame(bp.store_period).set_index(["store", "period"]) if bp.store_period else pd.DataFrame(
+            columns=["capex_energy", "capex_power"])
+        return Network(
+            periods=periods,
+            period_years=pd.Series(self.scenario.period_years()),
+            discount_rate=self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate,
+            base_year=self.periods[0],
+            day_weight=typical.weight.astype(float),
+            day_order=typical.order,
+            buses=buses,
+            units=units,
+            unit_period=pd.DataFrame(bp.unit_period).set_index(["unit", "period"]),
+            ports=ports,
+            port_period=port_period,
+            demand=demand,
+            profiles=profiles,
+            stores=stores,
+            store_period=store_period,
+            emission_constant=constant,
+            caps=self._caps(buses),
+            carbon_price=self.carbon_price(),
+            annual_limits=getattr(self, "annual_limits", []),
+            build_limits=self._build_limits(units),
+        )
+
+    def _caps(self, buses: pd.DataFrame) -> list[EmissionCap]:
+        s = self.scenario
+        if s.target == "carbon_price_only":
+            return []
+        scopes = {f"scope{k}" for k in s.cap_scopes}
+        capped = buses[(buses["kind"] == "emission") & buses["carrier"].isin(scopes)]
+        inventory = self.inventory.members
+        columns = [f"scope{k}_tco2e" for k in s.cap_scopes]
+
+        def path(baseline: float) -> pd.Series:
+            start, end = self.cluster.base_year, s.target_year
+            return pd.Series([baseline * max(0.0, (end - y) / (end - start)) if end > start else 0.0
+                              for y in self.periods], index=self.periods)  # fmt: skip
+
+        if s.target == "cluster_cap":
+            return [EmissionCap("cluster", list(capped.index), path(float(inventory[columns].to_numpy().sum())))]
+        caps = []
+        for node, rows in capped.groupby("node"):
+            baseline = float(inventory.loc[node, columns].sum()) if node in inventory.index else 0.0
+            caps.append(EmissionCap(f"member-{node}", list(rows.index), path(baseline)))
+        return caps
+
+    def _build_limits(self, units: pd.DataFrame) -> list[BuildLimit]:
+        limits = []
+        years = self.scenario.period_years()
+        for lever, mw_per_year in self.scenario.max_build_per_year.items():
+            members = list(units.index[units["lever"] == lever])
+            if members:
+                limits.append(BuildLimit(lever, members, pd.Series({p: mw_per_year * years[p] for p in self.periods})))
+        return limits
+
+
+def _service_bus(service: str) -> str:
+    return "hydrogen" if service == "hydrogen_feedstock" else service
+
+
+def build_network(cluster: Cluster, scenario: Scenario, typical: timeseries.TypicalDays | None = None) -> Network:
+    return NetworkBuilder(cluster, scenario).build(typical)

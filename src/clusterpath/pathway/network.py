@@ -1,0 +1,410 @@
+"""A multi-period energy network and its linopy model.
+
+The network is plain tables (units with ports, stores, demand, emission caps), so the
+same builder serves a whole cluster, a coalition of its members, or a hand-written test
+case mirrored in PyPSA. Every constraint is one vectorized statement over labeled
+dimensions: unit, store, bus, period, day (typical day) and hour.
+
+Conventions: flows are MW (so MWh per hour), capacities MW of the unit's reference
+flow, costs in the cluster's currency; ``capex`` per MW of reference flow, ``vom`` per
+MWh of reference flow. Emission buses collect tCO2e and are not balanced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import linopy
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+HOURS = 24
+
+
+def annuity(rate: float, lifetime: xr.DataArray | float) -> xr.DataArray:
+    """Capital recovery factor: the yearly payment that repays 1 over ``lifetime`` years."""
+    lifetime = xr.DataArray(lifetime)
+    if rate == 0:
+        return 1 / lifetime
+    return rate / (1 - (1 + rate) ** -lifetime)
+
+
+@dataclass
+class EmissionCap:
+    """Emissions on ``buses`` summed over a year may not exceed ``limit`` (tCO2e per period)."""
+
+    name: str
+    buses: list[str]
+    limit: pd.Series  # by period
+
+
+@dataclass
+class AnnualLimit:
+    """The yearly reference flow of ``units`` may not exceed ``limit`` (e.g. CO2 injection)."""
+
+    name: str
+    units: list[str]
+    limit: pd.Series  # by period, MWh (or t) per year
+    description: str = ""
+
+
+@dataclass
+class BuildLimit:
+    """New capacity of ``units`` built in a period may not exceed ``limit`` (MW per period)."""
+
+    name: str
+    units: list[str]
+    limit: pd.Series  # by period
+
+
+@dataclass
+class Network:
+    periods: pd.Index  # first year of each investment period
+    period_years: pd.Series  # years each period stands for
+    discount_rate: float
+    base_year: int  # costs are discounted to the start of this year
+    day_weight: xr.DataArray  # ("day",) real days each typical day stands for; sums to 365
+    day_order: np.ndarray  # (365,) typical day of each real day, for storage across days
+    buses: pd.DataFrame  # index bus; columns node, carrier, kind ("balance" or "emission")
+    units: pd.DataFrame  # index unit; node, technology, lifetime, fom, extendable, capacity_max, profile, unlimited
+    unit_period: pd.DataFrame  # index (unit, period); capex, vom, existing
+    ports: pd.DataFrame  # unit, bus, coefficient (per MW of the unit's reference flow)
+    demand: xr.DataArray  # ("bus", "period", "day", "hour") MW; negative demand is a fixed supply
+    profiles: xr.DataArray  # ("profile", "day", "hour") availability per MW of capacity
+    stores: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=STORE_COLUMNS))
+    store_period: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["capex_energy", "capex_power"]))
+    emission_constant: xr.DataArray | None = None  # ("bus", "period") tCO2e per year outside any flow
+    caps: list[EmissionCap] = field(default_factory=list)
+    carbon_price: pd.Series | None = None  # by period, per tCO2e on every emission bus
+    annual_limits: list[AnnualLimit] = field(default_factory=list)
+    scale: pd.DataFrame | None = None  # economies of scale: index (unit, segment, period); lo, hi, fixed, slope
+    port_period: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # (unit, bus) -> coefficient by period
+    build_limits: list[BuildLimit] = field(default_factory=list)
+
+    @property
+    def period_index(self) -> pd.Index:
+        return pd.Index(self.periods, name="period")
+
+    def discount_sum(self) -> xr.DataArray:
+        """Present value of 1 per year over each period's years."""
+        periods = self.period_index
+        values = []
+        for year in periods:
+            years = year - self.base_year + np.arange(int(self.period_years[year]))
+            values.append(float(np.sum((1 + self.discount_rate) ** -years.astype(float))))
+        return xr.DataArray(values, coords=[periods])
+
+    def activity(self) -> xr.DataArray:
+        """1 where capacity built in period ``build`` still stands in ``period`` (unit, build, period)."""
+        built = xr.DataArray(self.period_index.values, coords=[self.period_index.rename("build")])
+        year = xr.DataArray(self.period_index.values, coords=[self.period_index])
+        life = xr.DataArray(self.units["lifetime"].astype(float), coords=[self.units.index.rename("unit")])
+        return ((built <= year) & (year < built + life)).astype(float)
+
+
+STORE_COLUMNS = ["bus", "lifetime", "fom", "eta_charge", "eta_discharge", "standing_loss", "energy_max", "max_hours"]
+
+
+def _period_table(frame: pd.DataFrame, column: str, index_name: str, periods: pd.Index) -> xr.DataArray:
+    table = frame[column].unstack("period").reindex(columns=periods)
+    table.index.name = index_name
+    return xr.DataArray(table.astype(float))
+
+
+class PathwayModel:
+    """The linopy model of a network: build once, then solve (and re-solve)."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.model = linopy.Model(force_dim_names=True)
+        self._build()
+
+    # -- building -------------------------------------------------------------------
+    def _build(self) -> None:
+        n = self.network
+        m = self.model
+        periods = n.period_index
+        units = n.units.index.rename("unit")
+        days = n.day_weight.indexes["day"]
+        hours = pd.RangeIndex(HOURS, name="hour")
+        self.coords = {"unit": units, "period": periods, "day": days, "hour": hours}
+
+        self.flow = m.add_variables(lower=0, coords=[units, periods, days, hours], name="flow")
+        extendable = xr.DataArray(n.units["extendable"].astype(bool).values, coords=[units])
+        self.new = m.add_variables(
+            lower=0,
+            coords=[units, periods.rename("build")],
+            name="new_capacity",
+            mask=extendable.broadcast_like(xr.DataArray(np.zeros(len(periods)), coords=[periods.rename("build")])),
+        )
+        self.activity = n.activity()
+        existing = _period_table(n.unit_period, "existing", "unit", periods)
+        self.existing = existing.fillna(0.0)
+        self.capacity = (self.new.fillna(0) * self.activity).sum("build") + self.existing
+
+        self._capacity_limits()
+        self._stores()
+        self._balances()
+        self._emissions()
+        self._annual_limits()
+        self._build_limits()
+        self._objective()
+
+    def _capacity_limits(self) -> None:
+        n, m = self.network, self.model
+        units = self.coords["unit"]
+        profile_names = n.units["profile"].fillna("").astype(str)
+        availability = xr.DataArray(
+            np.ones((len(units), HOURS * len(self.coords["day"]))), dims=["unit", "snapshot"]
+        )
+        has_profile = profile_names != ""
+        if has_profile.any():
+            stacked = n.profiles.stack(snapshot=("day", "hour")).transpose("profile", "snapshot")
+            rows = stacked.sel(profile=profile_names[has_profile].values).values
+            availability.values[np.flatnonzero(has_profile.values)] = rows
+        availability = xr.DataArray(
+            availability.values.reshape(len(units), len(self.coords["day"]), HOURS),
+            coords=[units, self.coords["day"], self.coords["hour"]],
+        )
+        limited = xr.DataArray(~n.units["unlimited"].astype(bool).values, coords=[units])
+        m.add_constraints(
+            self.flow - self.capacity * availability <= 0,
+            name="capacity-limit",
+            mask=limited.broadcast_like(self.flow.labels),
+        )
+        potential = xr.DataArray(n.units["capacity_max"].astype(float).values, coords=[units])
+        finite = np.isfinite(potential) & extendable_mask(n)
+        if finite.any():
+            m.add_constraints(
+                self.capacity <= potential.fillna(0).where(finite, 0),
+                name="resource-potential",
+                mask=finite.broadcast_like(self.existing),
+            )
+        self._economies_of_scale()
+
+    def _economies_of_scale(self) -> None:
+        """Concave capex as size classes, one chosen by a binary per build period (disaggregated form).
+
+        ``scale`` rows (unit, segment, period): a unit built in ``period`` with a size in
+        [lo, hi] costs fixed + slope * size. A power law a*size^b becomes its chords.
+        """
+        n, m = self.network, self.model
+        self.investment = None
+        if n.scale is None or n.scale.empty:
+            return
+        grid = xr.Dataset.from_dataframe(n.scale.rename_axis(["scaled", "segment", "build"]))
+        grid = grid.reindex(build=self.coords["period"].rename("build").values)
+        valid = grid["hi"].notnull()
+        choose = m.add_variables(binary=True, coords=valid.coords, name="size-class", mask=valid)
+        size = m.add_variables(lower=0, coords=valid.coords, name="size-in-class", mask=valid)
+        m.add_constraints(size - grid["hi"].fillna(0) * choose <= 0, name="size-class-upper", mask=valid)
+        m.add_constraints(size - grid["lo"].fillna(0) * choose >= 0, name="size-class-lower", mask=valid)
+        m.add_constraints(choose.sum("segment") <= 1, name="one-size-class")
+        scaled = grid.indexes["scaled"]
+        new = self.new.sel(unit=scaled.values).rename(unit="scaled")
+        m.add_constraints(new - size.sum("segment") == 0, name="size-from-classes")
+        self.investment = (grid["fixed"].fillna(0) * choose + grid["slope"].fillna(0) * size).sum("segment")
+        self.scaled_units = pd.Index(scaled.values, name="unit")
+
+    def _stores(self) -> None:
+        """Charge, discharge and state of charge on typical days, linked across the year (Kotzur et al. 2018)."""
+        n, m = self.network, self.model
+        self.store_energy = None
+        if n.stores.empty:
+            return
+        stores = n.stores.index.rename("store")
+        periods, days, hours = self.coords["period"], self.coords["day"], self.coords["hour"]
+        build = periods.rename("build")
+        s = n.stores
+        life = xr.DataArray(s["lifetime"].astype(float).values, coords=[stores])
+        built = xr.DataArray(periods.values, coords=[build])
+        year = xr.DataArray(periods.values, coords=[periods])
+        self.store_activity = ((built <= year) & (year < built + life)).astype(float)
+
+        self.charge = m.add_variables(lower=0, coords=[stores, periods, days, hours], name="store-charge")
+        self.discharge = m.add_variables(lower=0, coords=[stores, periods, days, hours], name="store-discharge")
+        self.new_energy = m.add_variables(lower=0, coords=[stores, build], name="new-store-energy")
+        self.new_power = m.add_variables(lower=0, coords=[stores, build], name="new-store-power")
+        self.store_energy = (self.new_energy * self.store_activity).sum("build")
+        self.store_power = (self.new_power * self.store_activity).sum("build")
+
+        def column(name: str) -> xr.DataArray:
+            return xr.DataArray(s[name].astype(float).values, coords=[stores])
+
+        m.add_constraints(self.charge - self.store_power <= 0, name="store-charge-limit")
+        m.add_constraints(self.discharge - self.store_power <= 0, name="store-discharge-limit")
+        fixed_ratio = column("max_hours").notnull()
+        if fixed_ratio.any():
+            m.add_constraints(
+                self.new_energy - column("max_hours").fillna(0) * self.new_power == 0,
+                name="store-energy-to-power",
+                mask=fixed_ratio.broadcast_like(self.new_energy.labels),
+            )
+        energy_max = column("energy_max")
+        if np.isfinite(energy_max).any():
+            finite = np.isfinite(energy_max)
+            m.add_constraints(self.store_energy <= energy_max.where(finite, 0), name="store-potential",
+                              mask=finite.broadcast_like(self.store_energy.const))  # fmt: skip
+
+        # Level within a typical day, relative to its start (0 before the first hour).
+        keep = 1 - column("standing_loss")
+        self.level = m.add_variables(coords=[stores, periods, days, hours], name="store-level-in-day")
+        m.add_constraints(
+            self.level - keep * self.level.shift(hour=1)
+            - column("eta_charge") * self.charge + (1 / column("eta_discharge")) * self.discharge == 0,
+            name="store-level-in-day",
+        )  # fmt: skip
+        # Level at the start of each real day; cyclic over the year.
+        real_days = pd.RangeIndex(len(n.day_order), name="realday")
+        order = xr.DataArray(days.values[n.day_order], coords=[real_days])
+        self.level_start = m.add_variables(lower=0, coords=[stores, periods, real_days], name="store-level-start")
+        day_end = self.level.sel(hour=HOURS - 1).sel(day=order)
+        m.add_constraints(
+            self.level_start.roll(realday=-1) - keep**HOURS * self.level_start - day_end == 0,
+            name="store-level-across-days",
+        )
+        top = m.add_variables(coords=[stores, periods, days], name="store-level-max-in-day")
+        bottom = m.add_variables(coords=[stores, periods, days], name="store-level-min-in-day")
+        m.add_constraints(top - self.level >= 0, name="store-level-max")
+        m.add_constraints(bottom - self.level <= 0, name="store-level-min")
+        m.add_constraints(self.level_start + top.sel(day=order) - self.store_energy <= 0, name="store-level-upper")
+        m.add_constraints(self.level_start + bottom.sel(day=order) >= 0, name="store-level-lower")
+
+    def _balances(self) -> None:
+        n, m = self.network, self.model
+        balance_buses = n.buses.index[n.buses["kind"] == "balance"]
+        ports = n.ports[n.ports["bus"].isin(balance_buses)]
+        injection = self._port_sum(ports)
+        if self.store_energy is not None:
+            store_bus = xr.DataArray(n.stores["bus"].values, coords=[n.stores.index.rename("store")])
+            injection = injection + (self.discharge - self.charge).groupby(store_bus.rename("bus")).sum()
+        demand = n.demand.reindex(bus=balance_buses, fill_value=0.0)
+        # Buses nothing connects to would give an empty row: leave them out.
+        connected = pd.Index(ports["bus"].unique()).union(
+            pd.Index(n.stores["bus"].unique()) if not n.stores.empty else pd.Index([])
+        )
+        buses = balance_buses.intersection(connected)
+        self.balance = m.add_constraints(
+            injection.sel(bus=buses) == demand.sel(bus=buses), name="energy-balance"
+        )
+        unmet = demand.sel(bus=balance_buses.difference(connected))
+        if (abs(unmet) > 0).any():
+            raise ValueError(f"demand on buses nothing supplies: {list(unmet.bus.values)}")
+
+    def _port_sum(self, ports: pd.DataFrame) -> linopy.LinearExpression:
+        index = pd.RangeIndex(len(ports), name="port")
+        unit = xr.DataArray(ports["unit"].values, coords=[index])
+        bus = xr.DataArray(ports["bus"].values, coords=[index], name="bus")
+        periods = self.coords["period"]
+        values = np.repeat(ports["coefficient"].astype(float).to_numpy()[:, None], len(periods), axis=1)
+        for row, key in enumerate(zip(ports["unit"], ports["bus"], strict=True)):
+            if key in self.network.port_period:
+                values[row] = self.network.port_period[key]
+        coefficient = xr.DataArray(values, coords=[index, periods])
+        expression = (self.flow.sel(unit=unit) * coefficient).groupby(bus).sum()
+        return expression.rename(group="bus") if "group" in expression.dims else expression
+
+    def _emissions(self) -> None:
+        """Yearly tCO2e on every emission bus, and the caps on them."""
+        n, m = self.network, self.model
+        emission_buses = n.buses.index[n.buses["kind"] == "emission"]
+        ports = n.ports[n.ports["bus"].isin(emission_buses)]
+        weight = n.day_weight
+        self.emissions = (self._port_sum(ports) * weight).sum(["day", "hour"]) if len(ports) else None
+        constant = n.emission_constant
+        self.emission_constant = (
+            constant.reindex(bus=emission_buses, fill_value=0.0)
+            if constant is not None
+            else xr.DataArray(np.zeros((len(emission_buses), len(self.coords["period"]))),
+                              coords=[emission_buses.rename("bus"), self.coords["period"]])
+        )  # fmt: skip
+        for cap in n.caps:
+            total = self.emissions.sel(bus=[b for b in cap.buses if b in self.emissions.indexes["bus"]]).sum("bus")
+            constant_part = self.emission_constant.sel(bus=cap.buses).sum("bus")
+            limit = xr.DataArray(cap.limit.reindex(self.coords["period"]).astype(float).values,
+                                 coords=[self.coords["period"]])  # fmt: skip
+            m.add_constraints(total <= limit - constant_part, name=f"emission-cap-{cap.name}")
+
+    def _annual_limits(self) -> None:
+        n, m = self.network, self.model
+        for limit in n.annual_limits:
+            yearly = (self.flow.sel(unit=limit.units) * self.network.day_weight).sum(["unit", "day", "hour"])
+            rhs = xr.DataArray(limit.limit.reindex(self.coords["period"]).astype(float).values,
+                               coords=[self.coords["period"]])  # fmt: skip
+            m.add_constraints(yearly <= rhs, name=f"annual-limit-{limit.name}")
+
+    def _build_limits(self) -> None:
+        for limit in self.network.build_limits:
+            built = self.new.sel(unit=limit.units).sum("unit").rename(build="period")
+            rhs = xr.DataArray(limit.limit.reindex(self.coords["period"]).astype(float).values,
+                               coords=[self.coords["period"]])  # fmt: skip
+            self.model.add_constraints(built <= rhs, name=f"build-limit-{limit.name}")
+
+    def _objective(self) -> None:
+        self.cost_terms = self.cost_expressions()
+        total = sum(self.cost_terms.values())
+        self.model.add_objective(total)
+
+    def cost_expressions(self) -> dict[str, linopy.LinearExpression]:
+        """Net present cost by kind; the objective is their sum. Policy terms plug in here."""
+        n = self.network
+        discount = n.discount_sum()
+        weight = n.day_weight
+        crf = annuity(n.discount_rate, xr.DataArray(n.units["lifetime"].astype(float).values, coords=[self.coords["unit"]]))
+        fom = xr.DataArray(n.units["fom"].astype(float).values, coords=[self.coords["unit"]])
+        capex = _period_table(n.unit_period, "capex", "unit", self.coords["period"]).rename(period="build").fillna(0)
+        vom = _period_table(n.unit_period, "vom", "unit", self.coords["period"]).fillna(0)
+        standing = self.activity * discount  # (unit, build, period) -> value of a yearly payment
+
+        linear_units = self.coords["unit"]
+        invest = self.new.fillna(0) * capex
+        if self.investment is not None:
+            linear_units = linear_units.difference(self.scaled_units)
+            invest = invest.sel(unit=linear_units)
+        years_weight = standing.sum("period")
+        terms = {
+            "capex": (invest * crf.sel(unit=linear_units) * years_weight.sel(unit=linear_units)).sum(),
+            "fixed_om": (invest * fom.sel(unit=linear_units) * years_weight.sel(unit=linear_units)).sum(),
+        }
+        if self.investment is not None:
+            scaled = self.scaled_units.values
+            weight_scaled = years_weight.sel(unit=scaled).rename(unit="scaled")
+            terms["capex"] = terms["capex"] + (self.investment * crf.sel(unit=scaled).rename(unit="scaled") * weight_scaled).sum()
+            terms["fixed_om"] = terms["fixed_om"] + (self.investment * fom.sel(unit=scaled).rename(unit="scaled") * weight_scaled).sum()
+        yearly_flow_cost = (self.flow * vom * weight).sum(["day", "hour"])
+        kind = n.units["cost_kind"] if "cost_kind" in n.units else pd.Series("variable_om", index=n.units.index)
+        for name in kind.unique():
+            members = kind.index[kind == name]
+            term = (yearly_flow_cost.sel(unit=members) * discount).sum()
+            terms[name] = terms[name] + term if name in terms else term
+        if self.store_energy is not None:
+            stores = n.stores.index.rename("store")
+            crf_s = annuity(n.discount_rate, xr.DataArray(n.stores["lifetime"].astype(float).values, coords=[stores]))
+            fom_s = xr.DataArray(n.stores["fom"].astype(float).values, coords=[stores])
+            cap_e = _period_table(n.store_period, "capex_energy", "store", self.coords["period"]).rename(period="build").fillna(0)
+            cap_p = _period_table(n.store_period, "capex_power", "store", self.coords["period"]).rename(period="build").fillna(0)
+            years_s = (self.store_activity * discount).sum("period")
+            invest_s = self.new_energy * cap_e + self.new_power * cap_p
+            terms["capex"] = terms["capex"] + (invest_s * crf_s * years_s).sum()
+            terms["fixed_om"] = terms["fixed_om"] + (invest_s * fom_s * years_s).sum()
+        if n.carbon_price is not None and self.emissions is not None:
+            price = xr.DataArray(n.carbon_price.reindex(self.coords["period"]).fillna(0).astype(float).values,
+                                 coords=[self.coords["period"]])  # fmt: skip
+            priced = n.buses.get("priced", pd.Series(True, index=n.buses.index)).reindex(self.emissions.indexes["bus"])
+            priced_buses = priced.index[priced.fillna(True).astype(bool)]
+            terms["carbon"] = (self.emissions.sel(bus=priced_buses) * price * discount).sum()
+        return terms
+
+    # -- solving --------------------------------------------------------------------
+    def solve(self, time_limit: float | None = None, mip_gap: float | None = None, log_file=None):
+        options = {"output_flag": log_file is not None}
+        if time_limit is not None:
+            options["time_limit"] = float(time_limit)
+        if mip_gap is not None:
+            options["mip_rel_gap"] = float(mip_gap)
+        return self.model.solve(solver_name="highs", io_api="direct", log_fn=log_file, progress=False, **options)
+
+
+def extendable_mask(n: Network) -> xr.DataArray:
+    return xr.DataArray(n.units["extendable"].astype(bool).values, coords=[n.units.index.rename("unit")])

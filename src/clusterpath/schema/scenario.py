@@ -1,0 +1,96 @@
+"""A planning scenario: the horizon, the emission target and the prices the pathway faces.
+
+Money in a scenario is in the scenario's own ``currency`` (real terms) and converted to
+the cluster's currency when the model is built, so shipped scenarios serve any cluster.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import pycountry
+from pydantic import BeforeValidator, Field, field_validator, model_validator
+
+from clusterpath.schema import units
+from clusterpath.schema.models import Model, Trajectory, _price, _trajectory
+
+Prices = Annotated[Trajectory, BeforeValidator(_trajectory(_price))]
+Factors = Annotated[Trajectory, BeforeValidator(_trajectory(lambda v: units.parse_quantity(v, units.EMISSION_FACTOR)))]
+
+# Fuels a price is given for; other fuels are priced like their nearest market (see docs/model.md).
+PRICED_FUELS = ("natural_gas", "coal", "oil", "biomass")
+
+LEVERS = (
+    "efficiency", "heat_pump", "electric_boiler", "biomass", "hydrogen_fuel", "carbon_capture",
+    "co2_network", "hydrogen_network", "electrolysis", "smr_ccs", "hydrogen_storage", "heat_network",
+    "geothermal", "large_heat_pump", "heat_storage", "solar_pv", "onshore_wind", "offshore_wind", "battery",
+    "waste_to_energy",
+)  # fmt: skip
+
+
+class EfficiencyPotential(Model):
+    """Demand a member can avoid, and what each avoided MWh costs (levelized, scenario currency)."""
+
+    member: str = Field(description="member id, or * for every member")
+    service: str = Field(description="service, or * for every service")
+    max_share: float = Field(ge=0, le=1)
+    cost_per_mwh: float = Field(ge=0, allow_inf_nan=False)
+
+
+class Scenario(Model):
+    name: str = Field(min_length=1)
+    description: str = ""
+    currency: str = Field(default="EUR", description="currency of every price in this scenario")
+    periods: list[Annotated[int, Field(ge=2000, le=2100)]] = Field(
+        default_factory=lambda: [2025, 2030, 2035, 2040, 2045, 2050], min_length=1
+    )
+    target_year: int = Field(default=2050, ge=2000, le=2100)
+    target: Literal["cluster_cap", "member_caps", "carbon_price_only"] = "cluster_cap"
+    cap_scopes: list[Literal[1, 2]] = Field(default_factory=lambda: [1], description="scopes the cap covers")
+    carbon_price: Prices | None = Field(default=None, description="per tCO2e on scope 1 emissions")
+    fuel_prices: dict[Literal["natural_gas", "coal", "oil", "biomass"], Prices] = Field(default_factory=dict)
+    electricity_price: Prices | None = Field(default=None, description="overrides the cluster's grid price")
+    grid_emission_factor: Factors | None = Field(default=None, description="overrides the cluster's grid factor")
+    discount_rate: float | None = Field(default=None, ge=0, lt=1)
+    typical_days: int = Field(default=12, ge=1, le=365)
+    levers: list[str] = Field(default_factory=lambda: list(LEVERS), description="levers the optimizer may use")
+    efficiency: list[EfficiencyPotential] = Field(default_factory=list)
+    max_build_per_year: dict[str, float] = Field(
+        default_factory=dict, description="MW per year by lever, e.g. {solar_pv: 200}"
+    )
+    economies_of_scale: bool = Field(default=True, description="concave capex for shared assets (a MILP)")
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _iso_currency(cls, value: Any) -> Any:
+        if isinstance(value, str) and pycountry.currencies.get(alpha_3=value.strip().upper()) is None:
+            raise ValueError(f"unknown currency '{value}': expected an ISO 4217 code such as EUR or USD")
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("levers")
+    @classmethod
+    def _known_levers(cls, value: list[str]) -> list[str]:
+        unknown = [lever for lever in value if lever not in LEVERS]
+        if unknown:
+            raise ValueError(f"unknown lever(s) {', '.join(unknown)}: expected any of {', '.join(LEVERS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _horizon(self) -> Scenario:
+        if sorted(set(self.periods)) != self.periods:
+            raise ValueError("periods must be increasing years without repeats, e.g. [2025, 2030, 2035]")
+        if not self.periods[0] <= self.target_year:
+            raise ValueError(f"target_year {self.target_year} is before the first period {self.periods[0]}")
+        if self.target == "carbon_price_only" and not self.carbon_price:
+            raise ValueError("target 'carbon_price_only' needs a carbon_price trajectory")
+        unknown = [k for k in self.max_build_per_year if k not in LEVERS]
+        if unknown:
+            raise ValueError(f"max_build_per_year: unknown lever(s) {', '.join(unknown)}")
+        return self
+
+    def period_years(self) -> dict[int, int]:
+        """Years each period stands for: up to the next period; the last as long as the one before."""
+        years = self.periods
+        lengths = [b - a for a, b in zip(years, years[1:], strict=False)]
+        last = lengths[-1] if lengths else 1
+        return dict(zip(years, [*lengths, last], strict=True))
