@@ -17,7 +17,7 @@ import xarray as xr
 
 from clusterpath import reference
 from clusterpath.inventory import Inventory, interpolate
-from clusterpath.pathway import timeseries
+from clusterpath.pathway import prices, timeseries
 from clusterpath.pathway.catalog import Catalog, exchange_rate
 from clusterpath.pathway.network import AnnualLimit, BuildLimit, EmissionCap, Network
 from clusterpath.schema import Cluster
@@ -56,6 +56,12 @@ PROCESS_CAPTURE_DEFAULT = "ammonia_capture_retrofit"  # concentrated process str
 # 26 USC 45Q(d)(2): capture facilities other than power plants and DAC must capture at
 # least 12,500 t CO2 a year; smaller point sources are left to the other levers.
 MIN_CAPTURE_T_PER_YEAR = 12_500.0
+
+# Danish Energy Agency district-heating transmission pipes (infrastructure_costs.csv): size classes
+# by capacity (MW) and their heat loss per km (percent).
+DH_PIPE_CLASSES = [(50, "dh_transmission_pipe_0_50MW"), (100, "dh_transmission_pipe_50_100MW"),
+                   (250, "dh_transmission_pipe_100_250MW"), (math.inf, "dh_transmission_pipe_250_500MW")]
+DH_HEAT_LOSS = [(20, 3.0), (100, 1.0), (math.inf, 0.5)]
 
 RENEWABLES = {"solar_pv": "solar_utility", "onshore_wind": "onshore_wind", "offshore_wind": "offshore_wind"}
 
@@ -130,11 +136,14 @@ class NetworkBuilder:
         market = PRICE_OF.get(fuel)
         if market is None:
             raise PlanningError(f"no market price applies to fuel '{fuel}'")
-        return self._series(
-            self.scenario.fuel_prices.get(market),
-            f"scenario fuel_prices.{market} is needed to price {fuel} (a trajectory per MWh, e.g. {{2025: 35}})",
-            self.fx,
-        )
+        if market in self.scenario.fuel_prices:
+            return self._series(self.scenario.fuel_prices[market], "", self.fx)
+        defaults = prices.reference_prices_usd(self.cluster.country)
+        if market not in defaults:
+            raise PlanningError(f"scenario fuel_prices.{market} is needed to price {fuel}: the reference data has no "
+                                f"{market} price (a trajectory per MWh in the scenario's currency, e.g. {{2025: 30}})")  # fmt: skip
+        usd = exchange_rate(self.cluster.currency, self.cluster.base_year) / exchange_rate("USD", self.cluster.base_year)
+        return [defaults[market] * usd] * len(self.periods)
 
     def electricity_price(self) -> list[float]:
         if self.scenario.electricity_price:
@@ -320,8 +329,8 @@ class NetworkBuilder:
                 ports = [*self.combustion_ports(node, BIOMASS, 1 / eff, category), (bus, 1.0)]
                 self.market(node, BIOMASS)
                 bp.unit(f"{node}|biomass:{service}", node, "biomass", tech, ports, service=service, **costs)
-            if "heat_network" in L and service == "heat_low" and self._heat_pipe_cost() is not None:
-                self._heat_connection(node, bus)
+            if "heat_network" in L and service == "heat_low":
+                self._heat_connection(member, bus, peak)
             for eff_lever in self._efficiency_potentials(node, service):
                 share, cost = eff_lever
                 bp.unit(f"{node}|efficiency:{service}", node, "efficiency", "efficiency", [(bus, 1.0)],
@@ -409,11 +418,20 @@ class NetworkBuilder:
                 existing=existing, **pipe)  # fmt: skip
         return h2
 
-    def _heat_pipe_cost(self):
-        return None  # no sourced district-heating pipe cost yet (docs/data.md, gaps)
-
-    def _heat_connection(self, node: str, bus: str) -> None:  # pragma: no cover - enabled once pipe costs are sourced
-        raise PlanningError("heat network connections need a sourced pipe cost")
+    def _heat_connection(self, member, bus: str, peak_mw: float) -> None:
+        """A district-heating line from the hub to a member, priced by the size class of its peak."""
+        bp, node = self.bp, member.id
+        km = self._distance(member)
+        pipe_class = next((c for c in DH_PIPE_CLASSES if peak_mw <= c[0]), DH_PIPE_CLASSES[-1])
+        rows = reference.table("infrastructure_costs")
+        per_mw_m = float(rows.loc[rows["item"] == pipe_class[1], "value"].iloc[0])  # EUR2015 per MW per trench metre
+        loss = next(c for c in DH_HEAT_LOSS if peak_mw <= c[0])[1] / 100
+        lifetime = float(rows.loc[(rows["item"] == "dh_transmission_pipe") & (rows["parameter"] == "lifetime"), "value"].iloc[0])
+        pumping = float(rows.loc[(rows["item"] == "dh_transmission_pipe") & (rows["parameter"] == "electricity-input"),
+                                 "value"].iloc[0]) / 100  # fmt: skip
+        ports = [(bp.bus(HUB, "heat_low"), -1.0), (bus, max(0.0, 1 - loss * km)), (bp.bus(HUB, "electricity"), -pumping)]
+        bp.unit(f"{node}|heat-connection", node, "heat_network", "dh_transmission_pipe", ports,
+                capex=per_mw_m * 1000 * km * self.catalog.per_eur, lifetime=lifetime, service="heat_low")  # fmt: skip
 
     def _renewables(self) -> None:
         bp, L, c = self.bp, self.levers, self.cluster
@@ -432,17 +450,11 @@ class NetworkBuilder:
             bp.unit(f"{HUB}|{lever}", HUB, lever, tech, [(electricity, 1.0)], profile=lever,
                     capacity_max=potential.potential, **self.costs(tech))  # fmt: skip
         if "battery" in L:
-            energy = self.costs("battery_storage")
-            power = self.costs("battery_inverter")
-            eta = self.efficiency("battery_inverter")
-            bp.stores.append({"store": f"{HUB}|battery", "bus": electricity, "lifetime": energy["lifetime"],
-                              "fom": energy["fom"], "eta_charge": eta, "eta_discharge": eta, "standing_loss": 0.0,
-                              "energy_max": math.inf, "max_hours": math.nan, "lever": "battery",
-                              "technology": "battery_storage"})  # fmt: skip
-            for i, period in enumerate(self.periods):
-                bp.store_period.append({"store": f"{HUB}|battery", "period": period, "capex_energy": energy["capex"][i],
-                                        "capex_power": power["capex"][i]})  # fmt: skip
+            self._store(f"{HUB}|battery", electricity, "battery", "battery_storage", self.costs("battery_storage"),
+                        power=self.costs("battery_inverter"), eta=self.efficiency("battery_inverter"))  # fmt: skip
         self._hydrogen_supply()
+        self._hub_heat()
+        self._direct_air_capture()
         self._co2_storage()
 
     def _hydrogen_supply(self) -> None:
@@ -476,13 +488,55 @@ class NetworkBuilder:
             self.market(HUB, "natural_gas")
             bp.unit(f"{HUB}|smr-ccs", HUB, "smr_ccs", tech, ports, **self.costs(tech))
         if "hydrogen_storage" in L:
-            tank = self.costs("h2_storage_tank")
-            bp.stores.append({"store": f"{HUB}|h2-storage", "bus": h2, "lifetime": tank["lifetime"], "fom": tank["fom"],
-                              "eta_charge": 1.0, "eta_discharge": 1.0, "standing_loss": 0.0, "energy_max": math.inf,
-                              "max_hours": math.nan, "lever": "hydrogen_storage", "technology": "h2_storage_tank"})  # fmt: skip
-            for i, period in enumerate(self.periods):
-                bp.store_period.append({"store": f"{HUB}|h2-storage", "period": period,
-                                        "capex_energy": tank["capex"][i], "capex_power": 0.0})  # fmt: skip
+            self._store(f"{HUB}|h2-storage", h2, "hydrogen_storage", "h2_storage_tank", self.costs("h2_storage_tank"))
+        if "electrolysis" in L and "heat_network" in L and f"{HUB}|heat_low" in bp.buses:
+            bp.ports.append((f"{HUB}|electrolysis", bp.bus(HUB, "heat_low"), self.efficiency("electrolysis_aec", "efficiency-heat")))
+
+    def _hub_heat(self) -> None:
+        """Shared low-temperature heat: geothermal, large heat pumps, electrolysis waste heat, a tank."""
+        bp, L = self.bp, self.levers
+        air_capture = "direct_air_capture" in L and "co2_network" in L
+        if f"{HUB}|heat_low" not in bp.buses and not air_capture:
+            return
+        heat, electricity = bp.bus(HUB, "heat_low"), bp.bus(HUB, "electricity")
+        geothermal = self.cluster.resources.geothermal
+        if "geothermal" in L and geothermal:
+            tech = "geothermal_district_heat"
+            bp.unit(f"{HUB}|geothermal", HUB, "geothermal", tech, [(heat, 1.0)], capacity_max=geothermal,
+                    **self.costs(tech))  # fmt: skip
+        if "large_heat_pump" in L:
+            tech = "central_air_sourced_heat_pump"
+            self._converter(HUB, "large_heat_pump", tech, electricity, heat, 1 / self.efficiency(tech), "heat_low")
+        if "heat_storage" in L:
+            tank = self.costs("thermal_storage_water_tank")
+            loss = self.catalog.number("thermal_storage_water_tank", "standing losses", self.periods[0], 0.0) / 100
+            self._store(f"{HUB}|heat-storage", heat, "heat_storage", "thermal_storage_water_tank", tank, loss)
+        # Surplus heat (from electrolysers) may be released.
+        bp.unit(f"{HUB}|heat-release", HUB, "release", "release", [(heat, -1.0)], extendable=False, unlimited=True)
+
+    def _direct_air_capture(self) -> None:
+        """Removals: air capture sends CO2 to storage and takes it out of the hub's emissions."""
+        bp, L = self.bp, self.levers
+        if "direct_air_capture" not in L or "co2_network" not in L:
+            return
+        tech = "direct_air_capture"
+        year = self.periods[0]
+        elec = self.catalog.number(tech, "electricity-input", year) + self.catalog.number(
+            tech, "compression-electricity-input", year, 0.0)
+        heat = self.catalog.number(tech, "heat-input", year)
+        ports = [(bp.bus(HUB, "electricity"), -elec), (bp.bus(HUB, "heat_low"), -heat), (bp.bus(HUB, "co2"), 1.0),
+                 (bp.bus(HUB, "scope1", "emission"), -1.0)]  # fmt: skip
+        bp.unit(f"{HUB}|direct-air-capture", HUB, tech, tech, ports, unit_of_capacity="tCO2/h", **self.costs(tech))
+
+    def _store(self, name: str, bus: str, lever: str, technology: str, energy: dict, loss_per_hour: float = 0.0,
+               power: dict | None = None, eta: float = 1.0) -> None:  # fmt: skip
+        bp = self.bp
+        bp.stores.append({"store": name, "bus": bus, "lifetime": energy["lifetime"], "fom": energy["fom"],
+                          "eta_charge": eta, "eta_discharge": eta, "standing_loss": loss_per_hour,
+                          "energy_max": math.inf, "max_hours": math.nan, "lever": lever, "technology": technology})  # fmt: skip
+        for i, period in enumerate(self.periods):
+            bp.store_period.append({"store": name, "period": period, "capex_energy": energy["capex"][i],
+                                    "capex_power": power["capex"][i] if power else 0.0})  # fmt: skip
 
     def _hub_vent(self) -> None:
         bp = self.bp

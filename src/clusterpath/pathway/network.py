@@ -20,6 +20,9 @@ import pandas as pd
 import xarray as xr
 
 HOURS = 24
+# Cost of one unit of unmet requirement in a relaxed model: far above any real cost, so the
+# optimizer violates only what it cannot meet.
+RELAXATION_PENALTY = 1e9
 
 
 def annuity(rate: float, lifetime: xr.DataArray | float) -> xr.DataArray:
@@ -106,8 +109,9 @@ class Network:
 STORE_COLUMNS = ["bus", "lifetime", "fom", "eta_charge", "eta_discharge", "standing_loss", "energy_max", "max_hours"]
 
 
-def _period_table(frame: pd.DataFrame, column: str, index_name: str, periods: pd.Index) -> xr.DataArray:
-    table = frame[column].unstack("period").reindex(columns=periods)
+def _period_table(frame: pd.DataFrame, column: str, index_name: str, periods: pd.Index,
+                  order: pd.Index | None = None) -> xr.DataArray:  # fmt: skip
+    table = frame[column].unstack("period").reindex(index=order, columns=periods)
     table.index.name = index_name
     return xr.DataArray(table.astype(float))
 
@@ -115,10 +119,21 @@ def _period_table(frame: pd.DataFrame, column: str, index_name: str, periods: pd
 class PathwayModel:
     """The linopy model of a network: build once, then solve (and re-solve)."""
 
-    def __init__(self, network: Network) -> None:
+    def __init__(self, network: Network, relax: bool = False) -> None:
+        """``relax`` adds priced slack to every requirement, so an infeasible plan shows what it lacks."""
         self.network = network
+        self.relax = relax
+        self.slacks: dict[str, linopy.Variable] = {}
         self.model = linopy.Model(force_dim_names=True)
         self._build()
+
+    def _slack(self, name: str, like) -> linopy.Variable | int:
+        """A non-negative shortfall variable shaped like ``like``, or 0 when not relaxing."""
+        if not self.relax:
+            return 0
+        coords = [like.indexes[d] for d in like.dims]
+        self.slacks[name] = self.model.add_variables(lower=0, coords=coords, name=f"slack-{name}")
+        return self.slacks[name]
 
     # -- building -------------------------------------------------------------------
     def _build(self) -> None:
@@ -139,7 +154,7 @@ class PathwayModel:
             mask=extendable.broadcast_like(xr.DataArray(np.zeros(len(periods)), coords=[periods.rename("build")])),
         )
         self.activity = n.activity()
-        existing = _period_table(n.unit_period, "existing", "unit", periods)
+        existing = _period_table(n.unit_period, "existing", "unit", periods, units)
         self.existing = existing.fillna(0.0)
         self.capacity = (self.new.fillna(0) * self.activity).sum("build") + self.existing
 
@@ -264,12 +279,27 @@ class PathwayModel:
             self.level_start.roll(realday=-1) - keep**HOURS * self.level_start - day_end == 0,
             name="store-level-across-days",
         )
-        top = m.add_variables(coords=[stores, periods, days], name="store-level-max-in-day")
-        bottom = m.add_variables(coords=[stores, periods, days], name="store-level-min-in-day")
-        m.add_constraints(top - self.level >= 0, name="store-level-max")
-        m.add_constraints(bottom - self.level <= 0, name="store-level-min")
-        m.add_constraints(self.level_start + top.sel(day=order) - self.store_energy <= 0, name="store-level-upper")
-        m.add_constraints(self.level_start + bottom.sel(day=order) >= 0, name="store-level-lower")
+        # Bounds on the true level, level_start * keep^(h+1) + level-in-day. A lossless store
+        # needs only each day's extremes (Kotzur et al. 2018); a lossy one is bounded hour by hour.
+        lossy = column("standing_loss") > 0
+        lossless = ~lossy
+        if lossless.any():
+            top = m.add_variables(coords=[stores, periods, days], name="store-level-max-in-day")
+            bottom = m.add_variables(coords=[stores, periods, days], name="store-level-min-in-day")
+            mask = lossless.broadcast_like(self.level.labels)
+            m.add_constraints(top - self.level >= 0, name="store-level-max", mask=mask)
+            m.add_constraints(bottom - self.level <= 0, name="store-level-min", mask=mask)
+            daily = lossless.broadcast_like(self.level_start.labels)
+            m.add_constraints(self.level_start + top.sel(day=order) - self.store_energy <= 0,
+                              name="store-level-upper", mask=daily)  # fmt: skip
+            m.add_constraints(self.level_start + bottom.sel(day=order) >= 0, name="store-level-lower", mask=daily)
+        if lossy.any():
+            lossy_stores = stores[lossy.values]
+            decay = keep.sel(store=lossy_stores) ** xr.DataArray(np.arange(1.0, HOURS + 1), coords=[hours])
+            level = (self.level_start.sel(store=lossy_stores) * decay
+                     + self.level.sel(store=lossy_stores).sel(day=order))  # fmt: skip
+            m.add_constraints(level >= 0, name="store-level-lower-hourly")
+            m.add_constraints(level - self.store_energy.sel(store=lossy_stores) <= 0, name="store-level-upper-hourly")
 
     def _balances(self) -> None:
         n, m = self.network, self.model
@@ -285,9 +315,9 @@ class PathwayModel:
             pd.Index(n.stores["bus"].unique()) if not n.stores.empty else pd.Index([])
         )
         buses = balance_buses.intersection(connected)
-        self.balance = m.add_constraints(
-            injection.sel(bus=buses) == demand.sel(bus=buses), name="energy-balance"
-        )
+        rhs = demand.sel(bus=buses)
+        unserved = self._slack("unserved-demand", rhs)
+        self.balance = m.add_constraints(injection.sel(bus=buses) + unserved == rhs, name="energy-balance")
         unmet = demand.sel(bus=balance_buses.difference(connected))
         if (abs(unmet) > 0).any():
             raise ValueError(f"demand on buses nothing supplies: {list(unmet.bus.values)}")
@@ -324,7 +354,8 @@ class PathwayModel:
             constant_part = self.emission_constant.sel(bus=cap.buses).sum("bus")
             limit = xr.DataArray(cap.limit.reindex(self.coords["period"]).astype(float).values,
                                  coords=[self.coords["period"]])  # fmt: skip
-            m.add_constraints(total <= limit - constant_part, name=f"emission-cap-{cap.name}")
+            excess = self._slack(f"emission-cap-{cap.name}", limit)
+            m.add_constraints(total - excess <= limit - constant_part, name=f"emission-cap-{cap.name}")
 
     def _annual_limits(self) -> None:
         n, m = self.network, self.model
@@ -332,18 +363,22 @@ class PathwayModel:
             yearly = (self.flow.sel(unit=limit.units) * self.network.day_weight).sum(["unit", "day", "hour"])
             rhs = xr.DataArray(limit.limit.reindex(self.coords["period"]).astype(float).values,
                                coords=[self.coords["period"]])  # fmt: skip
-            m.add_constraints(yearly <= rhs, name=f"annual-limit-{limit.name}")
+            excess = self._slack(f"annual-limit-{limit.name}", rhs)
+            m.add_constraints(yearly - excess <= rhs, name=f"annual-limit-{limit.name}")
 
     def _build_limits(self) -> None:
         for limit in self.network.build_limits:
             built = self.new.sel(unit=limit.units).sum("unit").rename(build="period")
             rhs = xr.DataArray(limit.limit.reindex(self.coords["period"]).astype(float).values,
                                coords=[self.coords["period"]])  # fmt: skip
-            self.model.add_constraints(built <= rhs, name=f"build-limit-{limit.name}")
+            excess = self._slack(f"build-limit-{limit.name}", rhs)
+            self.model.add_constraints(built - excess <= rhs, name=f"build-limit-{limit.name}")
 
     def _objective(self) -> None:
         self.cost_terms = self.cost_expressions()
         total = sum(self.cost_terms.values())
+        for slack in self.slacks.values():
+            total = total + RELAXATION_PENALTY * slack.sum()
         self.model.add_objective(total)
 
     def cost_expressions(self) -> dict[str, linopy.LinearExpression]:
@@ -353,8 +388,8 @@ class PathwayModel:
         weight = n.day_weight
         crf = annuity(n.discount_rate, xr.DataArray(n.units["lifetime"].astype(float).values, coords=[self.coords["unit"]]))
         fom = xr.DataArray(n.units["fom"].astype(float).values, coords=[self.coords["unit"]])
-        capex = _period_table(n.unit_period, "capex", "unit", self.coords["period"]).rename(period="build").fillna(0)
-        vom = _period_table(n.unit_period, "vom", "unit", self.coords["period"]).fillna(0)
+        capex = _period_table(n.unit_period, "capex", "unit", self.coords["period"], self.coords["unit"]).rename(period="build").fillna(0)
+        vom = _period_table(n.unit_period, "vom", "unit", self.coords["period"], self.coords["unit"]).fillna(0)
         standing = self.activity * discount  # (unit, build, period) -> value of a yearly payment
 
         linear_units = self.coords["unit"]
@@ -382,8 +417,8 @@ class PathwayModel:
             stores = n.stores.index.rename("store")
             crf_s = annuity(n.discount_rate, xr.DataArray(n.stores["lifetime"].astype(float).values, coords=[stores]))
             fom_s = xr.DataArray(n.stores["fom"].astype(float).values, coords=[stores])
-            cap_e = _period_table(n.store_period, "capex_energy", "store", self.coords["period"]).rename(period="build").fillna(0)
-            cap_p = _period_table(n.store_period, "capex_power", "store", self.coords["period"]).rename(period="build").fillna(0)
+            cap_e = _period_table(n.store_period, "capex_energy", "store", self.coords["period"], n.stores.index).rename(period="build").fillna(0)
+            cap_p = _period_table(n.store_period, "capex_power", "store", self.coords["period"], n.stores.index).rename(period="build").fillna(0)
             years_s = (self.store_activity * discount).sum("period")
             invest_s = self.new_energy * cap_e + self.new_power * cap_p
             terms["capex"] = terms["capex"] + (invest_s * crf_s * years_s).sum()
