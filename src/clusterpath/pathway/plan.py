@@ -1,0 +1,108 @@
+"""Plan a cluster's pathway: build the network, solve it, explain it when it cannot be solved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from clusterpath.pathway.build import HUB, NetworkBuilder
+from clusterpath.pathway.network import PathwayModel
+from clusterpath.pathway.result import PathwayResult
+from clusterpath.schema import Cluster
+from clusterpath.schema.scenario import Scenario
+
+Step = Callable[[str], None]
+TOLERANCE = 1e-3  # of a tonne, MWh or MW: below this a relaxed shortfall is rounding
+
+
+class InfeasiblePlan(Exception):
+    """The requirements cannot all be met; the message says which and by how much."""
+
+
+def plan(cluster: Cluster, scenario: Scenario, *, time_limit: float | None = None, mip_gap: float | None = None,
+         baseline: bool = True, step: Step | None = None) -> PathwayResult:  # fmt: skip
+    step = step or (lambda _: None)
+    step("build")
+    network = NetworkBuilder(cluster, scenario).build()
+    model = PathwayModel(network)
+    step("solve")
+    status, condition = model.solve(time_limit=time_limit, mip_gap=mip_gap)
+    if condition in ("infeasible", "infeasible_or_unbounded", "unbounded"):
+        step("diagnose")
+        raise InfeasiblePlan(diagnose(network, scenario, cluster.currency))
+    if not np.isfinite(model.model.objective.value or np.nan):
+        raise InfeasiblePlan(f"the solver stopped ({condition}) before finding any plan; allow more --time-limit")
+    result = PathwayResult.from_model(model, cluster.currency, "optimal" if condition == "optimal" else condition)
+    if baseline:
+        step("baseline")
+        result.baseline_cost = baseline_cost(cluster, scenario)
+    return result
+
+
+def baseline_cost(cluster: Cluster, scenario: Scenario) -> float | None:
+    """Net present cost of carrying on with today's equipment: no levers, no cap (carbon price still paid)."""
+    keep = [lever for lever in ("hydrogen_network",) if lever in scenario.levers]
+    frozen = scenario.model_copy(update={"levers": keep, "target": "carbon_price_only", "max_build_per_year": {}})
+    model = PathwayModel(NetworkBuilder(cluster, frozen).build())
+    _, condition = model.solve()
+    return float(model.model.objective.value) if condition == "optimal" else None
+
+
+def diagnose(network, scenario: Scenario, currency: str) -> str:
+    """Solve with priced slack on every requirement and say which ones had to give, and by how much."""
+    relaxed = PathwayModel(network, relax=True)
+    _, condition = relaxed.solve()
+    if condition != "optimal":
+        return f"the plan is infeasible and even the relaxed model could not be solved ({condition})"
+    lines = []
+    for name, slack in relaxed.slacks.items():
+        values = slack.solution
+        if float(values.max()) <= TOLERANCE:
+            continue
+        if name.startswith("emission-cap-"):
+            who = name.removeprefix("emission-cap-")
+            scopes = " + ".join(f"scope {k}" for k in scenario.cap_scopes)
+            for period, short in values.to_series().items():
+                if short > TOLERANCE:
+                    cap = next(c for c in network.caps if c.name == who).limit[period]
+                    lines.append(
+                        f"the {scopes} emission cap of {'the cluster' if who == 'cluster' else who} in {period} "
+                        f"allows {cap:,.0f} tCO2e/yr, but the least the levers can reach is {cap + short:,.0f} "
+                        f"(short by {short:,.0f} tCO2e/yr); {_largest_emitters(relaxed, period)}"
+                    )
+        elif name.startswith("annual-limit-"):
+            limit = next(a for a in network.annual_limits if f"annual-limit-{a.name}" == name)
+            for period, short in values.to_series().items():
+                if short > TOLERANCE:
+                    lines.append(
+                        f"the plan in {period} needs {limit.limit[period] + short:,.0f} t/yr through the "
+                        f"{limit.description or limit.name}, which allows {limit.limit[period]:,.0f} t/yr"
+                    )
+        elif name.startswith("build-limit-"):
+            limit = next(b for b in network.build_limits if f"build-limit-{b.name}" == name)
+            for period, short in values.to_series().items():
+                if short > TOLERANCE:
+                    lines.append(
+                        f"building '{limit.name}' in {period} needs {limit.limit[period] + short:,.0f} MW, above the "
+                        f"scenario's limit of {limit.limit[period]:,.0f} MW for that period"
+                    )
+        elif name == "unserved-demand":
+            peak = values.max(["day", "hour"]).to_pandas()
+            for bus, row in peak.iterrows():
+                for period, short in row.items():
+                    if short > TOLERANCE:
+                        node, carrier = bus.split("|", 1)
+                        where = "the shared infrastructure" if node == HUB else f"member '{node}'"
+                        lines.append(f"{carrier.replace('_', ' ')} for {where} cannot be supplied in {period} "
+                                     f"(short by up to {short:,.1f} MW)")  # fmt: skip
+    if not lines:
+        return "the plan is infeasible, but relaxing its requirements found nothing to blame; please report this case"
+    return "the targets cannot be met:\n" + "\n".join(f"  - {line}" for line in lines)
+
+
+def _largest_emitters(model: PathwayModel, period) -> str:
+    emissions = (model.emissions.solution + model.emission_constant).sel(period=period).to_series()
+    nodes = emissions.groupby(emissions.index.str.split("|").str[0]).sum().sort_values(ascending=False)
+    top = [f"{'shared infrastructure' if n == HUB else n} {v:,.0f}" for n, v in nodes.head(3).items() if v > TOLERANCE]
+    return "largest remaining emitters: " + ", ".join(top) if top else "remaining emissions are negligible"
