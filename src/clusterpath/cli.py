@@ -13,7 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from clusterpath.io import InputError, load_cluster
+from clusterpath.io import InputError, load_cluster, load_scenario, scenario_names
+
+EXIT_INFEASIBLE = 3
 
 app = typer.Typer(
     name="clusterpath",
@@ -37,6 +39,13 @@ def user_errors(command: Callable) -> Callable:
             return command(*args, **kwargs)
         except InputError as error:
             err.print(f"[bold red]error:[/] {error.message}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except ValueError as error:
+            from clusterpath.pathway.build import PlanningError
+
+            if not isinstance(error, PlanningError):
+                raise
+            err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except OSError as error:
             where = f" {error.filename}" if error.filename else ""
@@ -202,6 +211,111 @@ def _export_example(name: str, path: Path) -> None:
     else:
         raise InputError(str(path), ["give a file name ending in .yaml, .json or .xlsx"])
     out.print(f"Written: {path}")
+
+
+@app.command()
+@user_errors
+def plan(
+    source: Source,
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name "
+                                                 "(see `clusterpath scenarios`); default net-zero-2050.")] = None,
+    target_year: Annotated[int | None, typer.Option("--target-year", help="Year of net zero (overrides the scenario).")] = None,
+    typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
+                                                     help="Typical days per year (overrides the scenario).")] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Write the JSON summary to this file.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write full results (netCDF and CSV) here.")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = None,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap to stop at.")] = 0.01,
+) -> None:
+    """Least-cost pathway to net zero: investments and operation per period, with shared infrastructure."""
+    import logging
+
+    from rich.status import Status
+
+    from clusterpath.pathway.plan import InfeasiblePlan
+    from clusterpath.pathway.plan import plan as make_plan
+
+    logging.getLogger("linopy").setLevel(logging.ERROR)
+    cluster = load_cluster(source)
+    chosen = load_scenario(scenario)
+    overrides = {k: v for k, v in (("target_year", target_year), ("typical_days", typical_days)) if v is not None}
+    if overrides:
+        from clusterpath.schema.scenario import Scenario
+
+        chosen = Scenario.model_validate({**chosen.model_dump(), **overrides})
+    labels = {"build": "Building the model", "solve": "Solving with HiGHS", "diagnose": "Finding what cannot be met",
+              "baseline": "Costing today's equipment as the baseline"}  # fmt: skip
+    with Status("Starting", console=err) as status:
+        try:
+            result = make_plan(cluster, chosen, time_limit=time_limit, mip_gap=mip_gap,
+                               step=lambda name: status.update(f"{labels[name]}..."))  # fmt: skip
+        except InfeasiblePlan as problem:
+            status.stop()
+            err.print(f"[bold red]infeasible:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
+            raise typer.Exit(EXIT_INFEASIBLE) from None
+    summary = result.summary()
+    if json_file is not None:
+        _write_json(summary, json_file)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        result.to_netcdf(out_dir / "pathway.nc")
+        result.to_csv(out_dir)
+    _print_plan(cluster, chosen, result, summary)
+    for target in (json_file, out_dir):
+        if target is not None:
+            out.print(f"Written: {target}")
+
+
+def _print_plan(cluster, scenario, result, summary: dict) -> None:
+    money = cluster.currency
+    out.print(f"[bold]{cluster.name}[/] under [bold]{scenario.name}[/]: {summary['status']}", highlight=False)
+    costs = Table(title=f"Net present cost, million {money}", show_header=False)
+    costs.add_column(style="bold")
+    costs.add_column(justify="right")
+    for name, value in summary["cost_breakdown"].items():
+        costs.add_row(name.replace("_", " "), _number(value / 1e6, 1))
+    costs.add_row("total", _number(summary["objective"] / 1e6, 1))
+    if summary["baseline_cost"] is not None:
+        costs.add_row("today's equipment, no cap", _number(summary["baseline_cost"] / 1e6, 1))
+    out.print(costs)
+    scopes = summary["emissions_by_scope_tco2e"]
+    table = Table(title="Emissions, tCO2e per year")
+    for column in ("period", "scope 1", "scope 2", "total"):
+        table.add_column(column, justify="right")
+    for period in summary["periods"]:
+        key = str(period)
+        table.add_row(key, _number(scopes.get("scope1", {}).get(key, 0.0)), _number(scopes.get("scope2", {}).get(key, 0.0)),
+                      _number(summary["emissions_tco2e"][key]))  # fmt: skip
+    out.print(table)
+    last = summary["periods"][-1]
+    levers = result.levers_used()
+    if not levers.empty:
+        table = Table(title=f"Main investments standing in {last} (capacity)")
+        for column in ("where", "lever", "capacity"):
+            table.add_column(column, justify="right" if column == "capacity" else "left")
+        units = result.units.groupby(["node", "lever"])["capacity_unit"].first()
+        top = levers[last].sort_values(ascending=False)
+        top = top[~top.index.get_level_values("lever").isin(["today"])].head(15)
+        for (node, lever), value in top.items():
+            where = "shared" if node.startswith("@") else node
+            table.add_row(where, lever.replace("_", " "), f"{_number(value, 1)} {units.get((node, lever), 'MW')}")
+        out.print(table)
+
+
+@app.command()
+def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False) -> None:
+    """List the shipped scenarios."""
+    listing = [{"name": name, **load_scenario(name).model_dump(include={"description", "target", "target_year",
+                                                                         "cap_scopes"})} for name in scenario_names()]  # fmt: skip
+    if as_json:
+        typer.echo(json.dumps(listing, indent=2))
+        return
+    table = Table(title="Shipped scenarios")
+    for column in ("name", "target", "year", "description"):
+        table.add_column(column)
+    for item in listing:
+        table.add_row(item["name"], item["target"], str(item["target_year"]), item["description"])
+    out.print(table)
 
 
 @app.command()

@@ -125,3 +125,35 @@ def _yaml_locator(text: str) -> Locate | None:
         return f"line {node.start_mark.line + 1}" if node is not None else None
 
     return locate
+
+
+def scenario_names() -> list[str]:
+    from importlib import resources
+
+    folder = resources.files("clusterpath.data").joinpath("scenarios")
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_scenario(source: str | Path | None):
+    """A scenario from a YAML or JSON file, or the name of a shipped one (default: net-zero-2050)."""
+    from importlib import resources
+
+    from clusterpath.schema.scenario import Scenario
+
+    source = "net-zero-2050" if source is None else source
+    path = Path(source)
+    if not path.exists() and str(source) in scenario_names():
+        text = resources.files("clusterpath.data").joinpath("scenarios", f"{source}.yaml").read_text("utf-8")
+        data, locate, name = yaml.safe_load(text), _yaml_locator(text), f"scenario '{source}'"
+    else:
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            raise InputError(str(path), ["a scenario is a YAML or JSON file, not a workbook"])
+        if not path.exists():
+            raise InputError(str(path), [f"no such file, and not a scenario name ({', '.join(scenario_names())})"])
+        (data, locate), name = read_raw(path), str(path)
+    if not isinstance(data, dict):
+        raise InputError(name, ["expected a scenario (a mapping of fields such as name, target, periods)"])
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise from_validation(name, error, data, locate) from None

@@ -19,7 +19,7 @@ from clusterpath import reference
 from clusterpath.inventory import Inventory, interpolate
 from clusterpath.pathway import prices, timeseries
 from clusterpath.pathway.catalog import Catalog, exchange_rate
-from clusterpath.pathway.network import AnnualLimit, BuildLimit, EmissionCap, Network
+from clusterpath.pathway.network import AnnualLimit, BuildLimit, EmissionCap, Network, annuity
 from clusterpath.schema import Cluster
 from clusterpath.schema.models import PURCHASED_HEAT
 from clusterpath.schema.scenario import Scenario
@@ -62,6 +62,8 @@ MIN_CAPTURE_T_PER_YEAR = 12_500.0
 DH_PIPE_CLASSES = [(50, "dh_transmission_pipe_0_50MW"), (100, "dh_transmission_pipe_50_100MW"),
                    (250, "dh_transmission_pipe_100_250MW"), (math.inf, "dh_transmission_pipe_250_500MW")]
 DH_HEAT_LOSS = [(20, 3.0), (100, 1.0), (math.inf, 0.5)]
+
+STORE_LEVERS = {"battery", "hydrogen_storage", "heat_storage"}
 
 RENEWABLES = {"solar_pv": "solar_utility", "onshore_wind": "onshore_wind", "offshore_wind": "offshore_wind"}
 
@@ -239,21 +241,24 @@ class NetworkBuilder:
             if demand.service is Service.ELECTRICITY and demand.carrier == "electricity":
                 continue  # grid power used as delivered: the demand sits on the electricity bus
             self._incumbent(member, index, demand, target, mw, category)
-            incumbent_eff.setdefault(service, demand.conversion_efficiency)
+            if demand.carrier in PRICE_OF or demand.carrier in FREE_FUELS:
+                # Fuel switches keep the burner's efficiency; heat pumps and boilers on power do not apply.
+                incumbent_eff.setdefault(service, demand.conversion_efficiency)
         for service, mw in service_mw.items():
             bus = electricity if service == "electricity" else bp.bus(node, _service_bus(service))
             bp.demand[bus] = bp.demand.get(bus, 0.0) + mw
 
-        process = [p for p in member.process_emissions if not p.biogenic]
+        # Biogenic CO2 is outside the scopes (as in the inventory); CH4 and N2O always count.
+        process = [p for p in member.process_emissions if not (p.biogenic and p.gas == "co2")]
         gwp = reference.gwp100()
         for p in process:
             if p.gas == "co2":
                 bus = bp.bus(node, "co2_process")
                 bp.demand[bus] = bp.demand.get(bus, 0.0) - p.amount / HOURS_PER_YEAR
             else:
+                key = p.gas if p.gas == "n2o" else ("ch4_non_fossil" if p.biogenic else "ch4_fossil")
                 bus = bp.bus(node, "scope1", "emission")
-                bp.emission_constant[bus] = bp.emission_constant.get(bus, 0.0) + p.amount * gwp[
-                    "ch4_fossil" if p.gas == "ch4" else p.gas]
+                bp.emission_constant[bus] = bp.emission_constant.get(bus, 0.0) + p.amount * gwp[key]
         if any(p.gas == "co2" for p in process):
             bp.unit(f"{node}|vent-process", node, "vent", "vent", [(bp.bus(node, "co2_process"), -1.0),
                     (bp.bus(node, "scope1", "emission"), 1.0)], extendable=False, unlimited=True)  # fmt: skip
@@ -278,7 +283,10 @@ class NetworkBuilder:
                     unlimited=True, cost_kind="energy_purchases", service=demand.service.value)  # fmt: skip
             return
         if demand.carrier == "hydrogen":
-            self._merchant_hydrogen(node, mw)
+            h2 = self._merchant_hydrogen(node, demand.carrier_mwh / HOURS_PER_YEAR)
+            if target != h2:
+                bp.unit(name, node, "today", "hydrogen burner", [(h2, -fuel_per_flow), (target, 1.0)],
+                        extendable=False, existing=mw, service=demand.service.value)  # fmt: skip
             return
         if demand.carrier == "electricity":
             ports = [(bp.bus(node, "electricity"), -fuel_per_flow), (target, 1.0)]
@@ -288,19 +296,20 @@ class NetworkBuilder:
             self.market(node, demand.carrier, limit)
         costs = self.costs(technology) if technology else {"capex": 0.0, "vom": 0.0, "fom": 0.0, "lifetime": 100.0}
         lifetime = costs["lifetime"]
-        # Today's equipment is of every age: it retires linearly over one lifetime.
-        existing = [mw * max(0.0, 1 - (year - self.cluster.base_year) / lifetime) for year in self.periods]
+        # Today's equipment is of every age: it retires linearly over one lifetime. Direct use
+        # (no equipment) does not retire.
+        existing = [mw * max(0.0, 1 - (year - self.cluster.base_year) / lifetime) if technology else mw
+                    for year in self.periods]  # fmt: skip
         bp.unit(name, node, "today", technology or "direct", ports, capex=costs["capex"], vom=costs["vom"],
                 fom=costs["fom"], lifetime=lifetime, existing=existing, extendable=technology is not None,
                 service=demand.service.value)  # fmt: skip
 
-    def _merchant_hydrogen(self, node: str, mw: float) -> None:
+    def _merchant_hydrogen(self, node: str, mw: float) -> str:
         """Hydrogen bought today comes from a merchant reformer, modelled on the hub."""
-        bp = self.bp
         if "hydrogen_network" not in self.levers:
             raise PlanningError(f"member '{node}' buys hydrogen: the scenario must allow the 'hydrogen_network' lever")
-        self._hub_hydrogen_connection(node, existing=mw)
         self._merchant_mw += mw
+        return self._hub_hydrogen_connection(node, existing=mw)
 
     # ... member levers
     def _member_levers(self, member, service_mw: dict[str, float], incumbent_eff: dict[str, float], category: str) -> None:
@@ -315,7 +324,7 @@ class NetworkBuilder:
             if "heat_pump" in L and service in ("heat_low", "steam"):
                 tech = "industrial_heat_pump_medium_temperature" if service == "heat_low" else "industrial_heat_pump_high_temperature"
                 self._converter(node, "heat_pump", tech, electricity, bus, 1 / self.efficiency(tech), service)
-            if "electric_boiler" in L:
+            if "electric_boiler" in L and service != "heat_high":
                 tech = "electric_boiler_steam"
                 self._converter(node, "electric_boiler", tech, electricity, bus, 1 / self.efficiency(tech), service)
             eff = incumbent_eff.get(service, self.efficiency("gas_boiler_steam"))
@@ -345,26 +354,37 @@ class NetworkBuilder:
                                  ("co2_process", PROCESS_CAPTURE.get(member.sector.value, PROCESS_CAPTURE_DEFAULT))):  # fmt: skip
                 if f"{node}|{source}" not in bp.buses:
                     continue
-                rate = self.catalog.number(tech, "capture_rate", self.periods[0])
-                elec = self.catalog.number(tech, "electricity-input", self.periods[0], 0.0)
-                elec += self.catalog.number(tech, "compression-electricity-input", self.periods[0], 0.0)
-                heat = self.catalog.number(tech, "heat-input", self.periods[0], 0.0)
+                # The catalog gives energy per tonne captured and cost per t/h captured; the
+                # unit's reference flow is the CO2 it treats, of which ``rate`` is captured.
+                year = self.periods[0]
+                rate = self.catalog.number(tech, "capture_rate", year)
+                elec = self.catalog.number(tech, "electricity-input", year, 0.0)
+                elec += self.catalog.number(tech, "compression-electricity-input", year, 0.0)
+                heat = self.catalog.number(tech, "heat-input", year, 0.0)
+                gas = self.catalog.number(tech, "gas-input", year, 0.0)
                 ports = [(bp.bus(node, source), -1.0), (captured, rate), (bp.bus(node, "scope1", "emission"), 1 - rate),
-                         (electricity, -elec)]  # fmt: skip
+                         (electricity, -elec * rate)]  # fmt: skip
                 if heat:
-                    ports.append((bp.bus(node, "steam"), -heat))
+                    ports.append((bp.bus(node, "steam"), -heat * rate))
                     steam_needed = True
+                if gas:
+                    ports += self.combustion_ports(node, "natural_gas", gas * rate, category)
+                    self.market(node, "natural_gas")
+                costs = self.costs(tech)
+                costs["capex"] = [c * rate for c in costs["capex"]]
                 bp.unit(f"{node}|capture:{source}", node, "carbon_capture", tech, ports, service="co2",
-                        unit_of_capacity="tCO2/h", **self.costs(tech))  # fmt: skip
+                        unit_of_capacity="tCO2/h", **costs)  # fmt: skip
             distance = self._distance(member)
             pipe = self.costs("co2_pipeline")
             pipe["capex"] = [c * distance for c in pipe["capex"]]
             bp.unit(f"{node}|co2-connection", node, "co2_network", "co2_pipeline",
                     [(captured, -1.0), (bp.bus(HUB, "co2"), 1.0)], unit_of_capacity="tCO2/h", **pipe)  # fmt: skip
         if steam_needed and "steam" not in service_mw:
+            # Steam for the capture unit's solvent: a new gas boiler, or an electric one if allowed.
             steam = bp.bus(node, "steam")
-            tech = "electric_boiler_steam"
-            self._converter(node, "electric_boiler", tech, electricity, steam, 1 / self.efficiency(tech), "steam")
+            if "electric_boiler" in L:
+                tech = "electric_boiler_steam"
+                self._converter(node, "electric_boiler", tech, electricity, steam, 1 / self.efficiency(tech), "steam")
             costs = self.costs("gas_boiler_steam")
             ports = [*self.combustion_ports(node, "natural_gas", 1 / self.efficiency("gas_boiler_steam"), category),
                      (steam, 1.0)]  # fmt: skip
@@ -394,6 +414,7 @@ class NetworkBuilder:
     def _hub_node(self) -> None:
         bp, L = self.bp, self.levers
         self._grid_factor_ports: list = []
+        self.scale_rows: list[dict] = []
         self._merchant_mw = 0.0
         self._hydrogen_links: set[str] = set()
         electricity = bp.bus(HUB, "electricity")
@@ -450,8 +471,14 @@ class NetworkBuilder:
             bp.unit(f"{HUB}|{lever}", HUB, lever, tech, [(electricity, 1.0)], profile=lever,
                     capacity_max=potential.potential, **self.costs(tech))  # fmt: skip
         if "battery" in L:
-            self._store(f"{HUB}|battery", electricity, "battery", "battery_storage", self.costs("battery_storage"),
-                        power=self.costs("battery_inverter"), eta=self.efficiency("battery_inverter"))  # fmt: skip
+            energy, power = self.costs("battery_storage"), self.costs("battery_inverter")
+            # A store has one lifetime: price the inverter so its yearly cost stays that of its own life and O&M.
+            rate = self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate
+            ratio = (float(annuity(rate, power["lifetime"])) + power["fom"]) / (
+                float(annuity(rate, energy["lifetime"])) + energy["fom"])
+            power["capex"] = [c * ratio for c in power["capex"]]
+            self._store(f"{HUB}|battery", electricity, "battery", "battery_storage", energy, power=power,
+                        eta=self.efficiency("battery_inverter"))  # fmt: skip
         self._hydrogen_supply()
         self._hub_heat()
         self._direct_air_capture()
@@ -465,7 +492,10 @@ class NetworkBuilder:
         if "electrolysis" in L:
             tech = "electrolysis_aec"
             ports = [(bp.bus(HUB, "electricity"), -1.0), (h2, self.efficiency(tech))]
-            bp.unit(f"{HUB}|electrolysis", HUB, "electrolysis", tech, ports, **self.costs(tech))
+            costs = self.costs(tech)
+            bp.unit(f"{HUB}|electrolysis", HUB, "electrolysis", tech, ports, **costs)
+            if self.scenario.economies_of_scale:
+                self._power_law(f"{HUB}|electrolysis", tech, costs["capex"])
         category = "energy_industries"
         if self._merchant_mw > 0:
             tech = "smr"
@@ -489,8 +519,6 @@ class NetworkBuilder:
             bp.unit(f"{HUB}|smr-ccs", HUB, "smr_ccs", tech, ports, **self.costs(tech))
         if "hydrogen_storage" in L:
             self._store(f"{HUB}|h2-storage", h2, "hydrogen_storage", "h2_storage_tank", self.costs("h2_storage_tank"))
-        if "electrolysis" in L and "heat_network" in L and f"{HUB}|heat_low" in bp.buses:
-            bp.ports.append((f"{HUB}|electrolysis", bp.bus(HUB, "heat_low"), self.efficiency("electrolysis_aec", "efficiency-heat")))
 
     def _hub_heat(self) -> None:
         """Shared low-temperature heat: geothermal, large heat pumps, electrolysis waste heat, a tank."""
@@ -511,6 +539,8 @@ class NetworkBuilder:
             tank = self.costs("thermal_storage_water_tank")
             loss = self.catalog.number("thermal_storage_water_tank", "standing losses", self.periods[0], 0.0) / 100
             self._store(f"{HUB}|heat-storage", heat, "heat_storage", "thermal_storage_water_tank", tank, loss)
+        if any(u["unit"] == f"{HUB}|electrolysis" for u in bp.units):
+            bp.ports.append((f"{HUB}|electrolysis", heat, self.efficiency("electrolysis_aec", "efficiency-heat")))
         # Surplus heat (from electrolysers) may be released.
         bp.unit(f"{HUB}|heat-release", HUB, "release", "release", [(heat, -1.0)], extendable=False, unlimited=True)
 
@@ -556,14 +586,55 @@ class NetworkBuilder:
                                 "or remove 'carbon_capture' and 'smr_ccs' from the scenario's levers")  # fmt: skip
         for site in sites:
             pipe = self.costs("co2_pipeline")
-            pipe["capex"] = [c * site.distance for c in pipe["capex"]]
+            classes = self._trunk_classes(site)
+            # Without economies of scale the trunk costs what its largest size class costs per t/h.
+            pipe["capex"] = [classes[-1][2]] * len(self.periods)
             pipe["vom"] = self._storage_cost(site)
             name = f"{HUB}|co2-storage:{site.id}"
             bp.unit(name, HUB, "co2_network", "co2_pipeline", [(bp.bus(HUB, "co2"), -1.0)],
                     unit_of_capacity="tCO2/h", cost_kind="co2_storage", **pipe)  # fmt: skip
+            if self.scenario.economies_of_scale and len(classes) > 1:
+                for segment, (lo, hi, slope) in enumerate(classes):
+                    for period in self.periods:
+                        self.scale_rows.append({"unit": name, "segment": segment, "period": period, "lo": lo,
+                                                "hi": hi, "fixed": 0.0, "slope": slope})  # fmt: skip
             self.annual_limits.append(AnnualLimit(f"injection-{site.id}", [name],
                                                   pd.Series(site.injection_capacity, index=self.periods),
                                                   f"injection capacity of {site.name}"))  # fmt: skip
+
+    def _trunk_classes(self, site) -> list[tuple[float, float, float]]:
+        """Size classes (t/h from, to, cost per t/h) of the trunk line to a storage site (DEA, per metre)."""
+        rows = reference.table("infrastructure_costs")
+
+        def per_t_h(item: str) -> float:
+            value = rows.loc[(rows["item"] == item) & (rows["parameter"] == "investment"), "value"].iloc[0]
+            return float(value) * 1000 * site.distance * self.catalog.per_eur
+
+        top = max(500.0, site.injection_capacity / HOURS_PER_YEAR * 1.5)
+        if site.setting == "offshore":
+            return [(0.0, top, per_t_h("co2_pipeline_offshore_120_500tph"))]
+        return [(0.0, 30.0, per_t_h("co2_pipeline_onshore_10_30tph")),
+                (30.0, 120.0, per_t_h("co2_pipeline_onshore_30_120tph")),
+                (120.0, top, per_t_h("co2_pipeline_onshore_120_500tph"))]  # fmt: skip
+
+    def _power_law(self, unit: str, technology: str, capex: list[float]) -> None:
+        """capex * ref * (size/ref)^b up to the reference size, linear beyond it, as chords between breakpoints."""
+        rows = reference.table("scale_exponents")
+        row = rows[rows["technology"] == technology]
+        if row.empty or not np.isfinite(row["reference_size"].iloc[0]):
+            return
+        b, ref = float(row["exponent"].iloc[0]), float(row["reference_size"].iloc[0])
+        demand = sum(mw for bus, mw in self.bp.demand.items() if bus.endswith("|hydrogen"))
+        top = max(10 * ref, 5 * demand / self.efficiency(technology))
+        points = [0.0, ref / 10, ref / 4, ref / 2, ref, top]
+        for i, period in enumerate(self.periods):
+            def cost(size: float) -> float:
+                return capex[i] * (ref * (size / ref) ** b if size <= ref else size)
+
+            for segment, (lo, hi) in enumerate(zip(points, points[1:], strict=False)):
+                slope = (cost(hi) - cost(lo)) / (hi - lo)
+                self.scale_rows.append({"unit": unit, "segment": segment, "period": period, "lo": lo, "hi": hi,
+                                        "fixed": cost(lo) - slope * lo, "slope": slope})  # fmt: skip
 
     def _storage_cost(self, site) -> list[float]:
         """Full cost per tonne stored (DEA cost items per tCO2, summed) for the site's setting and size."""
@@ -641,6 +712,7 @@ class NetworkBuilder:
             carbon_price=self.carbon_price(),
             annual_limits=getattr(self, "annual_limits", []),
             build_limits=self._build_limits(units),
+            scale=pd.DataFrame(self.scale_rows).set_index(["unit", "segment", "period"]) if self.scale_rows else None,
         )
 
     def _caps(self, buses: pd.DataFrame) -> list[EmissionCap]:
@@ -651,6 +723,9 @@ class NetworkBuilder:
         capped = buses[(buses["kind"] == "emission") & buses["carrier"].isin(scopes)]
         inventory = self.inventory.members
         columns = [f"scope{k}_tco2e" for k in s.cap_scopes]
+        # Hydrogen bought today is made by a merchant reformer on the hub: its emissions are
+        # today's too, though the inventory books them outside the members' scopes.
+        hub_baseline = self._merchant_emissions() if 1 in s.cap_scopes else 0.0
 
         def path(baseline: float) -> pd.Series:
             start, end = self.cluster.base_year, s.target_year
@@ -658,17 +733,27 @@ class NetworkBuilder:
                               for y in self.periods], index=self.periods)  # fmt: skip
 
         if s.target == "cluster_cap":
-            return [EmissionCap("cluster", list(capped.index), path(float(inventory[columns].to_numpy().sum())))]
+            baseline = float(inventory[columns].to_numpy().sum()) + hub_baseline
+            return [EmissionCap("cluster", list(capped.index), path(baseline))]
         caps = []
         for node, rows in capped.groupby("node"):
-            baseline = float(inventory.loc[node, columns].sum()) if node in inventory.index else 0.0
-            caps.append(EmissionCap(f"member-{node}", list(rows.index), path(baseline)))
+            baseline = float(inventory.loc[node, columns].sum()) if node in inventory.index else hub_baseline
+            caps.append(EmissionCap("shared infrastructure" if node == HUB else node, list(rows.index), path(baseline)))
         return caps
+
+    def _merchant_emissions(self) -> float:
+        if not self._merchant_mw:
+            return 0.0
+        ports = self.combustion_ports(HUB, "natural_gas", 1.0, "energy_industries")
+        per_mwh_gas = sum(coef for bus, coef in ports if bus.endswith(("co2_flue", "scope1")))
+        return self._merchant_mw / self.efficiency("smr") * per_mwh_gas * HOURS_PER_YEAR
 
     def _build_limits(self, units: pd.DataFrame) -> list[BuildLimit]:
         limits = []
         years = self.scenario.period_years()
         for lever, mw_per_year in self.scenario.max_build_per_year.items():
+            if lever in STORE_LEVERS:
+                raise PlanningError(f"max_build_per_year.{lever}: build limits apply to converters, not to storage")
             members = list(units.index[units["lever"] == lever])
             if members:
                 limits.append(BuildLimit(lever, members, pd.Series({p: mw_per_year * years[p] for p in self.periods})))

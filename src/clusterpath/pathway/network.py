@@ -12,6 +12,9 @@ MWh of reference flow. Emission buses collect tCO2e and are not balanced.
 
 from __future__ import annotations
 
+import os
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import linopy
@@ -267,7 +270,7 @@ class PathwayModel:
         keep = 1 - column("standing_loss")
         self.level = m.add_variables(coords=[stores, periods, days, hours], name="store-level-in-day")
         m.add_constraints(
-            self.level - keep * self.level.shift(hour=1)
+            self.level - keep * self.level.shift(hour=1).fillna(0)
             - column("eta_charge") * self.charge + (1 / column("eta_discharge")) * self.discharge == 0,
             name="store-level-in-day",
         )  # fmt: skip
@@ -311,7 +314,8 @@ class PathwayModel:
         injection = self._port_sum(ports)
         if self.store_energy is not None:
             store_bus = xr.DataArray(n.stores["bus"].values, coords=[n.stores.index.rename("store")])
-            injection = injection + (self.discharge - self.charge).groupby(store_bus.rename("bus")).sum()
+            stored = (self.discharge - self.charge).groupby(store_bus.rename("bus")).sum()
+            injection = injection + stored.reindex(bus=injection.indexes["bus"]).fillna(0)
         demand = n.demand.reindex(bus=balance_buses, fill_value=0.0)
         # Buses nothing connects to would give an empty row: leave them out.
         connected = pd.Index(ports["bus"].unique()).union(
@@ -431,21 +435,38 @@ class PathwayModel:
                                  coords=[self.coords["period"]])  # fmt: skip
             priced = n.buses.get("priced", pd.Series(True, index=n.buses.index)).reindex(self.emissions.indexes["bus"])
             priced_buses = priced.index[priced.fillna(True).astype(bool)]
-            terms["carbon"] = (self.emissions.sel(bus=priced_buses) * price * discount).sum()
+            fixed = (self.emission_constant.sel(bus=priced_buses) * price * discount).sum()
+            terms["carbon"] = (self.emissions.sel(bus=priced_buses) * price * discount).sum() + fixed
         return terms
 
     # -- solving --------------------------------------------------------------------
     def solve(self, time_limit: float | None = None, mip_gap: float | None = None, log_file=None):
         options = {"output_flag": log_file is not None}
         if not len(self.model.binaries.labels):
-            # Interior point (with crossover, for an exact vertex) solves these sparse, block-structured LPs
-            # several times faster than simplex (measured in docs/performance.md).
+            # Interior point (with crossover, for an exact vertex) solves these sparse,
+            # block-structured LPs several times faster than simplex (docs/performance.md).
             options.update(solver="ipm", run_crossover="on")
         if time_limit is not None:
             options["time_limit"] = float(time_limit)
         if mip_gap is not None:
             options["mip_rel_gap"] = float(mip_gap)
-        return self.model.solve(solver_name="highs", io_api="direct", log_fn=log_file, progress=False, **options)
+        with _silent_stdout():
+            return self.model.solve(solver_name="highs", io_api="direct", log_fn=log_file, progress=False, **options)
+
+
+@contextmanager
+def _silent_stdout():
+    """HiGHS prints its banner from C++ whatever its options say; the model must not print."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def extendable_mask(n: Network) -> xr.DataArray:

@@ -160,9 +160,12 @@ class PathwayResult:
     # -- files -----------------------------------------------------------------------------
     def to_netcdf(self, path: Path) -> None:
         data = self.data.copy()
+        # netCDF has no pandas string dtype: labels go out as plain unicode arrays.
+        data = data.assign_coords({name: np.asarray(data[name].values, dtype=str) for name in data.coords
+                                   if data[name].dtype.kind not in "biufcmM"})  # fmt: skip
         data.attrs = {"currency": self.currency, "status": self.status, "objective": self.objective}
         for name, column in self.units.items():
-            data[f"unit_{name}"] = ("unit", column.astype(str).values)
+            data[f"unit_{name}"] = ("unit", np.asarray(column.astype(str), dtype=str))
         data.to_netcdf(path)
 
     def to_csv(self, folder: Path) -> list[Path]:
