@@ -6,6 +6,8 @@ CLI := $(VENV)/bin/clusterpath
 STAMP := $(VENV)/.installed-stamp
 EXAMPLE ?= port-chemicals
 OUT ?= out
+# Typical days for the demo's plan: fewer than the default 12 to keep the demo to minutes.
+DAYS ?= 4
 
 .PHONY: demo test install clean
 
@@ -20,7 +22,8 @@ $(STAMP): pyproject.toml requirements.lock
 
 demo: $(STAMP)
 	$(CLI) inventory $(EXAMPLE) --csv $(OUT)/$(EXAMPLE)/inventory --json-out $(OUT)/$(EXAMPLE)/inventory.json
-	@echo "Results are in $(OUT)/$(EXAMPLE)/ (inventory.json and the CSV tables in inventory/)."
+	$(CLI) plan $(EXAMPLE) --typical-days $(DAYS) --json $(OUT)/$(EXAMPLE)/pathway.json --out $(OUT)/$(EXAMPLE)/pathway
+	@echo "Results are in $(OUT)/$(EXAMPLE)/: inventory.json and inventory/ (baseline), pathway.json and pathway/ (plan)."
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -55,7 +55,7 @@ def _reason(error: dict) -> str:
     if error["type"] == "missing":
         return "is required but missing"
     if error["type"] == "extra_forbidden":
-        return "is not a known field (check the spelling; see `clusterpath template` for all fields)"
+        return "is not a known field (check its spelling; docs/input-format.md and docs/model.md list the fields)"
     if error["type"] in ("enum", "literal_error"):
         return f"{error['input']!r} is not allowed: {message.replace('Input should be', 'expected')}"
     return message[0].lower() + message[1:] if message else message

@@ -226,8 +226,11 @@ class NetworkBuilder:
                 [(electricity, 1.0), (bp.bus(node, "scope2", "emission"), 0.0)],
                 vom=self.electricity_price(), extendable=False, unlimited=True, cost_kind="energy_purchases")  # fmt: skip
         self._grid_factor_ports.append((f"{node}|buy:electricity", bp.bus(node, "scope2", "emission"), grid_factor))
+        # A token charge on power from the hub, so that members buy grid power themselves and
+        # their scope 2 stays theirs; the hub's own renewables still flow to them.
         bp.unit(f"{node}|from-hub:electricity", node, "shared_power", "link",
-                [(bp.bus(HUB, "electricity"), -1.0), (electricity, 1.0)], extendable=False, unlimited=True)  # fmt: skip
+                [(bp.bus(HUB, "electricity"), -1.0), (electricity, 1.0)], vom=1e-3, extendable=False,
+                unlimited=True)  # fmt: skip
         bp.unit(f"{node}|vent", node, "vent", "vent", [(bp.bus(node, "co2_flue"), -1.0),
                 (bp.bus(node, "scope1", "emission"), 1.0)], extendable=False, unlimited=True)  # fmt: skip
 
@@ -713,7 +716,32 @@ class NetworkBuilder:
             annual_limits=getattr(self, "annual_limits", []),
             build_limits=self._build_limits(units),
             scale=pd.DataFrame(self.scale_rows).set_index(["unit", "segment", "period"]) if self.scale_rows else None,
+            meta={"incumbent": self._incumbent_table(), "grid_factor": dict(zip(self.periods, self.grid_factor(), strict=True))},
         )
+
+    def _incumbent_table(self) -> pd.DataFrame:
+        """Per member, service and period: useful MWh, scope 1 tCO2e and fuel cost of today's supply."""
+        lines = self.inventory.lines
+        scope1 = lines[lines["scope"] == "1"].groupby(["member", "service"])["tco2e"].sum()
+        rows = []
+        for member in self.cluster.members:
+            for demand in member.demands:
+                fuel = demand.carrier
+                if fuel in PRICE_OF or fuel in FREE_FUELS:
+                    price = self.fuel_price(fuel)
+                elif fuel == "electricity":
+                    price = self.electricity_price()
+                else:
+                    price = [0.0] * len(self.periods)
+                for period, unit_price in zip(self.periods, price, strict=True):
+                    rows.append({"member": member.id, "service": demand.service.value, "period": period,
+                                 "useful_mwh": demand.service_mwh, "fuel_cost": unit_price * demand.carrier_mwh})  # fmt: skip
+        if not rows:
+            return pd.DataFrame(columns=["useful_mwh", "fuel_cost", "scope1_tco2e"])
+        table = pd.DataFrame(rows).groupby(["member", "service", "period"]).sum()
+        keys = pd.MultiIndex.from_arrays([table.index.get_level_values(0), table.index.get_level_values(1)])
+        table["scope1_tco2e"] = scope1.reindex(keys).fillna(0.0).to_numpy()
+        return table
 
     def _caps(self, buses: pd.DataFrame) -> list[EmissionCap]:
         s = self.scenario

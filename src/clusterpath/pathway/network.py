@@ -26,6 +26,7 @@ HOURS = 24
 # Cost of one unit of unmet requirement in a relaxed model: far above any real cost, so the
 # optimizer violates only what it cannot meet.
 RELAXATION_PENALTY = 1e9
+UNSERVED_PENALTY = 1e12  # per MWh a year
 
 
 def annuity(rate: float, lifetime: xr.DataArray | float) -> xr.DataArray:
@@ -88,6 +89,7 @@ class Network:
     port_period: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # (unit, bus) -> coefficient by period
     build_limits: list[BuildLimit] = field(default_factory=list)
     exact_store_levels: bool = False  # bound lossy stores hour by hour (see PathwayModel._stores)
+    meta: dict = field(default_factory=dict)  # what the network means to its builder, for reporting
 
     @property
     def period_index(self) -> pd.Index:
@@ -384,8 +386,12 @@ class PathwayModel:
     def _objective(self) -> None:
         self.cost_terms = self.cost_expressions()
         total = sum(self.cost_terms.values())
-        for slack in self.slacks.values():
-            total = total + RELAXATION_PENALTY * slack.sum()
+        for name, slack in self.slacks.items():
+            if name == "unserved-demand":
+                # Today's equipment can always serve demand: blame any cap or limit before it.
+                total = total + UNSERVED_PENALTY * (slack * self.network.day_weight).sum()
+            else:
+                total = total + RELAXATION_PENALTY * slack.sum()
         self.model.add_objective(total)
 
     def cost_expressions(self) -> dict[str, linopy.LinearExpression]:

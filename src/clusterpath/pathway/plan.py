@@ -39,17 +39,24 @@ def plan(cluster: Cluster, scenario: Scenario, *, time_limit: float | None = Non
     result = PathwayResult.from_model(model, cluster.currency, "optimal" if condition == "optimal" else condition)
     if baseline:
         step("baseline")
-        result.baseline_cost = baseline_cost(cluster, scenario)
+        result.baseline_cost, result.baseline_emissions = business_as_usual(cluster, scenario)
     return result
 
 
-def baseline_cost(cluster: Cluster, scenario: Scenario) -> float | None:
-    """Net present cost of carrying on with today's equipment: no levers, no cap (carbon price still paid)."""
+def business_as_usual(cluster: Cluster, scenario: Scenario) -> tuple[float | None, object]:
+    """Net present cost and yearly emissions of carrying on with today's equipment.
+
+    No levers and no cap (a carbon price is still paid); worn-out equipment is replaced in kind.
+    """
     keep = [lever for lever in ("hydrogen_network",) if lever in scenario.levers]
-    frozen = scenario.model_copy(update={"levers": keep, "target": "carbon_price_only", "max_build_per_year": {}})
+    frozen = scenario.model_copy(update={"levers": keep, "target": "carbon_price_only", "max_build_per_year": {},
+                                         "economies_of_scale": False})  # fmt: skip
     model = PathwayModel(NetworkBuilder(cluster, frozen).build())
     _, condition = model.solve()
-    return float(model.model.objective.value) if condition == "optimal" else None
+    if condition != "optimal":
+        return None, None
+    emissions = (model.emissions.solution + model.emission_constant).sum("bus").to_pandas()
+    return float(model.model.objective.value), emissions
 
 
 def diagnose(network, scenario: Scenario, currency: str) -> str:

@@ -18,6 +18,7 @@ from clusterpath.pathway.network import PathwayModel, annuity
 
 # Units that move or account energy rather than being an asset someone builds.
 NOT_ASSETS = {"market", "vent", "release", "shared_power"}
+RENEWABLE_LEVERS = {"solar_pv", "onshore_wind", "offshore_wind"}
 CONNECTIONS = {"co2_network": "co2-connection", "hydrogen_network": "h2-connection", "heat_network": "heat-connection"}
 
 
@@ -30,6 +31,7 @@ class PathwayResult:
     units: pd.DataFrame  # node, lever, technology, service, capacity_unit of every unit
     costs: dict[str, float]  # net present cost by kind
     baseline_cost: float | None = None  # the same cluster with today's equipment only (no cap, no levers)
+    baseline_emissions: pd.Series | None = None  # its yearly tCO2e (all scopes) by period
 
     @property
     def periods(self) -> list[int]:
@@ -61,6 +63,13 @@ class PathwayResult:
         result = cls(status, float(pm.model.objective.value), currency, data, units, costs)
         result.stores = n.stores.copy()
         result.buses = n.buses.copy()
+        result.ports = n.ports.copy()
+        result.meta = n.meta
+        result.discount = n.discount_sum().to_pandas()
+        markets = units.index[units["lever"] == "market"]
+        supply = n.ports[n.ports["unit"].isin(markets) & (n.ports["coefficient"] > 0)]
+        vom = n.unit_period["vom"].unstack("period")
+        result.prices = pd.DataFrame({bus: vom.loc[unit] for unit, bus in zip(supply["unit"], supply["bus"], strict=True)}).T
         return result
 
     # -- views --------------------------------------------------------------------------
@@ -116,8 +125,8 @@ class PathwayResult:
                 for p in self.periods
             }  # fmt: skip
         for lever, by_period in connected.items():
-            cap_sum = {p: float(cap.loc[[u for u in self.units.index if self.units.loc[u, "lever"] == lever], p].sum())
-                       for p in self.periods}  # fmt: skip
+            links = [u for u in self.units.index if self.units.loc[u, "lever"] == lever and u.endswith(CONNECTIONS[lever])]
+            cap_sum = {p: float(cap.loc[links, p].sum()) for p in self.periods}
             if any(v > 1e-6 for v in cap_sum.values()):
                 unit = "tCO2/h" if lever == "co2_network" else "MW"
                 out[f"{lever.replace('_network', '')}-connections"] = {
@@ -131,6 +140,102 @@ class PathwayResult:
         assets = self.units[~self.units["lever"].isin(NOT_ASSETS)]
         table = cap.loc[assets.index].groupby([assets["node"], assets["lever"]]).sum()
         return table[(table.abs() > 1e-6).any(axis=1)]
+
+    def levelized_cost(self, bus: str) -> pd.Series:
+        """Cost per MWh (or t) delivered to ``bus`` by the units producing there, by period.
+
+        Their yearly capital, O&M and variable cost plus the energy they draw, valued at what
+        the cluster pays for it (grid and fuel prices), over what they deliver.
+        """
+        energy = self.data["energy"].to_pandas()
+        cost = self.data["unit_cost"].to_pandas()
+        producers = self.ports[(self.ports["bus"] == bus) & (self.ports["coefficient"] > 0)]
+        producers = producers[~self.units.loc[producers["unit"], "lever"].isin(NOT_ASSETS).to_numpy()]
+        if producers.empty:
+            return pd.Series(dtype=float)
+        output = (energy.loc[producers["unit"]].mul(producers["coefficient"].to_numpy(), axis=0)).sum()
+        total = cost.loc[producers["unit"]].sum()
+        inputs = self.ports[self.ports["unit"].isin(producers["unit"]) & (self.ports["coefficient"] < 0)
+                            & self.ports["bus"].isin(self.prices.index)]  # fmt: skip
+        for _, port in inputs.iterrows():
+            total = total - port["coefficient"] * energy.loc[port["unit"]] * self.prices.loc[port["bus"]]
+        return (total / output.where(output > 1e-9)).rename(bus)
+
+    def levelized_costs(self) -> dict:
+        """Hydrogen and shared heat per MWh, and the cost of each tonne abated against today's equipment."""
+        out = {name: {str(p): _finite(v) for p, v in self.levelized_cost(f"{HUB}|{bus}").items()}
+               for name, bus in (("hydrogen_per_mwh", "hydrogen"), ("shared_heat_per_mwh", "heat_low"))}  # fmt: skip
+        out["abatement_per_tco2e"] = None
+        if self.baseline_cost is not None and self.baseline_emissions is not None:
+            pathway = self.emissions_by("node").sum()
+            abated = (self.baseline_emissions.reindex(pathway.index) - pathway) * self.discount.reindex(pathway.index)
+            if abated.sum() > 0:
+                out["abatement_per_tco2e"] = (self.objective - self.baseline_cost) / float(abated.sum())
+        return out
+
+    def macc(self, period: int | None = None) -> pd.DataFrame:
+        """Levers used in ``period`` (default the last): tonnes abated a year and net cost per tonne.
+
+        A lever serving a member's service abates what today's supply of that service emitted
+        per MWh delivered, and saves its fuel; capture and air capture abate the tonnes they
+        store, paying their share of the CO2 network; renewables abate grid (scope 2) emissions
+        and save grid purchases (curtailed output is not counted).
+        """
+        period = self.periods[-1] if period is None else period
+        energy = self.data["energy"].sel(period=period).to_pandas()
+        cost = self.data["unit_cost"].sel(period=period).to_pandas()
+        incumbent = self.meta.get("incumbent")
+        intensity = fuel = None
+        if incumbent is not None and len(incumbent):
+            today = incumbent.xs(period, level="period")
+            intensity = today["scope1_tco2e"] / today["useful_mwh"].where(today["useful_mwh"] > 0)
+            fuel = today["fuel_cost"] / today["useful_mwh"].where(today["useful_mwh"] > 0)
+        internal: dict[str, float] = {}  # shared carriers (hub hydrogen, heat) at their levelized cost
+
+        def value_of(bus: str) -> float:
+            if bus in self.prices.index:
+                return float(self.prices.loc[bus, period])
+            if bus.startswith(f"{HUB}|") and bus not in internal:
+                internal[bus] = float(self.levelized_cost(bus).get(period, np.nan))
+            return internal.get(bus, np.nan)
+
+        storage_units = self.units.index[self.units["cost_kind"] == "co2_storage"]
+        stored = float(energy.reindex(storage_units).sum())
+        network_cost = float(cost.reindex(storage_units).sum() + cost[self.units["lever"] == "co2_network"].sum())
+        per_tonne_stored = network_cost / stored if stored > 1e-9 else 0.0
+        rows = []
+        for unit, row in self.units.iterrows():
+            flow = float(energy.get(unit, 0.0))
+            lever = row["lever"]
+            if flow <= 1e-9 or lever in NOT_ASSETS | {"today", "co2_network"}:
+                continue
+            ports = self.ports[self.ports["unit"] == unit]
+            spend = float(cost[unit])
+            for _, port in ports[ports["coefficient"] < 0].iterrows():
+                price = value_of(port["bus"])
+                if np.isfinite(price):
+                    spend -= port["coefficient"] * flow * price
+            abated = 0.0
+            key = (row["node"], row["service"] or ("hydrogen_feedstock" if lever == "hydrogen_network" else ""))
+            delivered = ports.loc[~ports["bus"].str.contains("scope|co2"), "coefficient"].clip(lower=0).sum() * flow
+            if lever in ("carbon_capture", "direct_air_capture"):
+                captured = ports.loc[ports["bus"].str.endswith(("|co2_captured", "|co2")), "coefficient"].sum() * flow
+                abated, spend = captured, spend + captured * per_tonne_stored
+            elif lever in RENEWABLE_LEVERS:
+                # Output used instead of grid power: its emissions and its price are avoided.
+                abated = flow * self.meta.get("grid_factor", {}).get(period, 0.0)
+                spend -= flow * value_of(f"{HUB}|electricity")
+            elif intensity is not None and key in intensity.index:
+                abated = delivered * float(intensity.get(key, 0.0) or 0.0)
+                spend -= delivered * float(fuel.get(key, 0.0) or 0.0)
+            if abated > 1e-6:
+                rows.append({"member": "shared" if row["node"] == HUB else row["node"], "lever": lever,
+                             "abatement_tco2e": abated, "cost_per_tco2e": spend / abated})  # fmt: skip
+        table = pd.DataFrame(rows, columns=["member", "lever", "abatement_tco2e", "cost_per_tco2e"])
+        grouped = table.assign(spend=table["abatement_tco2e"] * table["cost_per_tco2e"]).groupby("lever")
+        macc = grouped[["abatement_tco2e", "spend"]].sum()
+        macc["cost_per_tco2e"] = macc["spend"] / macc["abatement_tco2e"]
+        return macc.drop(columns="spend").sort_values("cost_per_tco2e")
 
     def summary(self) -> dict:
         emissions = self.emissions_by("node")
@@ -155,6 +260,8 @@ class PathwayResult:
             "shared_assets": self.shared_assets(),
             "cost_breakdown": self.costs,
             "baseline_cost": self.baseline_cost,
+            "levelized_costs": self.levelized_costs(),
+            "macc": [{"lever": lever, **{k: float(v) for k, v in row.items()}} for lever, row in self.macc().iterrows()],
         }
 
     # -- files -----------------------------------------------------------------------------
@@ -177,6 +284,7 @@ class PathwayResult:
             "member_emissions": self.member_emissions(),
             "levers": self.levers_used(),
             "costs": pd.Series(self.costs, name=f"net present cost ({self.currency})").to_frame(),
+            "macc": self.macc(),
         }
         written = []
         for name, frame in tables.items():
@@ -206,3 +314,7 @@ def _annual_unit_cost(pm: PathwayModel, data: xr.Dataset) -> xr.DataArray:
     vom = n.unit_period["vom"].unstack("period").reindex(index=units, columns=periods).fillna(0.0).values
     yearly = yearly + vom * data["energy"].transpose("unit", "period").values
     return xr.DataArray(yearly, coords=[units, periods])
+
+
+def _finite(value) -> float | None:
+    return float(value) if value is not None and np.isfinite(value) else None

@@ -1,0 +1,214 @@
+"""Solved plans of small clusters: what a user relies on in a plan's numbers.
+
+Caps hold, prices steer, storage balances, costs add up, impossible targets are explained.
+Clusters are built as in test_build.py; scenarios have two or three periods and one or two
+typical days, and offer only the levers each test is about.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from clusterpath.pathway.build import HUB, NetworkBuilder
+from clusterpath.pathway.network import PathwayModel
+from clusterpath.pathway.plan import InfeasiblePlan, plan
+
+from .test_build import cluster, gas, hydrogen_feedstock, member, power, scenario
+
+pytestmark = pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
+
+SITE = {"id": "north", "name": "North Sea site", "distance": "100 km", "injection_capacity": "1 Mt"}
+
+
+def boilers():
+    """Two gas users: about 2,000 and 4,500 tCO2e of scope 1 a year."""
+    return cluster(member("chem", [power(2000), gas("steam", 8760)]),
+                   member("food", [gas("heat_low", 2 * 8760)], km_north=3))  # fmt: skip
+
+
+def capped_emissions(result, network, cap) -> dict[int, float]:
+    emissions = result.data["emissions"].sel(bus=cap.buses).sum("bus").to_series()
+    return {int(p): float(v) for p, v in emissions.items()}
+
+
+@pytest.mark.parametrize("target", ["cluster_cap", "member_caps"])
+def test_emission_caps_hold_in_every_period(target):
+    c = boilers()
+    s = scenario(["heat_pump", "electric_boiler"], periods=[2025, 2030, 2035], target_year=2035, target=target)
+    result = plan(c, s, baseline=False)
+    network = NetworkBuilder(c, s).build()
+    assert result.status == "optimal" and network.caps
+    for cap in network.caps:
+        emissions = capped_emissions(result, network, cap)
+        for period, limit in cap.limit.items():
+            assert emissions[period] <= limit + 1e-6 * max(1.0, abs(limit)), (cap.name, period)
+    # Net zero in the target year: scope 1 is gone, and it was not gone before.
+    total = result.summary()["emissions_by_scope_tco2e"]["scope1"]
+    assert total["2035"] == pytest.approx(0, abs=1e-3)
+    assert total["2025"] > 1000
+
+
+def test_a_higher_carbon_price_abates_more():
+    c = boilers()
+    levers = ["heat_pump", "electric_boiler"]
+
+    def scope1(price: float) -> float:
+        s = scenario(levers, target="carbon_price_only", carbon_price={2025: price}, periods=[2025, 2035])
+        summary = plan(c, s, baseline=False).summary()
+        return sum(summary["emissions_by_scope_tco2e"]["scope1"].values())
+
+    low, high = scope1(1.0), scope1(1000.0)
+    assert high < low - 1000  # at 1000 EUR/t the heat pumps take over
+    assert high == pytest.approx(0, abs=1.0)
+
+
+def test_battery_energy_balances_over_the_year():
+    c = cluster(member("chem", [power(8760 * 5)]),
+                renewables=[{"type": "solar_pv", "potential": "100 MW", "full_load_hours": 1000}])  # fmt: skip
+    s = scenario(["solar_pv", "battery"], typical_days=2, electricity_price={2025: 400},
+                 target="carbon_price_only", carbon_price={2025: 0}, economies_of_scale=False)  # fmt: skip
+    network = NetworkBuilder(c, s).build()
+    model = PathwayModel(network)
+    _, condition = model.solve()
+    assert condition == "optimal"
+    battery = f"{HUB}|battery"
+    charge = model.charge.solution.sel(store=battery)
+    discharge = model.discharge.solution.sel(store=battery)
+    eta_c, eta_d = network.stores.loc[battery, ["eta_charge", "eta_discharge"]]
+    weight = network.day_weight
+    stored = (eta_c * charge * weight).sum(["day", "hour"])
+    released = (discharge / eta_d * weight).sum(["day", "hour"])
+    assert float(released.max()) > 100  # the battery is used (MWh a year), so the check means something
+    np.testing.assert_allclose((stored - released).values, 0.0, atol=1e-6 * float(stored.max()))
+    # And what it delivers is less than what it took: losses, no free energy.
+    assert float((discharge * weight).sum()) < float((charge * weight).sum())
+
+
+def test_objective_is_the_sum_of_the_cost_breakdown():
+    c = boilers()
+    s = scenario(["heat_pump", "electric_boiler"], target_year=2040, carbon_price={2025: 50, 2035: 100})
+    result = plan(c, s, baseline=False)
+    summary = result.summary()
+    assert summary["objective"] == pytest.approx(sum(summary["cost_breakdown"].values()), rel=1e-9)
+    assert {"capex", "fixed_om", "energy_purchases", "carbon", "credits"} <= set(summary["cost_breakdown"])
+    assert summary["cost_breakdown"]["capex"] > 0  # heat pumps were built
+
+
+def test_with_no_levers_the_plan_is_the_baseline():
+    c = boilers()
+    s = scenario([], target="carbon_price_only", carbon_price={2025: 80})
+    result = plan(c, s)
+    assert result.baseline_cost == pytest.approx(result.objective, rel=1e-9)
+
+
+def test_the_baseline_is_not_cheaper_to_reach_with_levers():
+    """Offering levers without a cap can only lower the cost below carrying on as today."""
+    c = boilers()
+    s = scenario(["heat_pump", "electric_boiler"], target="carbon_price_only", carbon_price={2025: 80})
+    result = plan(c, s)
+    assert result.objective <= result.baseline_cost * (1 + 1e-9)
+
+
+def _no_false_demand_shortfall(message: str) -> None:
+    # Today's equipment can always be rebuilt in kind: every demand can be supplied, only the targets cannot.
+    assert "cannot be supplied" not in message, message
+
+
+def test_net_zero_in_the_first_period_without_levers_is_infeasible_and_explained():
+    from clusterpath.inventory import Inventory
+
+    c = boilers()
+    s = scenario([], periods=[2025, 2030], target_year=2025)
+    with pytest.raises(InfeasiblePlan) as raised:
+        plan(c, s)
+    message = str(raised.value)
+    assert "emission cap of the cluster in 2025" in message
+    assert "allows 0 tCO2e/yr" in message
+    # The shortfall is the whole of today's scope 1: no lever can cut it.
+    scope1 = Inventory(c).members["scope1_tco2e"].sum()
+    assert f"short by {scope1:,.0f} tCO2e/yr" in message
+    _no_false_demand_shortfall(message)
+
+
+def test_net_zero_in_the_first_period_without_levers_raises():
+    with pytest.raises(InfeasiblePlan, match="the targets cannot be met"):
+        plan(boilers(), scenario([], periods=[2025], target_year=2025))
+
+
+def test_member_cap_shortfall_names_the_member_without_a_lever():
+    # chem's steam can go to a heat pump; food's high-temperature heat has none.
+    c = cluster(member("chem", [gas("steam", 8760)]), member("food", [gas("heat_high", 8760, equipment="furnace")]))
+    s = scenario(["heat_pump"], periods=[2025], target_year=2025, target="member_caps")
+    with pytest.raises(InfeasiblePlan) as raised:
+        plan(c, s)
+    message = str(raised.value)
+    assert "food" in message and "chem" not in message.split("largest remaining emitters")[0]
+
+
+def _cement(injection: str):
+    cement = member("cem", [gas("heat_high", 200_000, equipment="kiln")], sector="cement",
+                    process=[{"source": "clinker", "amount": "50 kt"}])  # fmt: skip
+    return cluster(cement, co2_storage=[{**SITE, "injection_capacity": injection}])
+
+
+def test_injection_capacity_too_small_raises():
+    s = scenario(["carbon_capture", "co2_network"], periods=[2030], target_year=2035, economies_of_scale=False)
+    with pytest.raises(InfeasiblePlan, match="short by"):
+        plan(_cement("1 kt"), s)
+    plan(_cement("1 Mt"), s, baseline=False)  # the same plan with room to inject is feasible
+
+
+def test_injection_capacity_too_small_is_explained_by_the_site_or_cap():
+    s = scenario(["carbon_capture", "co2_network"], periods=[2030], target_year=2035, economies_of_scale=False)
+    with pytest.raises(InfeasiblePlan) as raised:
+        plan(_cement("1 kt"), s)
+    message = str(raised.value)
+    assert "North Sea site" in message or "emission cap of the cluster in 2030" in message
+    _no_false_demand_shortfall(message)
+
+
+def test_summary_json_has_the_documented_keys():
+    c = cluster(member("chem", [power(2000), gas("steam", 8760 * 3)], km_north=2),
+                member("h2user", [hydrogen_feedstock(8760)], km_north=4))  # fmt: skip
+    s = scenario(["heat_pump", "hydrogen_network", "electrolysis"], target_year=2040, economies_of_scale=False)
+    result = plan(c, s)
+    summary = json.loads(json.dumps(result.summary()))  # it is JSON as written
+    assert {"status", "objective", "currency", "periods", "emissions_tco2e", "member_emissions_tco2e", "capacity",
+            "shared_assets", "cost_breakdown", "baseline_cost"} <= set(summary)  # fmt: skip
+    assert summary["status"] == "optimal" and summary["currency"] == "EUR"
+    assert summary["periods"] == [2025, 2035]
+    assert set(summary["emissions_tco2e"]) == {"2025", "2035"}
+    assert set(summary["member_emissions_tco2e"]) == {"chem", "h2user"}
+    assert set(summary["member_emissions_tco2e"]["chem"]) == {"2025", "2035"}
+    for technology, by_year in summary["capacity"].items():
+        assert set(by_year) == {"2025", "2035"}, technology
+        assert {"value", "unit"} == set(by_year["2025"])
+    assert "industrial_heat_pump_high_temperature" in summary["capacity"]
+    for asset, by_year in summary["shared_assets"].items():
+        assert {"capacity", "unit", "members"} == set(by_year["2035"]), asset
+    assert "electrolysis" in summary["shared_assets"] or "merchant-smr" not in summary["shared_assets"]
+    costs = summary["cost_breakdown"]
+    assert {"capex", "fixed_om", "variable_om", "energy_purchases", "credits"} <= set(costs)
+    assert summary["objective"] == pytest.approx(sum(costs.values()), rel=1e-9)
+    # Emissions per year add up from the members and the hub.
+    hub = result.emissions_by("node").loc[HUB] if HUB in result.emissions_by("node").index else 0
+    for year in ("2025", "2035"):
+        members = sum(m[year] for m in summary["member_emissions_tco2e"].values())
+        hub_year = float(hub[int(year)]) if not isinstance(hub, int) else 0.0
+        assert summary["emissions_tco2e"][year] == pytest.approx(members + hub_year)
+
+
+def test_co2_connections_capacity_counts_member_connections_only():
+    cement = member("cem", [gas("heat_high", 200_000, equipment="kiln")], sector="cement",
+                    process=[{"source": "clinker", "amount": "50 kt"}])  # fmt: skip
+    c = cluster(cement, co2_storage=[SITE])
+    s = scenario(["carbon_capture", "co2_network"], periods=[2030], target_year=2035, economies_of_scale=False)
+    result = plan(c, s, baseline=False)
+    shared = result.summary()["shared_assets"]
+    connection = float(result.data["capacity"].sel(unit="cem|co2-connection", period=2030))
+    assert connection > 1
+    assert shared["co2-connections"]["2030"]["members"] == ["cem"]
+    assert shared["co2-connections"]["2030"]["capacity"] == pytest.approx(connection)
