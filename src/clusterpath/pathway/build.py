@@ -415,7 +415,7 @@ class NetworkBuilder:
 
     # -- the hub: shared infrastructure ------------------------------------------------
     def _hub_node(self) -> None:
-        bp, L = self.bp, self.levers
+        bp = self.bp
         self._grid_factor_ports: list = []
         self.scale_rows: list[dict] = []
         self._merchant_mw = 0.0
