@@ -318,7 +318,7 @@ def to_pypsa(network, solver_tolerance_big: float = BIG):
             by_period = np.asarray(n_.port_period.get((u, bus), [coef] * P), float)
             for link, _ in components.get(u, []):
                 rows.append((link, bus, by_period))
-        emissions = {}
+        emissions = None
         if rows:
             links = [r[0] for r in rows]
             idx = pd.RangeIndex(len(rows), name="row")
@@ -330,12 +330,12 @@ def to_pypsa(network, solver_tolerance_big: float = BIG):
             emissions = grouped.rename(group="bus") if "group" in grouped.dims else grouped
         constant = n_.emission_constant
         for cap in n_.caps:
-            buses = [b for b in cap.buses if len(emissions) and b in emissions.indexes["bus"]]
+            buses = [b for b in cap.buses if emissions is not None and b in emissions.indexes["bus"]]
             const = constant.reindex(bus=cap.buses, fill_value=0.0).sum("bus") if constant is not None else 0.0
             limit = xr.DataArray(cap.limit.reindex(periods).astype(float).values, coords=[period_idx])
             if buses:
                 m.add_constraints(emissions.sel(bus=buses).sum("bus") <= limit - const, name=f"cp-emission-cap-{cap.name}")
-        if priced and len(emissions):
+        if priced and emissions is not None:
             price = xr.DataArray(n_.carbon_price.reindex(periods).fillna(0).astype(float).values, coords=[period_idx])
             disc = xr.DataArray(discount, coords=[period_idx])
             pb = [b for b in priced if b in emissions.indexes["bus"]]

@@ -125,6 +125,7 @@ class NetworkBuilder:
         # Scenario money -> cluster money.
         self.fx = exchange_rate(cluster.currency, cluster.base_year) / exchange_rate(scenario.currency, cluster.base_year)
         self.profiles: dict[str, pd.Series] = {}
+        self.annual_limits: list[AnnualLimit] = []
 
     # -- prices --------------------------------------------------------------------
     def _series(self, trajectory: dict[int, float] | None, what: str, fx: float = 1.0) -> list[float]:
@@ -582,7 +583,6 @@ class NetworkBuilder:
         bp = self.bp
         if f"{HUB}|co2" not in bp.buses:
             return
-        self.annual_limits: list[AnnualLimit] = []
         sites = self.cluster.resources.co2_storage
         if not sites:
             raise PlanningError("carbon capture needs a CO2 storage site: add resources.co2_storage, "
@@ -672,11 +672,11 @@ class NetworkBuilder:
     def _assemble(self, typical: timeseries.TypicalDays) -> Network:
         bp = self.bp
         periods = pd.Index(self.periods, name="period")
-        # Grid factors differ by period: write them as per-period ports through the unit_period table.
         units = pd.DataFrame(bp.units).set_index("unit")
         buses = pd.DataFrame([(k, *v) for k, v in bp.buses.items()], columns=["bus", "node", "carrier", "kind"]).set_index("bus")
         buses["priced"] = buses["carrier"] == "scope1"
         ports = pd.DataFrame(bp.ports, columns=["unit", "bus", "coefficient"])
+        # Grid factors differ by period: the grid's scope 2 ports get a coefficient per period.
         port_period = {(unit, bus): factors for unit, bus, factors in self._grid_factor_ports}
         days = typical.weight.indexes["day"]
         hours = pd.RangeIndex(24, name="hour")
@@ -713,7 +713,7 @@ class NetworkBuilder:
             emission_constant=constant,
             caps=self._caps(buses),
             carbon_price=self.carbon_price(),
-            annual_limits=getattr(self, "annual_limits", []),
+            annual_limits=self.annual_limits,
             build_limits=self._build_limits(units),
             scale=pd.DataFrame(self.scale_rows).set_index(["unit", "segment", "period"]) if self.scale_rows else None,
             meta={"incumbent": self._incumbent_table(), "grid_factor": dict(zip(self.periods, self.grid_factor(), strict=True))},
