@@ -16,6 +16,7 @@ from rich.table import Table
 from clusterpath.io import InputError, load_cluster, load_scenario, scenario_names
 
 EXIT_INFEASIBLE = 3
+EXIT_NO_PLAN = 4  # the solver stopped (e.g. at --time-limit) without any plan
 
 app = typer.Typer(
     name="clusterpath",
@@ -232,7 +233,7 @@ def plan(
 
     from rich.status import Status
 
-    from clusterpath.pathway.plan import InfeasiblePlan
+    from clusterpath.pathway.plan import InfeasiblePlan, SolverStopped
     from clusterpath.pathway.plan import plan as make_plan
 
     logging.getLogger("linopy").setLevel(logging.ERROR)
@@ -253,6 +254,10 @@ def plan(
             status.stop()
             err.print(f"[bold red]infeasible:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
             raise typer.Exit(EXIT_INFEASIBLE) from None
+        except SolverStopped as problem:
+            status.stop()
+            err.print(f"[bold red]no plan:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
+            raise typer.Exit(EXIT_NO_PLAN) from None
     summary = result.summary()
     if json_file is not None:
         _write_json(summary, json_file)

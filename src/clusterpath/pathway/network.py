@@ -310,26 +310,39 @@ class PathwayModel:
             m.add_constraints(level - self.store_energy.sel(store=lossy) <= 0, name="store-level-upper-hourly")
 
     def _balances(self) -> None:
+        """Supply equals demand on every balance bus, in every period, day and hour.
+
+        Buses are grouped by how many ports they have (powers of two), one constraint block
+        per group: a single block would pad every bus to the port count of the busiest one
+        (the hub's electricity bus has a port per member), growing memory with members squared.
+        """
         n, m = self.network, self.model
         balance_buses = n.buses.index[n.buses["kind"] == "balance"]
         ports = n.ports[n.ports["bus"].isin(balance_buses)]
-        injection = self._port_sum(ports)
-        if self.store_energy is not None:
-            store_bus = xr.DataArray(n.stores["bus"].values, coords=[n.stores.index.rename("store")])
-            stored = (self.discharge - self.charge).groupby(store_bus.rename("bus")).sum()
-            injection = injection + stored.reindex(bus=injection.indexes["bus"]).fillna(0)
+        store_bus = pd.Series(n.stores["bus"].values, index=n.stores.index) if self.store_energy is not None else None
+        counts = ports.groupby("bus").size()
+        if store_bus is not None:
+            counts = counts.reindex(counts.index.union(pd.Index(store_bus.unique())), fill_value=0)
         demand = n.demand.reindex(bus=balance_buses, fill_value=0.0)
-        # Buses nothing connects to would give an empty row: leave them out.
-        connected = pd.Index(ports["bus"].unique()).union(
-            pd.Index(n.stores["bus"].unique()) if not n.stores.empty else pd.Index([])
-        )
-        buses = balance_buses.intersection(connected)
-        rhs = demand.sel(bus=buses)
-        unserved = self._slack("unserved-demand", rhs)
-        self.balance = m.add_constraints(injection.sel(bus=buses) + unserved == rhs, name="energy-balance")
-        unmet = demand.sel(bus=balance_buses.difference(connected))
+        unmet = demand.sel(bus=balance_buses.difference(counts.index))
         if (abs(unmet) > 0).any():
             raise ValueError(f"demand on buses nothing supplies: {list(unmet.bus.values)}")
+        group = np.ceil(np.log2(counts.clip(lower=1))).astype(int)
+        self.balance = {}
+        for size in sorted(group.unique()):
+            buses = pd.Index(counts.index[group == size], name="bus")
+            injection = self._port_sum(ports[ports["bus"].isin(buses)]) if (counts[buses] > 0).any() else 0
+            if store_bus is not None and store_bus.isin(buses).any():
+                stores = store_bus[store_bus.isin(buses)]
+                selector = xr.DataArray(stores.values, coords=[stores.index.rename("store")], name="bus")
+                flows = self.discharge.sel(store=stores.index) - self.charge.sel(store=stores.index)
+                stored = flows.groupby(selector).sum().reindex(bus=buses).fillna(0)
+                injection = stored if isinstance(injection, int) else injection + stored
+            if not isinstance(injection, int):
+                injection = injection.reindex(bus=buses)
+            rhs = demand.sel(bus=buses)
+            unserved = self._slack(f"unserved-demand-{size}", rhs)
+            self.balance[size] = m.add_constraints(injection + unserved == rhs, name=f"energy-balance-{size}")
 
     def _port_sum(self, ports: pd.DataFrame) -> linopy.LinearExpression:
         index = pd.RangeIndex(len(ports), name="port")
@@ -387,7 +400,7 @@ class PathwayModel:
         self.cost_terms = self.cost_expressions()
         total = sum(self.cost_terms.values())
         for name, slack in self.slacks.items():
-            if name == "unserved-demand":
+            if name.startswith("unserved-demand"):
                 # Today's equipment can always serve demand: blame any cap or limit before it.
                 total = total + UNSERVED_PENALTY * (slack * self.network.day_weight).sum()
             else:
@@ -448,17 +461,30 @@ class PathwayModel:
     # -- solving --------------------------------------------------------------------
     def solve(self, time_limit: float | None = None, mip_gap: float | None = None, log_file=None):
         options = {"output_flag": log_file is not None}
-        if not len(self.model.binaries.labels):
-            # Interior point (with crossover, for an exact vertex) solves these sparse,
-            # block-structured LPs several times faster than simplex (docs/performance.md).
+        linear = not len(self.model.binaries.labels)
+        if linear:
+            # Interior point with crossover (an exact vertex); on these sparse, block-structured
+            # LPs it is often, not always, faster than simplex (docs/performance.md).
             options.update(solver="ipm", run_crossover="on")
         if time_limit is not None:
             options["time_limit"] = float(time_limit)
         if mip_gap is not None:
             options["mip_rel_gap"] = float(mip_gap)
         with _silent_stdout():
-            return self.model.solve(solver_name="highs", io_api="direct", log_fn=log_file, progress=False, **options)
+            status, condition = self.model.solve(solver_name="highs", io_api="direct", log_fn=log_file,
+                                                 progress=False, **options)  # fmt: skip
+            if linear and condition == "unknown":
+                # Crossover can end "imprecise" on a correct interior solution: settle it by simplex.
+                options.update(solver="simplex")
+                options.pop("run_crossover")
+                status, condition = self.model.solve(solver_name="highs", io_api="direct", log_fn=log_file,
+                                                     progress=False, **options)  # fmt: skip
+        return status, condition
 
+    def has_solution(self) -> bool:
+        """Whether the solver left a plan (at a time limit it may have none)."""
+        values = self.flow.solution.values
+        return values.size == 0 or bool(np.isfinite(values).all())
 
 @contextmanager
 def _silent_stdout():

@@ -23,6 +23,10 @@ class InfeasiblePlan(Exception):
     """The requirements cannot all be met; the message says which and by how much."""
 
 
+class SolverStopped(Exception):
+    """The solver ended (time limit, numerical trouble) without a plan to report."""
+
+
 def plan(cluster: Cluster, scenario: Scenario, *, time_limit: float | None = None, mip_gap: float = DEFAULT_MIP_GAP,
          baseline: bool = True, step: Step | None = None) -> PathwayResult:  # fmt: skip
     step = step or (lambda _: None)
@@ -34,8 +38,10 @@ def plan(cluster: Cluster, scenario: Scenario, *, time_limit: float | None = Non
     if condition in ("infeasible", "infeasible_or_unbounded", "unbounded"):
         step("diagnose")
         raise InfeasiblePlan(diagnose(network, scenario, cluster.currency))
-    if not np.isfinite(model.model.objective.value or np.nan):
-        raise InfeasiblePlan(f"the solver stopped ({condition}) before finding any plan; allow more --time-limit")
+    if condition != "optimal" and not (condition == "time_limit" and model.has_solution()
+                                       and np.isfinite(model.model.objective.value or np.nan)):  # fmt: skip
+        raise SolverStopped(f"the solver stopped ({condition}) before finding a plan; allow a longer --time-limit, "
+                            "fewer --typical-days or a larger --mip-gap")
     result = PathwayResult.from_model(model, cluster.currency, "optimal" if condition == "optimal" else condition)
     if baseline:
         step("baseline")
@@ -97,7 +103,7 @@ def diagnose(network, scenario: Scenario, currency: str) -> str:
                         f"building '{limit.name}' in {period} needs {limit.limit[period] + short:,.0f} MW, above the "
                         f"scenario's limit of {limit.limit[period]:,.0f} MW for that period"
                     )
-        elif name == "unserved-demand":
+        elif name.startswith("unserved-demand"):
             peak = values.max(["day", "hour"]).to_pandas()
             for bus, row in peak.iterrows():
                 for period, short in row.items():
