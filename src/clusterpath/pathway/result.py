@@ -30,6 +30,12 @@ class PathwayResult:
     data: xr.Dataset  # capacity, new_capacity, energy, emissions, store capacities, annual unit costs
     units: pd.DataFrame  # node, lever, technology, service, capacity_unit of every unit
     costs: dict[str, float]  # net present cost by kind
+    buses: pd.DataFrame  # node, carrier, kind of every bus
+    ports: pd.DataFrame  # unit, bus, coefficient
+    stores: pd.DataFrame  # bus, lever, technology of every store
+    prices: pd.DataFrame  # market price per MWh (or t) by bus and period
+    discount: pd.Series  # present value of 1 a year over each period
+    meta: dict  # what the builder recorded (today's supply, grid factors)
     baseline_cost: float | None = None  # the same cluster with today's equipment only (no cap, no levers)
     baseline_emissions: pd.Series | None = None  # its yearly tCO2e (all scopes) by period
 
@@ -57,20 +63,13 @@ class PathwayResult:
         costs = {name: float(expression.solution.sum()) if hasattr(expression, "solution") else float(expression)
                  for name, expression in pm.cost_terms.items()}  # fmt: skip
         costs.setdefault("credits", 0.0)
-        units = n.units.copy()
-        if not n.stores.empty:
-            data.attrs["stores"] = list(n.stores.index)
-        result = cls(status, float(pm.model.objective.value), currency, data, units, costs)
-        result.stores = n.stores.copy()
-        result.buses = n.buses.copy()
-        result.ports = n.ports.copy()
-        result.meta = n.meta
-        result.discount = n.discount_sum().to_pandas()
-        markets = units.index[units["lever"] == "market"]
+        markets = n.units.index[n.units["lever"] == "market"]
         supply = n.ports[n.ports["unit"].isin(markets) & (n.ports["coefficient"] > 0)]
         vom = n.unit_period["vom"].unstack("period")
-        result.prices = pd.DataFrame({bus: vom.loc[unit] for unit, bus in zip(supply["unit"], supply["bus"], strict=True)}).T
-        return result
+        prices = pd.DataFrame({bus: vom.loc[unit] for unit, bus in zip(supply["unit"], supply["bus"], strict=True)}).T
+        return cls(status, float(pm.model.objective.value), currency, data, n.units.copy(), costs, buses=n.buses.copy(),
+                   ports=n.ports.copy(), stores=n.stores.copy(), prices=prices,
+                   discount=n.discount_sum().to_pandas(), meta=n.meta)  # fmt: skip
 
     # -- views --------------------------------------------------------------------------
     def emissions_by(self, level: str = "node") -> pd.DataFrame:
@@ -113,7 +112,7 @@ class PathwayResult:
                          "members": connected.get(network, {}).get(p, "all") if network else "all"}
                 for p in self.periods
             }  # fmt: skip
-        for store in getattr(self, "stores", pd.DataFrame()).index:
+        for store in self.stores.index:
             energy = self.data["store_energy"].sel(store=store).to_pandas()
             if (energy.abs() < 1e-6).all():
                 continue
