@@ -71,6 +71,13 @@ def diagnose(network, scenario: Scenario, currency: str) -> str:
     _, condition = relaxed.solve()
     if condition != "optimal":
         return f"the plan is infeasible and even the relaxed model could not be solved ({condition})"
+    # Yearly limits whose shortfall reads the same way: what the plan needs against what is allowed.
+    limits = {f"annual-limit-{a.name}": (a.limit, f"the plan in {{period}} needs {{need:,.0f}} t/yr through the "
+                                                  f"{a.description or a.name}, which allows {{have:,.0f}} t/yr")
+              for a in network.annual_limits}  # fmt: skip
+    limits |= {f"build-limit-{b.name}": (b.limit, f"building '{b.name}' in {{period}} needs {{need:,.0f}} MW, above "
+                                                  "the scenario's limit of {have:,.0f} MW for that period")
+               for b in network.build_limits}  # fmt: skip
     lines = []
     for name, slack in relaxed.slacks.items():
         values = slack.solution
@@ -87,22 +94,11 @@ def diagnose(network, scenario: Scenario, currency: str) -> str:
                         f"allows {cap:,.0f} tCO2e/yr, but the least the levers can reach is {cap + short:,.0f} "
                         f"(short by {short:,.0f} tCO2e/yr); {_largest_emitters(relaxed, period)}"
                     )
-        elif name.startswith("annual-limit-"):
-            limit = next(a for a in network.annual_limits if f"annual-limit-{a.name}" == name)
+        elif name in limits:
+            limit, text = limits[name]
             for period, short in values.to_series().items():
                 if short > TOLERANCE:
-                    lines.append(
-                        f"the plan in {period} needs {limit.limit[period] + short:,.0f} t/yr through the "
-                        f"{limit.description or limit.name}, which allows {limit.limit[period]:,.0f} t/yr"
-                    )
-        elif name.startswith("build-limit-"):
-            limit = next(b for b in network.build_limits if f"build-limit-{b.name}" == name)
-            for period, short in values.to_series().items():
-                if short > TOLERANCE:
-                    lines.append(
-                        f"building '{limit.name}' in {period} needs {limit.limit[period] + short:,.0f} MW, above the "
-                        f"scenario's limit of {limit.limit[period]:,.0f} MW for that period"
-                    )
+                    lines.append(text.format(period=period, need=limit[period] + short, have=limit[period]))
         elif name.startswith("unserved-demand"):
             peak = values.max(["day", "hour"]).to_pandas()
             for bus, row in peak.iterrows():
