@@ -156,7 +156,8 @@ def _cement(injection: str):
 
 def test_injection_capacity_too_small_raises():
     s = scenario(["carbon_capture", "co2_network"], periods=[2030], target_year=2035, economies_of_scale=False)
-    with pytest.raises(InfeasiblePlan, match="short by"):
+    with pytest.raises(InfeasiblePlan, match=r"needs [\d,]+ t/yr through the injection capacity of North Sea site, "
+                                             r"which allows 1,000 t/yr"):  # fmt: skip
         plan(_cement("1 kt"), s)
     plan(_cement("1 Mt"), s, baseline=False)  # the same plan with room to inject is feasible
 
@@ -212,3 +213,12 @@ def test_co2_connections_capacity_counts_member_connections_only():
     assert connection > 1
     assert shared["co2-connections"]["2030"]["members"] == ["cem"]
     assert shared["co2-connections"]["2030"]["capacity"] == pytest.approx(connection)
+
+
+def test_a_build_limit_that_falls_short_is_named_with_what_the_plan_needs():
+    # Net zero in 2030 needs about 3 MW of heat pumps; the scenario allows 0.01 MW a year.
+    s = scenario(["heat_pump"], periods=[2030], target_year=2030, max_build_per_year={"heat_pump": 0.01},
+                 economies_of_scale=False)  # fmt: skip
+    with pytest.raises(InfeasiblePlan, match=r"building 'heat_pump' in 2030 needs [\d.,]+ MW, above the scenario's "
+                                             r"limit of 0 MW"):  # fmt: skip
+        plan(boilers(), s)

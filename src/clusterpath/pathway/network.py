@@ -26,6 +26,7 @@ HOURS = 24
 # Cost of one unit of unmet requirement in a relaxed model: far above any real cost, so the
 # optimizer violates only what it cannot meet.
 RELAXATION_PENALTY = 1e9
+CAP_PENALTY = 1e10  # per tCO2e a year
 UNSERVED_PENALTY = 1e12  # per MWh a year
 
 
@@ -403,6 +404,9 @@ class PathwayModel:
             if name.startswith("unserved-demand"):
                 # Today's equipment can always serve demand: blame any cap or limit before it.
                 total = total + UNSERVED_PENALTY * (slack * self.network.day_weight).sum()
+            elif name.startswith("emission-cap"):
+                # The target is what the user asked for: say which limit stands in its way first.
+                total = total + CAP_PENALTY * slack.sum()
             else:
                 total = total + RELAXATION_PENALTY * slack.sum()
         self.model.add_objective(total)
