@@ -228,7 +228,11 @@ def plan(
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = None,
     mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap to stop at.")] = 0.01,
 ) -> None:
-    """Least-cost pathway to net zero: investments and operation per period, with shared infrastructure."""
+    """Least-cost pathway to net zero: investments and operation per period, with shared infrastructure.
+
+    Exit codes: 2 bad input, 3 targets that cannot be met (with what falls short), 4 no plan
+    found before the solver stopped.
+    """
     import logging
 
     from rich.status import Status
