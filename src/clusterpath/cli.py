@@ -230,8 +230,7 @@ def plan(
 ) -> None:
     """Least-cost pathway to net zero: investments and operation per period, with shared infrastructure.
 
-    Exit codes: 2 bad input, 3 targets that cannot be met (with what falls short), 4 no plan
-    found before the solver stopped.
+    Exit codes: 2 bad input, 3 targets that cannot be met, 4 no plan before the solver stopped.
     """
     import logging
 
