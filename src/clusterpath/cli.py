@@ -233,6 +233,7 @@ def plan(
     Exit codes: 2 bad input, 3 targets that cannot be met, 4 no plan before the solver stopped.
     """
     import logging
+    import warnings
 
     from rich.status import Status
 
@@ -240,6 +241,9 @@ def plan(
     from clusterpath.pathway.plan import plan as make_plan
 
     logging.getLogger("linopy").setLevel(logging.ERROR)
+    # linopy announces a change of its defaults; the model aligns by label either way.
+    warnings.filterwarnings("ignore", module="linopy")
+    warnings.filterwarnings("ignore", message=".*semantics.*")
     cluster = load_cluster(source)
     chosen = load_scenario(scenario)
     overrides = {k: v for k, v in (("target_year", target_year), ("typical_days", typical_days)) if v is not None}

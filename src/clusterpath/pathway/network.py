@@ -226,7 +226,7 @@ class PathwayModel:
         scaled = grid.indexes["scaled"]
         new = self.new.sel(unit=scaled.values).rename(unit="scaled")
         m.add_constraints(new - size.sum("segment") == 0, name="size-from-classes")
-        self.investment = (grid["fixed"].fillna(0) * choose + grid["slope"].fillna(0) * size).sum("segment")
+        self.investment = (grid["fixed"].fillna(0) * choose.fillna(0) + grid["slope"].fillna(0) * size.fillna(0)).sum("segment")
         self.scaled_units = pd.Index(scaled.values, name="unit")
 
     def _stores(self) -> None:
