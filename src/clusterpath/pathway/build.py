@@ -85,6 +85,7 @@ class Blueprint:
     store_period: list[dict] = field(default_factory=list)
     demand: dict[str, float] = field(default_factory=dict)  # bus -> MW, the same in every period
     emission_constant: dict[str, float] = field(default_factory=dict)  # bus -> tCO2e per year
+    names: set[str] = field(default_factory=set)  # units added so far
 
     def bus(self, node: str, carrier: str, kind: str = "balance") -> str:
         name = f"{node}|{carrier}"
@@ -94,6 +95,7 @@ class Blueprint:
     def unit(self, name: str, node: str, lever: str, technology: str, ports: list[tuple[str, float]], *,
              capex=0.0, vom=0.0, fom=0.0, lifetime=30.0, extendable=True, existing=0.0, capacity_max=math.inf,
              profile="", unlimited=False, cost_kind="variable_om", service="", unit_of_capacity="MW") -> str:  # fmt: skip
+        self.names.add(name)
         self.units.append(
             {"unit": name, "node": node, "lever": lever, "technology": technology, "lifetime": float(lifetime),
              "fom": float(fom), "extendable": bool(extendable), "capacity_max": float(capacity_max),
@@ -199,7 +201,7 @@ class NetworkBuilder:
 
     def market(self, node: str, fuel: str, limit_mw: float | None = None) -> None:
         name = f"{node}|buy:{fuel}"
-        if any(u["unit"] == name for u in self.bp.units):
+        if name in self.bp.names:
             if limit_mw is not None:
                 for row in self.bp.unit_period:
                     if row["unit"] == name:
@@ -543,7 +545,7 @@ class NetworkBuilder:
             tank = self.costs("thermal_storage_water_tank")
             loss = self.catalog.number("thermal_storage_water_tank", "standing losses", self.periods[0], 0.0) / 100
             self._store(f"{HUB}|heat-storage", heat, "heat_storage", "thermal_storage_water_tank", tank, loss)
-        if any(u["unit"] == f"{HUB}|electrolysis" for u in bp.units):
+        if f"{HUB}|electrolysis" in bp.names:
             bp.ports.append((f"{HUB}|electrolysis", heat, self.efficiency("electrolysis_aec", "efficiency-heat")))
         # Surplus heat (from electrolysers) may be released.
         bp.unit(f"{HUB}|heat-release", HUB, "release", "release", [(heat, -1.0)], extendable=False, unlimited=True)
@@ -575,7 +577,7 @@ class NetworkBuilder:
     def _hub_vent(self) -> None:
         bp = self.bp
         name = f"{HUB}|vent"
-        if not any(u["unit"] == name for u in bp.units):
+        if name not in bp.names:
             bp.unit(name, HUB, "vent", "vent", [(bp.bus(HUB, "co2_flue"), -1.0), (bp.bus(HUB, "scope1", "emission"), 1.0)],
                     extendable=False, unlimited=True)  # fmt: skip
 

@@ -42,6 +42,13 @@ Volume = units.quantity(units.VOLUME)
 Share = Annotated[float, BeforeValidator(units.parse_fraction), Field(ge=0, le=1)]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Year = Annotated[int, Field(ge=1990, le=2100)]
+def _iso_currency(value: Any) -> Any:
+    if isinstance(value, str) and pycountry.currencies.get(alpha_3=value.strip().upper()) is None:
+        raise ValueError(f"unknown currency '{value}': expected an ISO 4217 code such as EUR, USD or CNY")
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+CurrencyCode = Annotated[str, BeforeValidator(_iso_currency)]
 # Member ids are joined with commas in coalition names, so commas are not allowed.
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=64)]
 
@@ -270,7 +277,7 @@ class Cluster(Model):
     country: str = Field(description="ISO 3166-1 alpha-2 code")
     location: Location
     kind: ClusterKind
-    currency: str = Field(description="ISO 4217 code; all money is in this currency, real, base year")
+    currency: CurrencyCode = Field(description="ISO 4217 code; all money is in this currency, real, base year")
     base_year: Year
     discount_rate: Share
     illustrative: bool = Field(default=False, description="true when the data are made up for illustration")
@@ -284,13 +291,6 @@ class Cluster(Model):
     def _iso_country(cls, value: Any) -> Any:
         if isinstance(value, str) and pycountry.countries.get(alpha_2=value.strip().upper()) is None:
             raise ValueError(f"unknown country '{value}': expected an ISO 3166-1 alpha-2 code such as BE, NL or US")
-        return value.strip().upper() if isinstance(value, str) else value
-
-    @field_validator("currency", mode="before")
-    @classmethod
-    def _iso_currency(cls, value: Any) -> Any:
-        if isinstance(value, str) and pycountry.currencies.get(alpha_3=value.strip().upper()) is None:
-            raise ValueError(f"unknown currency '{value}': expected an ISO 4217 code such as EUR, USD or CNY")
         return value.strip().upper() if isinstance(value, str) else value
 
     @model_validator(mode="after")

@@ -6,13 +6,12 @@ the cluster's currency when the model is built, so shipped scenarios serve any c
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import pycountry
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from clusterpath.schema import units
-from clusterpath.schema.models import Model, Trajectory, _price, _trajectory
+from clusterpath.schema.models import CurrencyCode, Model, Trajectory, _price, _trajectory
 
 Prices = Annotated[Trajectory, BeforeValidator(_trajectory(_price))]
 Factors = Annotated[Trajectory, BeforeValidator(_trajectory(lambda v: units.parse_quantity(v, units.EMISSION_FACTOR)))]
@@ -40,7 +39,7 @@ class EfficiencyPotential(Model):
 class Scenario(Model):
     name: str = Field(min_length=1)
     description: str = ""
-    currency: str = Field(default="EUR", description="currency of every price in this scenario")
+    currency: CurrencyCode = Field(default="EUR", description="currency of every price in this scenario")
     periods: list[Annotated[int, Field(ge=2000, le=2100)]] = Field(
         default_factory=lambda: [2025, 2030, 2035, 2040, 2045, 2050], min_length=1
     )
@@ -59,13 +58,6 @@ class Scenario(Model):
         default_factory=dict, description="MW per year by lever, e.g. {solar_pv: 200}"
     )
     economies_of_scale: bool = Field(default=True, description="concave capex for shared assets (a MILP)")
-
-    @field_validator("currency", mode="before")
-    @classmethod
-    def _iso_currency(cls, value: Any) -> Any:
-        if isinstance(value, str) and pycountry.currencies.get(alpha_3=value.strip().upper()) is None:
-            raise ValueError(f"unknown currency '{value}': expected an ISO 4217 code such as EUR or USD")
-        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("levers")
     @classmethod
