@@ -67,11 +67,14 @@ def make_scenario(name: str, typical_days: int, economies_of_scale: bool):
 
 
 def build_network(case: dict):
+    """The network both engines solve: with ``group_members``, the grouped one ``plan`` solves."""
     from clusterpath.pathway.build import NetworkBuilder
+    from clusterpath.pathway.groups import group, member_groups
 
     cluster = make_cluster(case["members"])
     scenario = make_scenario(case["scenario"], case["typical_days"], case["economies_of_scale"])
-    return NetworkBuilder(cluster, scenario).build()
+    network = NetworkBuilder(cluster, scenario).build()
+    return group(network, member_groups(network)) if case.get("group_members") else network
 
 
 def peak_mib() -> float:
@@ -91,6 +94,7 @@ def run_clusterpath(case: dict, report) -> None:
     report(
         network_build_s=t1 - t0,
         peak_mib_after_network=peak_mib(),
+        groups=len(network.meta.get("groups", {})),
         units=len(network.units),
         buses=len(network.buses),
         stores=len(network.stores),
@@ -641,6 +645,12 @@ def main(argv=None) -> None:
     )
     parser.add_argument("--economies-of-scale", action=argparse.BooleanOptionalAction, default=False)
     parser.add_argument(
+        "--group-members",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="solve members that differ only in size and distance as one, as `plan` does above 50 members",
+    )
+    parser.add_argument(
         "--pypsa-ipm",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -678,6 +688,7 @@ def main(argv=None) -> None:
             "typical_days": args.typical_days,
             "scenario": args.scenario,
             "economies_of_scale": args.economies_of_scale,
+            "group_members": args.group_members,
             "time_limit": args.time_limit,
             "mip_gap": args.mip_gap,
             "pypsa_ipm": args.pypsa_ipm,

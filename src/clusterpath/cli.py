@@ -227,6 +227,9 @@ def plan(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write full results (netCDF and CSV) here.")] = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = None,
     mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap to stop at.")] = 0.01,
+    group_members: Annotated[bool | None, typer.Option("--group-members/--no-group-members", show_default="above 50 members",
+                                                       help="Solve members that differ only in size and distance "
+                                                            "as one group (docs/model.md).")] = None,
 ) -> None:
     """Least-cost pathway to net zero: investments and operation per period, with shared infrastructure.
 
@@ -255,7 +258,7 @@ def plan(
               "baseline": "Costing today's equipment as the baseline"}  # fmt: skip
     with Status("Starting", console=err) as status:
         try:
-            result = make_plan(cluster, chosen, time_limit=time_limit, mip_gap=mip_gap,
+            result = make_plan(cluster, chosen, time_limit=time_limit, mip_gap=mip_gap, group_members=group_members,
                                step=lambda name: status.update(f"{labels[name]}..."))  # fmt: skip
         except InfeasiblePlan as problem:
             status.stop()
@@ -281,6 +284,10 @@ def plan(
 def _print_plan(cluster, scenario, result, summary: dict) -> None:
     money = cluster.currency
     out.print(f"[bold]{cluster.name}[/] under [bold]{scenario.name}[/]: {summary['status']}", highlight=False)
+    if groups := summary["member_groups"]:
+        alike = sum(len(members) for members in groups.values())
+        out.print(f"{alike} of {len(cluster.members)} members solved as {len(groups)} groups of alike members; "
+                  "each member's figures are its share of its group's plan (--no-group-members to solve each alone).")
     costs = Table(title=f"Net present cost, million {money}", show_header=False)
     costs.add_column(style="bold")
     costs.add_column(justify="right")

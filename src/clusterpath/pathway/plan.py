@@ -7,7 +7,8 @@ from collections.abc import Callable
 import numpy as np
 
 from clusterpath.pathway.build import HUB, NetworkBuilder
-from clusterpath.pathway.network import PathwayModel
+from clusterpath.pathway.groups import AUTO_GROUP_MEMBERS, group, member_groups, ungroup
+from clusterpath.pathway.network import Network, PathwayModel
 from clusterpath.pathway.result import PathwayResult
 from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
@@ -28,10 +29,13 @@ class SolverStopped(Exception):
 
 
 def plan(cluster: Cluster, scenario: Scenario, *, time_limit: float | None = None, mip_gap: float = DEFAULT_MIP_GAP,
-         baseline: bool = True, step: Step | None = None) -> PathwayResult:  # fmt: skip
+         baseline: bool = True, group_members: bool | None = None, step: Step | None = None) -> PathwayResult:  # fmt: skip
+    """``group_members`` solves members that differ only in size and distance as one (groups.py);
+    by default only for clusters of more than ``AUTO_GROUP_MEMBERS`` members."""
     step = step or (lambda _: None)
     step("build")
-    network = NetworkBuilder(cluster, scenario).build()
+    full = NetworkBuilder(cluster, scenario).build()
+    network = _grouped(full, group_members, len(cluster.members))
     model = PathwayModel(network)
     step("solve")
     status, condition = model.solve(time_limit=time_limit, mip_gap=mip_gap)
@@ -43,13 +47,21 @@ def plan(cluster: Cluster, scenario: Scenario, *, time_limit: float | None = Non
         raise SolverStopped(f"the solver stopped ({condition}) before finding a plan; allow a longer --time-limit, "
                             "fewer --typical-days or a larger --mip-gap")
     result = PathwayResult.from_model(model, cluster.currency, "optimal" if condition == "optimal" else condition)
+    result = ungroup(result, full, network)
     if baseline:
         step("baseline")
-        result.baseline_cost, result.baseline_emissions = business_as_usual(cluster, scenario)
+        result.baseline_cost, result.baseline_emissions = business_as_usual(cluster, scenario, group_members)
     return result
 
 
-def business_as_usual(cluster: Cluster, scenario: Scenario) -> tuple[float | None, object]:
+def _grouped(network: Network, group_members: bool | None, size: int) -> Network:
+    if group_members is False or (group_members is None and size <= AUTO_GROUP_MEMBERS):
+        return network
+    return group(network, member_groups(network))
+
+
+def business_as_usual(cluster: Cluster, scenario: Scenario,
+                      group_members: bool | None = None) -> tuple[float | None, object]:  # fmt: skip
     """Net present cost and yearly emissions of carrying on with today's equipment.
 
     No levers and no cap (a carbon price is still paid); worn-out equipment is replaced in kind.
@@ -57,7 +69,7 @@ def business_as_usual(cluster: Cluster, scenario: Scenario) -> tuple[float | Non
     keep = [lever for lever in ("hydrogen_network",) if lever in scenario.levers]
     frozen = scenario.model_copy(update={"levers": keep, "target": "carbon_price_only", "max_build_per_year": {},
                                          "economies_of_scale": False})  # fmt: skip
-    model = PathwayModel(NetworkBuilder(cluster, frozen).build())
+    model = PathwayModel(_grouped(NetworkBuilder(cluster, frozen).build(), group_members, len(cluster.members)))
     _, condition = model.solve()
     if condition != "optimal":
         return None, None

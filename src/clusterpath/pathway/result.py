@@ -63,12 +63,8 @@ class PathwayResult:
         costs = {name: float(expression.solution.sum()) if hasattr(expression, "solution") else float(expression)
                  for name, expression in pm.cost_terms.items()}  # fmt: skip
         costs.setdefault("credits", 0.0)
-        markets = n.units.index[n.units["lever"] == "market"]
-        supply = n.ports[n.ports["unit"].isin(markets) & (n.ports["coefficient"] > 0)]
-        vom = n.unit_period["vom"].unstack("period")
-        prices = pd.DataFrame({bus: vom.loc[unit] for unit, bus in zip(supply["unit"], supply["bus"], strict=True)}).T
         return cls(status, float(pm.model.objective.value), currency, data, n.units.copy(), costs, buses=n.buses.copy(),
-                   ports=n.ports.copy(), stores=n.stores.copy(), prices=prices,
+                   ports=n.ports.copy(), stores=n.stores.copy(), prices=market_prices(n),
                    discount=n.discount_sum().to_pandas(), meta=n.meta)  # fmt: skip
 
     # -- views --------------------------------------------------------------------------
@@ -261,6 +257,8 @@ class PathwayResult:
             "baseline_cost": self.baseline_cost,
             "levelized_costs": self.levelized_costs(),
             "macc": [{"lever": lever, **{k: float(v) for k, v in row.items()}} for lever, row in self.macc().iterrows()],
+            # Members solved as one group (pathway/groups.py): their figures are shares of the group's plan.
+            "member_groups": self.meta.get("groups", {}),
         }
 
     # -- files -----------------------------------------------------------------------------
@@ -291,6 +289,14 @@ class PathwayResult:
             frame.to_csv(path)
             written.append(path)
         return written
+
+
+def market_prices(n) -> pd.DataFrame:
+    """Price per MWh (or t) of every market, by the bus it supplies and period."""
+    markets = n.units.index[n.units["lever"] == "market"]
+    supply = n.ports[n.ports["unit"].isin(markets) & (n.ports["coefficient"] > 0)]
+    vom = n.unit_period["vom"].unstack("period")
+    return pd.DataFrame({bus: vom.loc[unit] for unit, bus in zip(supply["unit"], supply["bus"], strict=True)}).T
 
 
 def _annual_unit_cost(pm: PathwayModel, data: xr.Dataset) -> xr.DataArray:
