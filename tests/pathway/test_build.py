@@ -376,6 +376,69 @@ def test_direct_air_capture_is_a_removal_on_the_hub():
     assert f"{HUB}|direct-air-capture" not in build(c, ["direct_air_capture"]).units.index
 
 
+# -- members' wastewater and waste, and the hub plants that take them --------------------------------------
+
+# IPCC 2006 Vol. 5 Ch. 6: B0 = 0.25 t CH4/t COD, MCF 0.8 for an anaerobic reactor; AR6 non-fossil CH4 GWP100 27.0.
+CH4_TCO2E_PER_T_COD = 0.25 * 0.8 * 27.0
+# Methane a tonne of COD yields in the shared reactor, MWh: B0 x MCF x 50.4 GJ/t (IPCC biogas NCV) / 3.6 GJ/MWh.
+BIOGAS_MWH_PER_T_COD = 0.25 * 0.8 * 50.4 / 3.6
+
+
+def wastewater(cod_t: float, treatment: str = "anaerobic", recovered: str = "0 %") -> dict:
+    return {"amount": "0.5 Mm3", "cod": f"{cod_t} t", "treatment": treatment, "methane_recovered": recovered}
+
+
+def food_member(*streams: dict, demands=None) -> dict:
+    food = member("food", demands or [power(1000)], sector="food", km_north=2)
+    food["wastewater"] = list(streams)
+    return food
+
+
+def test_wastewater_methane_is_a_constant_of_the_member_as_in_the_inventory():
+    c = cluster(food_member(wastewater(1000), wastewater(400, recovered="75 %"), wastewater(500, "aerobic")))
+    n = build(c, [])
+    constant = float(n.emission_constant.sel(bus="food|scope1", period=2035))
+    assert constant == pytest.approx((1000 + 400 * 0.25) * CH4_TCO2E_PER_T_COD)
+    assert constant == pytest.approx(Inventory(c).members.loc["food", "scope1_tco2e"])
+    assert units_of(n, "collection") == [] and units_of(n, "wastewater_treatment") == []
+
+
+def test_wastewater_connection_avoids_the_methane_of_what_it_sends():
+    c = cluster(food_member(wastewater(1000), wastewater(400, recovered="75 %"), wastewater(500, "aerobic")))
+    n = build(c, ["wastewater_treatment"])
+    # Only streams whose treatment emits go; each sends the same share, so a tonne avoids the load-weighted average.
+    assert ports_of(n, "food|wastewater-connection") == pytest.approx(
+        {f"{HUB}|cod": 1.0, "food|scope1": -(1000 + 100) * CH4_TCO2E_PER_T_COD / 1400})
+    assert not n.units.loc["food|wastewater-connection", "extendable"]
+    assert n.unit_period.loc[("food|wastewater-connection", 2025), "existing"] == pytest.approx(1400 / 8760)
+    assert n.units.loc["food|wastewater-connection", "capacity_unit"] == "tCOD/h"
+
+
+def test_shared_wastewater_plant_turns_cod_into_biogas_for_a_chp():
+    n = build(cluster(food_member(wastewater(1000))), ["wastewater_treatment"])
+    plant = f"{HUB}|wastewater-treatment"
+    assert ports_of(n, plant) == pytest.approx({f"{HUB}|cod": -1.0, f"{HUB}|biogas": BIOGAS_MWH_PER_T_COD})
+    assert n.units.loc[plant, "capacity_unit"] == "tCOD/h"
+    # The catalog's digester costs per MW of biogas; per t/h of COD it costs the biogas a tonne yields.
+    assert capex(n, plant) == pytest.approx(CATALOG.capex("biogas_plant", 2025) * BIOGAS_MWH_PER_T_COD)
+    assert n.units.loc[plant, "lifetime"] == 20
+    # Biogas is biogenic: the CHP and the flare emit only its CH4 and N2O (IPCC other biogas, energy industries).
+    other = (1 * 27.0 + 0.1 * 273) * 0.0036 / 1000
+    assert ports_of(n, f"{HUB}|biogas-chp") == pytest.approx({
+        f"{HUB}|biogas": -1 / eff("gas_chp"), f"{HUB}|electricity": 1.0, f"{HUB}|scope1": other / eff("gas_chp")})
+    assert capex(n, f"{HUB}|biogas-chp") == pytest.approx(CATALOG.capex("gas_chp", 2025))
+    assert ports_of(n, f"{HUB}|biogas-flare") == pytest.approx({f"{HUB}|biogas": -1.0, f"{HUB}|scope1": other})
+    assert n.units.loc[f"{HUB}|biogas-flare", "unlimited"]
+
+
+def test_biogas_chp_heat_goes_to_the_hub_heat_network_when_there_is_one():
+    c = cluster(food_member(wastewater(1000), demands=[power(1000), gas("heat_low", 8760)]))
+    n = build(c, ["wastewater_treatment", "heat_network"])
+    # Heat per MWh of electricity 1 / c_b, the catalog's back-pressure coefficient (0.98 in 2025).
+    assert ports_of(n, f"{HUB}|biogas-chp")[f"{HUB}|heat_low"] == pytest.approx(1 / 0.98)
+    assert f"{HUB}|heat_low" not in ports_of(build(c, ["wastewater_treatment"]), f"{HUB}|biogas-chp")
+
+
 # -- today's equipment, merchant hydrogen, economies of scale, caps --------------------------------------------
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from clusterpath import reference
-from clusterpath.inventory import Inventory, interpolate
+from clusterpath.inventory import Inventory, interpolate, wastewater_ch4_t
 from clusterpath.pathway import prices, timeseries
 from clusterpath.pathway.catalog import Catalog, exchange_rate
 from clusterpath.pathway.network import AnnualLimit, BuildLimit, EmissionCap, Network, annuity
@@ -66,6 +66,8 @@ DH_HEAT_LOSS = [(20, 3.0), (100, 1.0), (math.inf, 0.5)]
 STORE_LEVERS = {"battery", "hydrogen_storage", "heat_storage"}
 
 RENEWABLES = {"solar_pv": "solar_utility", "onshore_wind": "onshore_wind", "offshore_wind": "offshore_wind"}
+
+HUB_CATEGORY = "energy_industries"  # IPCC source category of what the hub burns (Vol. 2 Table 2.2)
 
 
 class PlanningError(ValueError):
@@ -187,6 +189,12 @@ class NetworkBuilder:
     # -- combustion -----------------------------------------------------------------
     def combustion_ports(self, node: str, fuel: str, fuel_per_flow: float, category: str) -> list[tuple[str, float]]:
         """Fuel drawn from the node's fuel bus, fossil CO2 into its flue, CH4 and N2O straight out."""
+        emissions = self.combustion_emissions(node, fuel, fuel_per_flow, category)
+        return [(self.bp.bus(node, fuel), -fuel_per_flow), *emissions]
+
+    def combustion_emissions(self, node: str, fuel: str, fuel_per_flow: float,
+                             category: str) -> list[tuple[str, float]]:  # fmt: skip
+        """What burning ``fuel_per_flow`` MWh of a fuel emits: fossil CO2 to the node's flue, CH4 and N2O to scope 1."""
         factors = reference.fuel_factors(fuel, category)
         gwp = reference.gwp100()
         mwh_tj = reference.TJ_PER_MWH
@@ -194,7 +202,7 @@ class NetworkBuilder:
         co2 = 0.0 if biogenic else factors["co2_kg_per_tj"] * mwh_tj / 1000
         other = (factors["ch4_kg_per_tj"] * gwp["ch4_non_fossil" if biogenic else "ch4_fossil"]
                  + factors["n2o_kg_per_tj"] * gwp["n2o"]) * mwh_tj / 1000  # fmt: skip
-        ports = [(self.bp.bus(node, fuel), -fuel_per_flow), (self.bp.bus(node, "scope1", "emission"), other * fuel_per_flow)]
+        ports = [(self.bp.bus(node, "scope1", "emission"), other * fuel_per_flow)]
         if co2:
             ports.append((self.bp.bus(node, "co2_flue"), co2 * fuel_per_flow))
         return ports
@@ -217,6 +225,7 @@ class NetworkBuilder:
         for member in self.cluster.members:
             self._member(member)
         self._renewables()
+        self._wastewater_plant()
         typical = typical or self._typical_days()
         return self._assemble(typical)
 
@@ -268,8 +277,26 @@ class NetworkBuilder:
         if any(p.gas == "co2" for p in process):
             bp.unit(f"{node}|vent-process", node, "vent", "vent", [(bp.bus(node, "co2_process"), -1.0),
                     (bp.bus(node, "scope1", "emission"), 1.0)], extendable=False, unlimited=True)  # fmt: skip
+        self._wastewater(member)
 
         self._member_levers(member, service_mw, incumbent_eff, category)
+
+    def _wastewater(self, member) -> None:
+        """Methane of today's treatment on site (as in the inventory), and the sewer to the shared plant."""
+        bp, node = self.bp, member.id
+        emitting = [(s.cod, wastewater_ch4_t(s)) for s in member.wastewater if wastewater_ch4_t(s) > 0]
+        if not emitting:
+            return
+        cod = sum(load for load, _ in emitting)
+        tco2e = sum(ch4 for _, ch4 in emitting) * reference.gwp100()["ch4_non_fossil"]
+        scope1 = bp.bus(node, "scope1", "emission")
+        bp.emission_constant[scope1] = bp.emission_constant.get(scope1, 0.0) + tco2e
+        if "wastewater_treatment" not in self.levers:
+            return
+        # The same share of every stream goes, so a tonne of COD sent avoids the load-weighted average.
+        bp.unit(f"{node}|wastewater-connection", node, "collection", "sewer", [(bp.bus(HUB, "cod"), 1.0),
+                (scope1, -tco2e / cod)], extendable=False, existing=cod / HOURS_PER_YEAR, unit_of_capacity="tCOD/h",
+                service="wastewater")  # fmt: skip
 
     def _incumbent(self, member, index, demand, target: str, mw: float, category: str) -> None:
         node, bp = member.id, self.bp
@@ -549,6 +576,38 @@ class NetworkBuilder:
             bp.ports.append((f"{HUB}|electrolysis", heat, self.efficiency("electrolysis_aec", "efficiency-heat")))
         # Surplus heat (from electrolysers) may be released.
         bp.unit(f"{HUB}|heat-release", HUB, "release", "release", [(heat, -1.0)], extendable=False, unlimited=True)
+
+    def _wastewater_plant(self) -> None:
+        """Shared anaerobic treatment of the COD members send; its biogas feeds a CHP, a surplus is flared."""
+        bp = self.bp
+        if f"{HUB}|cod" not in bp.buses:
+            return
+        biogas = bp.bus(HUB, "biogas")
+        mwh_per_t = self._biogas_per_t_cod()
+        # The catalog prices a digester per MW of biogas; per t/h of COD that is the biogas a tonne yields.
+        plant = self.costs("biogas_plant")
+        plant["capex"] = [c * mwh_per_t for c in plant["capex"]]
+        bp.unit(f"{HUB}|wastewater-treatment", HUB, "wastewater_treatment", "biogas_plant",
+                [(bp.bus(HUB, "cod"), -1.0), (biogas, mwh_per_t)], unit_of_capacity="tCOD/h", **plant)  # fmt: skip
+        eta = self.efficiency("gas_chp")
+        # Heat per MWh of electricity is 1 / c_b, the back-pressure coefficient (as PyPSA-Eur reads the catalog).
+        ports = [*self.combustion_ports(HUB, "biogas", 1 / eta, HUB_CATEGORY), (bp.bus(HUB, "electricity"), 1.0),
+                 *self._hub_heat_out(1 / self.efficiency("gas_chp", "c_b"))]  # fmt: skip
+        bp.unit(f"{HUB}|biogas-chp", HUB, "biogas_chp", "gas_chp", ports, **self.costs("gas_chp"))
+        bp.unit(f"{HUB}|biogas-flare", HUB, "release", "flare", self.combustion_ports(HUB, "biogas", 1.0, HUB_CATEGORY),
+                extendable=False, unlimited=True)  # fmt: skip
+
+    def _biogas_per_t_cod(self) -> float:
+        """MWh of methane (LHV) a tonne of COD yields in an anaerobic reactor: B0 x MCF x NCV of methane."""
+        b0 = reference.infrastructure_value("wastewater_anaerobic_treatment", "B0_max_methane_producing_capacity")
+        mcf = reference.infrastructure_value("wastewater_anaerobic_treatment", "MCF_methane_correction_factor")
+        gj_per_t = reference.fuel_factors("biogas", HUB_CATEGORY)["ncv_tj_per_gg"]  # IPCC's biogas NCV is its methane's
+        return b0 * mcf * gj_per_t / 3.6
+
+    def _hub_heat_out(self, heat_per_flow: float) -> list[tuple[str, float]]:
+        """Heat into the hub's heat network where there is one; without a network it goes unused."""
+        heat = f"{HUB}|heat_low"
+        return [(heat, heat_per_flow)] if heat in self.bp.buses else []
 
     def _direct_air_capture(self) -> None:
         """Removals: air capture sends CO2 to storage and takes it out of the hub's emissions."""
