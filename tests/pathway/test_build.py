@@ -439,6 +439,62 @@ def test_biogas_chp_heat_goes_to_the_hub_heat_network_when_there_is_one():
     assert f"{HUB}|heat_low" not in ports_of(build(c, ["wastewater_treatment"]), f"{HUB}|biogas-chp")
 
 
+# IPCC 2006 Vol. 2 (fuels.csv, energy industries): municipal waste, non-biomass fraction NCV 10 GJ/t and 91.7 t CO2/TJ;
+# biomass fraction NCV 11.6 GJ/t, CO2 biogenic; both CH4 30 and N2O 4 kg/TJ. AR6 GWP100 CH4 29.8 fossil, 27.0 not.
+PLASTIC_MWH_PER_T, PAPER_MWH_PER_T = 10 / 3.6, 11.6 / 3.6
+
+
+def waste(kind: str, tonnes: float, treatment: str = "landfill") -> dict:
+    return {"kind": kind, "amount": f"{tonnes} t", "treatment": treatment}
+
+
+def packer(*streams: dict, demands=None) -> dict:
+    pack = member("pack", demands or [power(20_000)], km_north=3)
+    pack["waste"] = list(streams)
+    return pack
+
+
+def test_waste_connection_sends_plastic_and_paper_at_their_ipcc_fractions():
+    c = cluster(packer(waste("plastic", 4380), waste("paper_cardboard", 4380, "incineration"),
+                       waste("plastic", 1000, "recycling"), waste("metal", 500), waste("organic", 800)))  # fmt: skip
+    n = build(c, ["waste_to_energy"])
+    # Half a tonne of each per tonne sent; recycled plastic, metal and organic waste stay where they go today.
+    plastic, paper = PLASTIC_MWH_PER_T / 2, PAPER_MWH_PER_T / 2
+    tj = 0.0036
+    assert ports_of(n, "pack|waste-connection") == pytest.approx({
+        f"{HUB}|waste": plastic + paper,
+        f"{HUB}|co2_flue": plastic * tj * 91.7,
+        f"{HUB}|scope1": plastic * tj * (0.030 * 29.8 + 0.004 * 273) + paper * tj * (0.030 * 27.0 + 0.004 * 273),
+    })  # fmt: skip
+    assert n.unit_period.loc[("pack|waste-connection", 2025), "existing"] == pytest.approx(1.0)  # 8,760 t/yr
+    assert not n.units.loc["pack|waste-connection", "extendable"]
+    # Fossil CO2 at the hub is vented to its scope 1 (no capture on the hub's flue).
+    assert ports_of(n, f"{HUB}|vent") == {f"{HUB}|co2_flue": -1.0, f"{HUB}|scope1": 1.0}
+    assert units_of(build(c, []), "collection") == []
+
+
+def test_waste_chp_on_the_hub_from_the_catalog():
+    c = cluster(packer(waste("paper_cardboard", 8760), demands=[power(20_000), gas("heat_low", 8760)]))
+    n = build(c, ["waste_to_energy"])
+    chp = f"{HUB}|waste-chp"
+    # DEA "08 WtE CHP, large" via technology-data: electric efficiency 0.2051, heat 0.7627 per MWh of waste.
+    assert ports_of(n, chp) == pytest.approx({f"{HUB}|waste": -1 / 0.2051, f"{HUB}|electricity": 1.0})
+    assert capex(n, chp) == pytest.approx(CATALOG.capex("waste_chp", 2025))
+    assert float(n.unit_period.loc[(chp, 2025), "vom"]) == pytest.approx(CATALOG.vom("waste_chp", 2025))
+    assert n.units.loc[chp, "lifetime"] == 25 and n.units.loc[chp, "lever"] == "waste_to_energy"
+    with_network = build(c, ["waste_to_energy", "heat_network"])
+    assert ports_of(with_network, chp)[f"{HUB}|heat_low"] == pytest.approx(0.7627 / 0.2051)
+    assert f"{HUB}|co2_flue" not in with_network.buses.index  # paper's CO2 is biogenic
+
+
+def test_waste_without_a_sourced_ncv_or_already_recovered_is_not_sent():
+    c = cluster(packer(waste("municipal_solid_waste", 5000), waste("hazardous", 500, "incineration"),
+                       waste("plastic", 800, "energy_recovery"),
+                       waste("paper_cardboard", 800, "recycling")))  # fmt: skip
+    n = build(c, ["waste_to_energy"])
+    assert units_of(n, "collection") == [] and units_of(n, "waste_to_energy") == []
+
+
 # -- today's equipment, merchant hydrogen, economies of scale, caps --------------------------------------------
 
 

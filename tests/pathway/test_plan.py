@@ -20,13 +20,16 @@ from .test_build import (
     BIOGAS_MWH_PER_T_COD,
     CATALOG,
     CH4_TCO2E_PER_T_COD,
+    PAPER_MWH_PER_T,
     cluster,
     food_member,
     gas,
     hydrogen_feedstock,
     member,
+    packer,
     power,
     scenario,
+    waste,
     wastewater,
 )
 
@@ -261,3 +264,18 @@ def test_without_the_lever_wastewater_methane_stays_and_the_cap_cannot_be_met():
     s = scenario([], periods=[2030], target_year=2035)
     with pytest.raises(InfeasiblePlan, match="emission cap of the cluster in 2030"):
         plan(c, s, baseline=False)
+
+
+def test_waste_chp_power_is_the_waste_energy_times_its_efficiency():
+    # Dear grid power makes the shared waste CHP worth building for 8,760 t of landfilled paper a year.
+    c = cluster(packer(waste("paper_cardboard", 8760)))
+    s = scenario(["waste_to_energy"], periods=[2025], target="carbon_price_only", carbon_price={2025: 0},
+                 electricity_price={2025: 1000}, economies_of_scale=False)  # fmt: skip
+    result = plan(c, s, baseline=False)
+    energy = result.data["energy"].sel(period=2025).to_series()
+    efficiency = CATALOG.number("waste_chp", "efficiency", 2025)  # 0.2051
+    assert energy["pack|waste-connection"] == pytest.approx(8760)
+    assert energy[f"{HUB}|waste-chp"] == pytest.approx(8760 * PAPER_MWH_PER_T * efficiency)
+    asset = result.summary()["shared_assets"]["waste-chp"]["2025"]
+    assert asset["members"] == ["pack"] and asset["unit"] == "MW"
+    assert asset["capacity"] == pytest.approx(PAPER_MWH_PER_T * efficiency)  # 1 t/h of waste, flat

@@ -23,7 +23,7 @@ from clusterpath.pathway.network import AnnualLimit, BuildLimit, EmissionCap, Ne
 from clusterpath.schema import Cluster
 from clusterpath.schema.models import PURCHASED_HEAT
 from clusterpath.schema.scenario import Scenario
-from clusterpath.schema.vocabulary import ENERGY_INDUSTRY_SECTORS, Equipment, Service
+from clusterpath.schema.vocabulary import ENERGY_INDUSTRY_SECTORS, Equipment, Service, WasteKind, WasteTreatment
 
 HUB = "@cluster"  # '@' cannot start a member id, so the hub never collides with a member
 HOURS_PER_YEAR = 8760.0
@@ -68,6 +68,13 @@ STORE_LEVERS = {"battery", "hydrogen_storage", "heat_storage"}
 RENEWABLES = {"solar_pv": "solar_utility", "onshore_wind": "onshore_wind", "offshore_wind": "offshore_wind"}
 
 HUB_CATEGORY = "energy_industries"  # IPCC source category of what the hub burns (Vol. 2 Table 2.2)
+
+# Waste a shared waste CHP takes, as the fraction of municipal waste whose IPCC NCV and emission factors it burns with
+# (fuels.csv): plastics are fossil carbon, paper and cardboard biogenic (IPCC 2006 Vol. 5 Table 2.4: 100 % and 1 %
+# fossil carbon). Other kinds lack a sourced NCV or fossil share (docs/data.md, gaps).
+WASTE_FUEL = {WasteKind.PLASTIC: "municipal_waste", WasteKind.PAPER_CARDBOARD: "municipal_waste_biogenic"}
+# Waste disposed of without energy recovery today; recycling and composting rank above energy recovery.
+UNRECOVERED = {WasteTreatment.LANDFILL, WasteTreatment.INCINERATION}
 
 
 class PlanningError(ValueError):
@@ -226,6 +233,7 @@ class NetworkBuilder:
             self._member(member)
         self._renewables()
         self._wastewater_plant()
+        self._waste_to_energy()
         typical = typical or self._typical_days()
         return self._assemble(typical)
 
@@ -278,6 +286,7 @@ class NetworkBuilder:
             bp.unit(f"{node}|vent-process", node, "vent", "vent", [(bp.bus(node, "co2_process"), -1.0),
                     (bp.bus(node, "scope1", "emission"), 1.0)], extendable=False, unlimited=True)  # fmt: skip
         self._wastewater(member)
+        self._waste(member)
 
         self._member_levers(member, service_mw, incumbent_eff, category)
 
@@ -343,6 +352,26 @@ class NetworkBuilder:
             raise PlanningError(f"member '{node}' buys hydrogen: the scenario must allow the 'hydrogen_network' lever")
         self._merchant_mw += mw
         return self._hub_hydrogen_connection(node, existing=mw)
+
+    def _waste(self, member) -> None:
+        """Combustible waste disposed of without energy recovery can go to the shared waste CHP instead."""
+        streams = [w for w in member.waste if w.kind in WASTE_FUEL and w.treatment in UNRECOVERED]
+        if "waste_to_energy" not in self.levers or not streams:
+            return
+        bp, node = self.bp, member.id
+        tonnes = sum(w.amount for w in streams)
+        # Per tonne sent (the same share of every stream): its energy on the hub's waste bus, and what burning it
+        # emits there, so the hub's flue and scope 1 see each fraction at its own factors.
+        ports: dict[str, float] = {}
+        for w in streams:
+            fuel = WASTE_FUEL[w.kind]
+            mwh = w.amount / tonnes * reference.fuel_factors(fuel, HUB_CATEGORY)["ncv_tj_per_gg"] / 3.6
+            emissions = self.combustion_emissions(HUB, fuel, mwh, HUB_CATEGORY)
+            for bus, coefficient in [(bp.bus(HUB, "waste"), mwh), *emissions]:
+                ports[bus] = ports.get(bus, 0.0) + coefficient
+        bp.unit(f"{node}|waste-connection", node, "collection", "waste collection", list(ports.items()),
+                extendable=False, existing=tonnes / HOURS_PER_YEAR, unit_of_capacity="t/h",
+                service="waste")  # fmt: skip
 
     # ... member levers
     def _member_levers(self, member, service_mw: dict[str, float], incumbent_eff: dict[str, float], category: str) -> None:
@@ -596,6 +625,19 @@ class NetworkBuilder:
         bp.unit(f"{HUB}|biogas-chp", HUB, "biogas_chp", "gas_chp", ports, **self.costs("gas_chp"))
         bp.unit(f"{HUB}|biogas-flare", HUB, "release", "flare", self.combustion_ports(HUB, "biogas", 1.0, HUB_CATEGORY),
                 extendable=False, unlimited=True)  # fmt: skip
+
+    def _waste_to_energy(self) -> None:
+        """A shared waste CHP burns what members send: power to the hub, heat to its network if there is one."""
+        bp, tech = self.bp, "waste_chp"
+        waste = f"{HUB}|waste"
+        if waste not in bp.buses:
+            return
+        eta = self.efficiency(tech)
+        ports = [(waste, -1 / eta), (bp.bus(HUB, "electricity"), 1.0),
+                 *self._hub_heat_out(self.efficiency(tech, "efficiency-heat") / eta)]  # fmt: skip
+        bp.unit(f"{HUB}|waste-chp", HUB, "waste_to_energy", tech, ports, **self.costs(tech))
+        if f"{HUB}|co2_flue" in bp.buses:
+            self._hub_vent()
 
     def _biogas_per_t_cod(self) -> float:
         """MWh of methane (LHV) a tonne of COD yields in an anaerobic reactor: B0 x MCF x NCV of methane."""

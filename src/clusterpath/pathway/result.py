@@ -21,12 +21,13 @@ NOT_ASSETS = {"market", "vent", "release", "shared_power", "collection"}
 RENEWABLE_LEVERS = {"solar_pv", "onshore_wind", "offshore_wind"}
 CONNECTIONS = {"co2_network": "co2-connection", "hydrogen_network": "h2-connection", "heat_network": "heat-connection"}
 # Members' waste streams reach a hub plant over free links as large as the stream: a member is connected when it sends.
-STREAM_LINKS = {"wastewater_treatment": "wastewater-connection"}
+STREAM_LINKS = {"wastewater_treatment": "wastewater-connection", "waste_to_energy": "waste-connection"}
 # The network each hub asset serves, whose connected members it lists.
 NETWORK_OF = {"co2_network": "co2_network", "direct_air_capture": "co2_network", "smr_ccs": "hydrogen_network",
               "electrolysis": "hydrogen_network", "hydrogen_storage": "hydrogen_network", "geothermal": "heat_network",
               "large_heat_pump": "heat_network", "heat_storage": "heat_network",
-              "wastewater_treatment": "wastewater_treatment", "biogas_chp": "wastewater_treatment"}  # fmt: skip
+              "wastewater_treatment": "wastewater_treatment", "biogas_chp": "wastewater_treatment",
+              "waste_to_energy": "waste_to_energy"}  # fmt: skip
 
 
 @dataclass
