@@ -252,11 +252,11 @@ class PathwayResult:
         return macc.drop(columns="spend").sort_values("cost_per_tco2e")
 
     def _avoided_by_stream_links(self, energy: pd.Series) -> dict[str, float]:
-        """tCO2e a year the members' links to each hub plant take off their scope 1 (negative emission ports)."""
+        """tCO2e a year the members' links to each hub plant take off the members' own scope 1."""
         out = {}
+        members_scope1 = self.ports["bus"].str.endswith("|scope1") & ~self.ports["bus"].str.startswith(f"{HUB}|")
         for lever, suffix in STREAM_LINKS.items():
-            links = self.ports["unit"].str.endswith(f"|{suffix}")
-            ports = self.ports[links & self.ports["bus"].str.endswith("|scope1")]
+            ports = self.ports[self.ports["unit"].str.endswith(f"|{suffix}") & members_scope1]
             out[lever] = float(-(ports["coefficient"] * energy.reindex(ports["unit"]).fillna(0.0).to_numpy()).sum())
         return out
 
