@@ -74,9 +74,48 @@ def test_grid_trajectory_is_interpolated():
     assert interpolate({2020: 0.4, 2030: 0.2}, 2040) == pytest.approx(0.2)
 
 
+# IPCC 2006 Vol. 5 Ch. 6: B0 = 0.25 kg CH4/kg COD; Table 6.8 MCF 0.8 for an anaerobic reactor, 0 for a well-managed
+# aerobic plant. Wastewater methane is biogenic: AR6 non-fossil GWP100 27.0.
+ANAEROBIC_TCO2E_PER_T_COD = 0.25 * 0.8 * 27.0
+
+
+def test_anaerobic_wastewater_on_site_by_hand(small_cluster):
+    before = Inventory(Cluster.model_validate(small_cluster)).members
+    small_cluster["members"][0]["wastewater"] = [
+        {"amount": "0.5 Mm3", "cod": "1000 t", "treatment": "anaerobic"},
+        {"amount": "0.2 Mm3", "cod": "400 t", "treatment": "anaerobic", "methane_recovered": "75 %"},
+    ]
+    inventory = Inventory(Cluster.model_validate(small_cluster))
+    chem = inventory.members.loc["chem"]
+    expected = (1000 + 400 * 0.25) * ANAEROBIC_TCO2E_PER_T_COD
+    assert chem["scope1_wastewater_tco2e"] == pytest.approx(expected)
+    assert chem["scope1_tco2e"] == pytest.approx(before.loc["chem", "scope1_tco2e"] + expected)
+    assert chem["scope1_process_tco2e"] == pytest.approx(before.loc["chem", "scope1_process_tco2e"])
+    lines = inventory.lines[inventory.lines["kind"] == "wastewater"]
+    assert lines["ch4_t"].to_list() == pytest.approx([1000 * 0.25 * 0.8, 400 * 0.25 * 0.8 * 0.25])
+    # A member without wastewater keeps its numbers.
+    assert inventory.members.loc["power", "total_tco2e"] == before.loc["power", "total_tco2e"]
+    assert inventory.totals["scope1_wastewater_tco2e"] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("treatment", ["aerobic", "municipal_sewer", "untreated", "other"])
+def test_wastewater_off_site_or_aerobic_adds_nothing_to_scope1(small_cluster, treatment):
+    before = Inventory(Cluster.model_validate(small_cluster)).totals
+    small_cluster["members"][0]["wastewater"] = [{"amount": "1 Mm3", "cod": "2000 t", "treatment": treatment}]
+    after = Inventory(Cluster.model_validate(small_cluster)).totals
+    assert after["scope1_tco2e"] == pytest.approx(before["scope1_tco2e"])
+    assert after["scope1_wastewater_tco2e"] == 0
+
+
+def test_anaerobic_wastewater_needs_its_cod(small_cluster):
+    small_cluster["members"][0]["wastewater"] = [{"amount": "1 Mm3", "treatment": "anaerobic"}]
+    with pytest.raises(ValueError, match="give 'cod'"):
+        Cluster.model_validate(small_cluster)
+
+
 def test_json_keys(small_cluster):
     payload = Inventory(Cluster.model_validate(small_cluster)).to_dict()
-    for key in ("cluster", "total_tco2e", "scope1_tco2e", "scope2_tco2e", "members"):
+    for key in ("cluster", "total_tco2e", "scope1_tco2e", "scope1_wastewater_tco2e", "scope2_tco2e", "members"):
         assert key in payload
     assert {m["id"] for m in payload["members"]} == {"chem", "power"}
     for m in payload["members"]:

@@ -35,6 +35,8 @@ member = st.fixed_dictionaries(
         "jobs": st.integers(min_value=0, max_value=10_000),
         "demands": st.lists(demand, max_size=4),
         "process_t": st.lists(st.tuples(st.sampled_from(["co2", "ch4", "n2o"]), amount), max_size=2),
+        "wastewater_cod_t": st.lists(st.tuples(st.sampled_from(["aerobic", "anaerobic", "municipal_sewer"]), amount),
+                                     max_size=2),
     }
 )
 
@@ -67,6 +69,8 @@ def build(members: list[dict], unit: str = "MWh") -> dict:
                     for d in m["demands"]
                 ],
                 "process_emissions": [{"source": "process", "gas": g, "amount": f"{t!r} t"} for g, t in m["process_t"]],
+                "wastewater": [{"amount": "1000 m3", "cod": f"{t!r} t", "treatment": treatment}
+                               for treatment, t in m["wastewater_cod_t"]],
             }
             for i, m in enumerate(members)
         ],
@@ -86,7 +90,8 @@ def test_totals_are_sums_of_parts(members):
             assert table[column].sum() == pytest.approx(totals[column], rel=1e-9, abs=1e-6)
     assert totals["total_tco2e"] == pytest.approx(totals["scope1_tco2e"] + totals["scope2_tco2e"], rel=1e-12)
     assert totals["scope1_tco2e"] == pytest.approx(
-        totals["scope1_combustion_tco2e"] + totals["scope1_process_tco2e"], rel=1e-9, abs=1e-6
+        totals["scope1_combustion_tco2e"] + totals["scope1_process_tco2e"] + totals["scope1_wastewater_tco2e"],
+        rel=1e-9, abs=1e-6,
     )
     assert inventory.lines["tco2e"].sum() == pytest.approx(totals["total_tco2e"], rel=1e-9, abs=1e-6)
 

@@ -1,9 +1,10 @@
 """Baseline accounting: scope 1 and 2 emissions, energy use, value added and jobs.
 
 Scope 1 is fuel combustion (IPCC 2006 default factors, CH4 and N2O in CO2e with
-GWP100) plus process emissions; scope 2 is location-based: grid electricity at the
-cluster's grid factor and purchased heat or steam at the factor the member gives.
-CO2 from biomass is reported as a memo item, outside the scope totals.
+GWP100), process emissions and the methane of wastewater treated on the member's own
+site; scope 2 is location-based: grid electricity at the cluster's grid factor and
+purchased heat or steam at the factor the member gives. CO2 from biomass is reported
+as a memo item, outside the scope totals.
 """
 
 from __future__ import annotations
@@ -16,14 +17,19 @@ import pandas as pd
 
 from clusterpath import reference
 from clusterpath.schema import Cluster
-from clusterpath.schema.models import PURCHASED_HEAT
-from clusterpath.schema.vocabulary import ENERGY_INDUSTRY_SECTORS
+from clusterpath.schema.models import PURCHASED_HEAT, WastewaterStream
+from clusterpath.schema.vocabulary import ENERGY_INDUSTRY_SECTORS, WastewaterTreatment
 
 LINE_COLUMNS = [
     "member", "sector", "scope", "kind", "carrier", "service", "energy_mwh",
     "co2_t", "ch4_t", "n2o_t", "tco2e", "biogenic_co2_t",
 ]  # fmt: skip
 TOTAL_COLUMNS = ["scope1_tco2e", "scope2_tco2e", "total_tco2e", "biogenic_co2_t"]
+
+# Wastewater treated on the member's own site is its scope 1 (GHG Protocol); wastewater sent to a municipal
+# sewer, discharged untreated or treated otherwise emits outside the site (scope 3) and is not counted.
+ON_SITE_TREATMENT = {WastewaterTreatment.AEROBIC: "wastewater_aerobic_treatment",
+                     WastewaterTreatment.ANAEROBIC: "wastewater_anaerobic_treatment"}  # fmt: skip
 
 
 def interpolate(trajectory: dict[int, float], year: int) -> float:
@@ -56,6 +62,19 @@ def grid_factor(cluster: Cluster, year: int | None = None) -> GridFactor | None:
     return GridFactor(defaults[used], f"{cluster.country} default for {used}, lifecycle basis", source)
 
 
+def wastewater_ch4_t(stream: WastewaterStream) -> float:
+    """Methane a stream treated on site emits a year, t: COD x B0 x MCF, less what is recovered (IPCC 2006 Vol. 5 Eq. 6.4).
+
+    Organic matter removed as sludge is not deducted (S = 0): give the COD entering the treatment.
+    """
+    item = ON_SITE_TREATMENT.get(stream.treatment)
+    if item is None or stream.cod is None:
+        return 0.0
+    b0 = reference.infrastructure_value("wastewater_anaerobic_treatment", "B0_max_methane_producing_capacity")
+    mcf = reference.infrastructure_value(item, "MCF_methane_correction_factor")
+    return stream.cod * b0 * mcf * (1 - stream.methane_recovered)
+
+
 def _fuel_factor_table() -> pd.DataFrame:
     fuels = reference.table("fuels")
     gwp = reference.gwp100()
@@ -83,8 +102,8 @@ class Inventory:
 
     @cached_property
     def lines(self) -> pd.DataFrame:
-        """One row per demand and process emission of every member."""
-        frames = [self._energy_lines(), self._process_lines()]
+        """One row per demand, process emission and wastewater stream treated on site of every member."""
+        frames = [self._energy_lines(), self._process_lines(), self._wastewater_lines()]
         frames = [f for f in frames if not f.empty]
         if not frames:
             return pd.DataFrame(columns=LINE_COLUMNS)
@@ -152,6 +171,19 @@ class Inventory:
                 )
         return pd.DataFrame(rows)
 
+    def _wastewater_lines(self) -> pd.DataFrame:
+        # Wastewater carbon is biogenic: its methane counts at the non-fossil GWP (IPCC 2006 Vol. 5, category 4.D.2).
+        gwp = reference.gwp100()["ch4_non_fossil"]
+        rows = [
+            {"member": m.id, "sector": m.sector.value, "scope": "1", "kind": "wastewater", "carrier": "wastewater",
+             "service": f"{s.treatment.value} treatment", "energy_mwh": 0.0, "co2_t": 0.0, "ch4_t": wastewater_ch4_t(s),
+             "n2o_t": 0.0, "tco2e": wastewater_ch4_t(s) * gwp, "biogenic_co2_t": 0.0}
+            for m in self.cluster.members
+            for s in m.wastewater
+            if s.treatment in ON_SITE_TREATMENT and s.cod is not None
+        ]  # fmt: skip
+        return pd.DataFrame(rows)
+
     def _totals_by(self, key: str) -> pd.DataFrame:
         lines = self.lines
         scope1 = lines["tco2e"].where(lines["scope"] == "1", 0.0)
@@ -164,6 +196,7 @@ class Inventory:
                 "scope1_tco2e": scope1,
                 "scope1_combustion_tco2e": scope1.where(lines["kind"] == "combustion", 0.0),
                 "scope1_process_tco2e": scope1.where(lines["kind"] == "process", 0.0),
+                "scope1_wastewater_tco2e": scope1.where(lines["kind"] == "wastewater", 0.0),
                 "scope2_tco2e": scope2,
                 "biogenic_co2_t": lines["biogenic_co2_t"],
             }
@@ -189,7 +222,8 @@ class Inventory:
     def sectors(self) -> pd.DataFrame:
         members = self.members
         sums = ["value_added", "jobs", "energy_mwh", "scope1_tco2e", "scope1_combustion_tco2e",
-                "scope1_process_tco2e", "scope2_tco2e", "total_tco2e", "biogenic_co2_t"]  # fmt: skip
+                "scope1_process_tco2e", "scope1_wastewater_tco2e", "scope2_tco2e", "total_tco2e",
+                "biogenic_co2_t"]  # fmt: skip
         table = members.groupby("sector")[sums].sum()
         table.insert(0, "members", members.groupby("sector").size())
         table["tco2e_per_million_value_added"] = _intensity(table["total_tco2e"], table["value_added"])
@@ -203,7 +237,7 @@ class Inventory:
     def totals(self) -> dict[str, float]:
         members = self.members
         columns = ["energy_mwh", "scope1_tco2e", "scope1_combustion_tco2e", "scope1_process_tco2e",
-                   "scope2_tco2e", "total_tco2e", "biogenic_co2_t", "value_added"]  # fmt: skip
+                   "scope1_wastewater_tco2e", "scope2_tco2e", "total_tco2e", "biogenic_co2_t", "value_added"]  # fmt: skip
         out = {c: float(members[c].sum()) for c in columns}
         out["jobs"] = int(members["jobs"].sum())
         out["tco2e_per_million_value_added"] = float(_intensity(out["total_tco2e"], out["value_added"]))
@@ -227,6 +261,7 @@ class Inventory:
             "scope1_tco2e": totals["scope1_tco2e"],
             "scope1_combustion_tco2e": totals["scope1_combustion_tco2e"],
             "scope1_process_tco2e": totals["scope1_process_tco2e"],
+            "scope1_wastewater_tco2e": totals["scope1_wastewater_tco2e"],
             "scope2_tco2e": totals["scope2_tco2e"],
             "biogenic_co2_t": totals["biogenic_co2_t"],
             "energy_mwh": totals["energy_mwh"],

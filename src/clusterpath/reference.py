@@ -72,3 +72,13 @@ def grid_factors(country: str) -> dict[int, float]:
 
 def grid_countries() -> tuple[str, ...]:
     return tuple(sorted(set(table("grid_emission_factors")["country"])))
+
+
+@cache
+def infrastructure_value(item: str, parameter: str) -> float:
+    """A year-independent number of ``infrastructure_costs.csv`` (an IPCC waste factor, say)."""
+    rows = table("infrastructure_costs")
+    match = rows[(rows["item"] == item) & (rows["parameter"] == parameter)]
+    if match.empty:
+        raise KeyError(f"infrastructure_costs.csv has no '{parameter}' for '{item}'")
+    return float(match["value"].iloc[0])

@@ -376,6 +376,125 @@ def test_direct_air_capture_is_a_removal_on_the_hub():
     assert f"{HUB}|direct-air-capture" not in build(c, ["direct_air_capture"]).units.index
 
 
+# -- members' wastewater and waste, and the hub plants that take them --------------------------------------
+
+# IPCC 2006 Vol. 5 Ch. 6: B0 = 0.25 t CH4/t COD, MCF 0.8 for an anaerobic reactor; AR6 non-fossil CH4 GWP100 27.0.
+CH4_TCO2E_PER_T_COD = 0.25 * 0.8 * 27.0
+# Methane a tonne of COD yields in the shared reactor, MWh: B0 x MCF x 50.4 GJ/t (IPCC biogas NCV) / 3.6 GJ/MWh.
+BIOGAS_MWH_PER_T_COD = 0.25 * 0.8 * 50.4 / 3.6
+
+
+def wastewater(cod_t: float, treatment: str = "anaerobic", recovered: str = "0 %") -> dict:
+    return {"amount": "0.5 Mm3", "cod": f"{cod_t} t", "treatment": treatment, "methane_recovered": recovered}
+
+
+def food_member(*streams: dict, demands=None) -> dict:
+    food = member("food", demands or [power(1000)], sector="food", km_north=2)
+    food["wastewater"] = list(streams)
+    return food
+
+
+def test_wastewater_methane_is_a_constant_of_the_member_as_in_the_inventory():
+    c = cluster(food_member(wastewater(1000), wastewater(400, recovered="75 %"), wastewater(500, "aerobic")))
+    n = build(c, [])
+    constant = float(n.emission_constant.sel(bus="food|scope1", period=2035))
+    assert constant == pytest.approx((1000 + 400 * 0.25) * CH4_TCO2E_PER_T_COD)
+    assert constant == pytest.approx(Inventory(c).members.loc["food", "scope1_tco2e"])
+    assert units_of(n, "collection") == [] and units_of(n, "wastewater_treatment") == []
+
+
+def test_wastewater_connection_avoids_the_methane_of_what_it_sends():
+    c = cluster(food_member(wastewater(1000), wastewater(400, recovered="75 %"), wastewater(500, "aerobic")))
+    n = build(c, ["wastewater_treatment"])
+    # Only streams whose treatment emits go; each sends the same share, so a tonne avoids the load-weighted average.
+    assert ports_of(n, "food|wastewater-connection") == pytest.approx(
+        {f"{HUB}|cod": 1.0, "food|scope1": -(1000 + 100) * CH4_TCO2E_PER_T_COD / 1400})
+    assert not n.units.loc["food|wastewater-connection", "extendable"]
+    assert n.unit_period.loc[("food|wastewater-connection", 2025), "existing"] == pytest.approx(1400 / 8760)
+    assert n.units.loc["food|wastewater-connection", "capacity_unit"] == "tCOD/h"
+
+
+def test_shared_wastewater_plant_turns_cod_into_biogas_for_a_chp():
+    n = build(cluster(food_member(wastewater(1000))), ["wastewater_treatment"])
+    plant = f"{HUB}|wastewater-treatment"
+    assert ports_of(n, plant) == pytest.approx({f"{HUB}|cod": -1.0, f"{HUB}|biogas": BIOGAS_MWH_PER_T_COD})
+    assert n.units.loc[plant, "capacity_unit"] == "tCOD/h"
+    # The catalog's digester costs per MW of biogas; per t/h of COD it costs the biogas a tonne yields.
+    assert capex(n, plant) == pytest.approx(CATALOG.capex("biogas_plant", 2025) * BIOGAS_MWH_PER_T_COD)
+    assert n.units.loc[plant, "lifetime"] == 20
+    # Biogas is biogenic: the CHP and the flare emit only its CH4 and N2O (IPCC other biogas, energy industries).
+    other = (1 * 27.0 + 0.1 * 273) * 0.0036 / 1000
+    assert ports_of(n, f"{HUB}|biogas-chp") == pytest.approx({
+        f"{HUB}|biogas": -1 / eff("gas_chp"), f"{HUB}|electricity": 1.0, f"{HUB}|scope1": other / eff("gas_chp")})
+    assert capex(n, f"{HUB}|biogas-chp") == pytest.approx(CATALOG.capex("gas_chp", 2025))
+    assert ports_of(n, f"{HUB}|biogas-flare") == pytest.approx({f"{HUB}|biogas": -1.0, f"{HUB}|scope1": other})
+    assert n.units.loc[f"{HUB}|biogas-flare", "unlimited"]
+
+
+def test_biogas_chp_heat_goes_to_the_hub_heat_network_when_there_is_one():
+    c = cluster(food_member(wastewater(1000), demands=[power(1000), gas("heat_low", 8760)]))
+    n = build(c, ["wastewater_treatment", "heat_network"])
+    # Heat per MWh of electricity 1 / c_b, the catalog's back-pressure coefficient (0.98 in 2025).
+    assert ports_of(n, f"{HUB}|biogas-chp")[f"{HUB}|heat_low"] == pytest.approx(1 / 0.98)
+    assert f"{HUB}|heat_low" not in ports_of(build(c, ["wastewater_treatment"]), f"{HUB}|biogas-chp")
+
+
+# IPCC 2006 Vol. 2 (fuels.csv, energy industries): municipal waste, non-biomass fraction NCV 10 GJ/t and 91.7 t CO2/TJ;
+# biomass fraction NCV 11.6 GJ/t, CO2 biogenic; both CH4 30 and N2O 4 kg/TJ. AR6 GWP100 CH4 29.8 fossil, 27.0 not.
+PLASTIC_MWH_PER_T, PAPER_MWH_PER_T = 10 / 3.6, 11.6 / 3.6
+
+
+def waste(kind: str, tonnes: float, treatment: str = "landfill") -> dict:
+    return {"kind": kind, "amount": f"{tonnes} t", "treatment": treatment}
+
+
+def packer(*streams: dict, demands=None) -> dict:
+    pack = member("pack", demands or [power(20_000)], km_north=3)
+    pack["waste"] = list(streams)
+    return pack
+
+
+def test_waste_connection_sends_plastic_and_paper_at_their_ipcc_fractions():
+    c = cluster(packer(waste("plastic", 4380), waste("paper_cardboard", 4380, "incineration"),
+                       waste("plastic", 1000, "recycling"), waste("metal", 500), waste("organic", 800)))  # fmt: skip
+    n = build(c, ["waste_to_energy"])
+    # Half a tonne of each per tonne sent; recycled plastic, metal and organic waste stay where they go today.
+    plastic, paper = PLASTIC_MWH_PER_T / 2, PAPER_MWH_PER_T / 2
+    tj = 0.0036
+    assert ports_of(n, "pack|waste-connection") == pytest.approx({
+        f"{HUB}|waste": plastic + paper,
+        f"{HUB}|co2_flue": plastic * tj * 91.7,
+        f"{HUB}|scope1": plastic * tj * (0.030 * 29.8 + 0.004 * 273) + paper * tj * (0.030 * 27.0 + 0.004 * 273),
+    })  # fmt: skip
+    assert n.unit_period.loc[("pack|waste-connection", 2025), "existing"] == pytest.approx(1.0)  # 8,760 t/yr
+    assert not n.units.loc["pack|waste-connection", "extendable"]
+    # Fossil CO2 at the hub is vented to its scope 1 (no capture on the hub's flue).
+    assert ports_of(n, f"{HUB}|vent") == {f"{HUB}|co2_flue": -1.0, f"{HUB}|scope1": 1.0}
+    assert units_of(build(c, []), "collection") == []
+
+
+def test_waste_chp_on_the_hub_from_the_catalog():
+    c = cluster(packer(waste("paper_cardboard", 8760), demands=[power(20_000), gas("heat_low", 8760)]))
+    n = build(c, ["waste_to_energy"])
+    chp = f"{HUB}|waste-chp"
+    # DEA "08 WtE CHP, large" via technology-data: electric efficiency 0.2051, heat 0.7627 per MWh of waste.
+    assert ports_of(n, chp) == pytest.approx({f"{HUB}|waste": -1 / 0.2051, f"{HUB}|electricity": 1.0})
+    assert capex(n, chp) == pytest.approx(CATALOG.capex("waste_chp", 2025))
+    assert float(n.unit_period.loc[(chp, 2025), "vom"]) == pytest.approx(CATALOG.vom("waste_chp", 2025))
+    assert n.units.loc[chp, "lifetime"] == 25 and n.units.loc[chp, "lever"] == "waste_to_energy"
+    with_network = build(c, ["waste_to_energy", "heat_network"])
+    assert ports_of(with_network, chp)[f"{HUB}|heat_low"] == pytest.approx(0.7627 / 0.2051)
+    assert f"{HUB}|co2_flue" not in with_network.buses.index  # paper's CO2 is biogenic
+
+
+def test_waste_without_a_sourced_ncv_or_already_recovered_is_not_sent():
+    c = cluster(packer(waste("municipal_solid_waste", 5000), waste("hazardous", 500, "incineration"),
+                       waste("plastic", 800, "energy_recovery"),
+                       waste("paper_cardboard", 800, "recycling")))  # fmt: skip
+    n = build(c, ["waste_to_energy"])
+    assert units_of(n, "collection") == [] and units_of(n, "waste_to_energy") == []
+
+
 # -- today's equipment, merchant hydrogen, economies of scale, caps --------------------------------------------
 
 

@@ -16,7 +16,22 @@ from clusterpath.pathway.build import HUB, NetworkBuilder
 from clusterpath.pathway.network import PathwayModel
 from clusterpath.pathway.plan import InfeasiblePlan, plan
 
-from .test_build import cluster, gas, hydrogen_feedstock, member, power, scenario
+from .test_build import (
+    BIOGAS_MWH_PER_T_COD,
+    CATALOG,
+    CH4_TCO2E_PER_T_COD,
+    PAPER_MWH_PER_T,
+    cluster,
+    food_member,
+    gas,
+    hydrogen_feedstock,
+    member,
+    packer,
+    power,
+    scenario,
+    waste,
+    wastewater,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
 
@@ -222,3 +237,45 @@ def test_a_build_limit_that_falls_short_is_named_with_what_the_plan_needs():
     with pytest.raises(InfeasiblePlan, match=r"building 'heat_pump' in 2030 needs [\d.,]+ MW, above the scenario's "
                                              r"limit of 0 MW"):  # fmt: skip
         plan(boilers(), s)
+
+
+def test_a_cap_sends_wastewater_to_the_shared_plant_and_its_biogas_makes_power():
+    c = cluster(food_member(wastewater(1000)))
+    s = scenario(["wastewater_treatment"], periods=[2025, 2030], target_year=2035, economies_of_scale=False)
+    result = plan(c, s, baseline=False)
+    energy = result.data["energy"].sel(period=2030).to_series()
+    # The 2030 cap is 5/12 of today's 5,400 tCO2e (2023 to 2035): at least 7/12 of the COD must go.
+    sent = energy["food|wastewater-connection"]
+    assert sent >= 1000 * 7 / 12 - 1e-6
+    assert energy[f"{HUB}|wastewater-treatment"] == pytest.approx(sent)
+    biogas = sent * BIOGAS_MWH_PER_T_COD
+    chp_fuel = energy[f"{HUB}|biogas-chp"] / CATALOG.number("gas_chp", "efficiency", 2025)
+    assert chp_fuel + energy[f"{HUB}|biogas-flare"] == pytest.approx(biogas)
+    summary = result.summary()
+    assert summary["member_emissions_tco2e"]["food"]["2030"] == pytest.approx(
+        (1000 - sent) * CH4_TCO2E_PER_T_COD, abs=1e-6)
+    assert summary["shared_assets"]["wastewater-treatment"]["2030"]["members"] == ["food"]
+    assert summary["shared_assets"]["wastewater-treatment"]["2030"]["unit"] == "tCOD/h"
+    assert "wastewater_treatment" in {row["lever"] for row in summary["macc"]}
+
+
+def test_without_the_lever_wastewater_methane_stays_and_the_cap_cannot_be_met():
+    c = cluster(food_member(wastewater(1000)))
+    s = scenario([], periods=[2030], target_year=2035)
+    with pytest.raises(InfeasiblePlan, match="emission cap of the cluster in 2030"):
+        plan(c, s, baseline=False)
+
+
+def test_waste_chp_power_is_the_waste_energy_times_its_efficiency():
+    # Dear grid power makes the shared waste CHP worth building for 8,760 t of landfilled paper a year.
+    c = cluster(packer(waste("paper_cardboard", 8760)))
+    s = scenario(["waste_to_energy"], periods=[2025], target="carbon_price_only", carbon_price={2025: 0},
+                 electricity_price={2025: 1000}, economies_of_scale=False)  # fmt: skip
+    result = plan(c, s, baseline=False)
+    energy = result.data["energy"].sel(period=2025).to_series()
+    efficiency = CATALOG.number("waste_chp", "efficiency", 2025)  # 0.2051
+    assert energy["pack|waste-connection"] == pytest.approx(8760)
+    assert energy[f"{HUB}|waste-chp"] == pytest.approx(8760 * PAPER_MWH_PER_T * efficiency)
+    asset = result.summary()["shared_assets"]["waste-chp"]["2025"]
+    assert asset["members"] == ["pack"] and asset["unit"] == "MW"
+    assert asset["capacity"] == pytest.approx(PAPER_MWH_PER_T * efficiency)  # 1 t/h of waste, flat

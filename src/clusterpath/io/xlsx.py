@@ -222,6 +222,8 @@ SHEETS: tuple[Sheet, ...] = (
             _quantity("cod", "chemical oxygen demand load per year", units.MASS),
             _text("treatment", "how the wastewater is treated today", True, _vocab(WastewaterTreatment),
                   "wastewater treatments"),
+            _number("methane_recovered", "share of the methane the treatment generates that is recovered (flared "
+                    "or used) today, 0.5 or '50 %'; empty means none"),
         ),
     ),
 )

@@ -16,14 +16,14 @@ import pandas as pd
 import xarray as xr
 
 from clusterpath import reference
-from clusterpath.inventory import Inventory, interpolate
+from clusterpath.inventory import Inventory, interpolate, wastewater_ch4_t
 from clusterpath.pathway import prices, timeseries
 from clusterpath.pathway.catalog import Catalog, exchange_rate
 from clusterpath.pathway.network import AnnualLimit, BuildLimit, EmissionCap, Network, annuity
 from clusterpath.schema import Cluster
 from clusterpath.schema.models import PURCHASED_HEAT
 from clusterpath.schema.scenario import Scenario
-from clusterpath.schema.vocabulary import ENERGY_INDUSTRY_SECTORS, Equipment, Service
+from clusterpath.schema.vocabulary import ENERGY_INDUSTRY_SECTORS, Equipment, Service, WasteKind, WasteTreatment
 
 HUB = "@cluster"  # '@' cannot start a member id, so the hub never collides with a member
 HOURS_PER_YEAR = 8760.0
@@ -66,6 +66,15 @@ DH_HEAT_LOSS = [(20, 3.0), (100, 1.0), (math.inf, 0.5)]
 STORE_LEVERS = {"battery", "hydrogen_storage", "heat_storage"}
 
 RENEWABLES = {"solar_pv": "solar_utility", "onshore_wind": "onshore_wind", "offshore_wind": "offshore_wind"}
+
+HUB_CATEGORY = "energy_industries"  # IPCC source category of what the hub burns (Vol. 2 Table 2.2)
+
+# Waste a shared waste CHP takes, as the fraction of municipal waste whose IPCC NCV and emission factors it burns with
+# (fuels.csv): plastics are fossil carbon, paper and cardboard biogenic (IPCC 2006 Vol. 5 Table 2.4: 100 % and 1 %
+# fossil carbon). Other kinds lack a sourced NCV or fossil share (docs/data.md, gaps).
+WASTE_FUEL = {WasteKind.PLASTIC: "municipal_waste", WasteKind.PAPER_CARDBOARD: "municipal_waste_biogenic"}
+# Waste disposed of without energy recovery today; recycling and composting rank above energy recovery.
+UNRECOVERED = {WasteTreatment.LANDFILL, WasteTreatment.INCINERATION}
 
 
 class PlanningError(ValueError):
@@ -187,6 +196,12 @@ class NetworkBuilder:
     # -- combustion -----------------------------------------------------------------
     def combustion_ports(self, node: str, fuel: str, fuel_per_flow: float, category: str) -> list[tuple[str, float]]:
         """Fuel drawn from the node's fuel bus, fossil CO2 into its flue, CH4 and N2O straight out."""
+        emissions = self.combustion_emissions(node, fuel, fuel_per_flow, category)
+        return [(self.bp.bus(node, fuel), -fuel_per_flow), *emissions]
+
+    def combustion_emissions(self, node: str, fuel: str, fuel_per_flow: float,
+                             category: str) -> list[tuple[str, float]]:  # fmt: skip
+        """What burning ``fuel_per_flow`` MWh of a fuel emits: fossil CO2 to the node's flue, CH4 and N2O to scope 1."""
         factors = reference.fuel_factors(fuel, category)
         gwp = reference.gwp100()
         mwh_tj = reference.TJ_PER_MWH
@@ -194,7 +209,7 @@ class NetworkBuilder:
         co2 = 0.0 if biogenic else factors["co2_kg_per_tj"] * mwh_tj / 1000
         other = (factors["ch4_kg_per_tj"] * gwp["ch4_non_fossil" if biogenic else "ch4_fossil"]
                  + factors["n2o_kg_per_tj"] * gwp["n2o"]) * mwh_tj / 1000  # fmt: skip
-        ports = [(self.bp.bus(node, fuel), -fuel_per_flow), (self.bp.bus(node, "scope1", "emission"), other * fuel_per_flow)]
+        ports = [(self.bp.bus(node, "scope1", "emission"), other * fuel_per_flow)]
         if co2:
             ports.append((self.bp.bus(node, "co2_flue"), co2 * fuel_per_flow))
         return ports
@@ -217,6 +232,8 @@ class NetworkBuilder:
         for member in self.cluster.members:
             self._member(member)
         self._renewables()
+        self._wastewater_plant()
+        self._waste_to_energy()
         typical = typical or self._typical_days()
         return self._assemble(typical)
 
@@ -268,8 +285,27 @@ class NetworkBuilder:
         if any(p.gas == "co2" for p in process):
             bp.unit(f"{node}|vent-process", node, "vent", "vent", [(bp.bus(node, "co2_process"), -1.0),
                     (bp.bus(node, "scope1", "emission"), 1.0)], extendable=False, unlimited=True)  # fmt: skip
+        self._wastewater(member)
+        self._waste(member)
 
         self._member_levers(member, service_mw, incumbent_eff, category)
+
+    def _wastewater(self, member) -> None:
+        """Methane of today's treatment on site (as in the inventory), and the sewer to the shared plant."""
+        bp, node = self.bp, member.id
+        emitting = [(s.cod, wastewater_ch4_t(s)) for s in member.wastewater if wastewater_ch4_t(s) > 0]
+        if not emitting:
+            return
+        cod = sum(load for load, _ in emitting)
+        tco2e = sum(ch4 for _, ch4 in emitting) * reference.gwp100()["ch4_non_fossil"]
+        scope1 = bp.bus(node, "scope1", "emission")
+        bp.emission_constant[scope1] = bp.emission_constant.get(scope1, 0.0) + tco2e
+        if "wastewater_treatment" not in self.levers:
+            return
+        # The same share of every stream goes, so a tonne of COD sent avoids the load-weighted average.
+        bp.unit(f"{node}|wastewater-connection", node, "collection", "sewer", [(bp.bus(HUB, "cod"), 1.0),
+                (scope1, -tco2e / cod)], extendable=False, existing=cod / HOURS_PER_YEAR, unit_of_capacity="tCOD/h",
+                service="wastewater")  # fmt: skip
 
     def _incumbent(self, member, index, demand, target: str, mw: float, category: str) -> None:
         node, bp = member.id, self.bp
@@ -316,6 +352,26 @@ class NetworkBuilder:
             raise PlanningError(f"member '{node}' buys hydrogen: the scenario must allow the 'hydrogen_network' lever")
         self._merchant_mw += mw
         return self._hub_hydrogen_connection(node, existing=mw)
+
+    def _waste(self, member) -> None:
+        """Combustible waste disposed of without energy recovery can go to the shared waste CHP instead."""
+        streams = [w for w in member.waste if w.kind in WASTE_FUEL and w.treatment in UNRECOVERED]
+        if "waste_to_energy" not in self.levers or not streams:
+            return
+        bp, node = self.bp, member.id
+        tonnes = sum(w.amount for w in streams)
+        # Per tonne sent (the same share of every stream): its energy on the hub's waste bus, and what burning it
+        # emits there, so the hub's flue and scope 1 see each fraction at its own factors.
+        ports: dict[str, float] = {}
+        for w in streams:
+            fuel = WASTE_FUEL[w.kind]
+            mwh = w.amount / tonnes * reference.fuel_factors(fuel, HUB_CATEGORY)["ncv_tj_per_gg"] / 3.6
+            emissions = self.combustion_emissions(HUB, fuel, mwh, HUB_CATEGORY)
+            for bus, coefficient in [(bp.bus(HUB, "waste"), mwh), *emissions]:
+                ports[bus] = ports.get(bus, 0.0) + coefficient
+        bp.unit(f"{node}|waste-connection", node, "collection", "waste collection", list(ports.items()),
+                extendable=False, existing=tonnes / HOURS_PER_YEAR, unit_of_capacity="t/h",
+                service="waste")  # fmt: skip
 
     # ... member levers
     def _member_levers(self, member, service_mw: dict[str, float], incumbent_eff: dict[str, float], category: str) -> None:
@@ -549,6 +605,51 @@ class NetworkBuilder:
             bp.ports.append((f"{HUB}|electrolysis", heat, self.efficiency("electrolysis_aec", "efficiency-heat")))
         # Surplus heat (from electrolysers) may be released.
         bp.unit(f"{HUB}|heat-release", HUB, "release", "release", [(heat, -1.0)], extendable=False, unlimited=True)
+
+    def _wastewater_plant(self) -> None:
+        """Shared anaerobic treatment of the COD members send; its biogas feeds a CHP, a surplus is flared."""
+        bp = self.bp
+        if f"{HUB}|cod" not in bp.buses:
+            return
+        biogas = bp.bus(HUB, "biogas")
+        mwh_per_t = self._biogas_per_t_cod()
+        # The catalog prices a digester per MW of biogas; per t/h of COD that is the biogas a tonne yields.
+        plant = self.costs("biogas_plant")
+        plant["capex"] = [c * mwh_per_t for c in plant["capex"]]
+        bp.unit(f"{HUB}|wastewater-treatment", HUB, "wastewater_treatment", "biogas_plant",
+                [(bp.bus(HUB, "cod"), -1.0), (biogas, mwh_per_t)], unit_of_capacity="tCOD/h", **plant)  # fmt: skip
+        eta = self.efficiency("gas_chp")
+        # Heat per MWh of electricity is 1 / c_b, the back-pressure coefficient (as PyPSA-Eur reads the catalog).
+        ports = [*self.combustion_ports(HUB, "biogas", 1 / eta, HUB_CATEGORY), (bp.bus(HUB, "electricity"), 1.0),
+                 *self._hub_heat_out(1 / self.efficiency("gas_chp", "c_b"))]  # fmt: skip
+        bp.unit(f"{HUB}|biogas-chp", HUB, "biogas_chp", "gas_chp", ports, **self.costs("gas_chp"))
+        bp.unit(f"{HUB}|biogas-flare", HUB, "release", "flare", self.combustion_ports(HUB, "biogas", 1.0, HUB_CATEGORY),
+                extendable=False, unlimited=True)  # fmt: skip
+
+    def _waste_to_energy(self) -> None:
+        """A shared waste CHP burns what members send: power to the hub, heat to its network if there is one."""
+        bp, tech = self.bp, "waste_chp"
+        waste = f"{HUB}|waste"
+        if waste not in bp.buses:
+            return
+        eta = self.efficiency(tech)
+        ports = [(waste, -1 / eta), (bp.bus(HUB, "electricity"), 1.0),
+                 *self._hub_heat_out(self.efficiency(tech, "efficiency-heat") / eta)]  # fmt: skip
+        bp.unit(f"{HUB}|waste-chp", HUB, "waste_to_energy", tech, ports, **self.costs(tech))
+        if f"{HUB}|co2_flue" in bp.buses:
+            self._hub_vent()
+
+    def _biogas_per_t_cod(self) -> float:
+        """MWh of methane (LHV) a tonne of COD yields in an anaerobic reactor: B0 x MCF x NCV of methane."""
+        b0 = reference.infrastructure_value("wastewater_anaerobic_treatment", "B0_max_methane_producing_capacity")
+        mcf = reference.infrastructure_value("wastewater_anaerobic_treatment", "MCF_methane_correction_factor")
+        gj_per_t = reference.fuel_factors("biogas", HUB_CATEGORY)["ncv_tj_per_gg"]  # IPCC's biogas NCV is its methane's
+        return b0 * mcf * gj_per_t / 3.6
+
+    def _hub_heat_out(self, heat_per_flow: float) -> list[tuple[str, float]]:
+        """Heat into the hub's heat network where there is one; without a network it goes unused."""
+        heat = f"{HUB}|heat_low"
+        return [(heat, heat_per_flow)] if heat in self.bp.buses else []
 
     def _direct_air_capture(self) -> None:
         """Removals: air capture sends CO2 to storage and takes it out of the hub's emissions."""

@@ -17,9 +17,17 @@ from clusterpath.pathway.build import HUB
 from clusterpath.pathway.network import PathwayModel, annuity
 
 # Units that move or account energy rather than being an asset someone builds.
-NOT_ASSETS = {"market", "vent", "release", "shared_power"}
+NOT_ASSETS = {"market", "vent", "release", "shared_power", "collection"}
 RENEWABLE_LEVERS = {"solar_pv", "onshore_wind", "offshore_wind"}
 CONNECTIONS = {"co2_network": "co2-connection", "hydrogen_network": "h2-connection", "heat_network": "heat-connection"}
+# Members' waste streams reach a hub plant over free links as large as the stream: a member is connected when it sends.
+STREAM_LINKS = {"wastewater_treatment": "wastewater-connection", "waste_to_energy": "waste-connection"}
+# The network each hub asset serves, whose connected members it lists.
+NETWORK_OF = {"co2_network": "co2_network", "direct_air_capture": "co2_network", "smr_ccs": "hydrogen_network",
+              "electrolysis": "hydrogen_network", "hydrogen_storage": "hydrogen_network", "geothermal": "heat_network",
+              "large_heat_pump": "heat_network", "heat_storage": "heat_network",
+              "wastewater_treatment": "wastewater_treatment", "biogas_chp": "wastewater_treatment",
+              "waste_to_energy": "waste_to_energy"}  # fmt: skip
 
 
 @dataclass
@@ -87,6 +95,7 @@ class PathwayResult:
     def shared_assets(self) -> dict:
         """Hub assets and connections: capacity per period and the members connected to each network."""
         cap = self.data["capacity"].to_pandas()
+        flows = self.data["energy"].to_pandas()
         out: dict = {}
         hub = self.units[(self.units["node"] == HUB) & ~self.units["lever"].isin(NOT_ASSETS | {"today"})]
         connected = {}
@@ -95,14 +104,15 @@ class PathwayResult:
             links = [u for u in links if u.endswith(suffix)]
             connected[lever] = {p: sorted(self.units.loc[u, "node"] for u in links if cap.loc[u, p] > 1e-6)
                                 for p in self.periods}  # fmt: skip
-        network_of = {"co2_network": "co2_network", "direct_air_capture": "co2_network", "smr_ccs": "hydrogen_network",
-                      "electrolysis": "hydrogen_network", "hydrogen_storage": "hydrogen_network",
-                      "geothermal": "heat_network", "large_heat_pump": "heat_network", "heat_storage": "heat_network"}  # fmt: skip
+        for lever, suffix in STREAM_LINKS.items():
+            links = [u for u in self.units.index if u.endswith(f"|{suffix}")]
+            connected[lever] = {p: sorted(self.units.loc[u, "node"] for u in links if flows.loc[u, p] > 1e-6)
+                                for p in self.periods}  # fmt: skip
         for unit, row in hub.iterrows():
             series = cap.loc[unit]
             if (series.abs() < 1e-6).all():
                 continue
-            network = network_of.get(row["lever"])
+            network = NETWORK_OF.get(row["lever"])
             out[unit.split("|", 1)[1]] = {
                 str(p): {"capacity": float(series[p]), "unit": row["capacity_unit"],
                          "members": connected.get(network, {}).get(p, "all") if network else "all"}
@@ -113,14 +123,15 @@ class PathwayResult:
             if (energy.abs() < 1e-6).all():
                 continue
             lever = self.stores.loc[store, "lever"]
-            network = network_of.get(lever)
+            network = NETWORK_OF.get(lever)
             out[store.split("|", 1)[1]] = {
                 str(p): {"capacity": float(energy[p]), "unit": "MWh",
                          "members": connected.get(network, {}).get(p, "all") if network else "all"}
                 for p in self.periods
             }  # fmt: skip
-        for lever, by_period in connected.items():
-            links = [u for u in self.units.index if self.units.loc[u, "lever"] == lever and u.endswith(CONNECTIONS[lever])]
+        for lever, suffix in CONNECTIONS.items():
+            by_period = connected[lever]
+            links = [u for u in self.units.index if self.units.loc[u, "lever"] == lever and u.endswith(suffix)]
             cap_sum = {p: float(cap.loc[links, p].sum()) for p in self.periods}
             if any(v > 1e-6 for v in cap_sum.values()):
                 unit = "tCO2/h" if lever == "co2_network" else "MW"
@@ -198,6 +209,7 @@ class PathwayResult:
         stored = float(energy.reindex(storage_units).sum())
         network_cost = float(cost.reindex(storage_units).sum() + cost[self.units["lever"] == "co2_network"].sum())
         per_tonne_stored = network_cost / stored if stored > 1e-9 else 0.0
+        avoided = self._avoided_by_stream_links(energy)
         rows = []
         for unit, row in self.units.iterrows():
             flow = float(energy.get(unit, 0.0))
@@ -216,6 +228,9 @@ class PathwayResult:
             if lever in ("carbon_capture", "direct_air_capture"):
                 captured = ports.loc[ports["bus"].str.endswith(("|co2_captured", "|co2")), "coefficient"].sum() * flow
                 abated, spend = captured, spend + captured * per_tonne_stored
+            elif lever in STREAM_LINKS and row["node"] == HUB:
+                # The plant abates what the streams it takes emitted at their members before.
+                abated = avoided.get(lever, 0.0)
             elif lever in RENEWABLE_LEVERS:
                 # Output used instead of grid power: its emissions and its price are avoided.
                 abated = flow * self.meta.get("grid_factor", {}).get(period, 0.0)
@@ -231,6 +246,15 @@ class PathwayResult:
         macc = grouped[["abatement_tco2e", "spend"]].sum()
         macc["cost_per_tco2e"] = macc["spend"] / macc["abatement_tco2e"]
         return macc.drop(columns="spend").sort_values("cost_per_tco2e")
+
+    def _avoided_by_stream_links(self, energy: pd.Series) -> dict[str, float]:
+        """tCO2e a year the members' links to each hub plant take off the members' own scope 1."""
+        out = {}
+        members_scope1 = self.ports["bus"].str.endswith("|scope1") & ~self.ports["bus"].str.startswith(f"{HUB}|")
+        for lever, suffix in STREAM_LINKS.items():
+            ports = self.ports[self.ports["unit"].str.endswith(f"|{suffix}") & members_scope1]
+            out[lever] = float(-(ports["coefficient"] * energy.reindex(ports["unit"]).fillna(0.0).to_numpy()).sum())
+        return out
 
     def summary(self) -> dict:
         emissions = self.emissions_by("node")

@@ -176,6 +176,17 @@ class WastewaterStream(Model):
     amount: Volume = Field(description="m3 per year")
     cod: Mass | None = Field(default=None, description="chemical oxygen demand load, tonnes per year")
     treatment: WastewaterTreatment
+    methane_recovered: Share = Field(
+        default=0.0, description="share of the methane the treatment generates that is recovered (flared or used) today"
+    )
+
+    @model_validator(mode="after")
+    def _cod_for_anaerobic(self) -> WastewaterStream:
+        # Anaerobic treatment emits methane in proportion to the organic load: without it the inventory is blind.
+        if self.treatment is WastewaterTreatment.ANAEROBIC and self.cod is None:
+            raise ValueError("anaerobic treatment emits methane in proportion to the organic load: give 'cod' "
+                             "(tonnes of chemical oxygen demand per year, e.g. '120 t')")
+        return self
 
 
 class Member(Model):

@@ -23,7 +23,7 @@ LEVERS = (
     "efficiency", "heat_pump", "electric_boiler", "biomass", "hydrogen_fuel", "carbon_capture",
     "co2_network", "hydrogen_network", "electrolysis", "smr_ccs", "hydrogen_storage", "heat_network",
     "geothermal", "large_heat_pump", "heat_storage", "solar_pv", "onshore_wind", "offshore_wind", "battery",
-    "direct_air_capture",
+    "direct_air_capture", "wastewater_treatment", "waste_to_energy",
 )  # fmt: skip
 
 
