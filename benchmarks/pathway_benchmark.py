@@ -119,7 +119,7 @@ def run_clusterpath(case: dict, report) -> None:
         status=status,
         condition=condition,
         time_limit_hit="time" in str(condition).lower(),
-        objective=float(m.objective.value) if condition in SOLVED else None,
+        objective=pm.objective_value if condition in SOLVED else None,
         peak_mib=peak_mib(),
     )
 

@@ -41,6 +41,14 @@ def user_errors(command: Callable) -> Callable:
         except InputError as error:
             err.print(f"[bold red]error:[/] {error.message}", highlight=False, markup=True, soft_wrap=True)
             raise typer.Exit(2) from None
+        except RuntimeError as error:
+            from clusterpath.pathway.coalition import CoalitionSolveError
+
+            if not isinstance(error, CoalitionSolveError):
+                raise
+            err.print(f"[bold red]infeasible:[/] {error}. Every group of members must be able to plan on its own: "
+                      "use a scenario it can meet (a later target, a carbon price only).", highlight=False)
+            raise typer.Exit(EXIT_INFEASIBLE) from None
         except ValueError as error:
             from clusterpath.pathway.build import PlanningError
 
@@ -107,8 +115,9 @@ def _print_inventory(result, payload: dict) -> None:
     summary = Table(title="Cluster baseline", show_header=False)
     summary.add_column(style="bold")
     summary.add_column(justify="right")
-    summary.add_row("Scope 1 (combustion + process), tCO2e", _number(t["scope1_tco2e"]))
+    summary.add_row("Scope 1 (combustion, process, wastewater), tCO2e", _number(t["scope1_tco2e"]))
     summary.add_row("  of which process, tCO2e", _number(t["scope1_process_tco2e"]))
+    summary.add_row("  of which on-site wastewater, tCO2e", _number(t["scope1_wastewater_tco2e"]))
     summary.add_row("Scope 2 (location-based), tCO2e", _number(t["scope2_tco2e"]))
     summary.add_row("Total scope 1 + 2, tCO2e", _number(t["total_tco2e"]))
     summary.add_row("Biogenic CO2 (memo), t", _number(t["biogenic_co2_t"]))
@@ -248,12 +257,7 @@ def plan(
     warnings.filterwarnings("ignore", module="linopy")
     warnings.filterwarnings("ignore", message=".*semantics.*")
     cluster = load_cluster(source)
-    chosen = load_scenario(scenario)
-    overrides = {k: v for k, v in (("target_year", target_year), ("typical_days", typical_days)) if v is not None}
-    if overrides:
-        from clusterpath.schema.scenario import Scenario
-
-        chosen = Scenario.model_validate({**chosen.model_dump(), **overrides})
+    chosen = _scenario(scenario, target_year=target_year, typical_days=typical_days)
     labels = {"build": "Building the model", "solve": "Solving with HiGHS", "diagnose": "Finding what cannot be met",
               "baseline": "Costing today's equipment as the baseline"}  # fmt: skip
     with Status("Starting", console=err) as status:
@@ -279,6 +283,17 @@ def plan(
     for target in (json_file, out_dir):
         if target is not None:
             out.print(f"Written: {target}")
+
+
+def _scenario(name: str | None, **overrides: Any):
+    """A shipped or user scenario with the command line's overrides applied (and validated)."""
+    chosen = load_scenario(name)
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    if not overrides:
+        return chosen
+    from clusterpath.schema.scenario import Scenario
+
+    return Scenario.model_validate({**chosen.model_dump(), **overrides})
 
 
 def _print_plan(cluster, scenario, result, summary: dict) -> None:
@@ -319,6 +334,194 @@ def _print_plan(cluster, scenario, result, summary: dict) -> None:
             where = "shared" if node.startswith("@") else node
             table.add_row(where, lever.replace("_", " "), f"{_number(value, 1)} {units.get((node, lever), 'MW')}")
         out.print(table)
+
+
+GameSource = Annotated[str, typer.Argument(help="A game file (.json with 'players' and 'costs'), or a cluster "
+                                                 "(file or bundled example name).")]  # fmt: skip
+ScenarioOption = Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name (clusters only).")]
+DaysOption = Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
+                                                help="Typical days per year for every coalition's plan (clusters only).")]  # fmt: skip
+WorkersOption = Annotated[int | None, typer.Option("--workers", min=1, help="Local processes solving coalitions "
+                                                   "(default: one per CPU).")]  # fmt: skip
+SchedulerOption = Annotated[str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler to "
+                                                     "solve coalitions on, e.g. tcp://10.0.0.5:8786.")]  # fmt: skip
+
+
+def _game(source: str, scenario: str | None, typical_days: int | None, workers: int | None, scheduler: str | None):
+    """A game file, or the cost game of a cluster's members (c(S) from the pathway model)."""
+    path = Path(source)
+    if path.suffix.lower() == ".json" and path.is_file():
+        try:
+            is_game = "players" in json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError, TypeError):
+            is_game = True  # let the game reader say what is wrong, with the line
+        if is_game:
+            from clusterpath.coalition import load_game
+
+            return load_game(path), None
+    from clusterpath.coalition.cluster_game import ClusterGame
+    from clusterpath.pathway.build import NetworkBuilder
+
+    cluster = load_cluster(source)
+    if len(cluster.members) < 2:
+        raise InputError(source, ["a cluster needs at least two members to share anything"])
+    network = NetworkBuilder(cluster, _scenario(scenario, typical_days=typical_days)).build()
+    return ClusterGame(network, workers=workers, scheduler=scheduler, source=cluster.id), cluster
+
+
+def _quiet_solvers() -> None:
+    import logging
+    import warnings
+
+    logging.getLogger("linopy").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module="linopy")
+    warnings.filterwarnings("ignore", message=".*semantics.*")
+
+
+def _weights(game, cluster, by: str) -> dict[str, float] | None:
+    if by == "standalone":
+        return None
+    if cluster is None:
+        raise InputError(game.source, [f"--by {by} needs a cluster; a game file has only costs (use --by standalone)"])
+    from clusterpath.inventory import Inventory
+
+    return Inventory(cluster).members["total_tco2e"].reindex(list(game.players)).fillna(0.0).to_dict()
+
+
+@app.command()
+@user_errors
+def allocate(
+    source: GameSource,
+    method: Annotated[str, typer.Option("--method", help="shapley, nucleolus, least-core, scrb, proportional or dual.")],
+    samples: Annotated[int | None, typer.Option("--samples", help="Sample Shapley with this many permutations.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed of sampled Shapley.")] = None,
+    by: Annotated[str, typer.Option("--by", help="Proportional to: standalone (cost) or emissions (baseline scope 1+2, "
+                                                 "clusters only).")] = "standalone",
+    check_core: Annotated[bool, typer.Option("--check-core", help="For a cluster: solve every coalition (up to 15 "
+                                                                  "members) to test the core.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+    scenario: ScenarioOption = None,
+    typical_days: DaysOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """Split the cost of the grand coalition among players, and test whether the split is stable (in the core)."""
+    from clusterpath.coalition import allocate as split
+
+    _quiet_solvers()
+    if by not in ("standalone", "emissions"):
+        raise InputError("--by", [f"'{by}' is not a basis: expected standalone or emissions"])
+    game, cluster = _game(source, scenario, typical_days, workers, scheduler)
+    try:
+        options: dict[str, Any] = {"samples": samples, "seed": seed}
+        if method == "proportional":
+            options["weights"] = _weights(game, cluster, by)
+        with _working(err, f"Allocating by {method}", as_json):
+            result = split(game, method, check_core=check_core, **options)
+    finally:
+        if cluster is not None:
+            game.close()
+    payload = result.to_dict() | ({"currency": cluster.currency} if cluster is not None else {})
+    if as_json:
+        out.print_json(json.dumps(payload, default=str))
+        return
+    _print_allocation(payload, cluster.currency if cluster is not None else "")
+
+
+def _working(console: Console, label: str, silent: bool):
+    from contextlib import nullcontext
+
+    from rich.status import Status
+
+    return nullcontext() if silent else Status(f"{label}...", console=console)
+
+
+def _print_allocation(payload: dict, currency: str) -> None:
+    unit = f" ({currency})" if currency else ""
+    table = Table(title=f"Allocation by {payload['method']} of c(N) = {_number(payload['total'], 2)}{unit}")
+    for column in ("player", "allocated", "alone", "saving", "saving %"):
+        table.add_column(column, justify="left" if column == "player" else "right")
+    if "ci95" in payload:
+        table.add_column("± 95 %", justify="right")
+    for player in payload["players"]:
+        alone, share = payload["standalone"][player], payload["allocation"][player]
+        row = [player, _number(share, 2), _number(alone, 2), _number(alone - share, 2),
+               _number(100 * (alone - share) / alone, 1) if alone else "-"]  # fmt: skip
+        if "ci95" in payload:
+            row.append(_number(payload["ci95"][player], 2))
+        table.add_row(*row)
+    out.print(table)
+    out.print(_core_line(payload), highlight=False)
+
+
+def _core_line(payload: dict) -> str:
+    if payload["in_core"] is True:
+        return "In the core: no group of players would do better on its own."
+    if payload["in_core"] is False:
+        who = ", ".join(payload["blocking_coalition"])
+        return f"Not in the core: {{{who}}} pays {_number(payload['violation'], 2)} more than on its own."
+    return f"Core not tested: {payload.get('core_note', '')}"
+
+
+@app.command()
+@user_errors
+def collaborate(
+    source: Source,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    exact_up_to: Annotated[int, typer.Option("--exact-up-to", min=2, max=15, help="Solve every coalition (exact "
+                                             "Shapley, nucleolus, core test) up to this many members.")] = 10,
+    samples: Annotated[int, typer.Option("--samples", min=4, help="Permutations for sampled Shapley above "
+                                         "--exact-up-to members.")] = 40,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of sampled Shapley.")] = 0,
+    scenario: ScenarioOption = None,
+    typical_days: DaysOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+) -> None:
+    """What planning together is worth against each member alone, how each rule splits it, and whether it holds."""
+    from clusterpath.coalition.collaboration import collaborate as compare
+
+    _quiet_solvers()
+    game, cluster = _game(source, scenario, typical_days, workers, scheduler)
+    if cluster is None:
+        raise InputError(source, ["collaborate needs a cluster; for a game file use `clusterpath allocate`"])
+    try:
+        with _working(err, f"Solving coalitions of {cluster.id}", as_json):
+            report = compare(game, cluster, exact_up_to=exact_up_to, samples=samples, seed=seed)
+    finally:
+        game.close()
+    if as_json:
+        out.print_json(json.dumps(report, default=str))
+        return
+    _print_collaboration(report)
+
+
+def _print_collaboration(report: dict) -> None:
+    money = report["currency"]
+    out.print(f"Together: {_number(report['together'] / 1e6, 1)} million {money}; each member alone: "
+              f"{_number(sum(report['standalone'].values()) / 1e6, 1)} million. Collaboration dividend "
+              f"[bold]{_number(report['dividend'] / 1e6, 1)} million {money}[/] "
+              f"({_number(100 * report['dividend_share'], 1)} %).", highlight=False)  # fmt: skip
+    rules = report["rules"]
+    table = Table(title=f"Saving of each member against going alone, million {money}")
+    table.add_column("member")
+    table.add_column("alone", justify="right")
+    for name in rules:
+        table.add_column(name, justify="right")
+    for member in report["players"]:
+        table.add_row(member, _number(report["standalone"][member] / 1e6, 2),
+                      *(_number(rule["savings"][member] / 1e6, 2) for rule in rules.values()))  # fmt: skip
+    stable = {True: "yes", False: "no", None: "not tested"}
+    table.add_row("[bold]in the core[/]", "", *(stable[rule["in_core"]] for rule in rules.values()))
+    out.print(table)
+    assets = Table(title=f"Where the saving comes from (net present cost, million {money})")
+    for column in ("lever", "together", "members alone", "saving"):
+        assets.add_column(column, justify="left" if column == "lever" else "right")
+    for row in report["levers"][:15]:
+        assets.add_row(row["lever"], _number(row["together"] / 1e6, 2), _number(row["alone"] / 1e6, 2),
+                       _number(row["saving"] / 1e6, 2))  # fmt: skip
+    out.print(assets)
+    out.print(f"{report['coalitions_solved']} coalition plans solved.", highlight=False)
 
 
 @app.command()

@@ -351,6 +351,7 @@ class NetworkBuilder:
         if "hydrogen_network" not in self.levers:
             raise PlanningError(f"member '{node}' buys hydrogen: the scenario must allow the 'hydrogen_network' lever")
         self._merchant_mw += mw
+        self._merchant_by_member[node] = self._merchant_by_member.get(node, 0.0) + mw
         return self._hub_hydrogen_connection(node, existing=mw)
 
     def _waste(self, member) -> None:
@@ -478,6 +479,7 @@ class NetworkBuilder:
         self._grid_factor_ports: list = []
         self.scale_rows: list[dict] = []
         self._merchant_mw = 0.0
+        self._merchant_by_member: dict[str, float] = {}
         self._hydrogen_links: set[str] = set()
         electricity = bp.bus(HUB, "electricity")
         bp.unit(f"{HUB}|buy:electricity", HUB, "market", "grid", [(electricity, 1.0), (bp.bus(HUB, "scope2", "emission"), 0.0)],
@@ -819,7 +821,8 @@ class NetworkBuilder:
             annual_limits=self.annual_limits,
             build_limits=self._build_limits(units),
             scale=pd.DataFrame(self.scale_rows).set_index(["unit", "segment", "period"]) if self.scale_rows else None,
-            meta={"incumbent": self._incumbent_table(), "grid_factor": dict(zip(self.periods, self.grid_factor(), strict=True))},
+            meta={"incumbent": self._incumbent_table(), "grid_factor": dict(zip(self.periods, self.grid_factor(), strict=True)),
+                  "cap_baseline": self.cap_baselines(), "merchant_mw": dict(self._merchant_by_member)},
         )
 
     def _incumbent_table(self) -> pd.DataFrame:
@@ -846,31 +849,34 @@ class NetworkBuilder:
         table["scope1_tco2e"] = scope1.reindex(keys).fillna(0.0).to_numpy()
         return table
 
+    def cap_baselines(self) -> pd.Series:
+        """Each node's base-year emissions on the capped scopes, where its share of a cap path starts.
+
+        Hydrogen bought today is made by a merchant reformer on the hub: its emissions are
+        today's too, though the inventory books them outside the members' scopes.
+        """
+        columns = [f"scope{k}_tco2e" for k in self.scenario.cap_scopes]
+        baseline = self.inventory.members[columns].sum(axis=1).astype(float)
+        baseline[HUB] = self._merchant_emissions() if 1 in self.scenario.cap_scopes else 0.0
+        return baseline
+
     def _caps(self, buses: pd.DataFrame) -> list[EmissionCap]:
         s = self.scenario
         if s.target == "carbon_price_only":
             return []
         scopes = {f"scope{k}" for k in s.cap_scopes}
         capped = buses[(buses["kind"] == "emission") & buses["carrier"].isin(scopes)]
-        inventory = self.inventory.members
-        columns = [f"scope{k}_tco2e" for k in s.cap_scopes]
-        # Hydrogen bought today is made by a merchant reformer on the hub: its emissions are
-        # today's too, though the inventory books them outside the members' scopes.
-        hub_baseline = self._merchant_emissions() if 1 in s.cap_scopes else 0.0
+        baseline = self.cap_baselines()
 
-        def path(baseline: float) -> pd.Series:
+        def path(start_value: float) -> pd.Series:
             start, end = self.cluster.base_year, s.target_year
-            return pd.Series([baseline * max(0.0, (end - y) / (end - start)) if end > start else 0.0
+            return pd.Series([start_value * max(0.0, (end - y) / (end - start)) if end > start else 0.0
                               for y in self.periods], index=self.periods)  # fmt: skip
 
         if s.target == "cluster_cap":
-            baseline = float(inventory[columns].to_numpy().sum()) + hub_baseline
-            return [EmissionCap("cluster", list(capped.index), path(baseline))]
-        caps = []
-        for node, rows in capped.groupby("node"):
-            baseline = float(inventory.loc[node, columns].sum()) if node in inventory.index else hub_baseline
-            caps.append(EmissionCap("shared infrastructure" if node == HUB else node, list(rows.index), path(baseline)))
-        return caps
+            return [EmissionCap("cluster", list(capped.index), path(float(baseline.sum())))]
+        return [EmissionCap("shared infrastructure" if node == HUB else node, list(rows.index), path(baseline.get(node, 0.0)))
+                for node, rows in capped.groupby("node")]  # fmt: skip
 
     def _merchant_emissions(self) -> float:
         if not self._merchant_mw:

@@ -409,7 +409,14 @@ class PathwayModel:
                 total = total + CAP_PENALTY * slack.sum()
             else:
                 total = total + RELAXATION_PENALTY * slack.sum()
-        self.model.add_objective(total)
+        # Costs no decision changes (carbon on fixed emissions) stay out of the solver's objective.
+        self.objective_constant = float(total.const) if np.isfinite(total.const) else 0.0
+        self.model.add_objective(total - self.objective_constant)
+
+    @property
+    def objective_value(self) -> float:
+        """Net present cost of the solved plan, fixed costs included."""
+        return float(self.model.objective.value) + self.objective_constant
 
     def cost_expressions(self) -> dict[str, linopy.LinearExpression]:
         """Net present cost by kind; the objective is their sum. Policy terms plug in here."""

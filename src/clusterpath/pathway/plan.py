@@ -74,7 +74,7 @@ def business_as_usual(cluster: Cluster, scenario: Scenario,
     if condition != "optimal":
         return None, None
     emissions = (model.emissions.solution + model.emission_constant).sum("bus").to_pandas()
-    return float(model.model.objective.value), emissions
+    return model.objective_value, emissions
 
 
 def diagnose(network, scenario: Scenario, currency: str) -> str:

@@ -71,7 +71,7 @@ class PathwayResult:
         costs = {name: float(expression.solution.sum()) if hasattr(expression, "solution") else float(expression)
                  for name, expression in pm.cost_terms.items()}  # fmt: skip
         costs.setdefault("credits", 0.0)
-        return cls(status, float(pm.model.objective.value), currency, data, n.units.copy(), costs, buses=n.buses.copy(),
+        return cls(status, pm.objective_value, currency, data, n.units.copy(), costs, buses=n.buses.copy(),
                    ports=n.ports.copy(), stores=n.stores.copy(), prices=market_prices(n),
                    discount=n.discount_sum().to_pandas(), meta=n.meta)  # fmt: skip
 

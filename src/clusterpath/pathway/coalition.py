@@ -1,0 +1,234 @@
+"""The cost of any coalition of members, by re-solving one built model.
+
+c(S) is the least net present cost when only the members in S take part: they share the
+hub's infrastructure among themselves, and the emission cap is the share of the cluster's
+path that starts from their own baseline. The model of the whole cluster is built and passed
+to HiGHS once; a coalition only changes bounds: the flows and new capacity of members
+outside S are fixed at zero, their energy balances get zero demand, and the cap's right-hand
+side is the coalition's own path. HiGHS then starts from the last basis instead of from
+scratch. ``docs/model.md`` ("Coalitions") has the equations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from clusterpath.pathway.build import HUB
+from clusterpath.pathway.network import Network, PathwayModel, _silent_stdout
+
+
+class CoalitionSolveError(RuntimeError):
+    """HiGHS ended a coalition's solve without an optimal plan."""
+
+
+class CoalitionModel:
+    """One pathway model, solved for any subset of the network's members."""
+
+    def __init__(self, network: Network, *, mip_gap: float = 0.01, time_limit: float | None = None) -> None:
+        self.network = network
+        self.members = [node for node in dict.fromkeys(network.units["node"]) if node != HUB]
+        self._model = PathwayModel(network)
+        m = self._model.model
+        with _silent_stdout():
+            self.highs = m.to_highspy()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("mip_rel_gap", float(mip_gap))
+        if time_limit is not None:
+            self.highs.setOptionValue("time_limit", float(time_limit))
+        lp = self.highs.getLp()
+        self._col_lower = np.asarray(lp.col_lower_, dtype=float)
+        self._col_upper = np.asarray(lp.col_upper_, dtype=float)
+        self._row_lower = np.asarray(lp.row_lower_, dtype=float)
+        self._row_upper = np.asarray(lp.row_upper_, dtype=float)
+        column = _positions(m.matrices.vlabels)
+        row = _positions(m.matrices.clabels)
+        unit_node = network.units["node"]
+        self._columns = {member: [] for member in self.members}
+        for name in m.variables:
+            variable = m.variables[name]
+            if "unit" not in variable.dims:
+                continue
+            for member, units in unit_node.groupby(unit_node).groups.items():
+                if member in self._columns:
+                    labels = variable.labels.sel(unit=list(units)).values.ravel()
+                    self._columns[member].append(column[labels[labels >= 0]])
+        # A member's rows: its energy balances (its demand) and the limits of its own units (its
+        # equipment today): what it brings to a coalition, and what the dual allocation prices.
+        self._rows = {member: [] for member in self.members}
+        self._owned = {member: [] for member in self.members}
+        bus_node = network.buses["node"]
+        for name, constraint in m.constraints.items():
+            dim, owner = ("bus", bus_node) if "bus" in constraint.dims else ("unit", unit_node)
+            if not (name.startswith("energy-balance") or (dim == "unit" and name == "capacity-limit")):
+                continue
+            nodes = owner.reindex(constraint.labels.indexes[dim])
+            for member in self.members:
+                labels = constraint.labels.sel({dim: nodes.index[nodes == member]}).values.ravel()
+                rows = row[labels[labels >= 0]]
+                self._owned[member].append(rows)
+                if dim == "bus":
+                    self._rows[member].append(rows)
+        self._columns = {k: np.concatenate(v) if v else np.array([], int) for k, v in self._columns.items()}
+        # Which unit or store each column belongs to (-1: none), to tell what a plan spends on which lever.
+        stores = network.stores
+        store_node = network.buses["node"].reindex(stores["bus"]).to_numpy() if len(stores) else np.array([])
+        self._owners = pd.DataFrame({
+            "node": np.concatenate([network.units["node"].to_numpy(), store_node]),
+            "lever": np.concatenate([network.units["lever"].to_numpy(), stores["lever"].to_numpy() if len(stores) else []]),
+        })  # fmt: skip
+        names = {"unit": network.units.index, "scaled": network.units.index, "store": stores.index}
+        offset = {"unit": 0, "scaled": 0, "store": len(network.units)}
+        self._owner_of_column = np.full(len(self._col_lower), -1)
+        for name in m.variables:
+            variable = m.variables[name]
+            dim = next((d for d in ("unit", "scaled", "store") if d in variable.dims), None)
+            if dim is None:
+                continue
+            labels = variable.labels.transpose(dim, ...).values.reshape(variable.labels.sizes[dim], -1)
+            owner = names[dim].get_indexer(variable.labels.indexes[dim]) + offset[dim]
+            for position, row_labels in zip(owner, labels, strict=True):
+                self._owner_of_column[column[row_labels[row_labels >= 0]]] = position
+        self._rows = {k: np.concatenate(v) if v else np.array([], int) for k, v in self._rows.items()}
+        self._owned = {k: np.concatenate(v) if v else np.array([], int) for k, v in self._owned.items()}
+        self._caps = [(cap, row[m.constraints[f"emission-cap-{cap.name}"].labels.values]) for cap in network.caps]
+        self._constants = _fixed_costs(self._model)
+        self._baseline = network.meta.get("cap_baseline", pd.Series(dtype=float))
+        self._merchant = pd.Series(network.meta.get("merchant_mw", {}), dtype=float)
+
+    def cost(self, coalition: Iterable[str]) -> float:
+        """Least net present cost of the coalition on its own (0 for no member)."""
+        inside = set(coalition)
+        unknown = inside.difference(self.members)
+        if unknown:
+            raise ValueError(f"not members of this network: {', '.join(sorted(unknown))}")
+        if not inside:
+            return 0.0
+        self._restrict(inside)
+        return self._run(inside)
+
+    def lever_costs(self, coalition: Iterable[str]) -> pd.Series:
+        """The coalition's net present cost by (node, lever): what its plan spends where."""
+        self.cost(coalition)
+        lp = self.highs.getLp()
+        spend = np.asarray(lp.col_cost_, dtype=float) * np.asarray(self.highs.getSolution().col_value, dtype=float)
+        owned = self._owner_of_column >= 0
+        frame = self._owners.iloc[self._owner_of_column[owned]].assign(cost=spend[owned])
+        return frame.groupby(["node", "lever"])["cost"].sum()
+
+    def dual_allocation(self) -> pd.Series:
+        """Owen's allocation of c(N): each member pays the dual prices of what it brings.
+
+        Solves the linear relaxation of the whole cluster; a member is charged the duals of its
+        energy balances times its demand, of its units' limits times its equipment, and of the
+        cap times its share of the cap's right-hand side, plus its fixed carbon cost. What the
+        duals put on shared resources (hub potentials, storage injection) and the difference
+        between the relaxation and c(N) are spread in proportion to the members' demand charges.
+        """
+        everyone = set(self.members)
+        total = self.cost(everyone)
+        lp = self.highs.getLp()
+        integer = np.flatnonzero(np.asarray(lp.integrality_, dtype=int)) if len(lp.integrality_) else np.array([], int)
+        h = self.highs
+        if integer.size:
+            h.changeColsIntegrality(integer.size, integer.astype(np.int32), np.zeros(integer.size, dtype=np.uint8))
+        try:
+            self._run(everyone)
+            dual = np.asarray(h.getSolution().row_dual, dtype=float)
+        finally:
+            if integer.size:
+                h.changeColsIntegrality(integer.size, integer.astype(np.int32), np.asarray(lp.integrality_)[integer])
+        lp = h.getLp()
+        lower, upper = np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
+        rhs = np.where(np.isfinite(upper), upper, lower)
+        demand = pd.Series({m: float(dual[self._owned[m]] @ rhs[self._owned[m]]) for m in self.members})
+        value = demand.copy()
+        for cap, rows in self._caps:
+            if cap.name in self.members:
+                value[cap.name] += float(dual[rows] @ rhs[rows])
+                continue
+            base = self._cap_rhs(cap, set())
+            for member in self.members:
+                value[member] += float(dual[rows] @ (self._cap_rhs(cap, {member}) - base))
+        value += self._constants.reindex(value.index).fillna(0.0)
+        weight = demand.clip(lower=0.0)
+        weight = weight / weight.sum() if weight.sum() > 0 else pd.Series(1 / len(weight), index=weight.index)
+        return value + weight * (total - value.sum())
+
+    def _restrict(self, inside: set[str]) -> None:
+        col_lower, col_upper = self._col_lower.copy(), self._col_upper.copy()
+        row_lower, row_upper = self._row_lower.copy(), self._row_upper.copy()
+        for member in self.members:
+            if member not in inside:
+                col_lower[self._columns[member]] = 0.0
+                col_upper[self._columns[member]] = 0.0
+                row_lower[self._rows[member]] = 0.0
+                row_upper[self._rows[member]] = 0.0
+        for cap, rows in self._caps:
+            row_upper[rows] = self._cap_rhs(cap, inside)
+        h = self.highs
+        h.changeColsBounds(len(col_lower), np.arange(len(col_lower), dtype=np.int32), col_lower, col_upper)
+        h.changeRowsBounds(len(row_lower), np.arange(len(row_lower), dtype=np.int32), row_lower, row_upper)
+
+    def _run(self, inside: set[str]) -> float:
+        h = self.highs
+        with _silent_stdout():
+            h.run()
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise CoalitionSolveError(f"the coalition of {', '.join(sorted(inside))} on its own: "
+                                      f"{h.modelStatusToString(status).lower()}")
+        return float(h.getInfo().objective_function_value + self.fixed_cost(inside))
+
+    def fixed_cost(self, coalition: Iterable[str]) -> float:
+        """The part of a coalition's cost no decision changes (carbon price on fixed emissions)."""
+        return float(self._constants.reindex([*coalition, HUB]).fillna(0.0).sum())
+
+    def _cap_rhs(self, cap, inside: set[str]) -> np.ndarray:
+        """The coalition's own cap path minus its fixed emissions (what the row's right-hand side holds)."""
+        periods = self.network.period_index
+        if cap.name == "cluster":
+            total = float(self._baseline.sum())
+            fraction = cap.limit.reindex(periods).to_numpy() / total if total > 0 else np.zeros(len(periods))
+            limit = fraction * self._coalition_baseline(inside)
+            buses = cap.buses
+        elif cap.name in self.members:
+            if cap.name not in inside:
+                return np.full(len(periods), np.inf)
+            limit, buses = cap.limit.reindex(periods).to_numpy(), cap.buses
+        else:  # the hub's own cap (members' caps): its merchant reformer serves the members buying hydrogen
+            limit, buses = cap.limit.reindex(periods).to_numpy() * self._merchant_share(inside), cap.buses
+        nodes = self.network.buses["node"].reindex(buses)
+        kept = [b for b, node in zip(buses, nodes, strict=True) if node in inside or node == HUB]
+        fixed = self._model.emission_constant.sel(bus=kept).sum("bus").to_numpy() if kept else 0.0
+        return limit - fixed
+
+    def _coalition_baseline(self, inside: set[str]) -> float:
+        members = float(self._baseline.reindex(list(inside)).fillna(0.0).sum())
+        return members + float(self._baseline.get(HUB, 0.0)) * self._merchant_share(inside)
+
+    def _merchant_share(self, inside: set[str]) -> float:
+        total = float(self._merchant.sum())
+        return float(self._merchant.reindex(list(inside)).fillna(0.0).sum()) / total if total > 0 else 0.0
+
+
+def _positions(labels: np.ndarray) -> np.ndarray:
+    """Column (or row) index of each linopy label."""
+    position = np.full(int(labels.max()) + 1 if len(labels) else 0, -1, dtype=np.int64)
+    position[labels] = np.arange(len(labels))
+    return position
+
+
+def _fixed_costs(model: PathwayModel) -> pd.Series:
+    """The objective's constant (carbon price on fixed emissions) by node: HiGHS does not see it."""
+    n = model.network
+    if n.carbon_price is None or model.emission_constant is None:
+        return pd.Series(dtype=float)
+    price = n.carbon_price.reindex(n.period_index).fillna(0.0).to_numpy()
+    priced = n.buses.get("priced", pd.Series(True, index=n.buses.index)).reindex(model.emission_constant.indexes["bus"])
+    constant = model.emission_constant.to_pandas().loc[priced.fillna(True).astype(bool).to_numpy()]
+    per_bus = (constant * price * n.discount_sum().to_numpy()).sum(axis=1)
+    return per_bus.groupby(n.buses["node"].reindex(per_bus.index).to_numpy()).sum()

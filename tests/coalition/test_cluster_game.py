@@ -1,0 +1,152 @@
+"""The cost game of a cluster: re-solving one model gives what building each coalition from scratch gives."""
+
+from __future__ import annotations
+
+import json
+from itertools import combinations
+
+import numpy as np
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from clusterpath.cli import app
+from clusterpath.coalition import allocate
+from clusterpath.coalition.cluster_game import ClusterGame
+from clusterpath.pathway.build import NetworkBuilder
+from clusterpath.pathway.plan import plan
+
+from ..pathway.test_build import BASE_YEAR, LAT, LON, cluster, gas, member, power, scenario
+
+pytestmark = pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
+runner = CliRunner()
+
+LEVERS = ["heat_pump", "electric_boiler", "hydrogen_network", "hydrogen_fuel", "heat_network", "large_heat_pump"]
+
+
+def members() -> list[dict]:
+    """Members at different distances, one with process methane (a fixed emission priced by carbon)."""
+    ch4 = {"gas": "ch4", "amount": "5 t", "source": "venting"}
+    return [member("a", [power(2000), gas("heat_low", 8760), gas("steam", 4000)]),
+            member("b", [power(500), gas("heat_low", 3000)], km_north=2, process=[ch4]),
+            member("c", [power(1000)]),
+            member("d", [gas("heat_low", 5000, efficiency=0.8)], km_north=5)]  # fmt: skip
+
+
+def four():
+    return cluster(*members())
+
+
+def capped(**kw):
+    # Net zero only in 2040, after the horizon: b's methane has no lever, and b alone must meet its cap.
+    return scenario(LEVERS, periods=[2025, 2030, 2035], target_year=2040, economies_of_scale=False,
+                    carbon_price={2025: 80, 2035: 150}, **kw)  # fmt: skip
+
+
+def rebuilt_cost(c, s, coalition) -> float:
+    """c(S) the slow way: a cluster of the coalition's members, built and solved from scratch."""
+    return plan(c.model_copy(update={"members": [m for m in c.members if m.id in coalition]}), s, baseline=False).objective
+
+
+@pytest.mark.parametrize("target", ["cluster_cap", "member_caps"])
+def test_resolving_one_model_gives_each_coalitions_own_plan(target):
+    c, s = four(), capped(target=target)
+    game = ClusterGame(NetworkBuilder(c, s).build(), workers=1)
+    for coalition in [("a",), ("b",), ("a", "b"), ("b", "d"), ("a", "c", "d"), ("a", "b", "c", "d"), ("c",)]:
+        assert game.cost(coalition) == pytest.approx(rebuilt_cost(c, s, coalition), rel=1e-7), coalition
+
+
+def test_parallel_workers_give_the_serial_values():
+    network = NetworkBuilder(four(), capped()).build()
+    serial = ClusterGame(network, workers=1).table()
+    with ClusterGame(network, workers=2) as game:
+        parallel = game.table()
+    np.testing.assert_allclose(parallel, serial, rtol=1e-9)
+
+
+def test_dual_allocation_adds_up_and_is_in_the_core_of_a_linear_game():
+    game = ClusterGame(NetworkBuilder(four(), capped()).build(), workers=1)
+    result = allocate(game, "dual")
+    assert sum(result.allocation.values()) == pytest.approx(game.total, rel=1e-9)
+    # Every coalition's cost, then the core test by enumeration (Owen: duals of an LP are in the core).
+    costs = game.table()
+    x = np.array([result.allocation[p] for p in game.players])
+    for size in range(1, game.n):
+        for members in combinations(range(game.n), size):
+            mask = sum(1 << i for i in members)
+            assert x[list(members)].sum() <= costs[mask] + 1e-6 * abs(costs[mask])
+
+
+def test_dual_allocation_needs_a_cluster(tmp_path):
+    path = tmp_path / "game.json"
+    path.write_text(json.dumps({"players": ["A", "B"], "costs": {"A": 1, "B": 2, "A,B": 2.5}}))
+    result = runner.invoke(app, ["allocate", str(path), "--method", "dual"])
+    assert result.exit_code == 2
+    assert "needs a cluster" in result.output
+
+
+@pytest.fixture
+def files(tmp_path):
+    """The same cluster and a small scenario as files, for the command line."""
+    cluster_file = tmp_path / "four.yaml"
+    raw = {"id": "four", "name": "Four", "country": "BE", "location": {"lat": LAT, "lon": LON}, "kind": "port",
+           "currency": "EUR", "base_year": BASE_YEAR, "discount_rate": 0.05,
+           "grid": {"emission_factor": {BASE_YEAR: "0.2 tCO2e/MWh"}, "electricity_price": {BASE_YEAR: 80}},
+           "members": members()}  # fmt: skip
+    cluster_file.write_text(yaml.safe_dump(raw, sort_keys=False))
+    scenario_file = tmp_path / "scenario.yaml"
+    scenario_file.write_text(yaml.safe_dump({"name": "small", "periods": [2025, 2030, 2035], "target_year": 2040,
+                                             "typical_days": 1, "levers": LEVERS, "economies_of_scale": False}))  # fmt: skip
+    return str(cluster_file), str(scenario_file)
+
+
+def test_allocate_a_cluster_as_json(files):
+    cluster_file, scenario_file = files
+    result = runner.invoke(app, ["allocate", cluster_file, "--scenario", scenario_file, "--method", "shapley", "--json",
+                                 "--workers", "1"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["method"] == "shapley" and payload["currency"] == "EUR"
+    assert set(payload["allocation"]) == {"a", "b", "c", "d"}
+    assert sum(payload["allocation"].values()) == pytest.approx(payload["total"], rel=1e-9)
+    assert payload["in_core"] is True  # exact Shapley solved every coalition, so the core is tested
+
+
+def test_collaborate_reports_dividend_rules_and_levers(files):
+    cluster_file, scenario_file = files
+    result = runner.invoke(app, ["collaborate", cluster_file, "--scenario", scenario_file, "--json", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["dividend"] == pytest.approx(sum(report["standalone"].values()) - report["together"])
+    assert set(report["rules"]) == {"shapley", "nucleolus", "least-core", "scrb", "proportional", "dual"}
+    for rule in report["rules"].values():
+        assert sum(rule["allocation"].values()) == pytest.approx(report["together"], rel=1e-9)
+        assert rule["in_core"] in (True, False)
+    assert report["coalitions_solved"] == 2**4 - 1
+    levers = {row["lever"]: row for row in report["levers"]}
+    assert sum(row["saving"] for row in levers.values()) == pytest.approx(report["dividend"], rel=1e-6, abs=1.0)
+    text = runner.invoke(app, ["collaborate", cluster_file, "--scenario", scenario_file, "--workers", "1"])
+    assert text.exit_code == 0 and "Collaboration dividend" in " ".join(text.output.split())
+
+
+def test_a_cluster_of_one_member_has_nothing_to_share(tmp_path, files):
+    cluster_file, scenario_file = files
+    with open(cluster_file, encoding="utf-8") as f:
+        raw = yaml.safe_load(f)
+    raw["members"] = raw["members"][:1]
+    path = tmp_path / "one.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    result = runner.invoke(app, ["allocate", str(path), "--method", "shapley", "--scenario", scenario_file])
+    assert result.exit_code == 2
+    assert "at least two members" in result.output
+
+
+def test_a_coalition_that_cannot_meet_its_own_cap_exits_3(files, tmp_path):
+    cluster_file, _ = files
+    strict = tmp_path / "strict.yaml"
+    # Net zero in 2035: member b's process methane has no lever, so b alone (and the cluster) cannot get there.
+    strict.write_text(yaml.safe_dump({"name": "strict", "periods": [2025, 2035], "target_year": 2035, "typical_days": 1,
+                                      "levers": LEVERS, "economies_of_scale": False}))  # fmt: skip
+    result = runner.invoke(app, ["allocate", cluster_file, "--scenario", str(strict), "--method", "scrb", "--workers", "1"])
+    assert result.exit_code == 3
+    assert "on its own: infeasible" in " ".join(result.output.split())
