@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import highspy
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from clusterpath.pathway.build import HUB
 from clusterpath.pathway.network import Network, PathwayModel, _silent_stdout
@@ -95,9 +96,51 @@ class CoalitionModel:
         self._rows = {k: np.concatenate(v) if v else np.array([], int) for k, v in self._rows.items()}
         self._owned = {k: np.concatenate(v) if v else np.array([], int) for k, v in self._owned.items()}
         self._caps = [(cap, row[m.constraints[f"emission-cap-{cap.name}"].labels.values]) for cap in network.caps]
+        self._shared = self._shared_limits(row)
         self._constants = _fixed_costs(self._model)
         self._baseline = network.meta.get("cap_baseline", pd.Series(dtype=float))
         self._merchant = pd.Series(network.meta.get("merchant_mw", {}), dtype=float)
+        self._shortfall = self._add_shortfall()
+
+    def _add_shortfall(self) -> np.ndarray:
+        """One column per cap row: tonnes a coalition misses its own cap by, at the whole cluster's price.
+
+        A coalition may fall short of its share of the cap by buying the difference from the other
+        members at the cluster's marginal abatement cost (the cap's dual in the grand coalition's
+        linear relaxation, per t/yr of each period), as an emissions trading scheme among them would
+        allow. At that price no coalition can gain by breaking up the cap (docs/model.md, 6.11), and
+        a member whose share of the storage site is too small to reach its own target alone still
+        has a cost. The grand coalition itself meets the cap, as in ``plan``.
+        """
+        self._shortfall = np.array([], int)
+        rows = np.concatenate([r for _, r in self._caps]) if self._caps else np.array([], int)
+        if not rows.size:
+            return rows
+        self._restrict(set(self.members))
+        dual, _ = self._relaxed(set(self.members))
+        price = np.maximum(-dual[rows], 0.0)
+        first = len(self._col_lower)
+        self.highs.addCols(rows.size, price, np.zeros(rows.size), np.zeros(rows.size), rows.size,
+                           np.arange(rows.size, dtype=np.int32), rows.astype(np.int32), -np.ones(rows.size))  # fmt: skip
+        self._col_lower = np.append(self._col_lower, np.zeros(rows.size))
+        self._col_upper = np.append(self._col_upper, np.full(rows.size, np.inf))
+        self._owners.loc[len(self._owners)] = [HUB, "emissions bought from other members"]
+        self._owner_of_column = np.append(self._owner_of_column, np.full(rows.size, len(self._owners) - 1))
+        return np.arange(first, first + rows.size)
+
+    def _relaxed(self, inside: set[str]) -> tuple[np.ndarray, float]:
+        """Row duals and cost of the coalition's linear relaxation (size classes continuous)."""
+        h = self.highs
+        integrality = np.asarray([int(v) for v in h.getLp().integrality_], dtype=np.uint8)
+        integer = np.flatnonzero(integrality).astype(np.int32)
+        if integer.size:
+            h.changeColsIntegrality(integer.size, integer, np.zeros(integer.size, dtype=np.uint8))
+        try:
+            cost = self._run(inside)
+            return np.asarray(h.getSolution().row_dual, dtype=float), cost
+        finally:
+            if integer.size:
+                h.changeColsIntegrality(integer.size, integer, integrality[integer])
 
     def cost(self, coalition: Iterable[str]) -> float:
         """Least net present cost of the coalition on its own (0 for no member)."""
@@ -130,18 +173,8 @@ class CoalitionModel:
         """
         everyone = set(self.members)
         total = self.cost(everyone)
+        dual, _ = self._relaxed(everyone)
         lp = self.highs.getLp()
-        integer = np.flatnonzero(np.asarray(lp.integrality_, dtype=int)) if len(lp.integrality_) else np.array([], int)
-        h = self.highs
-        if integer.size:
-            h.changeColsIntegrality(integer.size, integer.astype(np.int32), np.zeros(integer.size, dtype=np.uint8))
-        try:
-            self._run(everyone)
-            dual = np.asarray(h.getSolution().row_dual, dtype=float)
-        finally:
-            if integer.size:
-                h.changeColsIntegrality(integer.size, integer.astype(np.int32), np.asarray(lp.integrality_)[integer])
-        lp = h.getLp()
         lower, upper = np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
         rhs = np.where(np.isfinite(upper), upper, lower)
         demand = pd.Series({m: float(dual[self._owned[m]] @ rhs[self._owned[m]]) for m in self.members})
@@ -169,6 +202,12 @@ class CoalitionModel:
                 row_upper[self._rows[member]] = 0.0
         for cap, rows in self._caps:
             row_upper[rows] = self._cap_rhs(cap, inside)
+        share = self._resource_share(inside)
+        for rows, potential in self._shared:
+            # What others' share of a potential was, comes off its right-hand side (new capacity <= potential - existing).
+            row_upper[rows] = np.maximum(self._row_upper[rows] - (1 - share) * potential, 0.0)
+        if inside == set(self.members):
+            col_upper[self._shortfall] = 0.0
         h = self.highs
         h.changeColsBounds(len(col_lower), np.arange(len(col_lower), dtype=np.int32), col_lower, col_upper)
         h.changeRowsBounds(len(row_lower), np.arange(len(row_lower), dtype=np.int32), row_lower, row_upper)
@@ -205,6 +244,39 @@ class CoalitionModel:
         kept = [b for b, node in zip(buses, nodes, strict=True) if node in inside or node == HUB]
         fixed = self._model.emission_constant.sel(bus=kept).sum("bus").to_numpy() if kept else 0.0
         return limit - fixed
+
+    def _shared_limits(self, row: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Rows of limits on shared resources with the full amount in each row's right-hand side.
+
+        The hub's potentials (land for renewables, geothermal, storage volume), the storage sites'
+        yearly injection and the build-rate limits serve the whole cluster; a coalition may use
+        its share of them, else a member alone could claim what the cluster must share.
+        """
+        m, n = self._model.model, self.network
+        hub_units = n.units.index[n.units["node"] == HUB]
+        hub_stores = n.stores.index[n.buses["node"].reindex(n.stores["bus"]).to_numpy() == HUB] if len(n.stores) else []
+        limits = []
+        for name in m.constraints:
+            labels = m.constraints[name].labels
+            if name.startswith(("annual-limit-", "build-limit-")):
+                rows = row[labels.values.ravel()]
+                limits.append((rows, self._row_upper[rows]))
+            elif name in ("resource-potential", "store-potential"):
+                dim, keep, maximum = (("unit", hub_units, n.units["capacity_max"]) if name == "resource-potential"
+                                      else ("store", hub_stores, n.stores["energy_max"]))  # fmt: skip
+                kept = labels.sel({dim: labels.indexes[dim].intersection(keep)})
+                potential = xr.DataArray(maximum.astype(float).reindex(kept.indexes[dim]).to_numpy(),
+                                         coords=[kept.indexes[dim]]).broadcast_like(kept)  # fmt: skip
+                valid = kept.values.ravel() >= 0
+                limits.append((row[kept.values.ravel()[valid]], potential.values.ravel()[valid]))
+        return limits
+
+    def _resource_share(self, inside: set[str]) -> float:
+        """A coalition's share of shared resources: its share of the cluster's baseline emissions."""
+        baseline = self._baseline.drop(HUB, errors="ignore")
+        if baseline.sum() <= 0:
+            return len(inside) / len(self.members)
+        return float(baseline.reindex(list(inside)).fillna(0.0).sum() / baseline.sum())
 
     def _coalition_baseline(self, inside: set[str]) -> float:
         members = float(self._baseline.reindex(list(inside)).fillna(0.0).sum())
