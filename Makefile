@@ -8,6 +8,8 @@ EXAMPLE ?= port-chemicals
 OUT ?= out
 # Typical days for the demo's plan: fewer than the default 12 to keep the demo to minutes.
 DAYS ?= 4
+# The allocation re-solves the plan once per member alone: one typical day keeps that to minutes.
+ALLOCATION_DAYS ?= 1
 
 .PHONY: demo test install clean
 
@@ -23,7 +25,9 @@ $(STAMP): pyproject.toml requirements.lock
 demo: $(STAMP)
 	$(CLI) inventory $(EXAMPLE) --csv $(OUT)/$(EXAMPLE)/inventory --json-out $(OUT)/$(EXAMPLE)/inventory.json
 	$(CLI) plan $(EXAMPLE) --typical-days $(DAYS) --json $(OUT)/$(EXAMPLE)/pathway.json --out $(OUT)/$(EXAMPLE)/pathway
-	@echo "Results are in $(OUT)/$(EXAMPLE)/: inventory.json and inventory/ (baseline), pathway.json and pathway/ (plan)."
+	$(CLI) allocate $(EXAMPLE) --method dual --typical-days $(ALLOCATION_DAYS) --json-out $(OUT)/$(EXAMPLE)/allocation.json
+	@echo "Results are in $(OUT)/$(EXAMPLE)/: inventory.json and inventory/ (baseline), pathway.json and pathway/ (plan),"
+	@echo "allocation.json (each member's share of the cluster's cost, by dual prices, against going alone)."
 
 test: $(STAMP)
 	$(PY) -m pytest

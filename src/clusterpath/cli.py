@@ -343,6 +343,7 @@ DaysOption = Annotated[int | None, typer.Option("--typical-days", min=1, max=365
                                                 help="Typical days per year for every coalition's plan (clusters only).")]  # fmt: skip
 WorkersOption = Annotated[int | None, typer.Option("--workers", min=1, help="Local processes solving coalitions "
                                                    "(default: one per CPU).")]  # fmt: skip
+JsonOutOption = Annotated[Path | None, typer.Option("--json-out", help="Also write the JSON object to this file.")]
 SchedulerOption = Annotated[str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler to "
                                                      "solve coalitions on, e.g. tcp://10.0.0.5:8786.")]  # fmt: skip
 
@@ -400,6 +401,7 @@ def allocate(
     check_core: Annotated[bool, typer.Option("--check-core", help="For a cluster: solve every coalition (up to 15 "
                                                                   "members) to test the core.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+    json_out: JsonOutOption = None,
     scenario: ScenarioOption = None,
     typical_days: DaysOption = None,
     workers: WorkersOption = None,
@@ -422,6 +424,8 @@ def allocate(
         if cluster is not None:
             game.close()
     payload = result.to_dict() | ({"currency": cluster.currency} if cluster is not None else {})
+    if json_out is not None:
+        _write_json(payload, json_out)
     if as_json:
         out.print_json(json.dumps(payload, default=str))
         return
@@ -473,6 +477,7 @@ def collaborate(
     samples: Annotated[int, typer.Option("--samples", min=4, help="Permutations for sampled Shapley above "
                                          "--exact-up-to members.")] = 40,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of sampled Shapley.")] = 0,
+    json_out: JsonOutOption = None,
     scenario: ScenarioOption = None,
     typical_days: DaysOption = None,
     workers: WorkersOption = None,
@@ -490,6 +495,8 @@ def collaborate(
             report = compare(game, cluster, exact_up_to=exact_up_to, samples=samples, seed=seed)
     finally:
         game.close()
+    if json_out is not None:
+        _write_json(report, json_out)
     if as_json:
         out.print_json(json.dumps(report, default=str))
         return
