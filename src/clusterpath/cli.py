@@ -441,18 +441,19 @@ def _working(console: Console, label: str, silent: bool):
 
 
 def _print_allocation(payload: dict, currency: str) -> None:
-    unit = f" ({currency})" if currency else ""
-    table = Table(title=f"Allocation by {payload['method']} of c(N) = {_number(payload['total'], 2)}{unit}")
+    # A cluster's costs run to billions: show them in millions so the columns stay readable.
+    scale, unit = (1e6, f" million {currency}") if abs(payload["total"]) >= 1e7 else (1.0, f" ({currency})" if currency else "")
+    table = Table(title=f"Allocation by {payload['method']} of c(N) = {_number(payload['total'] / scale, 2)}{unit}")
     for column in ("player", "allocated", "alone", "saving", "saving %"):
         table.add_column(column, justify="left" if column == "player" else "right")
     if "ci95" in payload:
         table.add_column("± 95 %", justify="right")
     for player in payload["players"]:
         alone, share = payload["standalone"][player], payload["allocation"][player]
-        row = [player, _number(share, 2), _number(alone, 2), _number(alone - share, 2),
+        row = [player, _number(share / scale, 2), _number(alone / scale, 2), _number((alone - share) / scale, 2),
                _number(100 * (alone - share) / alone, 1) if alone else "-"]  # fmt: skip
         if "ci95" in payload:
-            row.append(_number(payload["ci95"][player], 2))
+            row.append(_number(payload["ci95"][player] / scale, 2))
         table.add_row(*row)
     out.print(table)
     out.print(_core_line(payload), highlight=False)
@@ -464,7 +465,8 @@ def _core_line(payload: dict) -> str:
     if payload["in_core"] is False:
         who = ", ".join(payload["blocking_coalition"])
         return f"Not in the core: {{{who}}} pays {_number(payload['violation'], 2)} more than on its own."
-    return f"Core not tested: {payload.get('core_note', '')}"
+    hint = " Use --check-core to solve them all (up to 15 members)." if "currency" in payload else ""
+    return f"Core {payload.get('core_note', 'not tested')}.{hint}"
 
 
 @app.command()
