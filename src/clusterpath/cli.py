@@ -244,18 +244,12 @@ def plan(
 
     Exit codes: 2 bad input, 3 targets that cannot be met, 4 no plan before the solver stopped.
     """
-    import logging
-    import warnings
-
     from rich.status import Status
 
     from clusterpath.pathway.plan import InfeasiblePlan, SolverStopped
     from clusterpath.pathway.plan import plan as make_plan
 
-    logging.getLogger("linopy").setLevel(logging.ERROR)
-    # linopy announces a change of its defaults; the model aligns by label either way.
-    warnings.filterwarnings("ignore", module="linopy")
-    warnings.filterwarnings("ignore", message=".*semantics.*")
+    _quiet_solvers()
     cluster = load_cluster(source)
     chosen = _scenario(scenario, target_year=target_year, typical_days=typical_days)
     labels = {"build": "Building the model", "solve": "Solving with HiGHS", "diagnose": "Finding what cannot be met",
@@ -362,21 +356,29 @@ def _game(source: str, scenario: str | None, typical_days: int | None, workers: 
             return load_game(path), None
     from clusterpath.coalition.cluster_game import ClusterGame
     from clusterpath.pathway.build import NetworkBuilder
+    from clusterpath.pathway.groups import AUTO_GROUP_MEMBERS, group, member_groups
 
     cluster = load_cluster(source)
     if len(cluster.members) < 2:
         raise InputError(source, ["a cluster needs at least two members to share anything"])
-    network = NetworkBuilder(cluster, _scenario(scenario, typical_days=typical_days)).build()
-    return ClusterGame(network, workers=workers, scheduler=scheduler, source=cluster.id), cluster
+    full = NetworkBuilder(cluster, _scenario(scenario, typical_days=typical_days)).build()
+    # As `plan` does: a large cluster's alike members are solved as groups; the players stay the members.
+    network = full
+    if len(cluster.members) > AUTO_GROUP_MEMBERS:
+        network = group(full, member_groups(full))
+    return ClusterGame(network, full=full, workers=workers, scheduler=scheduler, source=cluster.id), cluster
 
 
 def _quiet_solvers() -> None:
+    """linopy announces changes of its defaults; the model aligns by label either way."""
     import logging
     import warnings
 
+    import linopy
+
     logging.getLogger("linopy").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="linopy")
-    warnings.filterwarnings("ignore", message=".*semantics.*")
+    warnings.filterwarnings("ignore", category=linopy.LinopySemanticsWarning)
 
 
 def _weights(game, cluster, by: str) -> dict[str, float] | None:

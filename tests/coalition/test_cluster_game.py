@@ -174,3 +174,23 @@ def test_a_coalition_that_cannot_meet_its_own_cap_exits_3(files, tmp_path):
     result = runner.invoke(app, ["allocate", cluster_file, "--scenario", str(strict), "--method", "scrb", "--workers", "1"])
     assert result.exit_code == 3
     assert "on its own: infeasible" in " ".join(result.output.split())
+
+
+def test_a_grouped_network_gives_the_members_game():
+    """Alike members at the same distance: the game on the grouped model is the members' game,
+    coalitions that split a group included."""
+    from clusterpath.pathway.groups import group, member_groups
+
+    from ..pathway.test_groups import alike
+    from ..pathway.test_groups import capped as group_scenario
+
+    full = NetworkBuilder(alike(), group_scenario()).build()
+    grouped = group(full, member_groups(full))
+    assert len(grouped.meta["groups"]) == 2
+    members = ClusterGame(full, workers=1)
+    groups = ClusterGame(grouped, full=full, workers=1)
+    assert groups.players == members.players
+    for coalition in [("a1",), ("a2", "b1"), ("a1", "a3", "c"), ("a1", "a2", "a3", "b1", "b2", "c"), ("b2", "c")]:
+        assert groups.cost(coalition) == pytest.approx(members.cost(coalition), rel=1e-7), coalition
+    dual = allocate(groups, "dual")
+    assert sum(dual.allocation.values()) == pytest.approx(groups.total, rel=1e-9)

@@ -28,14 +28,15 @@ _MODELS: dict[str, CoalitionModel] = {}
 MIN_PER_WORKER = 4
 
 
-def _model(token: str, network: bytes | Network, options: dict) -> CoalitionModel:
+def _model(token: str, networks: bytes, options: dict) -> CoalitionModel:
     if token not in _MODELS:
         _MODELS.clear()  # one cluster at a time per worker: models are large
-        _MODELS[token] = CoalitionModel(pickle.loads(network) if isinstance(network, bytes) else network, **options)
+        network, full = pickle.loads(networks)
+        _MODELS[token] = CoalitionModel(network, full=full, **options)
     return _MODELS[token]
 
 
-def _evaluate(token: str, network: bytes | Network, options: dict, coalitions: list[frozenset[str]]) -> list[float]:
+def _evaluate(token: str, network: bytes, options: dict, coalitions: list[frozenset[str]]) -> list[float]:
     model = _model(token, network, options)
     return [model.cost(c) for c in coalitions]
 
@@ -43,11 +44,13 @@ def _evaluate(token: str, network: bytes | Network, options: dict, coalitions: l
 class ClusterGame(Game):
     """Players are a cluster's members; c(S) is the least cost of S planning alone together."""
 
-    def __init__(self, network: Network, *, workers: int | None = None, scheduler: str | None = None,
-                 mip_gap: float = 0.01, source: str = "cluster") -> None:  # fmt: skip
-        self.network = network
+    def __init__(self, network: Network, *, full: Network | None = None, workers: int | None = None,
+                 scheduler: str | None = None, mip_gap: float = 0.01, source: str = "cluster") -> None:  # fmt: skip
+        """``network`` may be grouped (``pathway.groups``), with ``full`` the ungrouped one: the players
+        are still the members, and a coalition takes its members' part of each group."""
+        self.network, self.full = network, full
         self.options = {"mip_gap": mip_gap}
-        self.model = CoalitionModel(network, **self.options)
+        self.model = CoalitionModel(network, full=full, **self.options)
         super().__init__(self.model.members, self._cost_here, source=source)
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.scheduler = scheduler
@@ -65,7 +68,7 @@ class ClusterGame(Game):
             return [self.model.cost(c) for c in coalitions]
         # Coalitions of similar size solve from similar bases: deal them out in contiguous chunks.
         order = sorted(range(len(coalitions)), key=lambda i: (len(coalitions[i]), sorted(coalitions[i])))
-        payload = pickle.dumps(self.network)
+        payload = pickle.dumps((self.network, self.full))
         if self.scheduler is not None:
             return self._on_dask(payload, coalitions, order)
         chunks = np.array_split(order, self.workers)

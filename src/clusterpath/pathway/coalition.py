@@ -21,6 +21,9 @@ import xarray as xr
 from clusterpath.pathway.build import HUB
 from clusterpath.pathway.network import Network, PathwayModel, _silent_stdout
 
+# Largest objective coefficient HiGHS handles comfortably; above it the objective is scaled.
+OBJECTIVE_SCALE_ABOVE = 1e6
+
 
 class CoalitionSolveError(RuntimeError):
     """HiGHS ended a coalition's solve without an optimal plan."""
@@ -29,15 +32,29 @@ class CoalitionSolveError(RuntimeError):
 class CoalitionModel:
     """One pathway model, solved for any subset of the network's members."""
 
-    def __init__(self, network: Network, *, mip_gap: float = 0.01, time_limit: float | None = None) -> None:
+    def __init__(self, network: Network, *, full: Network | None = None, mip_gap: float = 0.01,
+                 time_limit: float | None = None) -> None:  # fmt: skip
+        """``network`` may be grouped (``pathway.groups``); then ``full`` is the ungrouped one, whose
+        members are the players and whose demand and equipment say each member's part of its group."""
         self.network = network
-        self.members = [node for node in dict.fromkeys(network.units["node"]) if node != HUB]
+        groups = network.meta.get("groups", {})
+        if groups and full is None:
+            raise ValueError("a grouped network needs its full network to tell the members apart")
+        self.full = full if full is not None else network
+        self.nodes = [node for node in dict.fromkeys(network.units["node"]) if node != HUB]
+        self._groups = {node: groups.get(node, [node]) for node in self.nodes}
+        self.members = [member for node in self.nodes for member in self._groups[node]]
         self._model = PathwayModel(network)
         m = self._model.model
         with _silent_stdout():
             self.highs = m.to_highspy()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("mip_rel_gap", float(mip_gap))
+        # Costs in a currency like IDR reach 1e11 per unit: warm-started dual simplex then fails its
+        # ratio test, so let HiGHS scale the objective by a power of two (results come back unscaled).
+        largest = float(np.abs(np.asarray(self.highs.getLp().col_cost_)).max(initial=0.0))
+        if largest > OBJECTIVE_SCALE_ABOVE:
+            self.highs.setOptionValue("user_objective_scale", -int(np.ceil(np.log2(largest / OBJECTIVE_SCALE_ABOVE))))
         if time_limit is not None:
             self.highs.setOptionValue("time_limit", float(time_limit))
         lp = self.highs.getLp()
@@ -48,31 +65,39 @@ class CoalitionModel:
         column = _positions(m.matrices.vlabels)
         row = _positions(m.matrices.clabels)
         unit_node = network.units["node"]
-        self._columns = {member: [] for member in self.members}
+        self._columns = {node: [] for node in self.nodes}
         for name in m.variables:
             variable = m.variables[name]
             if "unit" not in variable.dims:
                 continue
-            for member, units in unit_node.groupby(unit_node).groups.items():
-                if member in self._columns:
+            for node, units in unit_node.groupby(unit_node).groups.items():
+                if node in self._columns:
                     labels = variable.labels.sel(unit=list(units)).values.ravel()
-                    self._columns[member].append(column[labels[labels >= 0]])
-        # A member's rows: its energy balances (its demand) and the limits of its own units (its
-        # equipment today): what it brings to a coalition, and what the dual allocation prices.
-        self._rows = {member: [] for member in self.members}
-        self._owned = {member: [] for member in self.members}
+                    self._columns[node].append(column[labels[labels >= 0]])
+        # A node's rows: its energy balances (its demand) and the limits of its own units (its
+        # equipment today): what its members bring to a coalition, and what the dual allocation prices.
+        # Each row keeps the bus or unit it belongs to, so a group's rows can follow the part of its
+        # members in a coalition (their demand on that bus, their equipment of that unit).
+        self._rows = {node: [] for node in self.nodes}
+        self._owned = {node: [] for node in self.nodes}
+        self._owned_key = {node: [] for node in self.nodes}
         bus_node = network.buses["node"]
         for name, constraint in m.constraints.items():
             dim, owner = ("bus", bus_node) if "bus" in constraint.dims else ("unit", unit_node)
             if not (name.startswith("energy-balance") or (dim == "unit" and name == "capacity-limit")):
                 continue
-            nodes = owner.reindex(constraint.labels.indexes[dim])
-            for member in self.members:
-                labels = constraint.labels.sel({dim: nodes.index[nodes == member]}).values.ravel()
-                rows = row[labels[labels >= 0]]
-                self._owned[member].append(rows)
-                if dim == "bus":
-                    self._rows[member].append(rows)
+            labels_by = constraint.labels.transpose(dim, ...)
+            nodes = owner.reindex(labels_by.indexes[dim])
+            for node in self.nodes:
+                for key in nodes.index[nodes == node]:
+                    labels = labels_by.sel({dim: key}).values.ravel()
+                    rows = row[labels[labels >= 0]]
+                    self._owned[node].append(rows)
+                    self._owned_key[node].append(np.full(rows.size, f"{dim}:{key.partition('|')[2]}", dtype=object))
+                    if dim == "bus":
+                        self._rows[node].append(rows)
+        self._owned_key = {k: np.concatenate(v) if v else np.array([], object) for k, v in self._owned_key.items()}
+        self._weights = self._member_weights()
         self._columns = {k: np.concatenate(v) if v else np.array([], int) for k, v in self._columns.items()}
         # Which unit or store each column belongs to (-1: none), to tell what a plan spends on which lever.
         stores = network.stores
@@ -97,7 +122,7 @@ class CoalitionModel:
         self._owned = {k: np.concatenate(v) if v else np.array([], int) for k, v in self._owned.items()}
         self._caps = [(cap, row[m.constraints[f"emission-cap-{cap.name}"].labels.values]) for cap in network.caps]
         self._shared = self._shared_limits(row)
-        self._constants = _fixed_costs(self._model)
+        self._constants = _fixed_costs(self.full)
         self._baseline = network.meta.get("cap_baseline", pd.Series(dtype=float))
         self._merchant = pd.Series(network.meta.get("merchant_mw", {}), dtype=float)
         self._shortfall = self._add_shortfall()
@@ -177,7 +202,11 @@ class CoalitionModel:
         lp = self.highs.getLp()
         lower, upper = np.asarray(lp.row_lower_, dtype=float), np.asarray(lp.row_upper_, dtype=float)
         rhs = np.where(np.isfinite(upper), upper, lower)
-        demand = pd.Series({m: float(dual[self._owned[m]] @ rhs[self._owned[m]]) for m in self.members})
+        demand = pd.Series(0.0, index=self.members)
+        for node in self.nodes:
+            rows = self._owned_rows(node)
+            for member in self._groups[node]:
+                demand[member] = float((dual[rows] * rhs[rows]) @ self._part(node, [member]))
         value = demand.copy()
         for cap, rows in self._caps:
             if cap.name in self.members:
@@ -194,12 +223,17 @@ class CoalitionModel:
     def _restrict(self, inside: set[str]) -> None:
         col_lower, col_upper = self._col_lower.copy(), self._col_upper.copy()
         row_lower, row_upper = self._row_lower.copy(), self._row_upper.copy()
-        for member in self.members:
-            if member not in inside:
-                col_lower[self._columns[member]] = 0.0
-                col_upper[self._columns[member]] = 0.0
-                row_lower[self._rows[member]] = 0.0
-                row_upper[self._rows[member]] = 0.0
+        for node in self.nodes:
+            present = [m for m in self._groups[node] if m in inside]
+            if not present:
+                col_lower[self._columns[node]] = 0.0
+                col_upper[self._columns[node]] = 0.0
+                row_lower[self._rows[node]] = 0.0
+                row_upper[self._rows[node]] = 0.0
+            elif len(present) < len(self._groups[node]):
+                rows, part = self._owned_rows(node), self._part(node, present)
+                row_lower[rows] = np.where(np.isfinite(row_lower[rows]), row_lower[rows] * part, row_lower[rows])
+                row_upper[rows] = np.where(np.isfinite(row_upper[rows]), row_upper[rows] * part, row_upper[rows])
         for cap, rows in self._caps:
             row_upper[rows] = self._cap_rhs(cap, inside)
         share = self._resource_share(inside)
@@ -218,8 +252,9 @@ class CoalitionModel:
             h.run()
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
-            raise CoalitionSolveError(f"the coalition of {', '.join(sorted(inside))} on its own: "
-                                      f"{h.modelStatusToString(status).lower()}")
+            named = sorted(inside)
+            who = ", ".join(named) if len(named) <= 6 else f"{len(named)} members ({', '.join(named[:3])}, ...)"
+            raise CoalitionSolveError(f"the coalition of {who} on its own: {h.modelStatusToString(status).lower()}")
         return float(h.getInfo().objective_function_value + self.fixed_cost(inside))
 
     def fixed_cost(self, coalition: Iterable[str]) -> float:
@@ -234,16 +269,56 @@ class CoalitionModel:
             fraction = cap.limit.reindex(periods).to_numpy() / total if total > 0 else np.zeros(len(periods))
             limit = fraction * self._coalition_baseline(inside)
             buses = cap.buses
-        elif cap.name in self.members:
-            if cap.name not in inside:
+        elif cap.name in self.nodes:
+            group = self._groups[cap.name]
+            present = [m for m in group if m in inside]
+            if not present:
                 return np.full(len(periods), np.inf)
-            limit, buses = cap.limit.reindex(periods).to_numpy(), cap.buses
+            baseline = self._baseline.reindex(group).fillna(0.0)
+            part = baseline[present].sum() / baseline.sum() if baseline.sum() > 0 else len(present) / len(group)
+            limit, buses = cap.limit.reindex(periods).to_numpy() * part, cap.buses
         else:  # the hub's own cap (members' caps): its merchant reformer serves the members buying hydrogen
             limit, buses = cap.limit.reindex(periods).to_numpy() * self._merchant_share(inside), cap.buses
-        nodes = self.network.buses["node"].reindex(buses)
-        kept = [b for b, node in zip(buses, nodes, strict=True) if node in inside or node == HUB]
-        fixed = self._model.emission_constant.sel(bus=kept).sum("bus").to_numpy() if kept else 0.0
-        return limit - fixed
+        return limit - self._fixed_emissions(buses, inside)
+
+    def _fixed_emissions(self, buses: list[str], inside: set[str]) -> np.ndarray:
+        """Yearly fixed emissions (tCO2e) of the coalition's members and the hub on these (grouped) buses."""
+        constant = self.full.emission_constant
+        if constant is None:
+            return np.zeros(len(self.network.period_index))
+        names = []
+        for bus in buses:
+            node, _, scope = bus.partition("|")
+            names += [bus] if node == HUB else [f"{m}|{scope}" for m in self._groups.get(node, []) if m in inside]
+        names = [b for b in names if b in constant.indexes["bus"]]
+        return constant.sel(bus=names).sum("bus").to_numpy() if names else np.zeros(len(self.network.period_index))
+
+    def _member_weights(self) -> dict[str, pd.DataFrame]:
+        """Per node, each member's demand on its buses and equipment of its units (members x keys)."""
+        full = self.full
+        demand = full.demand.mean(["period", "day", "hour"]).to_pandas()
+        existing = full.unit_period["existing"].groupby(level=0).max()
+        weights = {}
+        for node in self.nodes:
+            keys = pd.unique(self._owned_key[node])
+            table = pd.DataFrame(0.0, index=self._groups[node], columns=keys)
+            for key in keys:
+                dim, suffix = key.split(":", 1)
+                source = demand if dim == "bus" else existing
+                table[key] = source.reindex([f"{m}|{suffix}" for m in self._groups[node]]).fillna(0.0).to_numpy()
+            weights[node] = table
+        return weights
+
+    def _owned_rows(self, node: str) -> np.ndarray:
+        return self._owned[node]
+
+    def _part(self, node: str, present: list[str]) -> np.ndarray:
+        """Per owned row of a node, the present members' part of it (their demand or equipment over the group's)."""
+        table = self._weights[node]
+        total = table.sum()
+        part = table.loc[present].sum() / total.where(total.abs() > 1e-12)
+        part = part.fillna(len(present) / len(table))
+        return part.reindex(self._owned_key[node]).to_numpy()
 
     def _shared_limits(self, row: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Rows of limits on shared resources with the full amount in each row's right-hand side.
@@ -294,13 +369,13 @@ def _positions(labels: np.ndarray) -> np.ndarray:
     return position
 
 
-def _fixed_costs(model: PathwayModel) -> pd.Series:
-    """The objective's constant (carbon price on fixed emissions) by node: HiGHS does not see it."""
-    n = model.network
-    if n.carbon_price is None or model.emission_constant is None:
+def _fixed_costs(n: Network) -> pd.Series:
+    """The objective's constant (carbon price on fixed emissions) by member or hub: HiGHS does not see it."""
+    if n.carbon_price is None or n.emission_constant is None:
         return pd.Series(dtype=float)
     price = n.carbon_price.reindex(n.period_index).fillna(0.0).to_numpy()
-    priced = n.buses.get("priced", pd.Series(True, index=n.buses.index)).reindex(model.emission_constant.indexes["bus"])
-    constant = model.emission_constant.to_pandas().loc[priced.fillna(True).astype(bool).to_numpy()]
+    constant = n.emission_constant.to_pandas()
+    priced = n.buses.get("priced", pd.Series(True, index=n.buses.index)).reindex(constant.index)
+    constant = constant.loc[priced.fillna(True).astype(bool).to_numpy()]
     per_bus = (constant * price * n.discount_sum().to_numpy()).sum(axis=1)
     return per_bus.groupby(n.buses["node"].reindex(per_bus.index).to_numpy()).sum()
