@@ -337,12 +337,15 @@ DaysOption = Annotated[int | None, typer.Option("--typical-days", min=1, max=365
                                                 help="Typical days per year for every coalition's plan (clusters only).")]  # fmt: skip
 WorkersOption = Annotated[int | None, typer.Option("--workers", min=1, help="Local processes solving coalitions "
                                                    "(default: one per CPU).")]  # fmt: skip
+GapOption = Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every coalition's "
+                                          "plan; keep it well below the collaboration dividend.")]  # fmt: skip
 JsonOutOption = Annotated[Path | None, typer.Option("--json-out", help="Also write the JSON object to this file.")]
 SchedulerOption = Annotated[str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler to "
                                                      "solve coalitions on, e.g. tcp://10.0.0.5:8786.")]  # fmt: skip
 
 
-def _game(source: str, scenario: str | None, typical_days: int | None, workers: int | None, scheduler: str | None):
+def _game(source: str, scenario: str | None, typical_days: int | None, workers: int | None, scheduler: str | None,
+          mip_gap: float = 0.01):  # fmt: skip
     """A game file, or the cost game of a cluster's members (c(S) from the pathway model)."""
     path = Path(source)
     if path.suffix.lower() == ".json" and path.is_file():
@@ -366,7 +369,8 @@ def _game(source: str, scenario: str | None, typical_days: int | None, workers: 
     network = full
     if len(cluster.members) > AUTO_GROUP_MEMBERS:
         network = group(full, member_groups(full))
-    return ClusterGame(network, full=full, workers=workers, scheduler=scheduler, source=cluster.id), cluster
+    return ClusterGame(network, full=full, workers=workers, scheduler=scheduler, mip_gap=mip_gap,
+                       source=cluster.id), cluster  # fmt: skip
 
 
 def _quiet_solvers() -> None:
@@ -406,6 +410,7 @@ def allocate(
     json_out: JsonOutOption = None,
     scenario: ScenarioOption = None,
     typical_days: DaysOption = None,
+    mip_gap: GapOption = 0.01,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
 ) -> None:
@@ -415,7 +420,7 @@ def allocate(
     _quiet_solvers()
     if by not in ("standalone", "emissions"):
         raise InputError("--by", [f"'{by}' is not a basis: expected standalone or emissions"])
-    game, cluster = _game(source, scenario, typical_days, workers, scheduler)
+    game, cluster = _game(source, scenario, typical_days, workers, scheduler, mip_gap)
     try:
         options: dict[str, Any] = {"samples": samples, "seed": seed}
         if method == "proportional":
@@ -484,6 +489,7 @@ def collaborate(
     json_out: JsonOutOption = None,
     scenario: ScenarioOption = None,
     typical_days: DaysOption = None,
+    mip_gap: GapOption = 0.01,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
 ) -> None:
@@ -491,7 +497,7 @@ def collaborate(
     from clusterpath.coalition.collaboration import collaborate as compare
 
     _quiet_solvers()
-    game, cluster = _game(source, scenario, typical_days, workers, scheduler)
+    game, cluster = _game(source, scenario, typical_days, workers, scheduler, mip_gap)
     if cluster is None:
         raise InputError(source, ["collaborate needs a cluster; for a game file use `clusterpath allocate`"])
     try:
