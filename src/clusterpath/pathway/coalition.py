@@ -204,7 +204,7 @@ class CoalitionModel:
         rhs = np.where(np.isfinite(upper), upper, lower)
         demand = pd.Series(0.0, index=self.members)
         for node in self.nodes:
-            rows = self._owned_rows(node)
+            rows = self._owned[node]
             for member in self._groups[node]:
                 demand[member] = float((dual[rows] * rhs[rows]) @ self._part(node, [member]))
         value = demand.copy()
@@ -231,7 +231,7 @@ class CoalitionModel:
                 row_lower[self._rows[node]] = 0.0
                 row_upper[self._rows[node]] = 0.0
             elif len(present) < len(self._groups[node]):
-                rows, part = self._owned_rows(node), self._part(node, present)
+                rows, part = self._owned[node], self._part(node, present)
                 row_lower[rows] = np.where(np.isfinite(row_lower[rows]), row_lower[rows] * part, row_lower[rows])
                 row_upper[rows] = np.where(np.isfinite(row_upper[rows]), row_upper[rows] * part, row_upper[rows])
         for cap, rows in self._caps:
@@ -308,9 +308,6 @@ class CoalitionModel:
                 table[key] = source.reindex([f"{m}|{suffix}" for m in self._groups[node]]).fillna(0.0).to_numpy()
             weights[node] = table
         return weights
-
-    def _owned_rows(self, node: str) -> np.ndarray:
-        return self._owned[node]
 
     def _part(self, node: str, present: list[str]) -> np.ndarray:
         """Per owned row of a node, the present members' part of it (their demand or equipment over the group's)."""

@@ -104,7 +104,7 @@ def group(network: Network, groups: dict[str, list[str]]) -> Network:
 
     def rename(names: pd.Index) -> pd.Index:
         nodes = _node(names)
-        return pd.Index([f"{rep.get(node, node)}|{rest}" if node in rep else name
+        return pd.Index([f"{rep[node]}|{rest}" if node in rep else name
                          for name, node, rest in zip(names, nodes, _suffix(names), strict=True)])  # fmt: skip
 
     def weight_of(names: pd.Index) -> np.ndarray:
@@ -132,6 +132,7 @@ def group(network: Network, groups: dict[str, list[str]]) -> Network:
     ports = ports.reset_index()
 
     buses = n.buses.loc[rename(n.buses.index) == n.buses.index]
+
     def summed(array: xr.DataArray, kind: str) -> xr.DataArray:
         merged = array.assign_coords(bus=rename(array.indexes["bus"])).groupby("bus").sum()
         return merged.sel(bus=buses.index[buses["kind"] == kind])
