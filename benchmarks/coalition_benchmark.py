@@ -37,6 +37,7 @@ import sys
 import time
 import warnings
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
 
@@ -527,13 +528,11 @@ def metadata() -> dict:
         "load_average_at_start": os.getloadavg(),
         **source_state(),
     }
-    try:
-        import highspy
-        import linopy
-
-        meta.update(linopy=linopy.__version__, highspy=getattr(highspy, "__version__", "?"))
-    except ImportError as error:
-        meta["versions"] = f"unknown ({error})"
+    for package in ("highspy", "linopy", "numpy"):
+        try:
+            meta[package] = version(package)  # highspy has no __version__
+        except PackageNotFoundError:
+            meta[package] = None
     return meta
 
 

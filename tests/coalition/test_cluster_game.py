@@ -50,8 +50,8 @@ def rebuilt_cost(c, s, coalition) -> float:
 
 @pytest.mark.parametrize("target", ["carbon_price_only", "cluster_cap", "member_caps"])
 def test_resolving_one_model_gives_each_coalitions_own_plan(target):
-    """Without a cap a coalition's plan is the sub-cluster's; with one, it may also buy tonnes of its cap
-    from the others at the cluster's price, so it pays at most what the sub-cluster pays alone."""
+    """No shared limit binds in this cluster: without a cap a coalition's plan is the sub-cluster's; with one,
+    it may also buy tonnes of its cap from the others at the cluster's price, so it pays at most that."""
     c, s = four(), capped(target=target)
     game = ClusterGame(NetworkBuilder(c, s).build(), workers=1)
     assert game.total == pytest.approx(plan(c, s, baseline=False).objective, rel=1e-9)
