@@ -51,15 +51,12 @@ class ClusterGame(Game):
         self.network, self.full = network, full
         self.options = {"mip_gap": mip_gap}
         self.model = CoalitionModel(network, full=full, **self.options)
-        super().__init__(self.model.members, self._cost_here, source=source)
+        super().__init__(self.model.members, source=source)  # costs come from evaluate_batch
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.scheduler = scheduler
         self.token = f"{id(self)}-{os.getpid()}"
         self.evaluated = 0  # coalitions solved, for reports and benchmarks
         self._pool: ProcessPoolExecutor | None = None
-
-    def _cost_here(self, coalition: frozenset[str]) -> float:
-        return self.model.cost(coalition)
 
     def evaluate_batch(self, coalitions: list[frozenset[str]]) -> Sequence[float]:
         self.evaluated += len(coalitions)
