@@ -50,6 +50,7 @@ def test_table_output_names_every_player_and_the_core(game_file):
 
 @pytest.mark.parametrize(("argv", "expected"), [
     (["--method", "proportional", "--by", "emissions"], "needs a cluster"),
+    (["--method", "proportional", "--by", "use"], "use of shared infrastructure needs a cluster"),
     (["--method", "owen"], "unknown allocation method 'owen'"),
     (["--method", "proportional", "--by", "jobs"], "'jobs' is not a basis"),
 ])  # fmt: skip

@@ -385,6 +385,10 @@ def _quiet_solvers() -> None:
     warnings.filterwarnings("ignore", category=linopy.LinopySemanticsWarning)
 
 
+BASES = {"standalone": "stand-alone cost", "emissions": "baseline emissions, scope 1 and 2",
+         "use": "own spending, and the hub's in proportion to use of shared infrastructure"}
+
+
 def _weights(game, cluster, by: str) -> dict[str, float] | None:
     if by == "standalone":
         return None
@@ -402,8 +406,9 @@ def allocate(
     method: Annotated[str, typer.Option("--method", help="shapley, nucleolus, least-core, scrb, proportional or dual.")],
     samples: Annotated[int | None, typer.Option("--samples", help="Sample Shapley with this many permutations.")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed of sampled Shapley.")] = None,
-    by: Annotated[str, typer.Option("--by", help="Proportional to: standalone (cost) or emissions (baseline scope 1+2, "
-                                                 "clusters only).")] = "standalone",
+    by: Annotated[str, typer.Option("--by", help="Proportional to: standalone (cost), emissions (baseline scope 1+2) "
+                                                 "or use (of shared infrastructure: own spending plus the hub's by "
+                                                 "use); the last two for clusters only.")] = "standalone",
     check_core: Annotated[bool, typer.Option("--check-core", help="For a cluster: solve every coalition (up to 15 "
                                                                   "members) to test the core.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
@@ -418,19 +423,22 @@ def allocate(
     from clusterpath.coalition import allocate as split
 
     _quiet_solvers()
-    if by not in ("standalone", "emissions"):
-        raise InputError("--by", [f"'{by}' is not a basis: expected standalone or emissions"])
+    if by not in BASES:
+        raise InputError("--by", [f"'{by}' is not a basis: expected {', '.join(BASES)}"])
     game, cluster = _game(source, scenario, typical_days, workers, scheduler, mip_gap)
+    rule = "use" if method == "proportional" and by == "use" else method
     try:
         options: dict[str, Any] = {"samples": samples, "seed": seed}
-        if method == "proportional":
+        if rule == "proportional":
             options["weights"] = _weights(game, cluster, by)
         with _working(err, f"Allocating by {method}", as_json):
-            result = split(game, method, check_core=check_core, **options)
+            result = split(game, rule, check_core=check_core, **options)
     finally:
         if cluster is not None:
             game.close()
     payload = result.to_dict() | ({"currency": cluster.currency} if cluster is not None else {})
+    if method == "proportional":
+        payload |= {"method": "proportional", "basis": BASES[by]}
     if json_out is not None:
         _write_json(payload, json_out)
     if as_json:

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from clusterpath.cli import app
 from clusterpath.coalition import allocate
 from clusterpath.coalition.cluster_game import ClusterGame
-from clusterpath.pathway.build import NetworkBuilder
+from clusterpath.pathway.build import HUB, NetworkBuilder
 from clusterpath.pathway.plan import plan
 
 from ..pathway.test_build import BASE_YEAR, LAT, LON, cluster, gas, member, power, scenario
@@ -134,6 +134,11 @@ def test_allocate_a_cluster_as_json(files):
     assert sum(payload["allocation"].values()) == pytest.approx(payload["total"], rel=1e-9)
     # Exact Shapley solved every coalition, so the core is tested (Shapley need not be in it).
     assert payload["in_core"] is True or payload["blocking_coalition"]
+    result = runner.invoke(app, ["allocate", cluster_file, "--scenario", scenario_file, "--method", "proportional",
+                                 "--by", "use", "--json", "--workers", "1"])  # fmt: skip
+    payload = json.loads(result.output)
+    assert payload["method"] == "proportional" and "use of shared infrastructure" in payload["basis"]
+    assert sum(payload["allocation"].values()) == pytest.approx(payload["total"], rel=1e-9)
 
 
 def test_collaborate_reports_dividend_rules_and_levers(files):
@@ -142,7 +147,7 @@ def test_collaborate_reports_dividend_rules_and_levers(files):
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["dividend"] == pytest.approx(sum(report["standalone"].values()) - report["together"])
-    assert set(report["rules"]) == {"shapley", "nucleolus", "least-core", "scrb", "proportional", "dual"}
+    assert set(report["rules"]) == {"shapley", "nucleolus", "least-core", "scrb", "proportional", "use", "dual"}
     for rule in report["rules"].values():
         assert sum(rule["allocation"].values()) == pytest.approx(report["together"], rel=1e-9)
         assert rule["in_core"] in (True, False)
@@ -194,3 +199,40 @@ def test_a_grouped_network_gives_the_members_game():
         assert groups.cost(coalition) == pytest.approx(members.cost(coalition), rel=1e-7), coalition
     dual = allocate(groups, "dual")
     assert sum(dual.allocation.values()) == pytest.approx(groups.total, rel=1e-9)
+    use = allocate(groups, "use").allocation
+    assert sum(use.values()) == pytest.approx(groups.total, rel=1e-9)
+    # b1 and b2 only buy power: each pays its own plan, which for alike members is in proportion to demand.
+    assert use["b2"] / use["b1"] == pytest.approx(4.0, rel=1e-6)
+
+
+def test_use_allocation_of_a_game_without_shared_savings_is_each_members_own_cost():
+    """Linear costs and no binding shared limit make the game additive: c(N) = sum c({i}), whose only
+    core point is each member's stand-alone cost. Charging the hub's heat by use must land on it."""
+    game = ClusterGame(NetworkBuilder(four(), capped(target="carbon_price_only")).build(), workers=1)
+    spent = game.lever_costs(frozenset(game.players))
+    assert spent.xs(HUB, level="node").abs().sum() > 1e5  # the hub's heat pump and power are shared
+    result = allocate(game, "use", check_core=True)
+    assert result.in_core
+    for player in game.players:
+        assert result.allocation[player] == pytest.approx(result.standalone[player], rel=1e-6)
+
+
+def test_use_allocation_charges_the_hubs_hydrogen_by_the_hydrogen_each_member_takes():
+    c = cluster(member("h1", [gas("heat_high", 40_000, equipment="furnace")]),
+                member("h2", [gas("heat_high", 120_000, equipment="furnace")], km_north=2),
+                member("p", [power(3000)]))  # fmt: skip
+    s = scenario(["hydrogen_network", "hydrogen_fuel", "electrolysis"], periods=[2025, 2030, 2035], target_year=2035)
+    game = ClusterGame(NetworkBuilder(c, s).build(), workers=1)
+    spent = game.lever_costs(frozenset(game.players))
+    own = spent.groupby(level="node").sum()
+    hub = own.pop(HUB)
+    # What each took from the hub's hydrogen over the horizon, discounted like the costs.
+    taken = plan(c, s, baseline=False)
+    energy = taken.data["energy"].to_pandas().mul(taken.discount, axis=1).sum(axis=1)
+    hydrogen = {m: energy[f"{m}|h2-connection"] for m in ("h1", "h2")}
+    assert min(hydrogen.values()) > 0
+    x = allocate(game, "use").allocation
+    assert sum(x.values()) == pytest.approx(game.total, rel=1e-9)
+    assert x["p"] == pytest.approx(own["p"], rel=1e-9)  # takes nothing from the hub, pays its own plan
+    for m in ("h1", "h2"):
+        assert x[m] - own[m] == pytest.approx(hub * hydrogen[m] / sum(hydrogen.values()), rel=1e-6)

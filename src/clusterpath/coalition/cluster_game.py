@@ -109,6 +109,10 @@ class ClusterGame(Game):
         """Owen's allocation from the duals of the linear relaxation, in player order."""
         return self.model.dual_allocation().reindex(list(self.players)).to_numpy()
 
+    def use_allocation(self) -> np.ndarray:
+        """Own spending plus the hub's spending by use of shared infrastructure, in player order."""
+        return self.model.use_allocation().reindex(list(self.players)).to_numpy()
+
 
 def _scatter(size: int, chunks: list[np.ndarray], results: list[list[float]]) -> np.ndarray:
     out = np.empty(size)
@@ -119,7 +123,15 @@ def _scatter(size: int, chunks: list[np.ndarray], results: list[list[float]]) ->
 
 @rule("dual")
 def _dual(game: Game) -> Solution:
+    return Solution(_cluster(game, "the dual-price allocation needs a cluster (its linear program)").dual_allocation())
+
+
+@rule("use")
+def _use(game: Game) -> Solution:
+    return Solution(_cluster(game, "the allocation by use of shared infrastructure needs a cluster (its plan)").use_allocation())
+
+
+def _cluster(game: Game, why: str) -> ClusterGame:
     if not isinstance(game, ClusterGame):
-        raise InputError(game.source, [("the dual-price allocation needs a cluster (its linear program); "
-                                        "a game file lists costs only: use another method")])
-    return Solution(game.dual_allocation())
+        raise InputError(game.source, [f"{why}; a game file lists costs only: use another method"])
+    return game

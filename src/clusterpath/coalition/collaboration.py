@@ -28,11 +28,12 @@ def collaborate(game: ClusterGame, cluster: Cluster, *, exact_up_to: int = 10, s
         game.table()  # every coalition, in parallel, once: exact Shapley, nucleolus and the core test use it
     emissions = Inventory(cluster).members["total_tco2e"].reindex(list(game.players)).fillna(0.0).to_dict()
     plans = {"shapley": {} if exact else {"samples": samples, "seed": seed}, "scrb": {},
-             "proportional": {"weights": emissions}, "dual": {}}  # fmt: skip
+             "proportional": {"weights": emissions}, "use": {}, "dual": {}}  # fmt: skip
     if exact:
         plans |= {"nucleolus": {}, "least-core": {}}
     rules = {method: allocate(game, method, **options).to_dict() for method, options in plans.items()}
     rules["proportional"]["basis"] = "baseline emissions, scope 1 and 2"
+    rules["use"]["basis"] = "own spending, and the hub's in proportion to use of shared infrastructure"
     standalone = dict(zip(game.players, game.standalone().tolist(), strict=True))
     total = game.total
     dividend = sum(standalone.values()) - total

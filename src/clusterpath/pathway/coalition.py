@@ -62,7 +62,7 @@ class CoalitionModel:
         self._col_upper = np.asarray(lp.col_upper_, dtype=float)
         self._row_lower = np.asarray(lp.row_lower_, dtype=float)
         self._row_upper = np.asarray(lp.row_upper_, dtype=float)
-        column = _positions(m.matrices.vlabels)
+        self._column = column = _positions(m.matrices.vlabels)
         row = _positions(m.matrices.clabels)
         unit_node = network.units["node"]
         self._columns = {node: [] for node in self.nodes}
@@ -219,6 +219,80 @@ class CoalitionModel:
         weight = demand.clip(lower=0.0)
         weight = weight / weight.sum() if weight.sum() > 0 else pd.Series(1 / len(weight), index=weight.index)
         return value + weight * (total - value.sum())
+
+    def use_allocation(self) -> pd.Series:
+        """c(N) split as each member's own spending plus the hub's spending in proportion to its use.
+
+        A hub unit's cost goes to the hub buses it supplies (a sink such as a storage site: the bus
+        it takes from); a hub unit that draws on other hub buses passes their cost on to what it
+        supplies (grid power into electrolysis into hydrogen). A member's use of a hub bus is the
+        discounted energy of its links to it, in either direction (hydrogen taken, CO2 sent).
+        docs/allocation.md writes the equations.
+        """
+        n = self.network
+        total = self.cost(set(self.members))
+        lp, solution = self.highs.getLp(), self.highs.getSolution()
+        spend = np.asarray(lp.col_cost_, dtype=float) * np.asarray(solution.col_value, dtype=float)
+        owned = self._owner_of_column >= 0
+        by_owner = np.bincount(self._owner_of_column[owned], weights=spend[owned], minlength=len(self._owners))
+        unit_cost = pd.Series(by_owner[: len(n.units)], index=n.units.index)
+        store_cost = pd.Series(by_owner[len(n.units): len(n.units) + len(n.stores)], index=n.stores.index, dtype=float)
+        node_cost = pd.Series(by_owner, index=self._owners["node"].to_numpy()).groupby(level=0).sum()
+        node_cost = node_cost.add(self._constants.reindex(self.nodes + [HUB]).fillna(0.0), fill_value=0.0)
+
+        hub_buses = n.buses.index[(n.buses["node"] == HUB) & (n.buses["kind"] == "balance")]
+        ports = n.ports[n.ports["bus"].isin(hub_buses)]
+        energy = self._discounted_energy().reindex(ports["unit"]).to_numpy()
+        ports = ports.assign(amount=np.abs(ports["coefficient"].to_numpy() * energy), node=n.units.loc[ports["unit"], "node"].to_numpy())
+        hub_ports = ports[ports["node"] == HUB]
+        supplies = hub_ports[hub_ports["coefficient"] > 0]
+        sinks = hub_ports[~hub_ports["unit"].isin(supplies["unit"])]
+        provider = pd.concat([supplies, sinks])  # each hub unit's cost goes to these buses
+        assign = provider.pivot_table(index="unit", columns="bus", values="amount", aggfunc="sum").reindex(columns=hub_buses, fill_value=0.0).fillna(0.0)
+        # A unit that moved nothing that period is split evenly over the buses it supplies.
+        idle = assign.sum(axis=1) <= 0
+        assign.loc[idle] = provider.assign(one=1.0).pivot_table(index="unit", columns="bus", values="one", aggfunc="sum").reindex(
+            index=assign.index[idle], columns=hub_buses).fillna(0.0)
+        assign = assign.div(assign.sum(axis=1).where(lambda s: s > 0), axis=0).fillna(0.0)
+        direct = pd.Series(assign.T.to_numpy() @ unit_cost.reindex(assign.index).fillna(0.0).to_numpy(), index=hub_buses)
+        if len(n.stores):
+            direct = direct.add(store_cost.groupby(n.stores["bus"]).sum().reindex(hub_buses).fillna(0.0), fill_value=0.0)
+
+        users = ports[~ports.set_index(["unit", "bus"]).index.isin(provider.set_index(["unit", "bus"]).index)]
+        use = users.pivot_table(index="unit", columns="bus", values="amount", aggfunc="sum").reindex(columns=hub_buses, fill_value=0.0).fillna(0.0)
+        share = use.div(use.sum(axis=0).where(lambda s: s > 0), axis=1).fillna(0.0)
+        inner = share.index.intersection(assign.index)
+        passed = assign.reindex(inner).T.to_numpy() @ share.loc[inner].to_numpy()  # [supplied bus, drawn bus]
+        pool = np.linalg.lstsq(np.eye(len(hub_buses)) - passed, direct.to_numpy(), rcond=None)[0]
+        member_links = share.index[n.units.loc[share.index, "node"] != HUB]
+        shared_by_node = (share.loc[member_links] * pool).sum(axis=1).groupby(n.units.loc[member_links, "node"]).sum()
+
+        own, shared = pd.Series(0.0, index=self.members), pd.Series(0.0, index=self.members)
+        for node in self.nodes:
+            part = self._demand_share(node)
+            own += (part * node_cost.get(node, 0.0)).reindex(own.index).fillna(0.0)
+            shared += (part * shared_by_node.get(node, 0.0)).reindex(shared.index).fillna(0.0)
+        # What no member's use traces to (idle hub assets, the hub's own carbon) follows the traced shares.
+        basis = shared if shared.sum() > 0 else own.clip(lower=0.0)
+        basis = basis / basis.sum() if basis.sum() > 0 else pd.Series(1 / len(basis), index=basis.index)
+        return own + shared + basis * (total - own.sum() - shared.sum())
+
+    def _discounted_energy(self) -> pd.Series:
+        """Per unit, its flow in the solved plan over all years, discounted like its costs."""
+        flow = self._model.flow
+        values = np.append(np.asarray(self.highs.getSolution().col_value, dtype=float), 0.0)
+        labels = flow.labels.values
+        # Labels the solver never saw (masked, or in no row and no cost) take the appended zero.
+        column = np.where(labels >= 0, self._column[np.clip(labels, 0, None)], -1)
+        taken = values[column]
+        yearly = (xr.DataArray(taken, coords=flow.labels.coords) * self.network.day_weight).sum(["day", "hour"])
+        return (yearly * self.network.discount_sum()).sum("period").to_pandas()
+
+    def _demand_share(self, node: str) -> pd.Series:
+        """Each member's part of its node: its share of the group's demand (one member: all of it)."""
+        table = self._weights[node]
+        demand = table[[k for k in table.columns if k.startswith("bus:")]].abs().sum(axis=1)
+        return demand / demand.sum() if demand.sum() > 0 else pd.Series(1 / len(table), index=table.index)
 
     def _restrict(self, inside: set[str]) -> None:
         col_lower, col_upper = self._col_lower.copy(), self._col_upper.copy()
