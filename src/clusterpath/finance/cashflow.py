@@ -8,8 +8,9 @@ Costs are positive numbers; credits, grants, revenue and savings are positive in
 Choices (docs/finance.md has the formulas):
 
 - Investment is overnight money by the year the asset enters service, spent over the
-  construction years ending with that year (``construction`` shares, last share in the
-  service year); depreciation starts in the service year.
+  construction years just before it (``construction`` shares, the last share in the year
+  before service); depreciation and operation start in the service year. The plan makes
+  the same assumption: its annuities start in the build period's first year.
 - Tax is levied on operating profit (revenue + savings - operating costs - depreciation,
   less interest for the equity view). Credits and grants are not taxed and do not reduce
   the depreciation base: a tax credit is not income, and many schemes treat grants so.
@@ -94,7 +95,7 @@ class ProjectInputs:
 
 
 def capital_spending(inputs: ProjectInputs) -> np.ndarray:
-    """Investment spread over the construction years that end with each service year."""
+    """Investment spread over the construction years before each service year."""
     shares = np.asarray(list(inputs.construction), dtype=float)
     if not len(shares) or (shares < 0).any() or not np.isclose(shares.sum(), 1.0):
         raise FinanceError([f"{inputs.name}.construction: shares must be non-negative and add up to 1, "
@@ -102,11 +103,11 @@ def capital_spending(inputs: ProjectInputs) -> np.ndarray:
     invest = inputs.series("investment")
     spend = np.zeros(len(invest))
     for year, amount in enumerate(invest):
-        for k, share in enumerate(shares[::-1]):  # k years before service
+        for k, share in enumerate(shares[::-1], start=1):  # k years before service
             if amount and share:
                 if year - k < 0:
                     raise FinanceError([f"{inputs.name}.investment: construction of the {inputs.years[year]} investment "
-                                        f"starts before the project's first year {inputs.years[0]}; add earlier years"])  # fmt: skip
+                                        f"starts before the project's first year {inputs.years[0]}; add the construction years"])  # fmt: skip
                 spend[year - k] += amount * share
     return spend
 

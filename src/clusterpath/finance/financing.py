@@ -192,7 +192,8 @@ class FinanceAssumptions:
         problems = [f"{key}: is not a known field (expected default, members or projects)"
                     for key in data if key not in ("default", "members", "projects")]  # fmt: skip
         base = Financing(cost_of_equity=float(default_rate))
-        default = _terms(data.get("default") or {}, base, "default", problems)
+        # A broken default still lets the members' and projects' own terms be checked.
+        default = _terms(data.get("default") or {}, base, "default", problems) or base
         sections: dict[str, dict[str, Financing]] = {"members": {}, "projects": {}}
         for section in sections:
             entries = data.get(section) or {}
@@ -208,9 +209,7 @@ class FinanceAssumptions:
         return cls(default, sections["members"], sections["projects"])
 
 
-def _terms(terms: Any, base: Financing | None, where: str, problems: list[str]) -> Financing | None:
-    if base is None:
-        return None
+def _terms(terms: Any, base: Financing, where: str, problems: list[str]) -> Financing | None:
     if not isinstance(terms, Mapping):
         problems.append(f"{where}: expected a mapping of financing terms, got {terms!r}")
         return None
