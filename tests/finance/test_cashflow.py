@@ -182,3 +182,13 @@ def test_finance_assumptions_fall_back_member_then_default():
     assert a.for_project("acme:heat_pump", "acme").tax_rate == 0.25  # the default's, not the plan's
     assert a.for_project("beta:heat_pump", "beta").cost_of_equity == 0.07
     assert a.for_project("shared:electrolysis").debt_share == 0.7
+
+
+def test_finance_file(tmp_path):
+    path = tmp_path / "finance.yaml"
+    path.write_text("default: {debt_share: 0.5, cost_of_debt: 0.04, tax_rate: 0.2}\nmembers:\n  acme: {tenor: 0}\n")
+    with pytest.raises(FinanceError, match=r"finance.yaml: members.acme.tenor"):
+        FinanceAssumptions.from_file(path, 0.07)
+    path.write_text("default: {debt_share: 0.5, cost_of_debt: 0.04, tax_rate: 0.2}\n")
+    loaded = FinanceAssumptions.from_file(path, 0.07)
+    assert loaded.default.wacc == pytest.approx(0.5 * 0.07 + 0.5 * 0.04 * 0.8)

@@ -208,6 +208,22 @@ class FinanceAssumptions:
             raise FinanceError(problems, source)
         return cls(default, sections["members"], sections["projects"])
 
+    @classmethod
+    def from_file(cls, path, default_rate: float) -> FinanceAssumptions:
+        """From a YAML or JSON file laid out as ``from_mapping`` reads it (docs/finance.md)."""
+        from pathlib import Path
+
+        import yaml
+
+        path = Path(path)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise FinanceError([f"cannot read it: {error.strerror or error}"], str(path)) from None
+        except yaml.YAMLError as error:
+            raise FinanceError([f"is not valid YAML or JSON: {error}"], str(path)) from None
+        return cls.from_mapping(data or {}, default_rate, source=str(path))
+
 
 def _terms(terms: Any, base: Financing, where: str, problems: list[str]) -> Financing | None:
     if not isinstance(terms, Mapping):
