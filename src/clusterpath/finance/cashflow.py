@@ -88,7 +88,8 @@ class ProjectInputs:
             out = np.asarray(values, dtype=float).reshape(-1)
             if len(out) != len(years):
                 raise FinanceError([f"{self.name}.{name}: {len(out)} values for {len(years)} years "
-                                    f"({years[0]}-{years[-1]}); give one value a year or a mapping of year to value"])  # fmt: skip
+                                    f"({years[0]}-{years[-1]}); give one value a year or a mapping of year "
+                                    "to value"])  # fmt: skip
         if not np.isfinite(out).all():
             raise FinanceError([f"{self.name}.{name}: values must be finite numbers"])
         return out
@@ -106,8 +107,9 @@ def capital_spending(inputs: ProjectInputs) -> np.ndarray:
         for k, share in enumerate(shares[::-1], start=1):  # k years before service
             if amount and share:
                 if year - k < 0:
-                    raise FinanceError([f"{inputs.name}.investment: construction of the {inputs.years[year]} investment "
-                                        f"starts before the project's first year {inputs.years[0]}; add the construction years"])  # fmt: skip
+                    raise FinanceError([f"{inputs.name}.investment: construction of the {inputs.years[year]} "
+                                        f"investment starts before the project's first year {inputs.years[0]}; "
+                                        "add the construction years"])  # fmt: skip
                 spend[year - k] += amount * share
     return spend
 

@@ -105,7 +105,8 @@ def irr(flows: Flows) -> IRR:
     signs = np.sign(values[values != 0])
     changes = int(np.sum(signs[1:] != signs[:-1]))
     if changes == 0:
-        return IRR(None, [], "the cash flows never change sign (all inflows or all outflows): no rate makes the NPV zero")
+        return IRR(None, [], "the cash flows never change sign (all inflows or all outflows): "
+                             "no rate makes the NPV zero")
 
     def at(rate: float) -> float:
         return float(np.sum(values * (1 + rate) ** -np.arange(len(values), dtype=float)))
@@ -192,7 +193,8 @@ def levelized_cost_of_abatement(net_cost: Flows, abated: Flows, rate: float, *, 
 
 
 def funding_gap(flows: Flows, rate: float, *, output: Flows | None = None, years: Sequence[int] | None = None,
-                base_year: float | None = None, timing: str = "start", grant_year: int | None = None) -> dict:  # fmt: skip
+                base_year: float | None = None, timing: str = "start",
+                grant_year: int | None = None) -> dict:  # fmt: skip
     """The untaxed support that brings the NPV of ``flows`` to zero (zero where it is already positive).
 
     ``grant``: one payment in ``grant_year`` (default the first year); ``yearly``: the same

@@ -22,7 +22,8 @@ CONVENTIONS = {
     "project_view": "free cash flow (after tax on operating profit, before financing) at the after-tax WACC",
     "equity_view": "cash flow to equity (after debt service and the interest tax shield) at the cost of equity",
     "levelized_costs": "discounted costs before tax and support over discounted output, at the WACC",
-    "funding_gap": "untaxed support that brings the project NPV to zero: one grant in the first year, or the same amount yearly",
+    "funding_gap": "untaxed support that brings the project NPV to zero: one grant in the first year, "
+                   "or the same amount yearly",
 }  # fmt: skip
 
 

@@ -75,7 +75,7 @@ class PathwayResult:
         if pm.store_energy is not None:
             data["store_investment"] = _store_investment(pm)
         periods = pm.coords["period"]
-        price = n.carbon_price.reindex(periods).fillna(0.0) if n.carbon_price is not None else pd.Series(0.0, index=periods)
+        price = pd.Series(0.0, index=periods) if n.carbon_price is None else n.carbon_price.reindex(periods).fillna(0.0)
         data["carbon_price"] = xr.DataArray(price.astype(float).to_numpy(), coords=[periods])
         data["period_years"] = xr.DataArray(n.period_years.reindex(periods).astype(float).to_numpy(), coords=[periods])
         data["discount_rate"] = xr.DataArray(float(n.discount_rate))
@@ -350,7 +350,8 @@ def _investment(pm: PathwayModel, data: xr.Dataset) -> xr.DataArray:
 def _variable_cost(pm: PathwayModel, data: xr.Dataset) -> xr.DataArray:
     """Yearly variable cost of each unit (its own VOM or, for a market, the purchase), by period."""
     n = pm.network
-    vom = n.unit_period["vom"].unstack("period").reindex(index=pm.coords["unit"], columns=pm.coords["period"]).fillna(0.0)
+    vom = n.unit_period["vom"].unstack("period").reindex(index=pm.coords["unit"], columns=pm.coords["period"])
+    vom = vom.fillna(0.0)
     return xr.DataArray(vom.values * data["energy"].transpose("unit", "period").values,
                         coords=[pm.coords["unit"], pm.coords["period"]])  # fmt: skip
 
