@@ -202,7 +202,8 @@ def _unit_project(plan: _Plan, node: str, lever: str, unit_list: list[str],
                 cols["abated_t"][i] += captured
             elif lever in RENEWABLE_LEVERS:
                 cols["abated_t"][i] += flow * float(grid_factor.get(period, 0.0))
-                if hub_power in prices.index:
+                # Power sold at a given price earns that instead of saving grid purchases (not both).
+                if hub_power in prices.index and "electricity_mwh" not in output_prices:
                     cols["savings"][i] += flow * float(prices.loc[hub_power, period])
             elif incumbent is not None and len(incumbent) and node != HUB:
                 service = units.loc[unit, "service"] or ""
