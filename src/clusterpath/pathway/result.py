@@ -68,6 +68,17 @@ class PathwayResult:
             data["store_energy"] = pm.store_energy.solution
             data["store_power"] = pm.store_power.solution
         data["unit_cost"] = _annual_unit_cost(pm, data)
+        # What project finance (clusterpath.finance) reads: money spent per build period, yearly
+        # variable cost, the carbon price and the plan's calendar.
+        data["investment"] = _investment(pm, data)
+        data["variable_cost"] = _variable_cost(pm, data)
+        if pm.store_energy is not None:
+            data["store_investment"] = _store_investment(pm)
+        periods = pm.coords["period"]
+        price = pd.Series(0.0, index=periods) if n.carbon_price is None else n.carbon_price.reindex(periods).fillna(0.0)
+        data["carbon_price"] = xr.DataArray(price.astype(float).to_numpy(), coords=[periods])
+        data["period_years"] = xr.DataArray(n.period_years.reindex(periods).astype(float).to_numpy(), coords=[periods])
+        data["discount_rate"] = xr.DataArray(float(n.discount_rate))
         costs = {name: float(expression.solution.sum()) if hasattr(expression, "solution") else float(expression)
                  for name, expression in pm.cost_terms.items()}  # fmt: skip
         costs.setdefault("credits", 0.0)
@@ -321,6 +332,40 @@ def market_prices(n) -> pd.DataFrame:
     supply = n.ports[n.ports["unit"].isin(markets) & (n.ports["coefficient"] > 0)]
     vom = n.unit_period["vom"].unstack("period")
     return pd.DataFrame({bus: vom.loc[unit] for unit, bus in zip(supply["unit"], supply["bus"], strict=True)}).T
+
+
+def _investment(pm: PathwayModel, data: xr.Dataset) -> xr.DataArray:
+    """Money spent on each unit's new capacity in each build period (overnight, not annualized)."""
+    n = pm.network
+    units = pm.coords["unit"]
+    build = pm.coords["period"].rename("build")
+    capex = n.unit_period["capex"].unstack("period").reindex(index=units, columns=build).fillna(0.0)
+    spent = data["new_capacity"].transpose("unit", "build").values * capex.values
+    if pm.investment is not None:
+        rows = units.get_indexer(pm.scaled_units)
+        spent[rows] = pm.investment.solution.transpose("scaled", "build").values
+    return xr.DataArray(spent, coords=[units, build])
+
+
+def _variable_cost(pm: PathwayModel, data: xr.Dataset) -> xr.DataArray:
+    """Yearly variable cost of each unit (its own VOM or, for a market, the purchase), by period."""
+    n = pm.network
+    vom = n.unit_period["vom"].unstack("period").reindex(index=pm.coords["unit"], columns=pm.coords["period"])
+    vom = vom.fillna(0.0)
+    return xr.DataArray(vom.values * data["energy"].transpose("unit", "period").values,
+                        coords=[pm.coords["unit"], pm.coords["period"]])  # fmt: skip
+
+
+def _store_investment(pm: PathwayModel) -> xr.DataArray:
+    n = pm.network
+    stores = n.stores.index.rename("store")
+    build = pm.coords["period"].rename("build")
+    table = n.store_period.reindex(pd.MultiIndex.from_product([stores, build.values])).fillna(0.0)
+    energy = table["capex_energy"].to_numpy().reshape(len(stores), len(build))
+    power = table["capex_power"].to_numpy().reshape(len(stores), len(build))
+    spent = pm.new_energy.solution.transpose("store", "build").values * energy
+    spent = spent + pm.new_power.solution.transpose("store", "build").values * power
+    return xr.DataArray(spent, coords=[stores, build])
 
 
 def _annual_unit_cost(pm: PathwayModel, data: xr.Dataset) -> xr.DataArray:
