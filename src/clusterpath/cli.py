@@ -550,6 +550,85 @@ def _print_collaboration(report: dict) -> None:
 
 
 @app.command()
+@user_errors
+def finance(
+    source: Source,
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name.")] = None,
+    typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
+                                                     help="Typical days per year of the plan.")] = None,  # fmt: skip
+    terms: Annotated[Path | None, typer.Option("--finance", help="Financing terms (YAML/JSON): default, members, "
+                                               "projects; see docs/finance.md. Default: all equity at the plan's "
+                                               "discount rate, no tax.")] = None,  # fmt: skip
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    json_out: JsonOutOption = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write each project's yearly cash flows as CSV here.")] = None,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
+) -> None:
+    """Project finance of the plan: NPV, IRR, payback, levelized costs and funding gap per project and member."""
+    from clusterpath.finance.financing import FinanceAssumptions
+    from clusterpath.finance.report import finance_report
+    from clusterpath.pathway.plan import InfeasiblePlan, SolverStopped
+    from clusterpath.pathway.plan import plan as make_plan
+
+    _quiet_solvers()
+    cluster = load_cluster(source)
+    chosen = _scenario(scenario, typical_days=typical_days)
+    assumptions = None
+    try:
+        with _working(err, "Planning", as_json):
+            result = make_plan(cluster, chosen, mip_gap=mip_gap, baseline=False)
+    except InfeasiblePlan as problem:
+        err.print(f"[bold red]infeasible:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
+        raise typer.Exit(EXIT_INFEASIBLE) from None
+    except SolverStopped as problem:
+        err.print(f"[bold red]no plan:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
+        raise typer.Exit(EXIT_NO_PLAN) from None
+    if terms is not None:
+        assumptions = FinanceAssumptions.from_file(terms, float(result.data["discount_rate"]))
+    report = finance_report(result, assumptions)
+    payload = {k: v for k, v in report.items() if k != "tables"}
+    if json_out is not None:
+        _write_json(payload, json_out)
+    if csv is not None:
+        csv.mkdir(parents=True, exist_ok=True)
+        for name, table in report["tables"].items():
+            table.to_csv(csv / f"{name.replace(':', '-')}.csv")
+    if as_json:
+        out.print_json(json.dumps(payload, default=str))
+        return
+    _print_finance(report, cluster.name)
+
+
+def _levelized(product: str, cost: float) -> str:
+    """'hydrogen_mwh' -> 'hydrogen 80.1/MWh', 'co2_t' -> 'co2 42.6/t'."""
+    name, _, unit = product.rpartition("_")
+    return f"{name} {_number(cost, 1)}/{'MWh' if unit == 'mwh' else unit}"
+
+
+def _print_finance(report: dict, name: str) -> None:
+    money = report["currency"]
+    table = Table(title=f"Projects of {name} ({money}, base year {report['base_year']})")
+    for column in ("project", "NPV", "IRR", "payback (y)", "levelized cost", "per tCO2e", "funding gap"):
+        table.add_column(column, justify="left" if column == "project" else "right")
+    for p in report["projects"]:
+        levelized = "; ".join(_levelized(product, figures["cost"]) for product, figures in p["levelized"].items())
+        table.add_row(p["project"], _number(p["npv"]), "-" if p["irr"] is None else f"{p['irr']:.1%}",
+                      _number(p["payback_years"], 1), levelized or "-", _number(p["abatement_cost_per_t"], 1),
+                      _number(p["funding_gap"]["grant"]))  # fmt: skip
+    out.print(table)
+    for p in report["projects"]:
+        if p["irr_note"] and p["irr_roots"]:
+            out.print(f"{p['project']}: {p['irr_note']}", highlight=False)
+    members = Table(title=f"By member ({money})")
+    for column in ("member", "investment", "NPV", "equity NPV", "funding gap", "tCO2e abated"):
+        members.add_column(column, justify="left" if column == "member" else "right")
+    for member, row in report["members"].items():
+        members.add_row(member, _number(row["investment"]), _number(row["npv"]), _number(row["equity_npv"]),
+                        _number(row["funding_gap_grant"]), _number(row["abated_tco2e"]))  # fmt: skip
+    out.print(members)
+
+
+@app.command()
 def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False) -> None:
     """List the shipped scenarios."""
     listing = [{"name": name, **load_scenario(name).model_dump(include={"description", "target", "target_year",
