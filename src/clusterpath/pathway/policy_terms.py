@@ -46,6 +46,7 @@ class OutputCredit:
     facility: pd.Series | None = None
     threshold: pd.Series | None = None  # by facility, per year
     bound: float | None = None
+    kind: str | None = None  # cost kind it reports under (default its name): credits of one instrument share it
 
 
 @dataclass
@@ -191,7 +192,7 @@ def _credit(model: PathwayModel, credit: OutputCredit) -> None:
     rate = xr.DataArray(credit.rate.reindex(n.period_index).fillna(0.0).astype(float).values, coords=[n.period_index])
     if credit.threshold is not None:
         _threshold(model, credit, units, vintage, per_flow)
-    _add(model, name, -(vintage * weight * rate).sum())
+    _add(model, credit.kind or name, -(vintage * weight * rate).sum())
 
 
 def _threshold(model: PathwayModel, credit: OutputCredit, units: pd.Index, vintage, per_flow) -> None:

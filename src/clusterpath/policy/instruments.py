@@ -18,12 +18,11 @@ Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 # Member sectors (schema vocabulary) whose goods Annex I of Regulation (EU) 2023/956 covers.
 CBAM_SECTORS = ("cement", "steel", "fertilizer")
-# Levers a grant, a contract for difference or a mandate may name.
+# Levers a grant may name: those built as converters (stores - battery, hydrogen and heat storage - are not granted).
 GRANT_LEVERS = (
     "heat_pump", "electric_boiler", "biomass", "hydrogen_fuel", "carbon_capture", "co2_network", "hydrogen_network",
-    "electrolysis", "smr_ccs", "hydrogen_storage", "heat_network", "geothermal", "large_heat_pump", "heat_storage",
-    "solar_pv", "onshore_wind", "offshore_wind", "battery", "direct_air_capture", "wastewater_treatment",
-    "waste_to_energy",
+    "electrolysis", "smr_ccs", "heat_network", "geothermal", "large_heat_pump", "solar_pv", "onshore_wind",
+    "offshore_wind", "direct_air_capture", "wastewater_treatment", "waste_to_energy",
 )  # fmt: skip
 CFD_LEVERS = ("carbon_capture", "direct_air_capture", "heat_pump", "electric_boiler", "hydrogen_fuel", "biomass")
 
@@ -188,7 +187,8 @@ class CapitalGrant(Instrument):
     def _known(cls, value: list[str]) -> list[str]:
         unknown = [v for v in value if v not in GRANT_LEVERS]
         if unknown:
-            raise ValueError(f"unknown lever(s) {', '.join(unknown)}: expected any of {', '.join(GRANT_LEVERS)}")
+            raise ValueError(f"unknown or ungranted lever(s) {', '.join(unknown)}: expected any of "
+                             f"{', '.join(GRANT_LEVERS)}")  # fmt: skip
         return value
 
 
