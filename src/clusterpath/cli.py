@@ -556,7 +556,7 @@ def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print the li
         return
     table = Table(title="Shipped scenarios")
     for column in ("name", "target", "year", "instruments", "description"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in ("name", "instruments"))
     for item in listing:
         instruments = ", ".join(i["name"] for i in item["instruments"]) or "-"
         table.add_row(item["name"], item["target"], str(item["target_year"]), instruments, item["description"])
