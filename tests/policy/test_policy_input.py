@@ -203,3 +203,23 @@ def test_every_known_instrument_resolves():
     from clusterpath.policy.selection import resolve
 
     assert [s.key for s in resolve(known_instruments()[:1])] == known_instruments()[:1]
+
+
+def test_plan_reports_a_grant_as_its_own_negative_cost(tmp_path):
+    # A steam boiler on gas and a cap to zero by 2040: the heat pump is built, and the Innovation
+    # Fund grant on it shows in the summary as grant_eu_innovation_fund < 0.
+    data = copy.deepcopy(CLUSTER)
+    data["members"][0]["demands"] = [
+        {"service": "electricity", "carrier": "electricity", "final_energy": "2000 MWh"},
+        {"service": "steam", "carrier": "natural_gas", "equipment": "boiler", "efficiency": 0.9,
+         "useful_energy": "8760 MWh"}]  # fmt: skip
+    cluster = write(tmp_path / "cluster.yaml", data)
+    scenario = write(tmp_path / "scenario.yaml", {
+        **BASE, "levers": ["heat_pump"], "policies": [{"use": "eu.innovation_fund", "levers": ["heat_pump"]}]})  # fmt: skip
+    out = tmp_path / "plan.json"
+    result = runner.invoke(app, ["plan", cluster, "--scenario", scenario, "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    costs = json.loads(out.read_text())["cost_breakdown"]
+    assert costs["grant_eu_innovation_fund"] < 0
+    # The capex term counts the heat pump's full investment: the grant is 60 % of that at most.
+    assert -costs["grant_eu_innovation_fund"] <= 0.6 * costs["capex"] * (1 + 1e-9)

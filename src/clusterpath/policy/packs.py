@@ -36,7 +36,7 @@ def pack_names() -> list[str]:
 
 def load_pack(source: str | Path) -> Pack:
     """A shipped pack by jurisdiction (``us``), or a pack file."""
-    from clusterpath.io.load import _yaml_locator, read_raw
+    from clusterpath.io.load import read_raw
 
     if isinstance(source, str) and source in pack_names():
         return _shipped(source)
