@@ -629,19 +629,26 @@ def _print_finance(report: dict, name: str) -> None:
 
 
 @app.command()
+@user_errors
 def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False) -> None:
-    """List the shipped scenarios."""
-    listing = [{"name": name, **load_scenario(name).model_dump(include={"description", "target", "target_year",
-                                                                         "cap_scopes"})} for name in scenario_names()]  # fmt: skip
+    """List the shipped scenarios and the policy instruments each picks."""
+    listing = []
+    for name in scenario_names():
+        chosen = load_scenario(name)
+        item = {"name": name, **chosen.model_dump(include={"description", "target", "target_year", "cap_scopes"})}
+        item["instruments"] = [{"name": s.key, "type": s.kind, "title": s.instrument.title} for s in chosen.instruments()]
+        listing.append(item)
     if as_json:
         typer.echo(json.dumps(listing, indent=2))
         return
     table = Table(title="Shipped scenarios")
-    for column in ("name", "target", "year", "description"):
-        table.add_column(column)
+    for column in ("name", "target", "year", "instruments", "description"):
+        table.add_column(column, no_wrap=column in ("name", "instruments"))
     for item in listing:
-        table.add_row(item["name"], item["target"], str(item["target_year"]), item["description"])
+        instruments = ", ".join(i["name"] for i in item["instruments"]) or "-"
+        table.add_row(item["name"], item["target"], str(item["target_year"]), instruments, item["description"])
     out.print(table)
+    out.print("Instruments come from the policy packs in data/policies (docs/input-format.md, policies).")
 
 
 @app.command()

@@ -176,9 +176,14 @@ class NetworkBuilder:
         return [base.tco2e_per_mwh if base else 0.0] * len(self.periods)
 
     def carbon_price(self) -> pd.Series | None:
-        if not self.scenario.carbon_price:
-            return None
-        return pd.Series(self._series(self.scenario.carbon_price, "", self.fx), index=self.periods)
+        if self.scenario.carbon_price:
+            return pd.Series(self._series(self.scenario.carbon_price, "", self.fx), index=self.periods)
+        for selected in self.scenario.instruments():
+            if selected.kind == "carbon_price":
+                inst = selected.instrument
+                fx = exchange_rate(self.cluster.currency, self.cluster.base_year) / exchange_rate(inst.currency, self.cluster.base_year)
+                return pd.Series(self._series(inst.prices, "", fx), index=self.periods)
+        return None
 
     # -- catalog helpers -----------------------------------------------------------
     def costs(self, technology: str) -> dict:
@@ -799,7 +804,11 @@ class NetworkBuilder:
             columns=["bus", "lifetime", "fom", "eta_charge", "eta_discharge", "standing_loss", "energy_max", "max_hours"])
         store_period = pd.DataFrame(bp.store_period).set_index(["store", "period"]) if bp.store_period else pd.DataFrame(
             columns=["capex_energy", "capex_power"])
+        from clusterpath.pathway.policies import PolicyBuilder
+
+        policy = PolicyBuilder(self, units, ports).terms() if self.scenario.policies else None
         return Network(
+            policy=policy,
             periods=periods,
             period_years=pd.Series(self.scenario.period_years()),
             discount_rate=self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate,

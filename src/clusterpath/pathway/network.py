@@ -22,6 +22,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from clusterpath.pathway import policy_terms
+from clusterpath.pathway.policy_terms import PolicyTerms
+
 HOURS = 24
 # Cost of one unit of unmet requirement in a relaxed model: far above any real cost, so the
 # optimizer violates only what it cannot meet.
@@ -89,6 +92,7 @@ class Network:
     scale: pd.DataFrame | None = None  # economies of scale: index (unit, segment, period); lo, hi, fixed, slope
     port_period: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # (unit, bus) -> coefficient by period
     build_limits: list[BuildLimit] = field(default_factory=list)
+    policy: PolicyTerms | None = None  # credits, grants, contracts for difference, mandates, border charges
     exact_store_levels: bool = False  # bound lossy stores hour by hour (see PathwayModel._stores)
     meta: dict = field(default_factory=dict)  # what the network means to its builder, for reporting
 
@@ -171,6 +175,7 @@ class PathwayModel:
         self._emissions()
         self._annual_limits()
         self._build_limits()
+        policy_terms.add_constraints(self)
         self._objective()
 
     def _capacity_limits(self) -> None:
@@ -189,6 +194,7 @@ class PathwayModel:
             availability.values.reshape(len(units), len(self.coords["day"]), HOURS),
             coords=[units, self.coords["day"], self.coords["hour"]],
         )
+        self.availability = availability
         limited = xr.DataArray(~n.units["unlimited"].astype(bool).values, coords=[units])
         m.add_constraints(
             self.flow - self.capacity * availability <= 0,
@@ -467,6 +473,9 @@ class PathwayModel:
             priced_buses = priced.index[priced.fillna(True).astype(bool)]
             fixed = (self.emission_constant.sel(bus=priced_buses) * price * discount).sum()
             terms["carbon"] = (self.emissions.sel(bus=priced_buses) * price * discount).sum() + fixed
+        # Policy terms (docs/model.md, section 8) report under their own names; credits and grants are negative.
+        for name, term in self.policy_costs.items():
+            terms[name] = terms[name] + term if name in terms else term
         return terms
 
     # -- solving --------------------------------------------------------------------

@@ -67,8 +67,11 @@ def business_as_usual(cluster: Cluster, scenario: Scenario,
     No levers and no cap (a carbon price is still paid); worn-out equipment is replaced in kind.
     """
     keep = [lever for lever in ("hydrogen_network",) if lever in scenario.levers]
+    # Prices and credits still apply to today's equipment; a renewable mandate cannot without levers.
+    policies = [entry for entry, chosen in zip(scenario.policies, scenario.instruments(), strict=True)
+                if chosen.kind != "renewable_mandate"]  # fmt: skip
     frozen = scenario.model_copy(update={"levers": keep, "target": "carbon_price_only", "max_build_per_year": {},
-                                         "economies_of_scale": False})  # fmt: skip
+                                         "economies_of_scale": False, "policies": policies})  # fmt: skip
     model = PathwayModel(_grouped(NetworkBuilder(cluster, frozen).build(), group_members, len(cluster.members)))
     _, condition = model.solve()
     if condition != "optimal":

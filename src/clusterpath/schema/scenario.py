@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from clusterpath.schema import units
 from clusterpath.schema.models import CurrencyCode, Model, Trajectory, _price, _trajectory
@@ -58,6 +58,19 @@ class Scenario(Model):
         default_factory=dict, description="MW per year by lever, e.g. {solar_pv: 200}"
     )
     economies_of_scale: bool = Field(default=True, description="concave capex for shared assets (a MILP)")
+    policies: list[str | dict] = Field(
+        default_factory=list,
+        description="policy instruments: shipped ones by name (us.45v), {use: us.45q, ...} to change some of "
+        "their fields, or the scenario's own {name, type, ...}; see docs/input-format.md",
+    )
+
+    @field_validator("policies")
+    @classmethod
+    def _known_policies(cls, value: list, info: ValidationInfo) -> list:
+        from clusterpath.policy.selection import resolve
+
+        resolve(value, info.data.get("periods"))
+        return value
 
     @field_validator("levers")
     @classmethod
@@ -73,12 +86,22 @@ class Scenario(Model):
             raise ValueError("periods must be increasing years without repeats, e.g. [2025, 2030, 2035]")
         if not self.periods[0] <= self.target_year:
             raise ValueError(f"target_year {self.target_year} is before the first period {self.periods[0]}")
-        if self.target == "carbon_price_only" and not self.carbon_price:
-            raise ValueError("target 'carbon_price_only' needs a carbon_price trajectory")
+        priced = [s.key for s in self.instruments() if s.kind == "carbon_price"]
+        if self.carbon_price and priced:
+            raise ValueError(f"carbon_price is given twice: as a trajectory and by policies ({priced[0]}); keep one")
+        if self.target == "carbon_price_only" and not (self.carbon_price or priced):
+            raise ValueError("target 'carbon_price_only' needs a carbon_price trajectory (or a carbon price "
+                             "instrument among policies, e.g. eu.ets)")
         unknown = [k for k in self.max_build_per_year if k not in LEVERS]
         if unknown:
             raise ValueError(f"max_build_per_year: unknown lever(s) {', '.join(unknown)}")
         return self
+
+    def instruments(self) -> list:
+        """The policy instruments chosen (``policy.Selected``), resolved against the shipped packs."""
+        from clusterpath.policy.selection import resolve
+
+        return resolve(self.policies)
 
     def period_years(self) -> dict[int, int]:
         """Years each period stands for: up to the next period; the last as long as the one before."""
