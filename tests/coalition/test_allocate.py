@@ -15,8 +15,8 @@ COSTS = {("A",): 10, ("B",): 12, ("C",): 9, ("A", "B"): 18, ("A", "C"): 17, ("B"
 
 
 def test_the_registered_methods():
-    # "dual" needs a cluster's linear program (tests/coalition/test_cluster_game.py).
-    assert list(RULES) == [*METHODS, "dual"]
+    # "dual" and "use" need a cluster's model (tests/coalition/test_cluster_game.py).
+    assert list(RULES) == [*METHODS, "dual", "use"]
 
 
 @settings(max_examples=40, deadline=None)

@@ -236,3 +236,13 @@ def test_use_allocation_charges_the_hubs_hydrogen_by_the_hydrogen_each_member_ta
     assert x["p"] == pytest.approx(own["p"], rel=1e-9)  # takes nothing from the hub, pays its own plan
     for m in ("h1", "h2"):
         assert x[m] - own[m] == pytest.approx(hub * hydrogen[m] / sum(hydrogen.values()), rel=1e-6)
+
+
+def test_a_dividend_within_the_mip_gap_is_flagged(files):
+    cluster_file, scenario_file = files
+    argv = ["allocate", cluster_file, "--scenario", scenario_file, "--method", "dual", "--json", "--workers", "1"]
+    coarse = json.loads(runner.invoke(app, [*argv, "--mip-gap", "0.5"]).stdout)
+    dividend = 1 - coarse["total"] / sum(coarse["standalone"].values())
+    assert dividend < 0.5 and "within the solver's optimality gap" in coarse["gap_note"]
+    fine = json.loads(runner.invoke(app, [*argv, "--mip-gap", "0"]).stdout)
+    assert "gap_note" not in fine
