@@ -70,6 +70,13 @@ def test_the_share_limit_excludes_a_project_whose_gap_exceeds_it():
     assert fund(loose, 10.0).selected == {"z:d": 7.0}
 
 
+def test_nothing_to_support_is_said_not_raised():
+    viable = [c for c in knapsack() if c.viable]
+    report = fund(viable, 10.0).to_dict()
+    assert report["projects"] == [] and "every project goes ahead without it" in report["note"]
+    assert "note" not in fund(knapsack(), 10.0).to_dict()
+
+
 def test_budget_zero_supports_nothing():
     report = fund(knapsack(), 0.0).to_dict()
     assert not any(r["selected"] for r in report["projects"])
@@ -117,3 +124,39 @@ def test_ties_in_tonnes_go_to_the_cheaper_project():
 def test_bad_arguments_are_refused(budget, objective, message):
     with pytest.raises(ValueError, match=message):
         fund(knapsack(), budget, objective=objective)
+
+
+@pytest.fixture(scope="module")
+def solved():
+    from clusterpath.finance.report import finance_report
+    from clusterpath.pathway.plan import plan
+
+    from ..coalition.test_cluster_game import LEVERS, four
+    from ..pathway.test_build import scenario
+
+    s = scenario(LEVERS, periods=[2025, 2030, 2035], target_year=2040, economies_of_scale=False, typical_days=1,
+                 carbon_price={2025: 80, 2035: 150})  # fmt: skip
+    result = plan(four(), s, baseline=False)
+    return result, finance_report(result)
+
+
+def test_a_grant_of_the_gap_paid_with_the_investment_brings_the_npv_to_zero(solved):
+    from clusterpath.finance.funding import candidates, dependencies
+    from clusterpath.finance.report import finance_report
+
+    result, report = solved
+    names = [p["project"] for p in report["projects"]]
+    needs = dependencies(result, names)
+    # a's heat connection draws the hub's heat; the hub's heat pump makes it, grid power needs no project.
+    assert needs["a:heat_network"] == ("shared:large_heat_pump",)
+    assert all(not k.startswith("shared:") for k in needs)
+    cands = [c for c in candidates(report, target_year=2040, requires=needs) if not c.viable]
+    assert cands
+    policy = {c.name: {"grants": (report["tables"][c.name]["capex"] * (c.gap / c.investment)).to_dict()}
+              for c in cands}  # fmt: skip
+    granted = {p["project"]: p["npv"] for p in finance_report(result, policy=policy)["projects"]}
+    for c in cands:
+        assert c.npv < 0
+        assert granted[c.name] == pytest.approx(0.0, abs=1e-6 * c.investment), c.name
+        table = report["tables"][c.name]
+        assert c.abated_t == pytest.approx(float(table.loc[table.index <= 2040, "abated_t"].sum()))

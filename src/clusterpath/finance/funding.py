@@ -98,8 +98,13 @@ class FundingResult:
             "leverage": _ratio(private, public), "private_per_budget": _ratio(private, self.budget),
             "budget_left": self.budget - public,
         }  # fmt: skip
-        return {"objective": self.objective, "objective_meaning": OBJECTIVES[self.objective], "budget": self.budget,
-                "status": self.status, "projects": rows, "viable_without_support": viable, "totals": totals}  # fmt: skip
+        out = {"objective": self.objective, "objective_meaning": OBJECTIVES[self.objective], "budget": self.budget,
+               "status": self.status, "projects": rows, "viable_without_support": viable, "totals": totals}  # fmt: skip
+        if not rows:
+            # Not an error: a funder should hear that its money would buy nothing additional here.
+            out["note"] = ("no project of the plan needs public support: every project goes ahead without it"
+                           if viable else "the plan has no projects to support")  # fmt: skip
+        return out
 
 
 def _ratio(a: float, b: float) -> float | None:
@@ -129,6 +134,22 @@ def candidates(report: dict, *, target_year: int, max_share: float | Mapping[str
                              share, p["npv"], float(abated.get(target_year, 0.0)),
                              tuple(requires.get(p["project"], ()))))  # fmt: skip
     return out
+
+
+def scheme_shares(scenario) -> tuple[dict[str, float], list[str]] | None:
+    """Lever -> share limit of the capital grants the scenario picks, with the keys of those grants.
+
+    A lever two grants cover takes the larger share: a project applies to the more generous one.
+    None when the scenario picks no capital grant.
+    """
+    grants = [s for s in scenario.instruments() if s.kind == "capital_grant"]
+    if not grants:
+        return None
+    shares: dict[str, float] = {}
+    for selected in grants:
+        for lever in selected.instrument.levers:
+            shares[lever] = max(shares.get(lever, 0.0), float(selected.instrument.share))
+    return shares, [s.key for s in grants]
 
 
 def dependencies(result, names: list[str]) -> dict[str, tuple[str, ...]]:
@@ -182,6 +203,8 @@ def fund(projects: list[Candidate], budget: float, *, objective: str = "abatemen
                       caps.get(c.member or "shared", math.inf))  # fmt: skip
         if c.investment <= 0:
             result.excluded[c.name] = "no investment for a capital grant to pay a share of"
+        elif c.max_share <= 0:
+            result.excluded[c.name] = "the grant scheme does not cover its technology"
         elif c.gap > ceiling * (1 + 1e-12):
             limit = "the share limit" if ceiling == c.max_share * c.investment else "the cap"
             result.excluded[c.name] = (f"its funding gap is {c.gap / c.investment:.1%} of its investment, "
