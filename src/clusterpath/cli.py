@@ -644,7 +644,8 @@ def fund(
                                                     "investment, in (0, 1]. Default: the share of the scenario's "
                                                     "capital grant (its levers only), else 0.6 (EU Innovation "
                                                     "Fund).")] = None,  # fmt: skip
-    project_cap: Annotated[float | None, typer.Option("--project-cap", help="Most grant money one project may get.")] = None,
+    project_cap: Annotated[float | None, typer.Option("--project-cap",
+                                                     help="Most grant money one project may get.")] = None,
     member_cap: Annotated[float | None, typer.Option("--member-cap", help="Most grant money one member (or the "
                                                      "shared hub) may get in all.")] = None,  # fmt: skip
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name.")] = None,
@@ -671,7 +672,8 @@ def fund(
     if not math.isfinite(budget) or budget < 0:
         problems.append(("--budget", f"{budget:g} is not an amount of money: give 0 or more"))
     if objective not in funding.OBJECTIVES:
-        problems.append(("--objective", f"'{objective}' is not an objective: expected {' or '.join(funding.OBJECTIVES)}"))
+        expected = " or ".join(funding.OBJECTIVES)
+        problems.append(("--objective", f"'{objective}' is not an objective: expected {expected}"))
     if max_share is not None and not (math.isfinite(max_share) and 0 < max_share <= 1):
         problems.append(("--max-share", f"{max_share:g} is outside (0, 1]: a grant pays a share of the investment"))
     for flag, cap in (("--project-cap", project_cap), ("--member-cap", member_cap)):
@@ -691,8 +693,8 @@ def fund(
         basis = f"levers of {', '.join(keys)}, " + ("--max-share" if max_share is not None else "their share limit")
     else:
         limit = DEFAULT_MAX_SHARE if max_share is None else max_share
-        basis = ("--max-share" if max_share is not None
-                 else "EU Innovation Fund, up to 60 % of relevant costs (Directive 2003/87/EC, Article 10a(8))")  # fmt: skip
+        basis = ("--max-share" if max_share is not None else
+                 "EU Innovation Fund, up to 60 % of relevant costs (Directive 2003/87/EC, Article 10a(8))")
     try:
         with _working(err, "Planning", as_json):
             result = make_plan(cluster, chosen, mip_gap=mip_gap, baseline=False)
@@ -727,8 +729,9 @@ def fund(
 
 def _print_funding(payload: dict, name: str) -> None:
     money, totals = payload["currency"], payload["totals"]
-    out.print(f"[bold]{name}[/]: budget {_number(payload['budget'])} {money} to maximize {payload['objective_meaning']} "
-              f"(target year {payload['target_year']}); {payload['status']}.", highlight=False)
+    out.print(f"[bold]{name}[/]: budget {_number(payload['budget'])} {money} to maximize "
+              f"{payload['objective_meaning']} (target year {payload['target_year']}); {payload['status']}.",
+              highlight=False)
     if "note" in payload:
         out.print(payload["note"].capitalize() + ".", highlight=False)
     if payload["projects"]:

@@ -119,8 +119,9 @@ def test_ties_in_tonnes_go_to_the_cheaper_project():
     assert fund(twins, 5.0).selected == {"b:two": 3.0}
 
 
-@pytest.mark.parametrize("budget, objective, message", [(-1.0, "abatement", "budget"), (float("nan"), "abatement", "budget"),
-                                                        (1.0, "cheapest", "objective")])  # fmt: skip
+@pytest.mark.parametrize("budget, objective, message", [
+    (-1.0, "abatement", "budget"), (float("nan"), "abatement", "budget"), (1.0, "cheapest", "objective"),
+])  # fmt: skip
 def test_bad_arguments_are_refused(budget, objective, message):
     with pytest.raises(ValueError, match=message):
         fund(knapsack(), budget, objective=objective)

@@ -130,9 +130,9 @@ def candidates(report: dict, *, target_year: int, max_share: float | Mapping[str
         abated = table["abated_t"]
         lever = p["project"].split(":", 1)[-1]
         share = max_share if not isinstance(max_share, Mapping) else float(max_share.get(lever, 0.0))
-        out.append(Candidate(p["project"], p["member"], investment, gap, float(abated[abated.index <= target_year].sum()),
-                             share, p["npv"], float(abated.get(target_year, 0.0)),
-                             tuple(requires.get(p["project"], ()))))  # fmt: skip
+        by_target = float(abated[abated.index <= target_year].sum())
+        out.append(Candidate(p["project"], p["member"], investment, gap, by_target, share, p["npv"],
+                             float(abated.get(target_year, 0.0)), tuple(requires.get(p["project"], ()))))
     return out
 
 
