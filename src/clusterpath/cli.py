@@ -646,6 +646,139 @@ def _print_finance(report: dict, name: str) -> None:
     out.print(members)
 
 
+# Article 10a(8) of Directive 2003/87/EC: the Innovation Fund pays up to 60 % of relevant costs (data/policies/eu.yaml).
+DEFAULT_MAX_SHARE = 0.6
+
+
+@app.command()
+@user_errors
+def fund(
+    source: Source,
+    budget: Annotated[float, typer.Option("--budget", help="Public money to award, in the cluster's currency "
+                                          "(real, base year), paid as a share of each project's investment.")],
+    objective: Annotated[str, typer.Option("--objective", help="abatement: most tCO2e abated by the target year; "
+                                           "leverage: most private capital mobilized.")] = "abatement",
+    max_share: Annotated[float | None, typer.Option("--max-share", help="Most a grant may pay of a project's "
+                                                    "investment, in (0, 1]. Default: the share of the scenario's "
+                                                    "capital grant (its levers only), else 0.6 (EU Innovation "
+                                                    "Fund).")] = None,  # fmt: skip
+    project_cap: Annotated[float | None, typer.Option("--project-cap",
+                                                     help="Most grant money one project may get.")] = None,
+    member_cap: Annotated[float | None, typer.Option("--member-cap", help="Most grant money one member (or the "
+                                                     "shared hub) may get in all.")] = None,  # fmt: skip
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name.")] = None,
+    typical_days: DaysOption = None,
+    terms: Annotated[Path | None, typer.Option("--finance", help="Financing terms (YAML/JSON), as for "
+                                               "`clusterpath finance`.")] = None,  # fmt: skip
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    json_out: JsonOutOption = None,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Time limit of the funding "
+                                                     "solve, seconds.")] = None,  # fmt: skip
+) -> None:
+    """Which projects a public budget should support, and with how much, to abate most or mobilize most capital.
+
+    Exit codes: 2 bad input, 3 a plan that cannot meet its targets, 4 no plan or no selection before the solver stopped.
+    """
+    from clusterpath.finance import funding
+    from clusterpath.finance.financing import FinanceAssumptions
+    from clusterpath.finance.report import finance_report
+    from clusterpath.pathway.plan import InfeasiblePlan, SolverStopped
+    from clusterpath.pathway.plan import plan as make_plan
+
+    problems = []
+    if not math.isfinite(budget) or budget < 0:
+        problems.append(("--budget", f"{budget:g} is not an amount of money: give 0 or more"))
+    if objective not in funding.OBJECTIVES:
+        expected = " or ".join(funding.OBJECTIVES)
+        problems.append(("--objective", f"'{objective}' is not an objective: expected {expected}"))
+    if max_share is not None and not (math.isfinite(max_share) and 0 < max_share <= 1):
+        problems.append(("--max-share", f"{max_share:g} is outside (0, 1]: a grant pays a share of the investment"))
+    for flag, cap in (("--project-cap", project_cap), ("--member-cap", member_cap)):
+        if cap is not None and not (math.isfinite(cap) and cap >= 0):
+            problems.append((flag, f"{cap:g} is not an amount of money: give 0 or more"))
+    if problems:
+        if len(problems) == 1:
+            raise InputError(*problems[0][:1], [problems[0][1]])
+        raise InputError("options", [f"{flag}: {text}" for flag, text in problems])
+    _quiet_solvers()
+    cluster = load_cluster(source)
+    chosen = _scenario(scenario, typical_days=typical_days)
+    scheme = funding.scheme_shares(chosen)
+    if scheme is not None:
+        shares, keys = scheme
+        limit = {lever: max_share for lever in shares} if max_share is not None else shares
+        basis = f"levers of {', '.join(keys)}, " + ("--max-share" if max_share is not None else "their share limit")
+    else:
+        limit = DEFAULT_MAX_SHARE if max_share is None else max_share
+        basis = ("--max-share" if max_share is not None else
+                 "EU Innovation Fund, up to 60 % of relevant costs (Directive 2003/87/EC, Article 10a(8))")
+    try:
+        with _working(err, "Planning", as_json):
+            result = make_plan(cluster, chosen, mip_gap=mip_gap, baseline=False)
+    except InfeasiblePlan as problem:
+        err.print(f"[bold red]infeasible:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
+        raise typer.Exit(EXIT_INFEASIBLE) from None
+    except SolverStopped as problem:
+        err.print(f"[bold red]no plan:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
+        raise typer.Exit(EXIT_NO_PLAN) from None
+    assumptions = FinanceAssumptions.from_file(terms, float(result.data["discount_rate"])) if terms else None
+    report = finance_report(result, assumptions)
+    names = [p["project"] for p in report["projects"]]
+    candidates = funding.candidates(report, target_year=chosen.target_year, max_share=limit,
+                                    requires=funding.dependencies(result, names))  # fmt: skip
+    try:
+        with _working(err, "Choosing the projects to support", as_json):
+            selection = funding.fund(candidates, budget, objective=objective, project_cap=project_cap,
+                                     member_cap=member_cap, time_limit=time_limit)  # fmt: skip
+    except funding.FundingStopped as problem:
+        err.print(f"[bold red]no selection:[/] {problem}", highlight=False)
+        raise typer.Exit(EXIT_NO_PLAN) from None
+    payload = {"cluster": cluster.id, "scenario": chosen.name, "currency": report["currency"],
+               "base_year": report["base_year"], "target_year": chosen.target_year,
+               "max_share": {"basis": basis, "share": limit}, **selection.to_dict()}  # fmt: skip
+    if json_out is not None:
+        _write_json(payload, json_out)
+    if as_json:
+        out.print_json(json.dumps(payload, default=str))
+        return
+    _print_funding(payload, cluster.name)
+
+
+def _print_funding(payload: dict, name: str) -> None:
+    money, totals = payload["currency"], payload["totals"]
+    out.print(f"[bold]{name}[/]: budget {_number(payload['budget'])} {money} to maximize "
+              f"{payload['objective_meaning']} (target year {payload['target_year']}); {payload['status']}.",
+              highlight=False)
+    if "note" in payload:
+        out.print(payload["note"].capitalize() + ".", highlight=False)
+    if payload["projects"]:
+        table = Table(title=f"Projects needing support ({money})")
+        for column in ("project", "investment", "gap", "grant", "share", "private", "tCO2e", f"t/M{money}", "leverage"):
+            table.add_column(column, justify="left" if column == "project" else "right")
+        for p in sorted(payload["projects"], key=lambda p: (not p["selected"], p["project"])):
+            per_million = None if p["tco2e_per_money"] is None else p["tco2e_per_money"] * 1e6
+            table.add_row(p["project"], _number(p["investment"]), _number(p["funding_gap"]),
+                          _number(p["grant"]) if p["selected"] else "-",
+                          "-" if p["grant_share"] is None else f"{p['grant_share']:.0%}",
+                          _number(p["private_capital"]), _number(p["abated_tco2e"]), _number(per_million),
+                          _number(p["leverage"], 1))  # fmt: skip
+        out.print(table)
+        out.print(f"Grant share limit: {payload['max_share']['basis']}.", highlight=False)
+        for p in payload["projects"]:
+            if p["excluded"]:
+                out.print(f"Cannot be supported: {p['project']}: {p['excluded']}.", highlight=False)
+        per_million = None if totals["tco2e_per_money"] is None else totals["tco2e_per_money"] * 1e6
+        out.print(f"Supported {totals['projects_supported']} projects: public {_number(totals['public_money'])}, "
+                  f"private {_number(totals['private_capital'])} {money}; {_number(totals['abated_tco2e'])} tCO2e "
+                  f"by {payload['target_year']}, {_number(per_million, 1)} tCO2e per million {money} of public money, "
+                  f"leverage {_number(totals['leverage'], 2)}; {_number(totals['budget_left'])} {money} left.",
+                  highlight=False)  # fmt: skip
+    if payload["viable_without_support"]:
+        listed = ", ".join(v["project"] for v in payload["viable_without_support"])
+        out.print(f"Going ahead without support (not additional, not counted): {listed}.", highlight=False)
+
+
 @app.command()
 @user_errors
 def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False) -> None:
