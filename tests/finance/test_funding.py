@@ -129,15 +129,17 @@ def test_bad_arguments_are_refused(budget, objective, message):
 
 @pytest.fixture(scope="module")
 def solved():
+    """Two furnaces switch to the hub's electrolytic hydrogen: their links take it at its levelized cost."""
     from clusterpath.finance.report import finance_report
     from clusterpath.pathway.plan import plan
 
-    from ..coalition.test_cluster_game import LEVERS, four
-    from ..pathway.test_build import scenario
+    from ..pathway.test_build import cluster, gas, member, power, scenario
 
-    s = scenario(LEVERS, periods=[2025, 2030, 2035], target_year=2040, economies_of_scale=False, typical_days=1,
-                 carbon_price={2025: 80, 2035: 150})  # fmt: skip
-    result = plan(four(), s, baseline=False)
+    c = cluster(member("h1", [gas("heat_high", 40_000, equipment="furnace")]),
+                member("h2", [gas("heat_high", 120_000, equipment="furnace")], km_north=2), member("p", [power(3000)]))
+    s = scenario(["hydrogen_network", "hydrogen_fuel", "electrolysis"], periods=[2025, 2030, 2035], target_year=2035,
+                 economies_of_scale=False, typical_days=1, carbon_price={2025: 80, 2035: 150})  # fmt: skip
+    result = plan(c, s, baseline=False)
     return result, finance_report(result)
 
 
@@ -148,8 +150,8 @@ def test_a_grant_of_the_gap_paid_with_the_investment_brings_the_npv_to_zero(solv
     result, report = solved
     names = [p["project"] for p in report["projects"]]
     needs = dependencies(result, names)
-    # a's heat connection draws the hub's heat; the hub's heat pump makes it, grid power needs no project.
-    assert needs["a:heat_network"] == ("shared:large_heat_pump",)
+    # h1's hydrogen connection draws the hub's hydrogen; the electrolyser makes it, grid power needs no project.
+    assert needs["h1:hydrogen_network"] == ("shared:electrolysis",)
     assert all(not k.startswith("shared:") for k in needs)
     cands = [c for c in candidates(report, target_year=2040, requires=needs) if not c.viable]
     assert cands

@@ -89,3 +89,20 @@ def test_report_is_plain_data_with_member_roll_up(solved):
     flows = yearly_cash_flows(report)
     assert flows.index[0] == 2024  # the construction year before the first period
     assert list(flows.columns) == [p["project"] for p in report["projects"]]
+
+
+def test_a_hub_plant_sells_to_members_at_the_cost_they_are_charged():
+    """The members' heat links pay the hub's levelized cost of heat; the hub's heat pump earns it, so at
+    the plan's rate, all equity and no tax, it breaks even: the cluster's cost is counted once."""
+    from ..coalition.test_cluster_game import LEVERS, four
+
+    s = scenario(LEVERS, periods=[2025, 2030, 2035], target_year=2040, economies_of_scale=False, typical_days=1,
+                 carbon_price={2025: 80, 2035: 150})  # fmt: skip
+    result = plan(four(), s, baseline=False)
+    found = {p["project"]: p for p in finance_report(result)["projects"]}
+    hub = found["shared:large_heat_pump"]
+    spent = float(result.data["investment"].sel(unit=result.units.index[result.units["lever"] == "large_heat_pump"]).sum())
+    assert spent > 0 and hub["npv"] == pytest.approx(0.0, abs=1e-9 * spent)
+    # The members' links carry what they took at that price.
+    links = [p for name, p in found.items() if name.endswith(":heat_network")]
+    assert links and all(p["npv"] != 0 for p in links)

@@ -17,8 +17,10 @@ energy it buys is priced at the market price the plan paid, energy it takes from
 hub (hydrogen, heat) at the hub's levelized cost of it; its own scope 1 and flue CO2 pay
 the carbon price; a lever serving a member's energy service saves what today's supply of
 that service cost in fuel and carbon, and abates its emissions; capture abates what it
-captures; hub renewables save grid purchases and abate the grid's emissions. Revenue for
-what a project sells comes from ``output_prices``; credits and grants, and any other
+captures; hub renewables save grid purchases and abate the grid's emissions. A hub plant
+sells what members take (hydrogen, heat) at that same levelized cost, unless
+``output_prices`` gives a price for the product; revenue for anything else a project sells
+comes from ``output_prices``; credits and grants, and any other
 yearly amounts, from ``policy`` (plain mappings, so a policy model plugs in unchanged).
 """
 
@@ -147,6 +149,7 @@ def _unit_project(plan: _Plan, node: str, lever: str, unit_list: list[str],
     cols = {k: np.zeros(n) for k in ("investment", "fixed_om", "variable_om", "fuel", "electricity", "carbon",
                                      "savings", "abated_t")}  # fmt: skip
     output: dict[str, np.ndarray] = {}
+    transfer = np.zeros(n)  # a hub plant's sales to members at the internal price
     last = plan.periods[-1]
     buses, ports, prices = result.buses, result.ports, result.prices
     incumbent = result.meta.get("incumbent")
@@ -196,6 +199,10 @@ def _unit_project(plan: _Plan, node: str, lever: str, unit_list: list[str],
                     else:
                         delivered += amount
                         product = f"{carrier}_mwh"
+                        if node == HUB and bus.startswith(f"{HUB}|") and product not in output_prices:
+                            # Members are charged the hub's levelized cost for what they take (fuel
+                            # above), so the hub plant earns it: the cost is counted once, not twice.
+                            transfer[i] += amount * float(plan.internal_price(bus).get(period, 0.0))
                     output.setdefault(product, np.zeros(n))[i] += amount
             cols["carbon"][i] += emitted * carbon_price
             if lever in CAPTURE_LEVERS:
@@ -214,7 +221,7 @@ def _unit_project(plan: _Plan, node: str, lever: str, unit_list: list[str],
                     fuel_cost = float(row["fuel_cost"]) / float(row["useful_mwh"])
                     cols["savings"][i] += delivered * (fuel_cost + intensity * carbon_price)
                     cols["abated_t"][i] += delivered * intensity - max(emitted, 0.0)
-    revenue = np.zeros(n)
+    revenue = transfer
     for product, volume in output.items():
         if product in output_prices:
             price = output_prices[product]
