@@ -585,22 +585,12 @@ def finance(
     """Project finance of the plan: NPV, IRR, payback, levelized costs and funding gap per project and member."""
     from clusterpath.finance.financing import FinanceAssumptions
     from clusterpath.finance.report import finance_report
-    from clusterpath.pathway.plan import InfeasiblePlan, SolverStopped
-    from clusterpath.pathway.plan import plan as make_plan
 
     _quiet_solvers()
     cluster = load_cluster(source)
     chosen = _scenario(scenario, typical_days=typical_days)
     assumptions = None
-    try:
-        with _working(err, "Planning", as_json):
-            result = make_plan(cluster, chosen, mip_gap=mip_gap, baseline=False)
-    except InfeasiblePlan as problem:
-        err.print(f"[bold red]infeasible:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
-        raise typer.Exit(EXIT_INFEASIBLE) from None
-    except SolverStopped as problem:
-        err.print(f"[bold red]no plan:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
-        raise typer.Exit(EXIT_NO_PLAN) from None
+    result = _solved_plan(cluster, chosen, mip_gap, as_json)
     if terms is not None:
         assumptions = FinanceAssumptions.from_file(terms, float(result.data["discount_rate"]))
     report = finance_report(result, assumptions)
@@ -615,6 +605,22 @@ def finance(
         out.print_json(json.dumps(payload, default=str))
         return
     _print_finance(report, cluster.name)
+
+
+def _solved_plan(cluster, chosen, mip_gap: float, silent: bool):
+    """The cluster's plan without its business-as-usual baseline; exit 3 or 4 when there is none."""
+    from clusterpath.pathway.plan import InfeasiblePlan, SolverStopped
+    from clusterpath.pathway.plan import plan as make_plan
+
+    try:
+        with _working(err, "Planning", silent):
+            return make_plan(cluster, chosen, mip_gap=mip_gap, baseline=False)
+    except InfeasiblePlan as problem:
+        err.print(f"[bold red]infeasible:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
+        raise typer.Exit(EXIT_INFEASIBLE) from None
+    except SolverStopped as problem:
+        err.print(f"[bold red]no plan:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
+        raise typer.Exit(EXIT_NO_PLAN) from None
 
 
 def _levelized(product: str, cost: float) -> str:
@@ -683,8 +689,6 @@ def fund(
     from clusterpath.finance import funding
     from clusterpath.finance.financing import FinanceAssumptions
     from clusterpath.finance.report import finance_report
-    from clusterpath.pathway.plan import InfeasiblePlan, SolverStopped
-    from clusterpath.pathway.plan import plan as make_plan
 
     problems = []
     if not math.isfinite(budget) or budget < 0:
@@ -713,15 +717,7 @@ def fund(
         limit = DEFAULT_MAX_SHARE if max_share is None else max_share
         basis = ("--max-share" if max_share is not None else
                  "EU Innovation Fund, up to 60 % of relevant costs (Directive 2003/87/EC, Article 10a(8))")
-    try:
-        with _working(err, "Planning", as_json):
-            result = make_plan(cluster, chosen, mip_gap=mip_gap, baseline=False)
-    except InfeasiblePlan as problem:
-        err.print(f"[bold red]infeasible:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
-        raise typer.Exit(EXIT_INFEASIBLE) from None
-    except SolverStopped as problem:
-        err.print(f"[bold red]no plan:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
-        raise typer.Exit(EXIT_NO_PLAN) from None
+    result = _solved_plan(cluster, chosen, mip_gap, as_json)
     assumptions = FinanceAssumptions.from_file(terms, float(result.data["discount_rate"])) if terms else None
     report = finance_report(result, assumptions)
     names = [p["project"] for p in report["projects"]]
