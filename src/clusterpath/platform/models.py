@@ -120,6 +120,7 @@ class Membership(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     user: Mapped[User] = relationship()
     member: Mapped[Member | None] = relationship()
+    cluster: Mapped[Cluster] = relationship()
 
 
 class Invitation(Base):
@@ -136,6 +137,7 @@ class Invitation(Base):
     accepted_at: Mapped[datetime | None]
     accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     member: Mapped[Member | None] = relationship()
+    cluster: Mapped[Cluster] = relationship()
 
 
 class MemberDataVersion(Base):
