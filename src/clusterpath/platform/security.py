@@ -28,22 +28,30 @@ INVITATION_PREFIX = "cpi_"
 MAX_PASSWORD_CHARS = 1024
 MIN_PASSWORD_CHARS = 10
 
-_hasher = PasswordHasher()
+def hasher(settings: Settings) -> PasswordHasher:
+    return _hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+@lru_cache(maxsize=8)
+def _hasher(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
 
 
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return _hasher.hash(secrets.token_hex(16))
+def hash_password(password: str, settings: Settings) -> str:
+    return hasher(settings).hash(password)
 
 
-def verify_password(stored: str | None, password: str) -> bool:
+@lru_cache(maxsize=8)
+def _dummy_hash(time_cost: int, memory_kib: int) -> str:
+    return _hasher(time_cost, memory_kib).hash(secrets.token_hex(16))
+
+
+def verify_password(stored: str | None, password: str, settings: Settings) -> bool:
     """True when ``password`` matches; an unknown account costs as much time as a wrong password."""
+    # The stored hash carries its own parameters; the dummy one is made with the current ones.
+    dummy = _dummy_hash(settings.argon2_time_cost, settings.argon2_memory_kib)
     try:
-        return _hasher.verify(stored or _dummy_hash(), password) and stored is not None
+        return hasher(settings).verify(stored or dummy, password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

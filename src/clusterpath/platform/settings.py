@@ -43,6 +43,9 @@ class Settings:
     # A running job whose worker has not written a heartbeat for this long belongs to a dead server.
     stale_after_seconds: float = 120.0
     solver_workers: int = 1
+    # argon2id cost: RFC 9106's second recommended option by default; tests may lower it, never production.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 64 * 1024
     extra: dict = field(default_factory=dict)
 
     @classmethod

@@ -59,11 +59,11 @@ def _user(user: User) -> dict:
 
 
 @router.post("/auth/register", status_code=201)
-def register(body: Registration, session: DB, where: Address) -> dict:
+def register(body: Registration, session: DB, config: Config, where: Address) -> dict:
     """Create an account. It sees nothing until it creates a cluster or accepts an invitation."""
     if session.scalar(select(User.id).where(User.email == body.email)) is not None:
         raise HTTPException(409, "an account with this email exists: log in instead")
-    user = User(email=body.email, name=body.name, password_hash=hash_password(body.password), created_at=utcnow())
+    user = User(email=body.email, name=body.name, password_hash=hash_password(body.password, config), created_at=utcnow())
     session.add(user)
     try:
         session.flush()
@@ -81,7 +81,7 @@ def login(body: Login, session: DB, config: Config, where: Address, response: Re
     if wait is not None:
         raise HTTPException(429, f"too many failed logins: try again in {wait} s", headers={"Retry-After": str(wait)})
     user = session.scalar(select(User).where(User.email == body.email))
-    if not verify_password(user.password_hash if user else None, body.password):
+    if not verify_password(user.password_hash if user else None, body.password, config):
         record_login(session, body.email, where, success=False)
         audit.record(session, "login.failed", user_id=user.id if user else None, address=where)
         session.commit()
