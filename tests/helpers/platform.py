@@ -18,18 +18,18 @@ DESCRIPTION = {
 }  # fmt: skip
 # Each member's numbers are unlike any other's, so a leak of one into another's view can be searched for.
 MEMBERS = {
-    "alpha": {"name": "Alpha Chemicals", "sector": "chemicals", "value_added": 11111111, "jobs": 11,
-              "demands": [{"service": "electricity", "carrier": "electricity", "final_energy": "2000 MWh"},
+    "alpha": {"name": "Alpha Chemicals", "sector": "chemicals", "value_added": 11111111.1, "jobs": 11,
+              "demands": [{"service": "electricity", "carrier": "electricity", "final_energy": "2000.3 MWh"},
                           {"service": "steam", "carrier": "natural_gas", "equipment": "boiler", "efficiency": 0.9,
-                           "useful_energy": "8760 MWh"}]},
-    "beta": {"name": "Beta Polymers", "sector": "chemicals", "value_added": 77777777, "jobs": 77,
-             "demands": [{"service": "electricity", "carrier": "electricity", "final_energy": "4321 MWh"},
+                           "useful_energy": "8760.9 MWh"}]},
+    "beta": {"name": "Beta Polymers", "sector": "chemicals", "value_added": 77777777.7, "jobs": 77,
+             "demands": [{"service": "electricity", "carrier": "electricity", "final_energy": "4321.7 MWh"},
                          {"service": "steam", "carrier": "natural_gas", "equipment": "boiler", "efficiency": 0.9,
-                          "useful_energy": "9876 MWh"}]},
-    "gamma": {"name": "Gamma Foods", "sector": "food", "value_added": 33333333, "jobs": 33,
-              "demands": [{"service": "electricity", "carrier": "electricity", "final_energy": "1500 MWh"},
+                          "useful_energy": "9876.3 MWh"}]},
+    "gamma": {"name": "Gamma Foods", "sector": "food", "value_added": 33333333.3, "jobs": 33,
+              "demands": [{"service": "electricity", "carrier": "electricity", "final_energy": "1500.7 MWh"},
                           {"service": "steam", "carrier": "natural_gas", "equipment": "boiler", "efficiency": 0.9,
-                           "useful_energy": "5000 MWh"}]},
+                           "useful_energy": "5000.9 MWh"}]},
 }  # fmt: skip
 SCENARIO = {"name": "small", "periods": [2025, 2035], "target_year": 2040, "typical_days": 1,
             "levers": ["heat_pump", "electric_boiler"], "economies_of_scale": False}  # fmt: skip
