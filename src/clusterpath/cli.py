@@ -692,10 +692,17 @@ def serve(
         settings = Settings.from_env(data_dir=data_dir, run_worker=not no_worker)
     except ValueError as problem:
         raise InputError("environment", [str(problem)]) from None
-    err.print(f"Database: {describe(settings.database_url)}", highlight=False)
+    from sqlalchemy.exc import OperationalError
+
+    err.print(f"Database: {describe(settings.database_url)}", highlight=False, soft_wrap=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print("[yellow]note:[/] tokens travel in the clear over plain HTTP: put a TLS proxy in front.")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+    try:
+        application = create_app(settings)
+    except OperationalError as problem:
+        reason = str(problem.orig or problem).strip().splitlines()[0]
+        raise InputError(describe(settings.database_url), [f"cannot reach the database: {reason}"]) from None
+    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @app.command()
