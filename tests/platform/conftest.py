@@ -13,8 +13,6 @@ from clusterpath.platform.settings import Settings
 
 POSTGRES_URL = os.environ.get("CLUSTERPATH_TEST_POSTGRES_URL")
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
 
 def _empty_postgres(url: str) -> None:
     engine = make_engine(url)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+import json
 
 import pytest
 import yaml
@@ -76,7 +76,7 @@ def test_member_uploads_yaml_json_and_excel_as_versions(client, tmp_path):
                         files={"file": ("alpha.yaml", yaml.safe_dump(member("alpha")), "application/yaml")})
     assert first.status_code == 201 and first.json()["number"] == 1 and first.json()["source"] == "yaml"
     again = client.post(p.url("/members/alpha/upload"), headers=alpha,
-                        files={"file": ("alpha.json", __import__("json").dumps(member("alpha")), "application/json")})
+                        files={"file": ("alpha.json", json.dumps(member("alpha")), "application/json")})
     assert again.status_code == 200 and again.json()["unchanged"] and again.json()["number"] == 1
     # The Excel template, filled with a cluster holding this member, as a member would send it.
     workbook = tmp_path / "alpha.xlsx"

@@ -9,7 +9,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from helpers.platform import API, MEMBERS, build, member, numbers_in
+import json
+
+from helpers.platform import API, MEMBERS, SCENARIO, build, member, numbers_in
 
 ROLES = ("coordinator", "alpha", "beta", "observer", "outsider", "anonymous")
 COMPANY = {"alpha": "alpha", "beta": "beta"}
@@ -86,8 +88,7 @@ def platform(make_client):
     client = make_client(run_worker=True)
     p = build(client)
     jobs = {}
-    for kind, options in (("inventory", {}), ("allocate", {"scenario": __import__("helpers.platform").platform.SCENARIO,
-                                                            "method": "dual"})):  # fmt: skip
+    for kind, options in (("inventory", {}), ("allocate", {"scenario": SCENARIO, "method": "dual"})):
         job = p.wait(p.submit(kind, options).json()["id"])
         assert job["status"] == "done", job["log"]
         jobs[kind] = job
@@ -117,7 +118,7 @@ def test_every_role_on_every_endpoint(platform):
             elif body == "member-data":
                 kwargs["json"] = member(key)
             elif body == "member-file":
-                kwargs["files"] = {"file": (f"{key}.json", __import__("json").dumps(member(key)), "application/json")}
+                kwargs["files"] = {"file": (f"{key}.json", json.dumps(member(key)), "application/json")}
             elif body is not None:
                 kwargs["json"] = body
             response = client.request(method, url, headers=p.as_(role), **kwargs)

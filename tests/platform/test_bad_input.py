@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers.platform import API, build, member
+from helpers.platform import API, DESCRIPTION, build, member, register
 
 INJECTIONS = ["x'); DROP TABLE users; --", "<script>alert('x')</script>", "\" OR 1=1 --", "{{7*7}}", "../../etc/passwd"]
 
@@ -64,7 +64,6 @@ def test_excel_errors_name_sheet_and_row(p, tmp_path):
 
     from clusterpath.io import xlsx
     from clusterpath.schema import Cluster
-    from helpers.platform import DESCRIPTION
 
     path = tmp_path / "alpha.xlsx"
     xlsx.write_template(path, Cluster.model_validate({**DESCRIPTION, "id": "port", "members": [member("alpha") | {
@@ -89,8 +88,8 @@ def test_unknown_ids_get_404_or_422(p, path):
 
 
 def test_another_clusters_ids_are_unknown(p):
-    other = p.client.post(f"{API}/clusters", json={"slug": "other", "name": "Other", "description": {
-        **__import__("helpers.platform").platform.DESCRIPTION}}, headers=p.as_("outsider"))  # fmt: skip
+    other = p.client.post(f"{API}/clusters", json={"slug": "other", "name": "Other", "description": DESCRIPTION},
+                          headers=p.as_("outsider"))  # fmt: skip
     assert other.status_code == 201
     job = p.submit("inventory").json()["id"]
     assert p.client.get(f"{API}/clusters/other/jobs/{job}", headers=p.as_("outsider")).status_code == 404
@@ -133,8 +132,6 @@ def test_broken_json_body_gets_422(p):
 
 
 def test_bad_cluster_description_names_the_field(client):
-    from helpers.platform import DESCRIPTION, register
-
     headers = register(client, "c@example.org")
     response = client.post(f"{API}/clusters", json={"slug": "bad", "name": "Bad", "description": {
         **DESCRIPTION, "country": "XX"}}, headers=headers)  # fmt: skip

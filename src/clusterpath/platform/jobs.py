@@ -360,15 +360,19 @@ class Worker:
                 session.commit()
 
     def run(self, job_id: int) -> None:
-        with self.sessions() as session:
-            job = session.get(Job, job_id)
-            version = session.get(InputVersion, job.input_version_id)
-            kind = KINDS[job.kind]
-            options = kind.options.model_validate(job.options)
-            description = dict(version.description)
-            members = [dict(v.content) for v in sorted(version.member_versions, key=lambda v: v.content["id"])]
-            scenario_data = version.scenario
-            attempt, cluster_slug = job.attempts, version.description.get("id", "")
+        try:
+            with self.sessions() as session:
+                job = session.get(Job, job_id)
+                version = session.get(InputVersion, job.input_version_id)
+                kind = KINDS[job.kind]
+                options = kind.options.model_validate(job.options)
+                description = dict(version.description)
+                members = [dict(v.content) for v in sorted(version.member_versions, key=lambda v: v.content["id"])]
+                scenario_data = version.scenario
+                attempt, cluster_slug = job.attempts, version.description.get("id", "")
+        except Exception as error:  # noqa: BLE001 - a job that cannot even be read fails, rather than hang as running
+            self._finish(job_id, None, {"error": error, "trace": traceback.format_exc()})
+            return
         self.log(job_id, f"run {attempt} started on {self.id}, input version {version.number}")
         outcome: dict[str, Any] = {}
 
@@ -394,7 +398,7 @@ class Worker:
                     session.commit()
         self._finish(job_id, version.id, outcome)
 
-    def _finish(self, job_id: int, version_id: int, outcome: dict) -> None:
+    def _finish(self, job_id: int, version_id: int | None, outcome: dict) -> None:
         now = utcnow()
         with self.sessions() as session:
             job = session.get(Job, job_id)

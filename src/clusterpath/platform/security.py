@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from clusterpath.platform.models import ApiToken, LoginAttempt, User, utcnow
@@ -109,4 +109,7 @@ def login_retry_after(session: Session, email: str, address: str, settings: Sett
 
 
 def record_login(session: Session, email: str, address: str, success: bool) -> None:
-    session.add(LoginAttempt(email=email, address=address, success=success, at=utcnow()))
+    now = utcnow()
+    # Only the last window counts; a day's margin keeps the table small without a cleanup job.
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1)))
+    session.add(LoginAttempt(email=email, address=address, success=success, at=now))

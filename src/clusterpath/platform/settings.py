@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ENV_DATABASE_URL = "CLUSTERPATH_DATABASE_URL"
@@ -46,7 +46,6 @@ class Settings:
     # argon2id cost: RFC 9106's second recommended option by default; tests may lower it, never production.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 64 * 1024
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, **overrides) -> Settings:
