@@ -21,7 +21,8 @@ router = APIRouter(tags=["jobs"])
 
 class NewJob(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    kind: Literal["inventory", "plan", "allocate", "collaborate", "finance"]
+    # One registry (jobs.KINDS) names the kinds; a new kind also needs its rule in access.FILTERS.
+    kind: Literal[tuple(KINDS)]  # type: ignore[valid-type]
     options: Tree = Field(default_factory=dict, description="per kind: scenario (a shipped name or a mapping), "
                           "typical_days, mip_gap, time_limit; allocate: method; collaborate: exact_up_to, samples, seed")
 
