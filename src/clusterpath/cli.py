@@ -799,6 +799,42 @@ def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print the li
 
 
 @app.command()
+@user_errors
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; keep 127.0.0.1 behind a TLS proxy.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Folder of the SQLite database (default "
+                                                  "~/.local/share/clusterpath); unused when CLUSTERPATH_DATABASE_URL "
+                                                  "is set.")] = None,  # fmt: skip
+    no_worker: Annotated[bool, typer.Option("--no-worker", help="Serve the API without running jobs here "
+                                            "(another server's worker runs them).")] = False,  # fmt: skip
+) -> None:
+    """Run the multi-user platform: a web API with accounts, roles, background jobs (docs/platform.md)."""
+    import uvicorn
+
+    from clusterpath.platform.app import create_app
+    from clusterpath.platform.db import describe
+    from clusterpath.platform.settings import Settings
+
+    _quiet_solvers()
+    try:
+        settings = Settings.from_env(data_dir=data_dir, run_worker=not no_worker)
+    except ValueError as problem:
+        raise InputError("environment", [str(problem)]) from None
+    from sqlalchemy.exc import OperationalError
+
+    err.print(f"Database: {describe(settings.database_url)}", highlight=False, soft_wrap=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print("[yellow]note:[/] tokens travel in the clear over plain HTTP: put a TLS proxy in front.")
+    try:
+        application = create_app(settings)
+    except OperationalError as problem:
+        reason = str(problem.orig or problem).strip().splitlines()[0]
+        raise InputError(describe(settings.database_url), [f"cannot reach the database: {reason}"]) from None
+    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+@app.command()
 def version() -> None:
     """Print the installed version."""
     from importlib.metadata import version as installed

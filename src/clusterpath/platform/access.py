@@ -1,0 +1,198 @@
+"""What each role may see and do: the one place that decides.
+
+- The coordinator manages the cluster and sees everything, raw data included.
+- A member company's users see and change their own company's raw data (demands, costs, its own
+  results and share of an allocation) and nothing raw of any other member.
+- Observers, and members looking beyond their own company, see aggregates only, and only figures to
+  which at least k members contribute (k is set per cluster, default 3).
+
+Results are filtered here by an allow-list per kind of job: a field not named below is withheld from
+everyone but the coordinator, so a new field in a library result cannot leak by default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    MEMBER = "member"
+    OBSERVER = "observer"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A user as seen by one cluster: their role there, and the company a member user belongs to."""
+
+    user_id: int
+    role: Role
+    member_key: str | None = None
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role is Role.COORDINATOR
+
+    def own(self, member_key: str) -> bool:
+        return self.role is Role.MEMBER and self.member_key is not None and member_key == self.member_key
+
+
+def can_manage(viewer: Viewer) -> bool:
+    """Invite, add members, change settings, run jobs, read the audit log and job logs."""
+    return viewer.is_coordinator
+
+
+def can_read_raw(viewer: Viewer, member_key: str) -> bool:
+    return viewer.is_coordinator or viewer.own(member_key)
+
+
+def can_write_data(viewer: Viewer, member_key: str) -> bool:
+    return viewer.is_coordinator or viewer.own(member_key)
+
+
+def shown(contributors: int, k: int) -> bool:
+    """An aggregate is shown only when at least k members contribute to it."""
+    return contributors >= k
+
+
+WITHHELD = "withheld"
+
+
+@dataclass
+class _View:
+    viewer: Viewer
+    k: int
+    members: int  # how many members the result's input holds
+    withheld: dict[str, str]
+
+    @property
+    def cluster_wide(self) -> bool:
+        return shown(self.members, self.k)
+
+    def keep_aggregate(self, out: dict, payload: dict, keys: Iterable[str]) -> None:
+        for key in keys:
+            if key not in payload:
+                continue
+            if self.cluster_wide:
+                out[key] = payload[key]
+            else:
+                self.withheld[key] = f"fewer than {self.k} members contribute"
+
+    def own_only(self, mapping: dict | None) -> dict:
+        return {key: value for key, value in (mapping or {}).items() if self.viewer.own(str(key))}
+
+
+def _inventory(view: _View, payload: dict, contributors: dict) -> dict:
+    out = {key: payload[key] for key in ("cluster", "grid_emission_factor", "gwp") if key in payload}
+    view.keep_aggregate(out, payload, ("total_tco2e", "scope1_tco2e", "scope1_combustion_tco2e",
+                                       "scope1_process_tco2e", "scope1_wastewater_tco2e", "scope2_tco2e",
+                                       "biogenic_co2_t", "energy_mwh", "value_added", "jobs",
+                                       "tco2e_per_million_value_added"))  # fmt: skip
+    out["members"] = [row for row in payload.get("members", []) if view.viewer.own(str(row.get("id")))]
+    for table, key in (("sectors", "sector"), ("carriers", "carrier")):
+        counts = {group: len(keys) for group, keys in contributors.get(table, {}).items()}
+        out[table] = suppress(payload.get(table, []), key, counts, view.k)
+        hidden = [row[key] for row in payload.get(table, []) if row not in out[table]]
+        if hidden:
+            view.withheld[table] = f"{len(hidden)} row(s) to which fewer than {view.k} members contribute"
+    return out
+
+
+def suppress(rows: list[dict], key: str, counts: dict[str, int], k: int) -> list[dict]:
+    """Rows with at least k contributors; if exactly one row is hidden, the smallest shown one goes too,
+    since the total minus the shown rows would otherwise give the hidden one away."""
+    keep = [row for row in rows if shown(counts.get(str(row.get(key)), 0), k)]
+    if len(rows) - len(keep) == 1 and keep:
+        smallest = min(keep, key=lambda row: (counts.get(str(row.get(key)), 0), str(row.get(key))))
+        keep = [row for row in keep if row is not smallest]
+    return keep
+
+
+def _plan(view: _View, payload: dict, contributors: dict) -> dict:
+    out = {key: payload[key] for key in ("status", "currency", "periods") if key in payload}
+    view.keep_aggregate(out, payload, ("objective", "emissions_tco2e", "emissions_by_scope_tco2e", "cost_breakdown",
+                                       "baseline_cost", "levelized_costs"))  # fmt: skip
+    out["member_emissions_tco2e"] = view.own_only(payload.get("member_emissions_tco2e"))
+    return out
+
+
+PER_MEMBER_ALLOCATION = ("allocation", "standalone", "savings", "ci95")
+
+
+def _split(view: _View, split: dict) -> dict:
+    out = {key: split[key] for key in ("method", "players", "in_core", "core_note", "samples", "basis") if key in split}
+    view.keep_aggregate(out, split, ("total",))
+    for key in PER_MEMBER_ALLOCATION:
+        if key in split:
+            out[key] = view.own_only(split[key])
+    return out
+
+
+def _allocate(view: _View, payload: dict, contributors: dict) -> dict:
+    out = _split(view, payload)
+    if "currency" in payload:
+        out["currency"] = payload["currency"]
+    return out
+
+
+def _collaborate(view: _View, payload: dict, contributors: dict) -> dict:
+    out = {key: payload[key] for key in ("cluster", "currency", "players") if key in payload}
+    view.keep_aggregate(out, payload, ("together", "dividend", "dividend_share"))
+    out["standalone"] = view.own_only(payload.get("standalone"))
+    out["rules"] = {name: _split(view, split) for name, split in payload.get("rules", {}).items()}
+    return out
+
+
+def _finance(view: _View, payload: dict, contributors: dict) -> dict:
+    out = {key: payload[key] for key in ("currency", "base_year", "conventions") if key in payload}
+    # The hub's projects belong to the whole cluster: an aggregate of every member.
+    out["projects"] = [p for p in payload.get("projects", [])
+                       if view.viewer.own(str(p.get("member"))) or (p.get("member") is None and view.cluster_wide)]
+    members = payload.get("members", {})
+    out["members"] = view.own_only(members)
+    if "shared" in members and view.cluster_wide:
+        out["members"]["shared"] = members["shared"]
+    return out
+
+
+FILTERS: dict[str, Callable[[_View, dict, dict], dict]] = {
+    "inventory": _inventory,
+    "plan": _plan,
+    "allocate": _allocate,
+    "collaborate": _collaborate,
+    "finance": _finance,
+}
+
+
+def filter_result(viewer: Viewer, kind: str, payload: dict, contributors: dict, k: int) -> tuple[dict, dict]:
+    """The part of a result this viewer may see, and what was withheld and why."""
+    if viewer.is_coordinator:
+        return payload, {}
+    view = _View(viewer, k, len(contributors.get("members", [])), {})
+    rule = FILTERS.get(kind)
+    if rule is None:  # a kind this module does not know yet shows nothing until someone decides what it may
+        return {}, {"*": "no access rule for this kind of result"}
+    visible = rule(view, payload, contributors)
+    for key in payload:
+        if key not in visible and key not in view.withheld:
+            view.withheld[key] = "raw data of other members, or not shared beyond the coordinator"
+    return visible, view.withheld
+
+
+def filter_aggregates(viewer: Viewer, rows: list[dict], key: str, counts: dict[str, int], members: int,
+                      k: int, totals: dict) -> dict:  # fmt: skip
+    """Emissions by sector or carrier for this viewer: every row for the coordinator, k-anonymous otherwise."""
+    if viewer.is_coordinator:
+        visible, total_shown = rows, True
+    else:
+        visible, total_shown = suppress(rows, key, counts, k), shown(members, k)
+    return {
+        "by": key,
+        "k": k,
+        "members_with_data": members if total_shown else None,
+        "totals": totals if total_shown else None,
+        "rows": visible,
+        "withheld_rows": len(rows) - len(visible),
+    }

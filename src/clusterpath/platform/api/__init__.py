@@ -1,0 +1,9 @@
+"""The HTTP API (version 1): one router per area, assembled here."""
+
+from fastapi import APIRouter
+
+from clusterpath.platform.api import auth, clusters, data, jobs, results
+
+router = APIRouter(prefix="/api/v1")
+for module in (auth, clusters, data, jobs, results):
+    router.include_router(module.router)

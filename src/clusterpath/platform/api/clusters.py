@@ -1,0 +1,196 @@
+"""Clusters, their member companies, memberships and invitations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+
+from clusterpath.platform import audit
+from clusterpath.platform.access import Role, can_read_raw
+from clusterpath.platform.api.deps import (
+    DB,
+    Address,
+    AsCoordinator,
+    Authenticated,
+    Config,
+    Email,
+    Identifier,
+    InCluster,
+    Name,
+    Tree,
+    member_of,
+)
+from clusterpath.platform.memberdata import validate_description
+from clusterpath.platform.models import Cluster, Invitation, Member, MemberDataVersion, Membership, utcnow
+from clusterpath.platform.security import INVITATION_PREFIX, digest, new_secret
+
+router = APIRouter(tags=["clusters"])
+INVITATION_DAYS = 14
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NewCluster(Strict):
+    slug: Identifier = Field(description="the cluster's id, used in URLs and results")
+    name: Name
+    k: int | None = Field(default=None, ge=2, le=1000, description="members an aggregate needs to be shown")
+    description: Tree = Field(description="the cluster description without members: country, location, kind, "
+                                          "currency, base_year, discount_rate, resources, grid (docs/input-format.md)")
+
+
+class ClusterChange(Strict):
+    name: Name | None = None
+    k: int | None = Field(default=None, ge=2, le=1000)
+    description: Tree | None = None
+
+
+class NewMember(Strict):
+    key: Identifier = Field(description="the member's id in the cluster description")
+    name: Name
+
+
+class NewInvitation(Strict):
+    email: Email
+    role: Role
+    member: Identifier | None = Field(default=None, description="for role 'member': the company's key")
+
+
+def _description(data: dict[str, Any], slug: str, name: str) -> dict:
+    given = data.get("id")
+    if given is not None and given != slug:
+        raise HTTPException(422, f"description.id '{given}' differs from the cluster's slug '{slug}'")
+    return validate_description({**data, "id": slug, "name": data.get("name") or name})
+
+
+def _cluster(cluster: Cluster, role: str | None = None, *, full: bool = True) -> dict:
+    out = {"slug": cluster.slug, "name": cluster.name, "k": cluster.k_threshold, "created_at": cluster.created_at}
+    if role is not None:
+        out["role"] = role
+    if full:
+        out["description"] = cluster.description
+    return out
+
+
+@router.post("/clusters", status_code=201)
+def create_cluster(body: NewCluster, who: Authenticated, session: DB, config: Config, where: Address) -> dict:
+    """Create a cluster; its creator is its coordinator."""
+    if session.scalar(select(Cluster.id).where(Cluster.slug == body.slug)) is not None:
+        raise HTTPException(409, f"the cluster id '{body.slug}' is taken: choose another")
+    description = _description(body.description, body.slug, body.name)
+    cluster = Cluster(slug=body.slug, name=body.name, description=description, k_threshold=body.k or config.default_k,
+                      created_by=who.user.id, created_at=utcnow())  # fmt: skip
+    session.add(cluster)
+    session.flush()
+    session.add(Membership(user_id=who.user.id, cluster_id=cluster.id, role=Role.COORDINATOR, created_at=utcnow()))
+    audit.record(session, "cluster.create", user_id=who.user.id, cluster_id=cluster.id, target=body.slug,
+                 address=where)  # fmt: skip
+    session.commit()
+    return _cluster(cluster, Role.COORDINATOR)
+
+
+@router.get("/clusters")
+def list_clusters(who: Authenticated, session: DB) -> list[dict]:
+    rows = session.execute(select(Cluster, Membership.role).join(Membership, Membership.cluster_id == Cluster.id)
+                           .where(Membership.user_id == who.user.id).order_by(Cluster.slug)).all()  # fmt: skip
+    return [_cluster(cluster, role, full=False) for cluster, role in rows]
+
+
+@router.get("/clusters/{slug}")
+def get_cluster(context: InCluster) -> dict:
+    """The cluster's settings and description (no member data), and the caller's role in it."""
+    out = _cluster(context.cluster, context.viewer.role)
+    out["member"] = context.viewer.member_key
+    return out
+
+
+@router.patch("/clusters/{slug}")
+def change_cluster(body: ClusterChange, context: AsCoordinator, session: DB, where: Address) -> dict:
+    """Rename, set k, or replace the description; results keep the description they were computed with."""
+    cluster = context.cluster
+    if body.name is not None:
+        cluster.name = body.name
+    if body.k is not None:
+        cluster.k_threshold = body.k
+    if body.description is not None:
+        cluster.description = _description(body.description, cluster.slug, cluster.name)
+    audit.record(session, "cluster.update", user_id=context.user.id, cluster_id=cluster.id, target=cluster.slug,
+                 address=where, fields=sorted(body.model_dump(exclude_none=True)))  # fmt: skip
+    session.commit()
+    return _cluster(cluster, context.viewer.role)
+
+
+@router.get("/clusters/{slug}/members")
+def list_members(context: InCluster, session: DB) -> list[dict]:
+    """The member companies; version details only for one's own company (all for the coordinator)."""
+    latest = dict(session.execute(select(MemberDataVersion.member_id, func.max(MemberDataVersion.number))
+                                  .join(Member).where(Member.cluster_id == context.cluster.id)
+                                  .group_by(MemberDataVersion.member_id)).all())  # fmt: skip
+    out = []
+    for member in context.cluster.members:
+        row = {"key": member.key, "name": member.name, "has_data": member.id in latest}
+        if can_read_raw(context.viewer, member.key):
+            row["latest_version"] = latest.get(member.id)
+        out.append(row)
+    return out
+
+
+@router.post("/clusters/{slug}/members", status_code=201)
+def add_member(body: NewMember, context: AsCoordinator, session: DB, where: Address) -> dict:
+    cluster = context.cluster
+    if session.scalar(select(Member.id).where(Member.cluster_id == cluster.id, Member.key == body.key)) is not None:
+        raise HTTPException(409, f"cluster '{cluster.slug}' has a member '{body.key}' already")
+    member = Member(cluster_id=cluster.id, key=body.key, name=body.name, created_at=utcnow())
+    session.add(member)
+    audit.record(session, "member.create", user_id=context.user.id, cluster_id=cluster.id, target=body.key,
+                 address=where)  # fmt: skip
+    session.commit()
+    return {"key": member.key, "name": member.name, "has_data": False, "latest_version": None}
+
+
+@router.get("/clusters/{slug}/memberships")
+def list_memberships(context: AsCoordinator, session: DB) -> list[dict]:
+    rows = session.scalars(select(Membership).where(Membership.cluster_id == context.cluster.id)
+                           .order_by(Membership.id)).all()  # fmt: skip
+    return [{"user": row.user.email, "name": row.user.name, "role": row.role,
+             "member": row.member.key if row.member else None} for row in rows]  # fmt: skip
+
+
+@router.post("/clusters/{slug}/invitations", status_code=201)
+def invite(body: NewInvitation, context: AsCoordinator, session: DB, where: Address) -> dict:
+    """A one-time code for this email and role. No mail is sent: hand the code to the person yourself."""
+    cluster = context.cluster
+    member = None
+    if body.role is Role.MEMBER:
+        if body.member is None:
+            raise HTTPException(422, "an invitation as 'member' names the company: give 'member'")
+        member = member_of(session, cluster, body.member)
+    elif body.member is not None:
+        raise HTTPException(422, f"a '{body.role}' belongs to no company: leave 'member' out")
+    code = new_secret(INVITATION_PREFIX)
+    now = utcnow()
+    invitation = Invitation(cluster_id=cluster.id, email=body.email, role=body.role,
+                            member_id=member.id if member else None, code_hash=digest(code), created_by=context.user.id,
+                            created_at=now, expires_at=now + timedelta(days=INVITATION_DAYS))  # fmt: skip
+    session.add(invitation)
+    session.flush()
+    audit.record(session, "invitation.create", user_id=context.user.id, cluster_id=cluster.id,
+                 target=f"invitation {invitation.id}", address=where, role=body.role,
+                 member=body.member)  # fmt: skip
+    session.commit()
+    return {"id": invitation.id, "email": invitation.email, "role": invitation.role, "member": body.member,
+            "code": code, "expires_at": invitation.expires_at}  # fmt: skip
+
+
+@router.get("/clusters/{slug}/invitations")
+def list_invitations(context: AsCoordinator, session: DB) -> list[dict]:
+    rows = session.scalars(select(Invitation).where(Invitation.cluster_id == context.cluster.id)
+                           .order_by(Invitation.id)).all()  # fmt: skip
+    return [{"id": row.id, "email": row.email, "role": row.role, "member": row.member.key if row.member else None,
+             "created_at": row.created_at, "expires_at": row.expires_at, "accepted": row.accepted_at is not None}
+            for row in rows]  # fmt: skip

@@ -1,0 +1,136 @@
+"""What every endpoint needs: a database session, the caller, the cluster and the caller's role in it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clusterpath.platform.access import Role, Viewer, can_manage
+from clusterpath.platform.models import ApiToken, Cluster, Member, Membership, User
+from clusterpath.platform.security import token_user
+from clusterpath.platform.settings import Settings
+
+IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+MAX_ID = 2**31 - 1  # the database's integer: a larger id is unknown, not an overflow
+
+
+def _printable(value: str) -> str:
+    # PostgreSQL refuses NUL in text, and a lone surrogate cannot be stored as UTF-8.
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise ValueError("must not contain control characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+def _clean_tree(value: Any) -> Any:
+    if isinstance(value, str):
+        _printable(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _clean_tree(str(key))
+            _clean_tree(item)
+    elif isinstance(value, list):
+        for item in value:
+            _clean_tree(item)
+    return value
+
+
+Text = Annotated[str, AfterValidator(_printable)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
+Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), AfterValidator(_printable),
+                  AfterValidator(str.lower)]  # fmt: skip
+Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=IDENTIFIER)]
+Tree = Annotated[dict[str, Any], AfterValidator(_clean_tree)]
+Slug = Annotated[str, Path(min_length=1, max_length=64, pattern=IDENTIFIER, description="the cluster's id")]
+MemberKey = Annotated[str, Path(min_length=1, max_length=64, pattern=IDENTIFIER, description="the member's id")]
+
+
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+bearer = HTTPBearer(auto_error=False, description="A session token from /auth/login or an API token")
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def db(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+def address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+DB = Annotated[Session, Depends(db)]
+Config = Annotated[Settings, Depends(settings)]
+Address = Annotated[str, Depends(address)]
+
+
+@dataclass
+class Caller:
+    user: User
+    token: ApiToken
+
+
+def caller(session: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
+    found = token_user(session, credentials.credentials) if credentials else None
+    if found is None:
+        raise HTTPException(401, "sign in: give a valid, unexpired token as 'Authorization: Bearer <token>'",
+                            headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+    session.commit()  # keeps last_used_at
+    return Caller(*found)
+
+
+Authenticated = Annotated[Caller, Depends(caller)]
+
+
+@dataclass
+class ClusterContext:
+    cluster: Cluster
+    viewer: Viewer
+    user: User
+
+
+def cluster_context(slug: Slug, session: DB, who: Authenticated) -> ClusterContext:
+    cluster = session.scalar(select(Cluster).where(Cluster.slug == slug))
+    membership = None
+    if cluster is not None:
+        membership = session.scalar(select(Membership).where(Membership.cluster_id == cluster.id,
+                                                             Membership.user_id == who.user.id))  # fmt: skip
+    # A cluster one does not belong to is reported as unknown: its existence is nobody else's business.
+    if cluster is None or membership is None:
+        raise HTTPException(404, f"no cluster '{slug}' among yours")
+    viewer = Viewer(who.user.id, Role(membership.role), membership.member.key if membership.member else None)
+    return ClusterContext(cluster, viewer, who.user)
+
+
+InCluster = Annotated[ClusterContext, Depends(cluster_context)]
+
+
+def coordinator(context: InCluster) -> ClusterContext:
+    if not can_manage(context.viewer):
+        raise HTTPException(403, "only the cluster's coordinator may do this")
+    return context
+
+
+AsCoordinator = Annotated[ClusterContext, Depends(coordinator)]
+
+
+def member_of(session: Session, cluster: Cluster, key: str) -> Member:
+    member = session.scalar(select(Member).where(Member.cluster_id == cluster.id, Member.key == key))
+    if member is None:
+        raise HTTPException(404, f"no member '{key}' in cluster '{cluster.slug}'")
+    return member

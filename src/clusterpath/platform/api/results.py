@@ -1,0 +1,90 @@
+"""Results of jobs and live aggregates, each filtered for the caller by access.py; the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from sqlalchemy import select
+
+from clusterpath.io.errors import InputError
+from clusterpath.platform import audit
+from clusterpath.platform.access import filter_aggregates, filter_result
+from clusterpath.platform.api.deps import DB, MAX_ID, Address, AsCoordinator, InCluster, RowId
+from clusterpath.platform.api.jobs import _latest_versions
+from clusterpath.platform.jobs import contributors
+from clusterpath.platform.memberdata import assemble
+from clusterpath.platform.models import InputVersion, Result
+
+router = APIRouter(tags=["results"])
+
+
+def _meta(row: Result) -> dict:
+    return {"id": row.id, "kind": row.kind, "job": row.job_id, "input_version": row.input_version.number,
+            "created_at": row.created_at}  # fmt: skip
+
+
+@router.get("/clusters/{slug}/results")
+def list_results(context: InCluster, session: DB,
+                 input_version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+                 kind: Annotated[str | None, Query(max_length=20, pattern=r"^[a-z]+$")] = None) -> list[dict]:  # fmt: skip
+    query = select(Result).join(InputVersion).where(Result.cluster_id == context.cluster.id)
+    if input_version is not None:
+        query = query.where(InputVersion.number == input_version)
+    if kind is not None:
+        query = query.where(Result.kind == kind)
+    return [_meta(row) for row in session.scalars(query.order_by(Result.id.desc()).limit(500))]
+
+
+@router.get("/clusters/{slug}/results/{result_id}")
+def get_result(result_id: RowId, context: InCluster, session: DB, where: Address) -> dict:
+    """A result as the caller may see it; 'withheld' names what was left out and why."""
+    row = session.get(Result, result_id)
+    if row is None or row.cluster_id != context.cluster.id:
+        raise HTTPException(404, f"no result {result_id} in cluster '{context.cluster.slug}'")
+    payload, withheld = filter_result(context.viewer, row.kind, row.payload, row.contributors,
+                                      context.cluster.k_threshold)  # fmt: skip
+    audit.record(session, "result.read", user_id=context.user.id, cluster_id=context.cluster.id,
+                 target=f"result {row.id}", address=where, kind=row.kind, filtered=bool(withheld))  # fmt: skip
+    session.commit()
+    return _meta(row) | {"result": payload, "withheld": withheld}
+
+
+@router.get("/clusters/{slug}/aggregates/emissions")
+def emissions(context: InCluster, session: DB, where: Address,
+              by: Annotated[Literal["sector", "carrier"], Query()] = "sector") -> dict:  # fmt: skip
+    """Baseline emissions by sector or carrier from the members' latest data; a row is shown only when
+    at least k members contribute to it (the coordinator sees every row)."""
+    from clusterpath.inventory import Inventory
+
+    versions, _ = _latest_versions(session, context.cluster)
+    try:
+        cluster = assemble(context.cluster.description, [dict(v.content) for v in versions], context.cluster.slug)
+    except InputError as error:
+        # The reason can quote a member's data: only the coordinator reads it.
+        detail = error.message if context.viewer.is_coordinator else \
+            "the cluster's data do not form a valid cluster yet; the coordinator can see why"  # fmt: skip
+        raise HTTPException(409, detail) from None
+    inventory = Inventory(cluster).to_dict()
+    who = contributors(cluster)
+    table = "sectors" if by == "sector" else "carriers"
+    counts = {group: len(keys) for group, keys in who[table].items()}
+    totals = {key: inventory[key] for key in ("total_tco2e", "scope1_tco2e", "scope2_tco2e", "energy_mwh")}
+    audit.record(session, "aggregates.read", user_id=context.user.id, cluster_id=context.cluster.id,
+                 target=f"emissions by {by}", address=where, versions={v.member.key: v.number for v in versions})
+    session.commit()
+    return filter_aggregates(context.viewer, inventory[table], by, counts, len(versions), context.cluster.k_threshold,
+                             totals)  # fmt: skip
+
+
+@router.get("/clusters/{slug}/audit")
+def audit_log(context: AsCoordinator, session: DB, where: Address,
+              before: Annotated[int | None, Query(ge=1, le=MAX_ID, description="entries older than this id")] = None,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict]:  # fmt: skip
+    """Who read or changed the cluster's confidential data, newest first."""
+    rows = audit.entries(session, context.cluster.id, limit=limit, before=before)
+    out = [{"id": row.id, "at": row.at, "user": row.user_id, "action": row.action, "target": row.target,
+            "detail": row.detail, "address": row.address} for row in rows]  # fmt: skip
+    audit.record(session, "audit.read", user_id=context.user.id, cluster_id=context.cluster.id, address=where)
+    session.commit()
+    return out

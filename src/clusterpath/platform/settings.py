@@ -1,0 +1,63 @@
+"""Configuration of the service, from the environment with explicit overrides (tests, the CLI)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ENV_DATABASE_URL = "CLUSTERPATH_DATABASE_URL"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "clusterpath"
+
+
+def _number(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    max_upload_bytes: int = 5 * 1024 * 1024
+    session_hours: float = 12.0
+    # Failed logins allowed per account and per client address within the window before 429s.
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 20
+    login_window_seconds: int = 900
+    default_k: int = 3
+    # A job whose server died is run again this many times in all before it is marked failed.
+    job_attempts: int = 2
+    run_worker: bool = True
+    worker_poll_seconds: float = 1.0
+    heartbeat_seconds: float = 5.0
+    # A running job whose worker has not written a heartbeat for this long belongs to a dead server.
+    stale_after_seconds: float = 120.0
+    solver_workers: int = 1
+    # argon2id cost: RFC 9106's second recommended option by default; tests may lower it, never production.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 64 * 1024
+
+    @classmethod
+    def from_env(cls, data_dir: Path | None = None, **overrides) -> Settings:
+        folder = Path(data_dir or os.environ.get("CLUSTERPATH_DATA_DIR") or default_data_dir())
+        url = os.environ.get(ENV_DATABASE_URL) or f"sqlite:///{folder / 'clusterpath.db'}"
+        settings = cls(
+            database_url=url,
+            data_dir=folder,
+            max_upload_bytes=int(_number("CLUSTERPATH_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
+            session_hours=_number("CLUSTERPATH_SESSION_HOURS", cls.session_hours),
+            default_k=int(_number("CLUSTERPATH_DEFAULT_K", cls.default_k)),
+            job_attempts=int(_number("CLUSTERPATH_JOB_ATTEMPTS", cls.job_attempts)),
+            solver_workers=int(_number("CLUSTERPATH_SOLVER_WORKERS", cls.solver_workers)),
+        )
+        return replace(settings, **overrides)
