@@ -281,6 +281,9 @@ def apply(spec: SweepSpec, base: Scenario, cluster: Cluster, values: dict[str, f
         else:
             lever = name.split(".", 1)[1]
             capex[lever] = capex.get(lever, capex.get("*", 1.0)) * value
+    # Equal factors are one scenario: drop what changes nothing, so equal cases share a key and are solved once.
+    star = capex.get("*", 1.0)
+    capex = {k: v for k, v in capex.items() if k != "*" and v != star} | ({"*": star} if star != 1.0 else {})
     if capex != base.capex_multiplier:
         changes["capex_multiplier"] = capex
     if not changes:
