@@ -50,6 +50,15 @@ def test_tornado_cases_that_are_grid_points_are_solved_once(tiny):
     assert len(d.unique()) == 3  # low and high are the two grid points; only the base case is new
 
 
+def test_factors_that_change_nothing_give_the_base_case(tiny):
+    d = make(tiny, {"parameters": {"capex": {"values": [1.0, 1.2]}, "capex.electric_boiler": {"values": [1.0]}}})
+    plain, dearer = d.samples
+    assert plain.key == d.base_case.key and plain.scenario.capex_multiplier == {}
+    # The lever's factor of 1 multiplies the 1.2 on every lever: nothing singles the lever out.
+    assert dearer.scenario.capex_multiplier == {"*": 1.2}
+    assert len(d.unique()) == 2  # every tornado case is one of the two
+
+
 def test_random_draws_are_reproducible_and_cover_each_range_evenly(tiny):
     spec = {"method": "random", "samples": 20, "seed": 7, "tornado": False,
             "parameters": {"capex": {"low": 0.5, "high": 1.5}, "discount_rate": {"distribution": "triangular",
