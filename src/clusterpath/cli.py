@@ -565,7 +565,6 @@ def version() -> None:
     typer.echo(installed("clusterpath"))
 
 
-
 # -- scenario studies: compare and sweep (docs/scenarios.md) ------------------------------------------
 @app.command(context_settings={"allow_extra_args": True})
 @user_errors
@@ -586,9 +585,8 @@ def compare(
     from clusterpath.study.compare import compare as run_compare
 
     _quiet_solvers()
-    requested = [name for item in [*names, *ctx.args] for name in item.split(",") if name.strip()]
-    if stray := [a for a in ctx.args if a.startswith("-")]:
-        raise InputError("compare", [f"unknown option(s) {', '.join(stray)} (see clusterpath compare --help)"])
+    # Click gives an option one value: the names after the first arrive as extra arguments.
+    requested = [name.strip() for item in [*names, *ctx.args] for name in item.split(",") if name.strip()]
     if len(set(requested)) != len(requested):
         raise InputError("--scenarios", ["a scenario is named twice: give each once"])
     cluster = load_cluster(source)

@@ -52,6 +52,21 @@ def test_compare_json_has_every_scenario_in_order(two_scenarios, tmp_path):
     assert costs.loc["total", "tiny-dear"] == pytest.approx(second["total_cost"])
 
 
+@pytest.mark.slow
+def test_compare_reports_an_infeasible_scenario_and_compares_the_rest(tiny, tmp_path):
+    cluster, feasible, _ = tiny
+    # A cap on scope 1 with no lever that cuts it: the gas boiler's emissions cannot fall.
+    stuck = write(tmp_path / "stuck.yaml", {**SCENARIO, "name": "stuck", "target": "cluster_cap", "levers": []})
+    out = tmp_path / "cmp"
+    result = runner.invoke(app, ["compare", cluster, "--scenarios", f"{stuck},{feasible}", "--json", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    first, second = json.loads(result.stdout)["scenarios"]
+    assert (first["scenario"], first["status"]) == ("stuck", "infeasible")
+    assert "emission cap" in first["message"] and "total_cost" not in first
+    assert second["status"] == "optimal"
+    assert list(pd.read_csv(out / "costs.csv", index_col=0).columns) == ["tiny-price"]
+
+
 def test_compare_unknown_scenario_lists_the_known_ones_and_writes_nothing(tiny, tmp_path):
     cluster, scenario, _ = tiny
     out = tmp_path / "cmp"

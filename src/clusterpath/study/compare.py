@@ -37,6 +37,8 @@ def compare(cluster: Cluster, scenarios: Sequence[Scenario], *, time_limit: floa
 def cost_table(report: dict) -> pd.DataFrame:
     """Net present cost by kind (rows) and scenario (columns); ``total`` last."""
     solved = [s for s in report["scenarios"] if "cost_by_kind" in s]
+    if not solved:
+        return pd.DataFrame()
     table = pd.DataFrame({s["scenario"]: s["cost_by_kind"] for s in solved}).fillna(0.0)
     if "credits" in table.index and not table.loc["credits"].abs().gt(0).any():
         table = table.drop(index="credits")  # no policy pays credits in any scenario: a row of zeros says nothing
