@@ -686,8 +686,16 @@ def sweep(
             if done:
                 progress.console.print(f"Resuming: {done} case(s) already in {folder / runner.CASES}", highlight=False)
 
-        report = runner.run(plan_cases, cluster, folder, workers=workers, scheduler=scheduler, options=options,
-                            on_start=start, on_case=lambda case, row: progress.advance(task))  # fmt: skip
+        try:
+            with _stop_on_sigterm():
+                report = runner.run(plan_cases, cluster, folder, workers=workers, scheduler=scheduler, options=options,
+                                    on_start=start, on_case=lambda case, row: progress.advance(task))  # fmt: skip
+        except KeyboardInterrupt:
+            progress.stop()
+            kept = sum(runner.case_file(folder, case.key).is_file() for case in plan_cases.unique())
+            err.print(f"Interrupted: {kept} of {len(plan_cases.unique())} cases are in {folder / runner.CASES}; run the "
+                      "same command again to solve the rest.", highlight=False)  # fmt: skip
+            raise typer.Exit(130) from None
     results = runner.load_results(plan_cases, folder)
     summary = {"cluster": cluster.id, "sweep": str(sweep_file), "out": str(folder), "cases": len(plan_cases.unique()),
                "samples": len(plan_cases.samples), "computed": len(report.computed), "reused": len(report.reused),
@@ -706,6 +714,27 @@ def sweep(
             err.print(f"[bold red]failed:[/] case {key}: {problem}", highlight=False)
     if report.failed:
         raise typer.Exit(1)
+
+
+class _stop_on_sigterm:  # noqa: N801 - used like a function: `with _stop_on_sigterm():`
+    """`kill` of a sweep stops it like Ctrl-C: its workers are shut down and finished cases are kept."""
+
+    def __enter__(self) -> None:
+        import signal
+        import threading
+
+        def stop(*_):
+            raise KeyboardInterrupt
+
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, stop)
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
 
 
 def _sweep_charts(plan_cases, results, folder: Path, currency: str) -> None:

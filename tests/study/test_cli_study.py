@@ -139,3 +139,42 @@ def test_sweep_missing_file_exits_2(tiny, tmp_path):
     result = runner.invoke(app, ["sweep", cluster, str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "sw")])
     assert result.exit_code == 2 and "no such sweep file" in result.stderr
     assert not (tmp_path / "sw").exists()
+
+
+@pytest.mark.slow
+def test_a_killed_sweep_resumes_where_it_stopped(tiny, tmp_path):
+    """Ctrl-C reaches the whole process group; the run stops cleanly and the next one solves only the rest."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    cluster, _, sweep = tiny
+    path = sweep({"method": "random", "samples": 12, "tornado": False,
+                  "parameters": {"carbon_price": {"low": 0.1, "high": 4.0}}})  # fmt: skip
+    out = tmp_path / "sw"
+    src = Path(__file__).resolve().parents[2] / "src"
+    command = [sys.executable, "-m", "clusterpath", "sweep", cluster, path, "--out", str(out), "--workers", "1"]
+    env = dict(os.environ, PYTHONPATH=str(src))
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)  # fmt: skip
+    cases = out / "cases"
+    deadline = time.monotonic() + 300  # a guard against hanging, not a measurement
+    while len(list(cases.glob("*.parquet"))) < 2 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    kept = {p.stem for p in cases.glob("*.parquet")}
+    if process.returncode == 0:
+        pytest.skip("the sweep finished before it could be interrupted")
+    assert process.returncode == 130, stderr
+    assert "run the same command again" in " ".join(stderr.split()) and "Traceback" not in stderr
+    assert 2 <= len(kept) < 12 and not list(cases.glob(".*"))
+
+    again = subprocess.run([*command, "--json"], env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)
+    assert summary["reused"] == len(kept) and summary["computed"] == 12 - len(kept)
+    assert kept < {p.stem for p in cases.glob("*.parquet")}

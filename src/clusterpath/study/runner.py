@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -92,8 +94,9 @@ def run(design: Design, cluster: Cluster, out: Path, *, workers: int | None = No
         from distributed import as_completed
 
         report.workers = sum(client.nthreads().values())
-        shared = client.scatter(cluster, broadcast=True)
-        futures = {client.submit(solve_case, shared, case.scenario, options or {}, key=f"case-{case.key}-{run_id}",
+        # The cluster travels with each task rather than scattered once: a restarted worker loses scattered data,
+        # and with it every case still to come; a cluster description is small next to a solve.
+        futures = {client.submit(solve_case, cluster, case.scenario, options or {}, key=f"case-{case.key}-{run_id}",
                                  pure=False): case for case in todo}  # fmt: skip
         try:
             for future in as_completed(futures):
@@ -139,9 +142,18 @@ def _client(workers: int | None, scheduler: str | None):
             yield client
         return
     n = max(1, workers if workers is not None else (os.cpu_count() or 1))
-    # One single-threaded process per worker: HiGHS and the model builder hold the GIL much of the time.
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:  # fmt: skip
+    # Ctrl-C reaches the whole process group: workers started while SIGINT is ignored keep ignoring it
+    # (Python leaves an inherited SIG_IGN alone), so only this process stops and shuts them down in order.
+    ignoring = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignoring else None
+    try:
+        # One single-threaded process per worker: HiGHS and the model builder hold the GIL much of the time.
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.ERROR)  # fmt: skip
+    finally:
+        if ignoring:
+            signal.signal(signal.SIGINT, previous)
+    with cluster, Client(cluster) as client:
         yield client
 
 
