@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from clusterpath.io.errors import InputError
 from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
 from clusterpath.study.outcome import period_of
@@ -87,12 +88,12 @@ def run(design: Design, cluster: Cluster, out: Path, *, workers: int | None = No
         on_start(len(todo), len(report.reused))
     if not todo:
         return report
-    (out / CASES).mkdir(parents=True, exist_ok=True)
     run_id = uuid.uuid4().hex[:12]
     start = time.perf_counter()
     with _client(workers, scheduler) as client:
         from distributed import as_completed
 
+        (out / CASES).mkdir(parents=True, exist_ok=True)  # only once there is something to solve it on
         report.workers = sum(client.nthreads().values())
         # The cluster travels with each task rather than scattered once: a restarted worker loses scattered data,
         # and with it every case still to come; a cluster description is small next to a solve.
@@ -138,7 +139,11 @@ def _client(workers: int | None, scheduler: str | None):
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
-        with Client(scheduler, timeout="30s") as client:
+        try:
+            client = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError, ValueError) as error:
+            raise InputError("--scheduler", [f"cannot reach a Dask scheduler at {scheduler}: {error}"]) from None
+        with client:
             yield client
         return
     n = max(1, workers if workers is not None else (os.cpu_count() or 1))
