@@ -41,6 +41,9 @@ def period_of(year: int, periods: list[int]) -> int:
 def summarize(result: PathwayResult) -> dict:
     """Status, net present cost (total and by kind), emissions and investments by period."""
     table = investments(result)
+    levers = table.index.get_level_values("lever")
+    # A lever counted in two units (MW and MWh) keeps both, labelled by unit.
+    label = {(lever, unit): f"{lever} ({unit})" if (levers == lever).sum() > 1 else lever for lever, unit in table.index}
     return {
         "status": result.status,
         "currency": result.currency,
@@ -49,7 +52,7 @@ def summarize(result: PathwayResult) -> dict:
         "cost_by_kind": {k: float(v) for k, v in result.costs.items()},
         "emissions_tco2e": emissions(result),
         "investments": {
-            lever: {"unit": unit, "capacity": {int(p): float(v) for p, v in row.items()}}
+            label[lever, unit]: {"unit": unit, "capacity": {int(p): float(v) for p, v in row.items()}}
             for (lever, unit), row in table.iterrows()
         },
     }
