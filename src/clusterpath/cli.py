@@ -842,6 +842,191 @@ def version() -> None:
     typer.echo(installed("clusterpath"))
 
 
+# -- scenario studies: compare and sweep (docs/scenarios.md) ------------------------------------------
+@app.command(context_settings={"allow_extra_args": True})
+@user_errors
+def compare(
+    ctx: typer.Context,
+    source: Source,
+    names: Annotated[list[str], typer.Option("--scenarios", help="Scenarios to compare: shipped names or files, "
+                                             "e.g. --scenarios net-zero-2050 net-zero-2040 my.yaml.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write comparison.json, CSV tables and "
+                                                 "comparison.html (figures) here.")] = None,
+    typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
+                                                     help="Typical days per year in every scenario.")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit per scenario, s.")] = None,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap to stop at.")] = 0.01,
+) -> None:
+    """Plan a cluster under several scenarios: cost by kind, emissions, investments and credits side by side."""
+    from clusterpath.study.compare import compare as run_compare
+
+    _quiet_solvers()
+    # Click gives an option one value: the names after the first arrive as extra arguments.
+    requested = [name.strip() for item in [*names, *ctx.args] for name in item.split(",") if name.strip()]
+    if len(set(requested)) != len(requested):
+        raise InputError("--scenarios", ["a scenario is named twice: give each once"])
+    cluster = load_cluster(source)
+    chosen = [_scenario(name, typical_days=typical_days) for name in requested]
+    if len({s.name for s in chosen}) != len(chosen):
+        raise InputError("--scenarios", ["two scenarios have the same name: rename one (its name labels its column)"])
+    with _working(err, f"Planning {cluster.id}", as_json) as status:
+        report = run_compare(cluster, chosen, time_limit=time_limit, mip_gap=mip_gap,
+                             step=(lambda name: status.update(f"Planning {cluster.id} under {name}...")) if status
+                             else None)  # fmt: skip
+    if out_dir is not None:
+        _write_comparison(report, out_dir)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, default=str))
+        return
+    _print_comparison(report)
+    if out_dir is not None:
+        out.print(f"Written: {out_dir}")
+
+
+def _write_comparison(report: dict, folder: Path) -> None:
+    from clusterpath.study import charts
+    from clusterpath.study.compare import cost_table, emission_table, investment_table
+
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_json(report, folder / "comparison.json")
+    tables = {"costs": cost_table(report), "emissions": emission_table(report), "investments": investment_table(report)}
+    for name, table in tables.items():
+        table.to_csv(folder / f"{name}.csv")
+    if any("cost_by_kind" in s for s in report["scenarios"]):
+        charts.write_html(folder / "comparison.html", charts.comparison_figures(*tables.values(), report["currency"]),
+                          f"{report['cluster']}: scenarios compared")  # fmt: skip
+
+
+def _print_comparison(report: dict) -> None:
+    from clusterpath.study.compare import cost_table, emission_table, investment_table
+
+    money = report["currency"]
+    for entry in report["scenarios"]:
+        if entry["status"] not in ("optimal",):
+            err.print(f"[yellow]{entry['scenario']}:[/] {entry['status']}: {entry.get('message', '')}", highlight=False)
+    costs = cost_table(report)
+    if costs.empty:
+        return
+    for title, table, scale, digits in (
+        (f"Net present cost, million {money}", costs, 1e6, 1),
+        ("Emissions, tCO2e per year", emission_table(report), 1.0, 0),
+        ("Capacity standing in the last period, by lever", investment_table(report), 1.0, 1),
+    ):
+        grid = Table(title=title)
+        grid.add_column("")
+        for name in table.columns:
+            grid.add_column(str(name), justify="right")
+        for label, row in table.iterrows():
+            text = f"{label[0].replace('_', ' ')} ({label[1]})" if isinstance(label, tuple) else str(label).replace("_", " ")
+            grid.add_row(text, *(_number(v / scale, digits) for v in row))
+        out.print(grid)
+
+
+@app.command()
+@user_errors
+def sweep(
+    source: Source,
+    sweep_file: Annotated[Path, typer.Argument(help="SWEEP.yaml: base scenario, method (grid or random) and the "
+                                               "uncertain parameters (docs/scenarios.md).")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Results folder; default out/sweep-<SWEEP file name>. "
+                                                 "Run again with the same folder to resume.")] = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
+                                                     help="Typical days per year (overrides the sweep file).")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit per case, s.")] = None,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every case.")] = 0.01,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run's summary as JSON.")] = False,
+) -> None:
+    """Solve many cases of uncertain inputs in parallel on Dask; tornado and fan charts; resumes where it stopped.
+
+    Exit codes: 2 bad input (nothing written), 1 cases that failed unexpectedly (the others are kept).
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from clusterpath.study import runner
+    from clusterpath.study.sweep import design, load_sweep
+
+    _quiet_solvers()
+    cluster = load_cluster(source)
+    spec, where = load_sweep(sweep_file)
+    options = {"mip_gap": mip_gap} | ({"time_limit": time_limit} if time_limit is not None else {})
+    plan_cases = design(spec, where, cluster, typical_days=typical_days, options=options)
+    folder = out_dir if out_dir is not None else Path("out") / f"sweep-{sweep_file.stem}"
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, disable=as_json) as progress:
+        task = progress.add_task("Solving cases", total=None)
+
+        def start(todo: int, done: int) -> None:
+            progress.update(task, total=todo)
+            if done:
+                progress.console.print(f"Resuming: {done} case(s) already in {folder / runner.CASES}", highlight=False)
+
+        try:
+            with _stop_on_sigterm():
+                report = runner.run(plan_cases, cluster, folder, workers=workers, scheduler=scheduler, options=options,
+                                    on_start=start, on_case=lambda case, row: progress.advance(task))  # fmt: skip
+        except KeyboardInterrupt:
+            progress.stop()
+            kept = sum(runner.case_file(folder, case.key).is_file() for case in plan_cases.unique())
+            err.print(f"Interrupted: {kept} of {len(plan_cases.unique())} cases are in {folder / runner.CASES}; run the "
+                      "same command again to solve the rest.", highlight=False)  # fmt: skip
+            raise typer.Exit(130) from None
+    results = runner.load_results(plan_cases, folder)
+    summary = {"cluster": cluster.id, "sweep": str(sweep_file), "out": str(folder), "cases": len(plan_cases.unique()),
+               "samples": len(plan_cases.samples), "computed": len(report.computed), "reused": len(report.reused),
+               "failed": report.failed, "workers": report.workers, "seconds": report.seconds}  # fmt: skip
+    if len(results):
+        runner.write_results(results, folder)
+        _sweep_charts(plan_cases, results, folder, cluster.currency)
+        summary["statuses"] = results["status"].value_counts().to_dict()
+    _write_json(summary, folder / "sweep.json")
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, default=str))
+    else:
+        out.print(f"{summary['cases']} cases ({summary['samples']} sampled): {summary['computed']} solved now, "
+                  f"{summary['reused']} reused, {len(report.failed)} failed. Written: {folder}", highlight=False)  # fmt: skip
+        for key, problem in report.failed.items():
+            err.print(f"[bold red]failed:[/] case {key}: {problem}", highlight=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+class _stop_on_sigterm:  # noqa: N801 - used like a function: `with _stop_on_sigterm():`
+    """`kill` of a sweep stops it like Ctrl-C: its workers are shut down and finished cases are kept."""
+
+    def __enter__(self) -> None:
+        import signal
+        import threading
+
+        def stop(*_):
+            raise KeyboardInterrupt
+
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, stop)
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+
+def _sweep_charts(plan_cases, results, folder: Path, currency: str) -> None:
+    from clusterpath.study import charts
+
+    solved = results[results["status"] == "optimal"] if "total_cost" in results else results.iloc[0:0]
+    samples = solved[solved["roles"].str.contains("sample:")]
+    if len(samples):
+        charts.write_html(folder / "fan.html", charts.fan_figures(samples, currency), "Sweep: spread across cases")
+    if plan_cases.tornado:
+        table = charts.tornado_table(solved, plan_cases.tornado, plan_cases.base_case.key)
+        table.to_csv(folder / "tornado.csv", index=False)
+        charts.write_html(folder / "tornado.html", [charts.tornado_figure(table, currency)], "Sweep: tornado")
+
+
 def main() -> None:  # pragma: no cover
     app()
 

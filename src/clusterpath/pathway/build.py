@@ -18,6 +18,7 @@ import xarray as xr
 from clusterpath import reference
 from clusterpath.inventory import Inventory, interpolate, wastewater_ch4_t
 from clusterpath.pathway import prices, timeseries
+from clusterpath.pathway.capex import scale_capex
 from clusterpath.pathway.catalog import Catalog, exchange_rate
 from clusterpath.pathway.network import AnnualLimit, BuildLimit, EmissionCap, Network, annuity
 from clusterpath.schema import Cluster
@@ -240,7 +241,7 @@ class NetworkBuilder:
         self._wastewater_plant()
         self._waste_to_energy()
         typical = typical or self._typical_days()
-        return self._assemble(typical)
+        return scale_capex(self._assemble(typical), self.scenario.capex_multiplier)
 
     def _member(self, member) -> None:
         bp, node = self.bp, member.id

@@ -72,6 +72,21 @@ class Scenario(Model):
         resolve(value, info.data.get("periods"))
         return value
 
+    capex_multiplier: dict[str, float] = Field(
+        default_factory=dict, description="factor on catalog capex by lever, or * for every lever, e.g. {'*': 1.2}"
+    )
+
+    @field_validator("capex_multiplier")
+    @classmethod
+    def _capex_multiplier(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = [k for k in value if k != "*" and k not in LEVERS]
+        if unknown:
+            raise ValueError(f"unknown lever(s) {', '.join(unknown)}: expected * or any of {', '.join(LEVERS)}")
+        bad = [f"{k}: {v}" for k, v in value.items() if not (0 <= v < float("inf"))]
+        if bad:
+            raise ValueError(f"a capex multiplier is a finite factor of 0 or more, got {', '.join(bad)}")
+        return value
+
     @field_validator("levers")
     @classmethod
     def _known_levers(cls, value: list[str]) -> list[str]:
