@@ -154,7 +154,7 @@ BAD = [
     ({"overrides": {"periods": [2025, 2030], "target_year": 2030, "carbon_price": {2025: 10, 2050: 30}},
       "parameters": {"capex": {"values": [1]}}}, "year(s) 2050 outside the scenario's horizon 2025-2030"),
     ({"overrides": {"discount_rate": 2}, "parameters": {"capex": {"values": [1]}}}, "discount_rate"),
-    ({"base": "net-zero-2099", "parameters": {"capex": {"values": [1]}}}, "not a scenario name (member-caps-2050"),
+    ({"base": "net-zero-2099", "parameters": {"capex": {"values": [1]}}}, "no such file, and not a scenario name ("),
 ]
 
 
