@@ -652,10 +652,6 @@ def _print_finance(report: dict, name: str) -> None:
     out.print(members)
 
 
-# Article 10a(8) of Directive 2003/87/EC: the Innovation Fund pays up to 60 % of relevant costs (data/policies/eu.yaml).
-DEFAULT_MAX_SHARE = 0.6
-
-
 @app.command()
 @user_errors
 def fund(
@@ -688,7 +684,6 @@ def fund(
     """
     from clusterpath.finance import funding
     from clusterpath.finance.financing import FinanceAssumptions
-    from clusterpath.finance.report import finance_report
 
     problems = []
     if not math.isfinite(budget) or budget < 0:
@@ -708,31 +703,16 @@ def fund(
     _quiet_solvers()
     cluster = load_cluster(source)
     chosen = _scenario(scenario, typical_days=typical_days)
-    scheme = funding.scheme_shares(chosen)
-    if scheme is not None:
-        shares, keys = scheme
-        limit = {lever: max_share for lever in shares} if max_share is not None else shares
-        basis = f"levers of {', '.join(keys)}, " + ("--max-share" if max_share is not None else "their share limit")
-    else:
-        limit = DEFAULT_MAX_SHARE if max_share is None else max_share
-        basis = ("--max-share" if max_share is not None else
-                 "EU Innovation Fund, up to 60 % of relevant costs (Directive 2003/87/EC, Article 10a(8))")
     result = _solved_plan(cluster, chosen, mip_gap, as_json)
     assumptions = FinanceAssumptions.from_file(terms, float(result.data["discount_rate"])) if terms else None
-    report = finance_report(result, assumptions)
-    names = [p["project"] for p in report["projects"]]
-    candidates = funding.candidates(report, target_year=chosen.target_year, max_share=limit,
-                                    requires=funding.dependencies(result, names))  # fmt: skip
     try:
         with _working(err, "Choosing the projects to support", as_json):
-            selection = funding.fund(candidates, budget, objective=objective, project_cap=project_cap,
-                                     member_cap=member_cap, time_limit=time_limit)  # fmt: skip
+            payload = {"cluster": cluster.id} | funding.fund_plan(
+                result, chosen, budget, objective=objective, max_share=max_share, project_cap=project_cap,
+                member_cap=member_cap, assumptions=assumptions, time_limit=time_limit)  # fmt: skip
     except funding.FundingStopped as problem:
         err.print(f"[bold red]no selection:[/] {problem}", highlight=False)
         raise typer.Exit(EXIT_NO_PLAN) from None
-    payload = {"cluster": cluster.id, "scenario": chosen.name, "currency": report["currency"],
-               "base_year": report["base_year"], "target_year": chosen.target_year,
-               "max_share": {"basis": basis, "share": limit}, **selection.to_dict()}  # fmt: skip
     if json_out is not None:
         _write_json(payload, json_out)
     if as_json:

@@ -152,6 +152,44 @@ def scheme_shares(scenario) -> tuple[dict[str, float], list[str]] | None:
     return shares, [s.key for s in grants]
 
 
+# Article 10a(8) of Directive 2003/87/EC: the Innovation Fund pays up to 60 % of relevant costs (data/policies/eu.yaml).
+DEFAULT_MAX_SHARE = 0.6
+
+
+def share_limit(scenario, max_share: float | None = None) -> tuple[float | dict[str, float], str]:
+    """The grant share limit (one number, or lever -> share) and where it comes from.
+
+    The scenario's capital grants decide which levers are eligible and, unless ``max_share`` is
+    given, up to what share; without a grant every lever is eligible up to ``max_share`` or the
+    Innovation Fund's 60 %.
+    """
+    scheme = scheme_shares(scenario)
+    if scheme is not None:
+        shares, keys = scheme
+        limit = {lever: max_share for lever in shares} if max_share is not None else shares
+        return limit, f"levers of {', '.join(keys)}, " + ("--max-share" if max_share is not None else "their share limit")
+    if max_share is not None:
+        return max_share, "--max-share"
+    return DEFAULT_MAX_SHARE, "EU Innovation Fund, up to 60 % of relevant costs (Directive 2003/87/EC, Article 10a(8))"
+
+
+def fund_plan(result, scenario, budget: float, *, objective: str = "abatement", max_share: float | None = None,
+              project_cap: float | None = None, member_cap: float | None = None, assumptions=None,
+              time_limit: float | None = None) -> dict:  # fmt: skip
+    """A solved plan's projects appraised, then the budget spread over them: the ``fund`` command's report."""
+    from clusterpath.finance.report import finance_report
+
+    limit, basis = share_limit(scenario, max_share)
+    report = finance_report(result, assumptions)
+    names = [p["project"] for p in report["projects"]]
+    found = candidates(report, target_year=scenario.target_year, max_share=limit, requires=dependencies(result, names))
+    selection = fund(found, budget, objective=objective, project_cap=project_cap, member_cap=member_cap,
+                     time_limit=time_limit)  # fmt: skip
+    return {"scenario": scenario.name, "currency": report["currency"], "base_year": report["base_year"],
+            "target_year": scenario.target_year, "max_share": {"basis": basis, "share": limit},
+            **selection.to_dict()}  # fmt: skip
+
+
 def dependencies(result, names: list[str]) -> dict[str, tuple[str, ...]]:
     """Member projects that draw energy from the hub need the hub's projects that make it.
 
