@@ -70,6 +70,14 @@ PAYLOADS = {
     "finance": {"currency": "EUR", "projects": [{"project": f"p-{m}", "member": m, "npv": 1.5 + i}
                                                 for i, m in enumerate(MEMBERS)] + [{"project": "hub", "member": None}],
                 "members": {m: {"npv": 1.5 + i} for i, m in enumerate(MEMBERS)} | {"shared": {"npv": 0.5}}},
+    "compare": {"cluster": "x", "currency": "EUR",
+                "scenarios": [{"scenario": "s1", "status": "optimal", "total_cost": 99.5, "emissions_tco2e": {"2030": 7.5}},
+                              {"scenario": "s2", "status": "infeasible", "message": "largest emitters: b 9.5 t"}]},
+    "fund": {"scenario": "s1", "currency": "EUR", "budget": 9.5, "status": "optimal",
+             "projects": [{"project": f"p-{m}", "member": m, "grant": 1.5 + i} for i, m in enumerate(MEMBERS)]
+             + [{"project": "hub", "member": None, "grant": 0.5}],
+             "viable_without_support": [{"project": "v-b", "member": "b", "npv": 2.5}],
+             "totals": {"public_money": 7.5, "abated_tco2e": 99.5}},
 }  # fmt: skip
 CONTRIBUTORS = {"members": MEMBERS, "sectors": {"s1": ["a", "b", "c"]}, "carriers": {"gas": ["a", "b"]}}
 
@@ -118,8 +126,24 @@ def test_hub_projects_count_as_a_cluster_aggregate():
     assert [p["project"] for p in visible["projects"]] == ["p-a"]
 
 
+def test_compared_scenarios_show_cluster_totals_of_k_and_no_reasons_naming_members():
+    for k, shown_totals in ((3, True), (4, False)):
+        visible, withheld = filter_result(VIEWERS["a"], "compare", PAYLOADS["compare"], CONTRIBUTORS, k)
+        first, second = visible["scenarios"]
+        assert ("total_cost" in first) is shown_totals and ("emissions_tco2e" in first) is shown_totals
+        assert second == {"scenario": "s2", "status": "infeasible"}
+
+
+def test_funding_shows_own_and_hub_projects_and_totals_of_k():
+    visible, _ = filter_result(VIEWERS["a"], "fund", PAYLOADS["fund"], CONTRIBUTORS, 3)
+    assert [p["project"] for p in visible["projects"]] == ["p-a", "hub"] and "totals" in visible
+    assert visible["viable_without_support"] == []
+    visible, withheld = filter_result(VIEWERS["a"], "fund", PAYLOADS["fund"], CONTRIBUTORS, 4)
+    assert [p["project"] for p in visible["projects"]] == ["p-a"] and "totals" in withheld
+
+
 def test_a_kind_without_a_rule_shows_nothing():
-    visible, withheld = filter_result(VIEWERS["a"], "fund", {"a": 1.0}, CONTRIBUTORS, 3)
+    visible, withheld = filter_result(VIEWERS["a"], "not-a-kind", {"a": 1.0}, CONTRIBUTORS, 3)
     assert visible == {} and withheld
 
 

@@ -35,6 +35,27 @@ def test_plan_finance_and_collaborate_jobs(make_client):
     assert all(project["member"] in ("alpha", None) for project in finance["projects"])
 
 
+@pytest.mark.slow
+def test_compare_and_fund_jobs(make_client):
+    client = make_client(run_worker=True)
+    p = build(client)
+    later = SCENARIO | {"name": "later", "target_year": 2050}
+    compare = p.submit("compare", {"scenarios": [SCENARIO, later]}).json()
+    fund = p.submit("fund", {"scenario": SCENARIO, "budget": 5e6}).json()
+    for job in (compare, fund):
+        done = p.wait(job["id"])
+        assert done["status"] == "done", (done["kind"], done["log"])
+    compared = p.result_of(p.wait(compare["id"]))["result"]
+    assert [row["scenario"] for row in compared["scenarios"]] == ["small", "later"]
+    assert all(row["status"] == "optimal" for row in compared["scenarios"])
+    funded = p.result_of(p.wait(fund["id"]))["result"]
+    assert funded["budget"] == 5e6 and funded["totals"]["public_money"] <= 5e6 * (1 + 1e-9)
+    mine = p.result_of(p.wait(fund["id"]), "alpha")["result"]
+    assert all(project["member"] in ("alpha", None) for project in mine["projects"])
+    refused = p.submit("compare", {"scenarios": ["net-zero-2050", "../../etc/passwd"]})
+    assert refused.status_code == 422 and "not shipped scenario" in refused.text
+
+
 def test_an_infeasible_plan_fails_with_the_reason_for_the_coordinator_only(make_client):
     client = make_client(run_worker=True)
     p = build(client)

@@ -157,12 +157,36 @@ def _finance(view: _View, payload: dict, contributors: dict) -> dict:
     return out
 
 
+def _compare(view: _View, payload: dict, contributors: dict) -> dict:
+    out = {key: payload[key] for key in ("cluster", "currency") if key in payload}
+    rows = []
+    for row in payload.get("scenarios", []):
+        # Why a scenario cannot be met names the largest emitters: the coordinator's to read.
+        shown_row = {key: row[key] for key in ("scenario", "description", "status", "currency", "periods") if key in row}
+        view.keep_aggregate(shown_row, row, ("total_cost", "cost_by_kind", "emissions_tco2e", "investments"))
+        rows.append(shown_row)
+    out["scenarios"] = rows
+    return out
+
+
+def _fund(view: _View, payload: dict, contributors: dict) -> dict:
+    out = {key: payload[key] for key in ("scenario", "currency", "base_year", "target_year", "max_share", "objective",
+                                         "objective_meaning", "budget", "status", "note") if key in payload}  # fmt: skip
+    for key in ("projects", "viable_without_support"):
+        out[key] = [p for p in payload.get(key, [])
+                    if view.viewer.own(str(p.get("member"))) or (p.get("member") is None and view.cluster_wide)]
+    view.keep_aggregate(out, payload, ("totals",))
+    return out
+
+
 FILTERS: dict[str, Callable[[_View, dict, dict], dict]] = {
     "inventory": _inventory,
     "plan": _plan,
     "allocate": _allocate,
     "collaborate": _collaborate,
     "finance": _finance,
+    "compare": _compare,
+    "fund": _fund,
 }
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,7 +63,7 @@ class FinanceOptions(ScenarioOptions):
 
 
 class AllocateOptions(ScenarioOptions):
-    method: Literal["shapley", "nucleolus", "least-core", "scrb", "proportional", "dual"] = "dual"
+    method: Literal["shapley", "nucleolus", "least-core", "scrb", "proportional", "use", "dual"] = "dual"
     # Savings of a few per cent must not drown in the solver's tolerance (as the CLI does).
     mip_gap: float = Field(default=0.001, ge=0, le=1)
 
@@ -73,6 +73,41 @@ class CollaborateOptions(ScenarioOptions):
     exact_up_to: int = Field(default=10, ge=2, le=15)
     samples: int = Field(default=40, ge=4, le=10_000)
     seed: int = Field(default=0, ge=0, le=2**31)
+
+
+class CompareOptions(_Options):
+    scenarios: list[str | dict[str, Any]] = Field(min_length=2, max_length=10, description="shipped scenarios' "
+                                                  "names or scenarios as mappings, in the order to show them")  # fmt: skip
+    typical_days: int | None = Field(default=None, ge=1, le=365)
+    mip_gap: float = Field(default=0.01, ge=0, le=1)
+    time_limit: float | None = Field(default=None, ge=1, le=7 * 86400)
+
+    @field_validator("scenarios")
+    @classmethod
+    def _known(cls, value: list) -> list:
+        from clusterpath.io.load import scenario_names
+        from clusterpath.schema.scenario import Scenario
+
+        # Only shipped names: a name is never read as a path on the server.
+        unknown = [name for name in value if isinstance(name, str) and name not in scenario_names()]
+        if unknown:
+            raise ValueError(f"not shipped scenario(s) {', '.join(unknown)}: expected any of {', '.join(scenario_names())}")
+        for given in value:
+            if isinstance(given, dict):
+                Scenario.model_validate(given)
+        return value
+
+    def scenario_options(self) -> list[ScenarioOptions]:
+        return [ScenarioOptions(scenario=given, typical_days=self.typical_days) for given in self.scenarios]
+
+
+class FundOptions(ScenarioOptions):
+    budget: float = Field(ge=0, allow_inf_nan=False, description="public money to spread, in the cluster's currency")
+    objective: Literal["abatement", "leverage"] = "abatement"
+    max_share: float | None = Field(default=None, gt=0, le=1, description="grant share limit; default: the "
+                                    "scenario's capital grant, else 60 % (EU Innovation Fund)")  # fmt: skip
+    project_cap: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    member_cap: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
 @dataclass(frozen=True)
@@ -162,12 +197,36 @@ def _collaborate(cluster: Cluster, scenario, options: CollaborateOptions, log: L
         game.close()
 
 
+def _compare(cluster: Cluster, scenario, options: CompareOptions, log: Log, settings: Settings) -> dict:
+    from clusterpath.schema.scenario import Scenario
+    from clusterpath.study.compare import compare
+
+    _quiet_solvers()
+    chosen = [Scenario.model_validate(resolve_scenario(given)) for given in options.scenario_options()]
+    return compare(cluster, chosen, time_limit=options.time_limit, mip_gap=options.mip_gap,
+                   step=lambda name: log(f"planning under {name}"))  # fmt: skip
+
+
+def _fund(cluster: Cluster, scenario, options: FundOptions, log: Log, settings: Settings) -> dict:
+    from clusterpath.finance.funding import fund_plan
+    from clusterpath.pathway.plan import plan
+
+    _quiet_solvers()
+    log("planning")
+    result = plan(cluster, scenario, time_limit=options.time_limit, mip_gap=options.mip_gap, baseline=False)
+    log(f"spreading {options.budget:,.0f} {cluster.currency} of public money over the plan's projects")
+    return fund_plan(result, scenario, options.budget, objective=options.objective, max_share=options.max_share,
+                     project_cap=options.project_cap, member_cap=options.member_cap)  # fmt: skip
+
+
 KINDS: dict[str, Kind] = {
     "inventory": Kind(InventoryOptions, _inventory, needs_scenario=False),
     "plan": Kind(PlanOptions, _plan),
     "finance": Kind(FinanceOptions, _finance),
     "allocate": Kind(AllocateOptions, _allocate, min_members=2),
     "collaborate": Kind(CollaborateOptions, _collaborate, min_members=2),
+    "compare": Kind(CompareOptions, _compare, needs_scenario=False),
+    "fund": Kind(FundOptions, _fund),
 }
 
 
