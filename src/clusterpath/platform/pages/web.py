@@ -55,11 +55,19 @@ def _number(value: Any, digits: int = 0) -> str:
     return f"{number:,.{digits}f}"
 
 
+def _quantity(value: Any) -> str:
+    """A quantity as uploaded: text such as '2000 MWh', or the value and unit an Excel upload stores."""
+    if isinstance(value, dict) and "value" in value:
+        return f"{_number(value['value'], 1 if float(value['value']) % 1 else 0)} {value.get('unit', '')}".strip()
+    return "–" if value is None else str(value)
+
+
 def _environment() -> jinja2.Environment:
     # Autoescape on for every template whatever its name: anything a user typed is text, never markup.
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              extensions=["jinja2.ext.do"], undefined=jinja2.StrictUndefined)  # fmt: skip
     env.filters["number"] = _number
+    env.filters["quantity"] = _quantity
     env.filters["percent"] = lambda v, digits=1: "–" if v is None else f"{100 * float(v):.{digits}f} %"
     env.filters["when"] = lambda v: v.strftime("%Y-%m-%d %H:%M UTC") if v else "–"
     return env
