@@ -789,7 +789,7 @@ def serve(
     no_worker: Annotated[bool, typer.Option("--no-worker", help="Serve the API without running jobs here "
                                             "(another server's worker runs them).")] = False,  # fmt: skip
 ) -> None:
-    """Run the multi-user platform: a web API with accounts, roles, background jobs (docs/platform.md)."""
+    """Run the multi-user platform: web pages and an API with accounts, roles, background jobs (docs/platform.md)."""
     import uvicorn
 
     from clusterpath.platform.app import create_app

@@ -151,6 +151,13 @@ class PathwayResult:
                 }
         return out
 
+    def investment_by_period(self) -> dict[str, float]:
+        """Money spent on new capacity and storage in each build period (overnight, undiscounted)."""
+        spent = self.data["investment"].sum("unit").to_pandas()
+        if "store_investment" in self.data:
+            spent = spent + self.data["store_investment"].sum("store").to_pandas()
+        return {str(int(p)): float(v) for p, v in spent.items()}
+
     def levers_used(self) -> pd.DataFrame:
         """Capacity by member and lever in each period (assets only)."""
         cap = self.data["capacity"].to_pandas()
@@ -288,6 +295,7 @@ class PathwayResult:
                 for (tech, unit), row in capacity.iterrows()
             },
             "shared_assets": self.shared_assets(),
+            "investment_by_period": self.investment_by_period(),
             "cost_breakdown": self.costs,
             "baseline_cost": self.baseline_cost,
             "levelized_costs": self.levelized_costs(),

@@ -131,8 +131,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + 64 * 1024)
 
     from clusterpath.platform.api import router
+    from clusterpath.platform.pages import install
 
     app.include_router(router)
+    install(app)
 
     @app.get("/health", tags=["service"])
     def health() -> dict:

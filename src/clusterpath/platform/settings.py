@@ -24,6 +24,17 @@ def _number(name: str, default: float) -> float:
         raise ValueError(f"{name}={raw!r} is not a number") from None
 
 
+def _flag(name: str, default: bool) -> bool:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name}={raw!r} is not a yes or no (1/0, true/false)")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -46,6 +57,8 @@ class Settings:
     # argon2id cost: RFC 9106's second recommended option by default; tests may lower it, never production.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 64 * 1024
+    # The pages' session cookie is sent over HTTPS only: set it when a TLS proxy serves the pages.
+    cookie_secure: bool = False
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, **overrides) -> Settings:
@@ -59,5 +72,6 @@ class Settings:
             default_k=int(_number("CLUSTERPATH_DEFAULT_K", cls.default_k)),
             job_attempts=int(_number("CLUSTERPATH_JOB_ATTEMPTS", cls.job_attempts)),
             solver_workers=int(_number("CLUSTERPATH_SOLVER_WORKERS", cls.solver_workers)),
+            cookie_secure=_flag("CLUSTERPATH_COOKIE_SECURE", cls.cookie_secure),
         )
         return replace(settings, **overrides)
