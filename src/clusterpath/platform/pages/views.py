@@ -404,7 +404,7 @@ def comparison(slug: str, request: Request, session: DB):
 
 # -- jobs ----------------------------------------------------------------------------------------------
 JOB_DEFAULTS = {"kind": "plan", "scenario": "net-zero-2050", "custom": "", "typical_days": "", "method": "dual",
-                "samples": "", "time_limit": ""}  # fmt: skip
+                "samples": "", "time_limit": "", "compare": [], "budget": "", "objective": "abatement"}  # fmt: skip
 
 
 def _jobs_page(request: Request, session, who: PageUser, context: ClusterContext, status: int = 200, **values):
@@ -431,11 +431,14 @@ def jobs(slug: str, request: Request, session: DB):
 def submit_job(slug: str, request: Request, session: DB, kind: Annotated[str, Form()] = "",
                scenario: Annotated[str, Form()] = "", custom: Annotated[str, Form()] = "",
                typical_days: Annotated[str, Form()] = "", method: Annotated[str, Form()] = "",
-               samples: Annotated[str, Form()] = "", time_limit: Annotated[str, Form()] = ""):  # fmt: skip
+               samples: Annotated[str, Form()] = "", time_limit: Annotated[str, Form()] = "",
+               compare: Annotated[list[str] | None, Form()] = None, budget: Annotated[str, Form()] = "",
+               objective: Annotated[str, Form()] = "abatement"):  # fmt: skip
     who, context = _in_cluster(request, session, slug)
     coordinator(context)
     form = {"kind": kind, "scenario": scenario, "custom": custom, "typical_days": typical_days, "method": method,
-            "samples": samples, "time_limit": time_limit}  # fmt: skip
+            "samples": samples, "time_limit": time_limit, "compare": compare or [], "budget": budget,
+            "objective": objective}  # fmt: skip
     try:
         options: dict[str, Any] = {}
         needs_scenario = kind in KINDS and KINDS[kind].needs_scenario
@@ -449,6 +452,12 @@ def submit_job(slug: str, request: Request, session: DB, kind: Annotated[str, Fo
             options["method"] = method
         if kind == "collaborate" and samples.strip():
             options["samples"] = _number_field(samples, "samples", int)
+        if kind == "compare":
+            options["scenarios"] = compare or []
+            if typical_days.strip():
+                options["typical_days"] = _number_field(typical_days, "typical_days", int)
+        if kind == "fund":
+            options |= {"budget": _number_field(budget, "budget") if budget.strip() else None, "objective": objective}
         body = jobs_api.NewJob(kind=kind, options=options)
         job = jobs_api.submit(body, context, session, request, address(request))
     except FORM_ERRORS as error:
