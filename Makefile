@@ -24,11 +24,11 @@ $(STAMP): pyproject.toml requirements.lock
 
 demo: $(STAMP)
 	$(CLI) inventory $(EXAMPLE) --csv $(OUT)/$(EXAMPLE)/inventory --json-out $(OUT)/$(EXAMPLE)/inventory.json
-	$(CLI) plan $(EXAMPLE) --typical-days $(DAYS) --json $(OUT)/$(EXAMPLE)/pathway.json --out $(OUT)/$(EXAMPLE)/pathway
-	$(CLI) finance $(EXAMPLE) --typical-days $(DAYS) --json-out $(OUT)/$(EXAMPLE)/finance.json --csv $(OUT)/$(EXAMPLE)/finance
+	$(CLI) plan $(EXAMPLE) --typical-days $(DAYS) --json $(OUT)/$(EXAMPLE)/pathway.json --out $(OUT)/$(EXAMPLE)/pathway \
+		--finance $(OUT)/$(EXAMPLE)/finance
 	$(CLI) allocate $(EXAMPLE) --method dual --typical-days $(ALLOCATION_DAYS) --json-out $(OUT)/$(EXAMPLE)/allocation.json
 	@echo "Results are in $(OUT)/$(EXAMPLE)/: inventory.json and inventory/ (baseline), pathway.json and pathway/ (plan),"
-	@echo "finance.json and finance/ (each project's NPV, levelized cost, funding gap and yearly cash flows),"
+	@echo "finance/ (finance.json: each project's NPV, levelized cost and funding gap; cash-flows/: yearly cash flows),"
 	@echo "allocation.json (each member's share of the cluster's cost, by dual prices, against going alone)."
 
 test: $(STAMP)

@@ -38,3 +38,16 @@ def test_bad_financing_terms_exit_2_naming_the_field(files, tmp_path):  # noqa: 
     result = runner.invoke(app, ["finance", cluster_file, "--scenario", scenario_file, "--finance", str(terms)])
     assert result.exit_code == 2
     assert "debt_share" in result.output
+
+
+def test_plan_appraises_its_own_projects_without_solving_again(files, tmp_path):  # noqa: F811
+    cluster_file, scenario_file = files
+    out = tmp_path / "finance"
+    result = runner.invoke(app, ["plan", cluster_file, "--scenario", scenario_file, "--finance", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "finance.json").read_text())
+    alone = json.loads(runner.invoke(app, ["finance", cluster_file, "--scenario", scenario_file, "--json"]).stdout)
+    assert [p["project"] for p in report["projects"]] == [p["project"] for p in alone["projects"]]
+    for mine, theirs in zip(report["projects"], alone["projects"], strict=True):
+        assert mine["npv"] == pytest.approx(theirs["npv"], rel=1e-6, abs=1.0)
+    assert len(list((out / "cash-flows").glob("*.csv"))) == len(report["projects"])

@@ -239,6 +239,9 @@ def plan(
     group_members: Annotated[bool | None, typer.Option("--group-members/--no-group-members", show_default="above 50 members",
                                                        help="Solve members that differ only in size and distance "
                                                             "as one group (docs/model.md).")] = None,
+    finance_dir: Annotated[Path | None, typer.Option("--finance", help="Also appraise the plan's projects (as "
+                                                     "`clusterpath finance` does, default terms) into finance.json "
+                                                     "and yearly cash flows here.")] = None,  # fmt: skip
 ) -> None:
     """Least-cost pathway to net zero: investments and operation per period, with shared infrastructure.
 
@@ -273,8 +276,12 @@ def plan(
         out_dir.mkdir(parents=True, exist_ok=True)
         result.to_netcdf(out_dir / "pathway.nc")
         result.to_csv(out_dir)
+    if finance_dir is not None:
+        from clusterpath.finance.report import finance_report
+
+        _write_finance(finance_report(result), finance_dir / "finance.json", finance_dir / "cash-flows")
     _print_plan(cluster, chosen, result, summary)
-    for target in (json_file, out_dir):
+    for target in (json_file, out_dir, finance_dir):
         if target is not None:
             out.print(f"Written: {target}")
 
@@ -594,6 +601,15 @@ def finance(
     if terms is not None:
         assumptions = FinanceAssumptions.from_file(terms, float(result.data["discount_rate"]))
     report = finance_report(result, assumptions)
+    payload = _write_finance(report, json_out, csv)
+    if as_json:
+        out.print_json(json.dumps(payload, default=str))
+        return
+    _print_finance(report, cluster.name)
+
+
+def _write_finance(report: dict, json_out: Path | None, csv: Path | None) -> dict:
+    """The report as JSON (without the yearly tables) and each project's yearly cash flows as CSV."""
     payload = {k: v for k, v in report.items() if k != "tables"}
     if json_out is not None:
         _write_json(payload, json_out)
@@ -601,10 +617,7 @@ def finance(
         csv.mkdir(parents=True, exist_ok=True)
         for name, table in report["tables"].items():
             table.to_csv(csv / f"{name.replace(':', '-')}.csv")
-    if as_json:
-        out.print_json(json.dumps(payload, default=str))
-        return
-    _print_finance(report, cluster.name)
+    return payload
 
 
 def _solved_plan(cluster, chosen, mip_gap: float, silent: bool):
