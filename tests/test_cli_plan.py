@@ -11,23 +11,14 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from helpers.study import CLUSTER  # one member, electricity and steam
+
 from clusterpath.cli import app
 
 pytestmark = pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
 
 runner = CliRunner()
 
-CLUSTER = {
-    "id": "tiny", "name": "Tiny cluster", "country": "BE", "location": {"lat": 51.3, "lon": 4.3}, "kind": "port",
-    "currency": "EUR", "base_year": 2023, "discount_rate": 0.05,
-    "grid": {"emission_factor": {2023: "0.2 tCO2e/MWh"}, "electricity_price": {2023: 80}},
-    "members": [
-        {"id": "chem", "name": "Chem", "sector": "chemicals", "value_added": 1e7, "jobs": 10,
-         "demands": [{"service": "electricity", "carrier": "electricity", "final_energy": "2000 MWh"},
-                     {"service": "steam", "carrier": "natural_gas", "equipment": "boiler", "efficiency": 0.9,
-                      "useful_energy": "8760 MWh"}]},
-    ],
-}  # fmt: skip
 SCENARIO = {"name": "small", "periods": [2025, 2035], "target_year": 2040, "typical_days": 1,
             "levers": ["heat_pump", "electric_boiler"], "economies_of_scale": False}  # fmt: skip
 
