@@ -1,9 +1,14 @@
-"""Jobs against a real `clusterpath serve` process: submitted at once, none lost or run twice; the server
-SIGKILLed mid-job and restarted, every job accounted for. Counts and states only, never times
-(benchmarks/platform_faults.py runs the larger version and times it)."""
+"""A real `clusterpath serve` process under many requests at once, and jobs against it: submitted at
+once, none lost or run twice; the server SIGKILLed mid-job and restarted, every job accounted for.
+Counts and states only, never times (benchmarks/platform_load.py and platform_faults.py run the larger
+versions and time them)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+
+import httpx
 import pytest
 from helpers.faults import Watcher, account, frozen_state, problems, running, seed, submit_at_once
 from helpers.server import Server
@@ -16,6 +21,22 @@ def server(database_url, tmp_path):
     started = Server(tmp_path / "server", database_url=database_url)
     yield started.start()
     started.kill()
+
+
+def test_a_hundred_requests_at_once_are_all_answered(server):
+    # More requests at once than the database pool has connections must queue, not fail on its timeout.
+    platform = seed(server.url)
+    paths = [platform.url(path) for path in ("", "/members", "/jobs", "/results", "/members/alpha/versions")]
+
+    async def one(i: int) -> int:
+        async with httpx.AsyncClient(base_url=server.url, timeout=300) as client:
+            response = await client.get(paths[i % len(paths)], headers=platform.as_("alpha"))
+            return response.status_code
+
+    async def all_at_once() -> list[int]:
+        return await asyncio.gather(*(one(i) for i in range(100)))
+
+    assert Counter(asyncio.run(all_at_once())) == {200: 100}
 
 
 def test_submissions_at_once_are_all_accepted_and_share_one_input_version(server):
