@@ -241,8 +241,45 @@ async def load(url: str, seeded: Seeded, args, server_pid: int) -> dict:
                 "client_cores_used": round((after[1] - before[1]) / wall, 2),
                 "machine_cpu_percent": psutil.cpu_percent(), "load_average_after": psutil.getloadavg()}  # fmt: skip
 
-    *_, cpu = await asyncio.gather(*tasks, measure())
-    return summarise(records, args.duration) | {"cpu": cpu}
+    async def profile() -> dict | None:
+        binary = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+        if not args.profile or binary is None:
+            return None
+        await asyncio.sleep(args.warmup)
+        out = Path(tempfile.mkdtemp(prefix="clusterpath-profile-")) / "stacks.txt"
+        spy = await asyncio.create_subprocess_exec(binary, "record", "-p", str(server_pid), "-d", str(int(args.duration)),
+                                                   "-f", "raw", "-o", str(out), "--nonblocking", "-t",
+                                                   stdout=asyncio.subprocess.DEVNULL,
+                                                   stderr=asyncio.subprocess.DEVNULL)  # fmt: skip
+        await spy.wait()
+        return hotspots(out.read_text()) if out.exists() else None
+
+    *_, cpu, stacks = await asyncio.gather(*tasks, measure(), profile())
+    return summarise(records, args.duration) | {"cpu": cpu, "profile": stacks}
+
+
+def hotspots(raw: str, top: int = 25) -> dict:
+    """Where the server's threads spent their samples: inclusive share per function, busiest first."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in raw.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = [re.sub(r" \((.*/)?(site-packages/|src/)?", " (", f) for f in stack.split(";")]
+        # Idle threads (the worker's poll, the event loop's select) are not load.
+        if any(idle in frames[-1] for idle in ("wait (threading", "select (selectors", "_worker (concurrent")):
+            continue
+        total += int(count)
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + int(count)
+        own[frames[-1]] = own.get(frames[-1], 0) + int(count)
+
+    def share(table: dict) -> list:
+        return [(name, round(100 * n / total, 1)) for name, n in sorted(table.items(), key=lambda kv: -kv[1])[:top]]
+
+    return {"busy_samples": total, "inclusive_percent": share(inclusive), "self_percent": share(own)}
 
 
 def wrk(url: str, token: str, args) -> dict | None:
@@ -274,6 +311,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--wrk", action="store_true", help="also load the cluster endpoint with wrk, if installed")
     parser.add_argument("--wrk-seconds", type=int, default=20)
+    parser.add_argument("--profile", action="store_true", help="sample the server with py-spy while measuring")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     report = {"machine": machine(), "database": "postgresql" if args.database_url else "sqlite",
@@ -299,6 +337,10 @@ def main() -> int:
         print(f"{name:<24}{row.get('n', 0):>7}{row.get('p50_ms', '-'):>9}{row.get('p95_ms', '-'):>9}"
               f"{row.get('p99_ms', '-'):>9}{row.get('max_ms', '-'):>9}{row.get('mean_bytes', ''):>8}")
     print(f"cpu: {result['cpu']}")
+    if result.get("profile"):
+        print("server profile, inclusive % of busy samples:")
+        for name, share in result["profile"]["inclusive_percent"]:
+            print(f"  {share:5.1f}  {name[:140]}")
     if report.get("wrk"):
         w = report["wrk"]
         print(f"wrk on cluster: {w['requests_per_s']} /s, latency {w['latency']}, non-2xx {w['non_2xx']}")
