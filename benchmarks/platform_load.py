@@ -281,8 +281,8 @@ def hotspots(raw: str, top: int = 25) -> dict:
             ours[name] = ours.get(name, 0) + int(count)
         own[frames[-1]] = own.get(frames[-1], 0) + int(count)
 
-    def share(table: dict) -> list:
-        return [(name, round(100 * n / total, 1)) for name, n in sorted(table.items(), key=lambda kv: -kv[1])[:top]]
+    def share(table: dict, n: int = top) -> list:
+        return [(name, round(100 * c / total, 1)) for name, c in sorted(table.items(), key=lambda kv: -kv[1])[:n]]
 
     return {"busy_samples": total, "inclusive_percent": share(inclusive), "self_percent": share(own),
             "clusterpath_inclusive_percent": share(ours, 40)}
