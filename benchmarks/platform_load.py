@@ -276,9 +276,8 @@ def hotspots(raw: str, top: int = 25) -> dict:
         for frame in set(frames):
             inclusive[frame] = inclusive.get(frame, 0) + int(count)
         # The platform's own functions, to tell which endpoint or step the time goes to.
-        for frame in {f for f in stack.split(";") if "/clusterpath/" in f}:
-            name = re.sub(r" \(.*/clusterpath/", " (clusterpath/", frame)
-            ours[name] = ours.get(name, 0) + int(count)
+        for frame in {f for f in stack.split(";") if "(clusterpath/" in f}:
+            ours[frame] = ours.get(frame, 0) + int(count)
         own[frames[-1]] = own.get(frames[-1], 0) + int(count)
 
     def share(table: dict, n: int = top) -> list:
