@@ -296,7 +296,7 @@ def wrk(url: str, token: str, args) -> dict | None:
     done = subprocess.run([binary, "-t2", f"-c{args.users}", f"-d{args.wrk_seconds}s", "--latency", "--timeout", "30s",
                            "-H", f"Authorization: Bearer {token}", target], capture_output=True, text=True,
                           check=True).stdout  # fmt: skip
-    latency = dict(re.findall(r"^\s+(\d+)%\s+([\d.]+\w+)$", done, re.M))
+    latency = dict(re.findall(r"^\s+(\d+)%\s+([\d.]+\w+)\s*$", done, re.M))
     rate = re.search(r"Requests/sec:\s+([\d.]+)", done)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", done)
     errors = re.search(r"Socket errors: (.*)$", done, re.M)
