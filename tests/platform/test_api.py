@@ -149,3 +149,30 @@ def test_job_options_and_scenarios_are_checked(client):
 def test_login_with_other_case_email_works(client):
     register(client, "Mixed@Example.org")
     assert login(client, "mixed@example.org")
+
+
+def test_aggregates_follow_every_new_upload_and_description_change(client):
+    # The baseline behind the aggregates is computed once per distinct input: any change must show.
+    p = build(client)
+    coordinator = p.as_("coordinator")
+
+    def totals() -> dict:
+        response = client.get(p.url("/aggregates/emissions?by=carrier"), headers=coordinator)
+        assert response.status_code == 200, response.text
+        return response.json()["totals"]
+
+    first = totals()
+    assert totals() == first
+    more = member("alpha")
+    more["demands"][1]["useful_energy"] = "9999.9 MWh"
+    assert p.upload("alpha", data=more).status_code == 201
+    second = totals()
+    assert second["scope1_tco2e"] > first["scope1_tco2e"] and second["scope2_tco2e"] == first["scope2_tco2e"]
+    cleaner = DESCRIPTION | {"grid": DESCRIPTION["grid"] | {"emission_factor": {"2023": "0.1 tCO2e/MWh"}}}
+    assert client.patch(p.url(), json={"description": cleaner}, headers=coordinator).status_code == 200
+    third = totals()
+    assert third["scope2_tco2e"] == pytest.approx(second["scope2_tco2e"] / 2)
+    # Back to the first data: the same figures as then.
+    assert p.upload("alpha").status_code == 201
+    assert client.patch(p.url(), json={"description": DESCRIPTION}, headers=coordinator).status_code == 200
+    assert totals() == first

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 
@@ -55,6 +56,28 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
+
+
+class InFlight:
+    """At most ``limit`` requests inside the app at once; the others wait here, holding no thread and no
+    database connection.
+
+    A request holds one pooled connection from its first query to its end, and needs a worker thread for
+    each of its steps (dependencies, endpoint, closing the session). With more requests inside than the
+    pool has connections, the threads end up all waiting for a connection while the requests holding
+    the connections wait for a thread to finish in: every request then fails on the pool's timeout.
+    """
+
+    def __init__(self, app, limit: int) -> None:
+        self.app = app
+        self.slots = asyncio.Semaphore(limit)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        async with self.slots:
+            await self.app(scope, receive, send)
 
 
 def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:
@@ -129,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # The multipart envelope around an upload takes a little room of its own.
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + 64 * 1024)
+    app.add_middleware(InFlight, limit=db.REQUEST_SLOTS)
 
     from clusterpath.platform.api import router
     from clusterpath.platform.pages import install

@@ -17,6 +17,11 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+# Connections per server: requests get REQUEST_SLOTS of them (app.InFlight), the job worker the rest.
+POOL_SIZE, POOL_OVERFLOW = 10, 10
+REQUEST_SLOTS = 16
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
@@ -24,7 +29,8 @@ def make_engine(url: str) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # The job worker and request handlers use the file from several threads at once.
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=POOL_SIZE,
+                               max_overflow=POOL_OVERFLOW)  # fmt: skip
 
         @event.listens_for(engine, "connect")
         def _pragmas(connection, _record) -> None:
@@ -35,7 +41,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -256,11 +256,11 @@ def resolve_scenario(options: ScenarioOptions) -> dict:
         raise from_validation("options.scenario", error, data) from None
 
 
-def contributors(cluster: Cluster) -> dict:
+def contributors(cluster: Cluster, inventory=None) -> dict:
     """Which members each aggregate figure of a result sums over: what the k threshold is checked against."""
     from clusterpath.inventory import Inventory
 
-    inventory = Inventory(cluster)
+    inventory = inventory or Inventory(cluster)
     lines = inventory.lines
     sectors: dict[str, list[str]] = {}
     for member in cluster.members:

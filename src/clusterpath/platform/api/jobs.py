@@ -6,7 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from clusterpath.io.errors import from_validation
@@ -74,6 +74,10 @@ def submit(body: NewJob, context: AsCoordinator, session: DB, request: Request, 
     except ValidationError as error:
         raise from_validation("options", error, body.options) from None
     scenario = resolve_scenario(options) if kind.needs_scenario else None
+    # Submissions to one cluster take turns from here to their commit (a row lock in PostgreSQL, the write
+    # lock in SQLite): two at once would both create the input version of the same data, or collide on its
+    # number and answer 409.
+    session.execute(update(Cluster).where(Cluster.id == context.cluster.id).values(k_threshold=Cluster.k_threshold))
     version, missing = input_version(session, context.cluster, scenario, context.user.id)
     if len(version.member_versions) < kind.min_members:
         raise HTTPException(409, f"{body.kind} needs data from at least {kind.min_members} member(s); "
