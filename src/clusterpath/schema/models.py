@@ -22,8 +22,13 @@ from clusterpath import reference
 from clusterpath.schema import units
 from clusterpath.schema.vocabulary import (
     EQUIPMENT_ABOVE_UNITY,
+    LEVERS,
     ClusterKind,
     Equipment,
+    Governance,
+    PolicyKind,
+    PolicyStatus,
+    ProjectStage,
     RenewableType,
     Sector,
     Service,
@@ -274,6 +279,49 @@ class Grid(Model):
     ] | None = Field(default=None, description="tCO2e per MWh, by year (location-based)")
 
 
+class Project(Model):
+    """A project of the cluster's register: what is announced, studied, decided, built or running.
+
+    The register is what the members report; the pathway is what the optimizer finds. The
+    scorecard and the year-on-year comparison read the register.
+    """
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    lever: str = Field(description="the pathway lever the project is an instance of, e.g. carbon_capture")
+    members: list[Identifier] = Field(min_length=1, description="ids of the members it serves")
+    stage: ProjectStage
+    investment: Money | None = Field(default=None, description="capital cost, cluster currency")
+    committed: Money = Field(default=0.0, description="capital committed by investors and funders so far")
+    public_funding: Money = Field(default=0.0, description="grants and public loans secured, included in committed")
+    operating_year: Year | None = Field(default=None, description="first year of operation, actual or planned")
+    abatement: Mass | None = Field(default=None, description="tCO2e a year it avoids once operating")
+
+    @field_validator("lever")
+    @classmethod
+    def _known_lever(cls, value: str) -> str:
+        if value not in LEVERS:
+            raise ValueError(f"unknown lever '{value}': expected any of {', '.join(LEVERS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _money_adds_up(self) -> Project:
+        if self.public_funding > self.committed:
+            raise ValueError("public_funding is part of committed: it cannot be larger than committed")
+        if self.investment is not None and self.committed > self.investment * (1 + 1e-9):
+            raise ValueError("committed is larger than the project's investment")
+        return self
+
+
+class EnablingPolicy(Model):
+    """A policy the cluster reports as enabling its projects (the scorecard's policy pillar)."""
+
+    name: str = Field(min_length=1)
+    kind: PolicyKind
+    status: PolicyStatus = PolicyStatus.IN_PLACE
+    year: Year | None = Field(default=None, description="year it took or takes effect")
+
+
 def _unique(items: list, what: str) -> None:
     seen = set()
     for item in items:
@@ -296,6 +344,12 @@ class Cluster(Model):
     resources: Resources = Field(default_factory=Resources)
     grid: Grid = Field(default_factory=Grid)
     members: list[Member] = Field(min_length=1)
+    governance: Governance | None = Field(default=None, description="how the members organize their collaboration")
+    companies: int | None = Field(
+        default=None, ge=1, description="companies on the site, members or not (for the share engaged)"
+    )
+    projects: list[Project] = Field(default_factory=list, description="the cluster's project register")
+    policies: list[EnablingPolicy] = Field(default_factory=list, description="enabling policies in place or planned")
 
     @field_validator("country", mode="before")
     @classmethod
@@ -308,6 +362,14 @@ class Cluster(Model):
     def _consistent(self) -> Cluster:
         _unique(self.members, "member")
         _unique(self.resources.co2_storage, "CO2 storage site")
+        _unique(self.projects, "project")
+        ids = {m.id for m in self.members}
+        for project in self.projects:
+            unknown = [m for m in project.members if m not in ids]
+            if unknown:
+                raise ValueError(f"project '{project.id}' serves unknown member(s) {', '.join(unknown)}")
+        if self.companies is not None and self.companies < len(self.members):
+            raise ValueError(f"companies ({self.companies}) is smaller than the number of members ({len(self.members)})")
         types = [r.type for r in self.resources.renewables]
         if len(types) != len(set(types)):
             raise ValueError("resources.renewables lists a type twice: give one potential per type")

@@ -12,6 +12,7 @@ from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, mo
 
 from clusterpath.schema import units
 from clusterpath.schema.models import CurrencyCode, Model, Trajectory, _price, _trajectory
+from clusterpath.schema.vocabulary import LEVERS
 
 Prices = Annotated[Trajectory, BeforeValidator(_trajectory(_price))]
 Factors = Annotated[Trajectory, BeforeValidator(_trajectory(lambda v: units.parse_quantity(v, units.EMISSION_FACTOR)))]
@@ -19,12 +20,6 @@ Factors = Annotated[Trajectory, BeforeValidator(_trajectory(lambda v: units.pars
 # Fuels a price is given for; other fuels are priced like their nearest market (see docs/model.md).
 PRICED_FUELS = ("natural_gas", "coal", "oil", "biomass")
 
-LEVERS = (
-    "efficiency", "heat_pump", "electric_boiler", "biomass", "hydrogen_fuel", "carbon_capture",
-    "co2_network", "hydrogen_network", "electrolysis", "smr_ccs", "hydrogen_storage", "heat_network",
-    "geothermal", "large_heat_pump", "heat_storage", "solar_pv", "onshore_wind", "offshore_wind", "battery",
-    "direct_air_capture", "wastewater_treatment", "waste_to_energy",
-)  # fmt: skip
 
 
 class EfficiencyPotential(Model):

@@ -111,3 +111,83 @@ class RenewableType(_Vocabulary):
     ONSHORE_WIND = "onshore_wind"
     OFFSHORE_WIND = "offshore_wind"
     SOLAR_THERMAL = "solar_thermal"
+
+
+# Every lever the pathway optimizer knows (a scenario may allow a subset).
+LEVERS = (
+    "efficiency", "heat_pump", "electric_boiler", "biomass", "hydrogen_fuel", "carbon_capture",
+    "co2_network", "hydrogen_network", "electrolysis", "smr_ccs", "hydrogen_storage", "heat_network",
+    "geothermal", "large_heat_pump", "heat_storage", "solar_pv", "onshore_wind", "offshore_wind", "battery",
+    "direct_air_capture", "wastewater_treatment", "waste_to_energy",
+)  # fmt: skip
+
+
+class LeverFamily(_Vocabulary):
+    """The initiative's four families of decarbonization levers (WEF, Transitioning Industrial Clusters)."""
+
+    EFFICIENCY_CIRCULARITY = "efficiency_circularity"  # systemic efficiency and circularity
+    ELECTRIFICATION_RENEWABLE_HEAT = "electrification_renewable_heat"  # direct electrification and renewable heat
+    HYDROGEN = "hydrogen"
+    CCUS = "ccus"  # carbon capture, utilization and storage
+
+
+# Renewable power is counted with electrification: it is what makes direct electrification clean.
+LEVER_FAMILY = {
+    "efficiency": LeverFamily.EFFICIENCY_CIRCULARITY, "heat_network": LeverFamily.EFFICIENCY_CIRCULARITY,
+    "wastewater_treatment": LeverFamily.EFFICIENCY_CIRCULARITY, "waste_to_energy": LeverFamily.EFFICIENCY_CIRCULARITY,
+    "heat_pump": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT, "electric_boiler": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT,
+    "biomass": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT, "geothermal": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT,
+    "large_heat_pump": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT, "heat_storage": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT,
+    "solar_pv": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT, "onshore_wind": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT,
+    "offshore_wind": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT, "battery": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT,
+    "hydrogen_fuel": LeverFamily.HYDROGEN, "hydrogen_network": LeverFamily.HYDROGEN, "electrolysis": LeverFamily.HYDROGEN,
+    "smr_ccs": LeverFamily.HYDROGEN, "hydrogen_storage": LeverFamily.HYDROGEN,
+    "carbon_capture": LeverFamily.CCUS, "co2_network": LeverFamily.CCUS, "direct_air_capture": LeverFamily.CCUS,
+}  # fmt: skip
+
+
+class ProjectStage(_Vocabulary):
+    """Maturity of a project, in the order projects move through."""
+
+    ANNOUNCED = "announced"
+    FEASIBILITY = "feasibility"
+    FINAL_INVESTMENT_DECISION = "final_investment_decision"
+    CONSTRUCTION = "construction"
+    OPERATING = "operating"
+
+
+# The capital of a project at or past its final investment decision is committed.
+COMMITTED_STAGES = frozenset({ProjectStage.FINAL_INVESTMENT_DECISION, ProjectStage.CONSTRUCTION, ProjectStage.OPERATING})
+
+
+class Governance(_Vocabulary):
+    """How the cluster's members organize their collaboration."""
+
+    CLUSTER_ASSOCIATION = "cluster_association"  # members' association or non-profit
+    PUBLIC_PRIVATE_PARTNERSHIP = "public_private_partnership"
+    PORT_OR_PARK_AUTHORITY = "port_or_park_authority"  # the landlord of the site leads
+    JOINT_VENTURE = "joint_venture"  # a company owned by members builds and runs shared assets
+    ANCHOR_COMPANY = "anchor_company"  # one large member leads
+    GOVERNMENT_LED = "government_led"
+    INFORMAL = "informal"
+    OTHER = "other"
+
+
+class PolicyKind(_Vocabulary):
+    """Kinds of enabling policy a cluster reports as in place or planned."""
+
+    CARBON_PRICE = "carbon_price"
+    TAX_CREDIT = "tax_credit"
+    CAPITAL_GRANT = "capital_grant"
+    CONTRACT_FOR_DIFFERENCE = "contract_for_difference"
+    MANDATE = "mandate"  # renewable, low-carbon product or blending mandates
+    CCS_REGULATION = "ccs_regulation"  # storage licensing and liability rules
+    HYDROGEN_STRATEGY = "hydrogen_strategy"
+    PERMITTING = "permitting"  # fast-track or one-stop permitting
+    INFRASTRUCTURE_REGULATION = "infrastructure_regulation"  # third-party access, network tariffs
+    OTHER = "other"
+
+
+class PolicyStatus(_Vocabulary):
+    IN_PLACE = "in_place"
+    PLANNED = "planned"
