@@ -1020,6 +1020,85 @@ def _sweep_charts(plan_cases, results, folder: Path, currency: str) -> None:
         charts.write_html(folder / "tornado.html", [charts.tornado_figure(table, currency)], "Sweep: tornado")
 
 
+# -- reports: HTML, Excel and PDF of a cluster or a portfolio (docs/reports.md) ------------------------
+@app.command()
+@user_errors
+def report(
+    source: Annotated[str, typer.Argument(help="A cluster (file or example name), or a portfolio folder "
+                                          "(with portfolio.yaml).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write report.html, report.xlsx and report.pdf into.")],
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name; default "
+                                                 "net-zero-2050 (with --from: the one the results were planned under).")] = None,
+    typical_days: DaysOption = None,
+    allocation: Annotated[str, typer.Option("--allocation", help="dual (split the cost by the plan's dual prices) "
+                                            "or none (no allocation section).")] = "dual",
+    computed: Annotated[Path | None, typer.Option("--from", help="Reuse the results in this folder instead of solving: "
+                                                  "pathway.json, pathway/pathway.nc and allocation.json as `make demo` "
+                                                  "writes them.")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = None,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
+    workers: WorkersOption = None,
+) -> None:
+    """Write a cluster's (or a portfolio's) report: self-contained HTML, an Excel workbook and a PDF.
+
+    Exit codes: 2 bad input (nothing written), 3 targets that cannot be met, 4 no plan before the solver stopped.
+    """
+    from clusterpath.report import write_report
+
+    if allocation not in ("dual", "none"):
+        raise InputError("--allocation", [f"'{allocation}' is not a choice: expected dual or none"])
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(str(out_dir), ["is a file: --out takes a folder"])
+    document = _cluster_report(source, scenario, typical_days, allocation, computed, time_limit, mip_gap, workers)
+    written = write_report(document, out_dir)
+    for path in written.values():
+        out.print(f"Written: {path}", highlight=False)
+
+
+def _cluster_report(source, scenario, typical_days, allocation, computed, time_limit, mip_gap, workers):
+    from clusterpath.report import inputs
+    from clusterpath.report.cluster import cluster_report
+
+    _quiet_solvers()
+    cluster = load_cluster(source)
+    chosen = _scenario(scenario, typical_days=typical_days)
+    if computed is not None:
+        found = inputs.read(computed, cluster)
+        summary, shares = found.summary, found.allocation
+    else:
+        summary, shares = _solve_plan(cluster, chosen, time_limit, mip_gap).summary(), None
+    if shares is None and allocation == "dual" and len(cluster.members) > 1:
+        from clusterpath.coalition import allocate as split
+
+        game, _ = _game(source, scenario, typical_days, workers, None, COALITION_GAP)
+        try:
+            with _working(err, "Allocating the cost by dual prices", False):
+                shares = split(game, "dual").to_dict()
+        finally:
+            game.close()
+    return cluster_report(cluster, chosen.name, summary, shares if allocation == "dual" else None)
+
+
+def _solve_plan(cluster, chosen, time_limit, mip_gap):
+    """The plan, as `plan` solves it; a plan that cannot be had ends the command with its exit code."""
+    from rich.status import Status
+
+    from clusterpath.pathway.plan import InfeasiblePlan, SolverStopped
+    from clusterpath.pathway.plan import plan as make_plan
+
+    with Status(f"Planning {cluster.id}...", console=err) as status:
+        try:
+            return make_plan(cluster, chosen, time_limit=time_limit, mip_gap=mip_gap)
+        except InfeasiblePlan as problem:
+            status.stop()
+            err.print(f"[bold red]infeasible:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
+            raise typer.Exit(EXIT_INFEASIBLE) from None
+        except SolverStopped as problem:
+            status.stop()
+            err.print(f"[bold red]no plan:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
+            raise typer.Exit(EXIT_NO_PLAN) from None
+
+
 def main() -> None:  # pragma: no cover
     app()
 

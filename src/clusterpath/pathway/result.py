@@ -298,6 +298,8 @@ class PathwayResult:
             "investment_by_period": self.investment_by_period(),
             "cost_breakdown": self.costs,
             "baseline_cost": self.baseline_cost,
+            "baseline_emissions_tco2e": None if self.baseline_emissions is None else
+            {str(int(p)): float(v) for p, v in self.baseline_emissions.items()},
             "levelized_costs": self.levelized_costs(),
             "macc": [{"lever": lever, **{k: float(v) for k, v in row.items()}} for lever, row in self.macc().iterrows()],
             # Members solved as one group (pathway/groups.py): their figures are shares of the group's plan.
@@ -314,6 +316,33 @@ class PathwayResult:
         for name, column in self.units.items():
             data[f"unit_{name}"] = ("unit", np.asarray(column.astype(str), dtype=str))
         data.to_netcdf(path)
+
+    @classmethod
+    def from_netcdf(cls, path: Path) -> PathwayResult:
+        """The deployment saved by ``to_netcdf``: data, units, status, objective and currency.
+
+        The network tables (buses, ports, stores, prices) are not saved, so the views that need
+        them (``macc``, ``levelized_costs``, ``emissions_by``) are for a freshly solved result.
+        """
+        with xr.open_dataset(path) as stored:
+            stored = stored.load()
+        # The units' table went out as one text variable per column (``unit_cost`` is a number, not one).
+        names = [name for name in stored.data_vars
+                 if name.startswith("unit_") and stored[name].dims == ("unit",) and stored[name].dtype.kind in "OSU"]
+        units = pd.DataFrame({name.removeprefix("unit_"): stored[name].to_pandas() for name in names})
+        for column in units:
+            numbers = pd.to_numeric(units[column], errors="coerce")
+            if set(units[column]) <= {"True", "False"}:
+                units[column] = units[column] == "True"
+            elif numbers.notna().all():
+                units[column] = numbers
+        units.index.name = "unit"
+        attrs = stored.attrs
+        data = stored.drop_vars(names)
+        data.attrs = {}
+        empty = pd.DataFrame()
+        return cls(str(attrs["status"]), float(attrs["objective"]), str(attrs["currency"]), data, units, costs={},
+                   buses=empty, ports=empty, stores=empty, prices=empty, discount=pd.Series(dtype=float), meta={})
 
     def to_csv(self, folder: Path) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,137 @@
+"""The report of one cluster: baseline, pathway, abatement, costs, the split of costs, and what else is known."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from clusterpath.inventory import Inventory
+from clusterpath.report import content as c
+from clusterpath.report.content import Chart, Report, Section, Table
+from clusterpath.schema import Cluster
+
+
+def cluster_report(cluster: Cluster, scenario: str, summary: dict, allocation: dict | None = None) -> Report:
+    """``summary`` is ``PathwayResult.summary()``; ``allocation`` is ``Allocation.to_dict()`` (None: no section)."""
+    inventory = Inventory(cluster)
+    year = c.target_period(summary)
+    notes = []
+    if cluster.illustrative:
+        notes.append("The cluster's data are illustrative: made up to show the method, not measured.")
+    if summary["status"] != "optimal":
+        notes.append(f"The solver stopped before proving the plan optimal ({summary['status']}).")
+    if summary.get("member_groups"):
+        notes.append("Alike members were solved as groups: each member's figures are its share of its group's plan.")
+    sections = [
+        _key_figures(cluster, inventory, summary, allocation),
+        _baseline(cluster, inventory),
+        _waterfall(summary, inventory, year),
+        _pathway(summary),
+        _macc(summary, year),
+        _costs(summary),
+    ]
+    if allocation is not None:
+        sections.append(_allocation(allocation, cluster.currency))
+    kind = c.label(cluster.kind.value)
+    subtitle = f"{kind} in {cluster.country}, {len(cluster.members)} members; scenario {scenario}; currency {cluster.currency} (real, base year {cluster.base_year})"
+    return Report(f"{cluster.name}: path to net zero", subtitle, notes, sections)
+
+
+def _key_figures(cluster, inventory, summary, allocation) -> Section:
+    money = cluster.currency
+    year = c.target_period(summary)
+    totals = inventory.totals
+    base = totals["total_tco2e"]
+    residual = summary["emissions_tco2e"][str(year)]
+    rows = [
+        ("members", len(cluster.members), "companies"),
+        ("value added", totals["value_added"] / 1e6, f"million {money}/yr"),
+        ("jobs in the members", totals["jobs"], "jobs"),
+        (f"scope 1 + 2 emissions in {cluster.base_year} (inventory)", base, "tCO2e/yr"),
+        (f"emissions in {year} on the pathway", residual, "tCO2e/yr"),
+        (f"reduction from {cluster.base_year} to {year}", 100 * (base - residual) / base if base else float("nan"), "%"),
+        ("net present cost of the pathway", summary["objective"] / 1e6, f"million {money}"),
+        ("investment over the pathway", sum(summary["investment_by_period"].values()) / 1e6, f"million {money}"),
+    ]
+    if (per_tonne := summary.get("levelized_costs", {}).get("abatement_per_tco2e")) is not None:
+        rows.append(("average cost of abatement against today's equipment", per_tonne, f"{money}/tCO2e"))
+    if allocation is not None:
+        alone = sum(allocation["standalone"].values())
+        rows.append(("collaboration dividend (each member alone minus together)", (alone - allocation["total"]) / 1e6,
+                     f"million {money}"))
+    table = pd.DataFrame(rows, columns=["indicator", "value", "unit"])
+    return Section("summary", "Key figures", "The cluster in its base year and where the least-cost pathway takes it.",
+                   tables=[Table("key figures", "Key figures", table)])
+
+
+def _baseline(cluster, inventory) -> Section:
+    members = inventory.members.reset_index()
+    money = f"million {cluster.currency}"
+    table = pd.DataFrame({
+        "member": members["id"], "name": members["name"], "sector": members["sector"].map(c.label),
+        "scope 1, tCO2e/yr": members["scope1_tco2e"], "scope 2, tCO2e/yr": members["scope2_tco2e"],
+        "total, tCO2e/yr": members["total_tco2e"], "energy, MWh/yr": members["energy_mwh"],
+        f"value added, {money}/yr": members["value_added"] / 1e6, "jobs": members["jobs"],
+    }).sort_values("total, tCO2e/yr", ascending=False)  # fmt: skip
+    sectors = inventory.sectors.reset_index()
+    by_sector = pd.DataFrame({"sector": sectors["sector"].map(c.label), "members": sectors["members"],
+                              "total, tCO2e/yr": sectors["total_tco2e"], "energy, MWh/yr": sectors["energy_mwh"]})
+    text = (f"Scope 1 and 2 (location-based) emissions of each member in {cluster.base_year}, from its energy use, "
+            "process emissions and on-site wastewater (docs/inventory.md).")
+    return Section("baseline", f"Baseline inventory, {cluster.base_year}", text,
+                   tables=[Table("baseline members", "Members", table), Table("baseline sectors", "Sectors", by_sector)])
+
+
+def _waterfall(summary, inventory, year) -> Section:
+    steps = c.waterfall_steps(summary, fallback_baseline=inventory.totals["total_tco2e"])
+    text = (f"From the emissions of carrying on with today's equipment in {year} (the baseline) to the pathway's "
+            f"residual in {year}: each lever family's step is the tonnes its levers abate in the marginal abatement "
+            f"cost curve; '{c.OTHER_CHANGES}' is what the levers add elsewhere (grid power for heat pumps and "
+            "electrolysers, for instance) and any change not attributed to a lever, so the steps add up exactly.")
+    chart = Chart("waterfall", steps, f"Emissions in {year}: from baseline to residual by lever family", "tCO2e/yr")
+    return Section("waterfall", f"Abatement by lever family, {year}", text, charts=[chart],
+                   tables=[Table("waterfall", "Steps", steps.drop(columns="measure"))])
+
+
+def _pathway(summary) -> Section:
+    members = c.emissions_by(summary, "member")
+    scopes = c.emissions_by(summary, "scope")
+    text = ("Yearly scope 1 and 2 emissions in each period of the least-cost pathway, by member (the shared "
+            "infrastructure's own emissions apart) and by scope.")
+    return Section("pathway", "Emissions pathway", text,
+                   charts=[Chart("area", members, "Emissions by member", "tCO2e/yr"),
+                           Chart("area", scopes, "Emissions by scope", "tCO2e/yr")],
+                   tables=[Table("pathway by member", "By member", c.period_table(members, "member", "tCO2e/yr")),
+                           Table("pathway by scope", "By scope", c.period_table(scopes, "scope", "tCO2e/yr"))])  # fmt: skip
+
+
+def _macc(summary, year) -> Section:
+    table = c.macc_table(summary)
+    text = (f"Levers in use in {year}, each as wide as the tonnes it abates a year and as high as its net cost per "
+            "tonne (its yearly capital, operating and energy cost less the fuel it saves), cheapest first.")
+    return Section("macc", f"Marginal abatement cost curve, {year}", text,
+                   charts=[Chart("macc", table, f"Marginal abatement cost curve, {year}", table.columns[-1])],
+                   tables=[Table("macc", "Levers", table)])
+
+
+def _costs(summary) -> Section:
+    text = ("Net present cost of the pathway by kind (discounted at the cluster's rate), the money invested in "
+            "each build period (overnight, undiscounted) and the capacity standing in each period.")
+    return Section("costs", "Costs and investment", text,
+                   tables=[Table("costs", "Net present cost", c.cost_table(summary)),
+                           Table("investment", "Investment by period", c.investment_table(summary)),
+                           Table("capacity", "Capacity by technology", c.capacity_table(summary))])  # fmt: skip
+
+
+def _allocation(allocation, currency) -> Section:
+    table = c.allocation_table(allocation, currency)
+    if allocation.get("in_core") is True:
+        core = "The split is in the core: no group of members would do better on its own."
+    elif allocation.get("in_core") is False:
+        core = f"The split is not in the core: {{{', '.join(allocation['blocking_coalition'])}}} would do better alone."
+    else:
+        core = "Whether the split is in the core was not tested."
+    text = (f"The cluster's cost split among its members by the {allocation['method']} method, against what each "
+            f"would pay planning alone (docs/allocation.md). {core}")
+    return Section("allocation", "Who pays what", text,
+                   charts=[Chart("allocation", table, "Allocated cost against stand-alone cost", f"million {currency}")],
+                   tables=[Table("allocation", "Allocation", table)])

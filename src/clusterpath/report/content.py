@@ -1,0 +1,172 @@
+"""What a report says, as tables and charts: one list of sections that the HTML, workbook and PDF all present.
+
+Every number comes from a result object (inventory, pathway summary, allocation, scorecard, ...);
+nothing is modelled here. A table's headers carry their units, so each writer shows them as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from clusterpath.schema.vocabulary import LEVER_FAMILY, LeverFamily
+
+FAMILY_LABEL = {
+    LeverFamily.EFFICIENCY_CIRCULARITY: "efficiency and circularity",
+    LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT: "electrification and renewable heat",
+    LeverFamily.HYDROGEN: "hydrogen",
+    LeverFamily.CCUS: "carbon capture, use and storage",
+}
+OTHER_CHANGES = "other changes (net)"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure's data and labels; ``figures`` draws it with plotly, ``drawings`` with matplotlib."""
+
+    kind: str  # waterfall, area, macc, allocation, map, radar, gantt, bars
+    data: pd.DataFrame
+    title: str
+    unit: str  # the value axis' label
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # the workbook's sheet name (at most 31 characters)
+    title: str
+    frame: pd.DataFrame  # shown without its index: every column is named, units in the names
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # the HTML anchor
+    title: str
+    text: str  # what the section shows and how it is computed, in one paragraph
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    subtitle: str
+    notes: list[str]  # shown under the title: illustrative data, solver status, what is missing
+    sections: list[Section]
+    created: str = field(default_factory=lambda: date.today().isoformat())
+
+    def tables(self) -> list[Table]:
+        return [table for section in self.sections for table in section.tables]
+
+    def charts(self) -> list[Chart]:
+        return [chart for section in self.sections for chart in section.charts]
+
+
+def label(name: str) -> str:
+    return str(name).replace("_", " ")
+
+
+# -- tables of a pathway summary (PathwayResult.summary()) ---------------------------------------
+def target_period(summary: dict) -> int:
+    """The last period: the MACC and the waterfall are about it."""
+    return int(summary["periods"][-1])
+
+
+def waterfall_steps(summary: dict, fallback_baseline: float | None = None) -> pd.DataFrame:
+    """Baseline emissions in the last period, the abatement of each lever family, and the residual.
+
+    The baseline is the plan's business as usual in that period (today's equipment carried on), or
+    ``fallback_baseline`` (the inventory's base year) where the summary has none. Each family's step is
+    minus the tonnes its levers abate in the MACC; what the levers add elsewhere (grid power for heat
+    pumps and electrolysers, a fuel switched) and any change not attributed to a lever closes the gap
+    as one step, so the steps add up from the baseline to the residual exactly.
+    """
+    year = str(target_period(summary))
+    by_period = summary.get("baseline_emissions_tco2e") or {}
+    baseline = by_period.get(year, fallback_baseline)
+    if baseline is None:
+        raise ValueError("the summary has no baseline emissions and no fallback was given")
+    residual = float(summary["emissions_tco2e"][year])
+    abated = {family: 0.0 for family in LeverFamily}
+    for row in summary["macc"]:
+        abated[LEVER_FAMILY[row["lever"]]] += row["abatement_tco2e"]
+    rows = [("baseline" if by_period else "base-year inventory", float(baseline), "absolute")]
+    rows += [(FAMILY_LABEL[family], 0.0 - value, "relative") for family, value in abated.items()]
+    rows.append((OTHER_CHANGES, residual - float(baseline) + sum(abated.values()), "relative"))
+    rows.append(("residual", residual, "total"))
+    return pd.DataFrame(rows, columns=["step", "tCO2e/yr", "measure"])
+
+
+def emissions_by(summary: dict, level: str) -> pd.DataFrame:
+    """Yearly tCO2e by member (with the shared infrastructure) or by scope: one column per period."""
+    if level == "member":
+        table = pd.DataFrame(summary["member_emissions_tco2e"]).T
+        shared = {p: summary["emissions_tco2e"][p] - table[p].sum() for p in table.columns}
+        if any(abs(v) > 1e-6 for v in shared.values()):
+            table.loc["shared infrastructure"] = shared
+    else:
+        table = pd.DataFrame(summary["emissions_by_scope_tco2e"]).T
+    table.columns = [int(p) for p in table.columns]
+    table.index.name = level
+    return table
+
+
+def macc_table(summary: dict) -> pd.DataFrame:
+    rows = [{"lever": label(row["lever"]), "lever family": FAMILY_LABEL[LEVER_FAMILY[row["lever"]]],
+             "abatement, tCO2e/yr": row["abatement_tco2e"], f"cost, {summary['currency']}/tCO2e": row["cost_per_tco2e"]}
+            for row in summary["macc"]]  # fmt: skip
+    return pd.DataFrame(rows, columns=["lever", "lever family", "abatement, tCO2e/yr", f"cost, {summary['currency']}/tCO2e"])
+
+
+def cost_table(summary: dict) -> pd.DataFrame:
+    money = f"net present cost, million {summary['currency']}"
+    rows = [(label(kind), value / 1e6) for kind, value in summary["cost_breakdown"].items()]
+    rows.append(("total", summary["objective"] / 1e6))
+    if summary.get("baseline_cost") is not None:
+        rows.append(("today's equipment carried on (no cap)", summary["baseline_cost"] / 1e6))
+    return pd.DataFrame(rows, columns=["cost", money])
+
+
+def investment_table(summary: dict) -> pd.DataFrame:
+    rows = [(int(p), v / 1e6) for p, v in summary["investment_by_period"].items()]
+    return pd.DataFrame(rows, columns=["period", f"investment, million {summary['currency']}"])
+
+
+def capacity_table(summary: dict) -> pd.DataFrame:
+    rows = [{"technology": label(tech), "unit": next(iter(by_period.values()))["unit"],
+             **{str(p): item["value"] for p, item in by_period.items()}}
+            for tech, by_period in summary["capacity"].items()]  # fmt: skip
+    return pd.DataFrame(rows, columns=["technology", "unit", *[str(p) for p in summary["periods"]]])
+
+
+def period_table(frame: pd.DataFrame, first: str, unit: str) -> pd.DataFrame:
+    """A by-period table (periods as columns) with its row labels as a named first column."""
+    out = frame.rename(columns=lambda p: f"{p}, {unit}").rename(index=label).reset_index()
+    return out.rename(columns={out.columns[0]: first})
+
+
+# -- an allocation (Allocation.to_dict()) ----------------------------------------------------------------
+def allocation_table(allocation: dict, currency: str) -> pd.DataFrame:
+    money = f"million {currency}"
+    rows = []
+    for player in allocation["players"]:
+        alone, share = allocation["standalone"][player], allocation["allocation"][player]
+        rows.append({"member": player, f"allocated, {money}": share / 1e6, f"stand-alone, {money}": alone / 1e6,
+                     f"saving, {money}": (alone - share) / 1e6,
+                     "saving, %": 100 * (alone - share) / alone if alone else float("nan")})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def format_value(value) -> str:
+    """A table cell as people read it: thousands separated, a few significant digits for small numbers."""
+    if value is None or (isinstance(value, float) and not pd.notna(value)):
+        return "-"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 1:
+        return f"{value:,.0f}"
+    size = abs(value)
+    if size < 1e-9:  # solver round-off, not a quantity
+        return "0"
+    return f"{value:,.0f}" if size >= 100 else f"{value:,.1f}" if size >= 10 else f"{value:,.2f}" if size >= 0.01 or size == 0 else f"{value:.2g}"

@@ -1,0 +1,88 @@
+"""The report as a PDF with the same sections, figures drawn by matplotlib and laid out with fpdf2."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import matplotlib
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from clusterpath.report.content import Report, Table, format_value
+from clusterpath.report.drawings import png
+
+# matplotlib ships DejaVu: every character the report may hold (°, €, ², ...) has a glyph.
+FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+class _Document(FPDF):
+    def __init__(self, title: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.report_title = title
+        self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+        self.set_auto_page_break(True, margin=15)
+        self.set_margins(15, 15, 15)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("DejaVu", size=7)
+        self.set_text_color(110)
+        self.cell(0, 5, f"{self.report_title}  ·  page {self.page_no()}", align="C")
+        self.set_text_color(0)
+
+
+def build(report: Report) -> bytes:
+    pdf = _Document(report.title)
+    pdf.set_title(report.title)
+    pdf.set_creator("clusterpath")
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 18)
+    pdf.multi_cell(0, 9, report.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=10)
+    pdf.multi_cell(0, 5, f"{report.subtitle}. Made on {report.created}.", new_x="LMARGIN", new_y="NEXT")
+    for note in report.notes:
+        pdf.set_fill_color(255, 243, 205)
+        pdf.multi_cell(0, 5, note, fill=True, new_x="LMARGIN", new_y="NEXT")
+    for section in report.sections:
+        if pdf.will_page_break(90):  # a section starts on a new page rather than with a lonely heading
+            pdf.add_page()
+        pdf.ln(6)
+        pdf.set_font("DejaVu", "B", 13)
+        pdf.multi_cell(0, 7, section.title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", size=9)
+        pdf.multi_cell(0, 4.5, section.text, new_x="LMARGIN", new_y="NEXT")
+        for chart in section.charts:
+            pdf.ln(2)
+            pdf.image(io.BytesIO(png(chart)), w=pdf.epw)
+        for table in section.tables:
+            _table(pdf, table)
+    return bytes(pdf.output())
+
+
+def write(report: Report, path: Path) -> Path:
+    path.write_bytes(build(report))
+    return path
+
+
+def _table(pdf: FPDF, table: Table) -> None:
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "B", 9)
+    pdf.multi_cell(0, 5, table.title, new_x="LMARGIN", new_y="NEXT")
+    frame = table.frame
+    pdf.set_font("DejaVu", size=7 if len(frame.columns) > 6 else 8)
+    numeric = [frame[c].dtype.kind in "iuf" for c in frame.columns]
+    align = ["RIGHT" if n else "LEFT" for n in numeric]
+    # Columns as wide as their longest text (within limits), so names are not squeezed by numbers.
+    longest = [max([len(str(c))] + [len(format_value(v)) for v in frame[c]]) for c in frame.columns]
+    widths = [min(40, max(6, n)) for n in longest]
+    with pdf.table(col_widths=widths, headings_style=FontFace(emphasis="BOLD", fill_color=(241, 243, 245)), text_align=align,
+                   line_height=4, first_row_as_headings=True, repeat_headings=1) as grid:  # fmt: skip
+        header = grid.row()
+        for column in frame.columns:
+            header.cell(str(column))
+        for values in frame.itertuples(index=False):
+            row = grid.row()
+            for value in values:
+                row.cell(format_value(value.item() if hasattr(value, "item") else value))
