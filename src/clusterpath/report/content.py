@@ -169,4 +169,6 @@ def format_value(value) -> str:
     size = abs(value)
     if size < 1e-9:  # solver round-off, not a quantity
         return "0"
-    return f"{value:,.0f}" if size >= 100 else f"{value:,.1f}" if size >= 10 else f"{value:,.2f}" if size >= 0.01 or size == 0 else f"{value:.2g}"
+    if size >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.1f}" if size >= 10 else f"{value:.2f}" if size >= 1 else f"{value:.2g}"

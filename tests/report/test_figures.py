@@ -1,0 +1,115 @@
+"""The report's figures and tables carry the results' own numbers; hand-worked cases for the arithmetic."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clusterpath.report import content, drawings, figures
+from clusterpath.report.content import Chart
+from clusterpath.report.cluster import cluster_report
+
+# A summary worked by hand: business as usual emits 1,000 t in 2035 and the plan 500 t. The MACC abates
+# 300 t by heat pumps, 200 t by capture and 50 t by efficiency (550 t): electrification -300, CCUS -200,
+# efficiency -50, hydrogen 0, and the levers' own grid power and the rest +50 (500 - 1,000 + 550).
+HAND = {"currency": "EUR", "periods": [2025, 2035], "status": "optimal", "objective": 2e6,
+        "emissions_tco2e": {"2025": 900.0, "2035": 500.0},
+        "baseline_emissions_tco2e": {"2025": 950.0, "2035": 1000.0},
+        "macc": [{"lever": "efficiency", "abatement_tco2e": 50.0, "cost_per_tco2e": -20.0},
+                 {"lever": "carbon_capture", "abatement_tco2e": 200.0, "cost_per_tco2e": 90.0},
+                 {"lever": "heat_pump", "abatement_tco2e": 300.0, "cost_per_tco2e": 40.0}]}  # fmt: skip
+
+
+def test_waterfall_by_hand():
+    steps = content.waterfall_steps(HAND).set_index("step")["tCO2e/yr"]
+    assert steps.to_dict() == {
+        "baseline": 1000.0, "efficiency and circularity": -50.0, "electrification and renewable heat": -300.0,
+        "hydrogen": 0.0, "carbon capture, use and storage": -200.0, content.OTHER_CHANGES: 50.0, "residual": 500.0,
+    }  # fmt: skip
+    trace = figures.figure(Chart("waterfall", content.waterfall_steps(HAND), "", "tCO2e/yr")).data[0]
+    assert list(trace.y) == list(steps) and trace.measure[0] == "absolute" and trace.measure[-1] == "total"
+
+
+def test_waterfall_falls_back_to_the_inventory_without_a_business_as_usual():
+    summary = {k: v for k, v in HAND.items() if k != "baseline_emissions_tco2e"}
+    steps = content.waterfall_steps(summary, fallback_baseline=800.0)
+    # 500 - 800 + 550 = 250
+    assert steps["step"].iloc[0] == "base-year inventory" and steps["tCO2e/yr"].iloc[-2] == pytest.approx(250.0)
+
+
+def test_macc_bars_by_hand():
+    """Cheapest first: efficiency (-20) over 0-50 t, heat pump (40) over 50-350 t, capture (90) over 350-550 t."""
+    table = content.macc_table(HAND)
+    bars = figures.macc_bars(table)
+    assert list(bars["lever"]) == ["efficiency", "heat pump", "carbon capture"]
+    assert list(bars["left"]) == [0.0, 50.0, 350.0] and list(bars["right"]) == [50.0, 350.0, 550.0]
+    shown = {x: (w, y) for trace in figures.figure(Chart("macc", table, "", "EUR/tCO2e")).data
+             for x, w, y in zip(trace.x, trace.width, trace.y, strict=True)}  # fmt: skip
+    assert shown == {25.0: (50.0, -20.0), 200.0: (300.0, 40.0), 450.0: (200.0, 90.0)}
+
+
+def test_figures_carry_the_solved_plans_numbers(solved):
+    report = cluster_report(solved.cluster, solved.scenario.name, solved.summary, solved.allocation)
+    charts = {chart.title: chart for chart in report.charts()}
+    result = solved.result
+    last = result.periods[-1]
+
+    steps = charts[f"Emissions in {last}: from baseline to residual by lever family"].data
+    values = steps.set_index("step")["tCO2e/yr"]
+    assert values["baseline"] == pytest.approx(float(result.baseline_emissions[last]))
+    assert values["residual"] == pytest.approx(float(result.emissions_by("node")[last].sum()))
+    # The steps add up from the baseline to the residual.
+    assert values["baseline"] + values.iloc[1:-1].sum() == pytest.approx(values["residual"], rel=1e-12)
+    macc = result.macc()
+    assert -values["electrification and renewable heat"] == pytest.approx(macc["abatement_tco2e"].sum())
+
+    members = figures.figure(charts["Emissions by member"])
+    expected = result.member_emissions()
+    for trace in members.data:
+        assert list(trace.y) == pytest.approx(list(expected.loc[trace.name]))
+    macc_figure = figures.figure(charts[f"Marginal abatement cost curve, {last}"])
+    assert sorted(w for t in macc_figure.data for w in t.width) == pytest.approx(sorted(macc["abatement_tco2e"]))
+    assert sorted(y for t in macc_figure.data for y in t.y) == pytest.approx(sorted(macc["cost_per_tco2e"]))
+
+    bars = figures.figure(charts["Allocated cost against stand-alone cost"]).data
+    assert list(bars[0].y) == pytest.approx([solved.allocation["allocation"][m] / 1e6 for m in bars[0].x])
+    assert list(bars[1].y) == pytest.approx([solved.allocation["standalone"][m] / 1e6 for m in bars[1].x])
+
+
+def test_map_draws_on_plain_axes_over_the_shipped_outline():
+    table = pd.DataFrame({"cluster": ["a", "b"], "lon": [4.3, -95.0], "lat": [51.3, 29.7], "reduction": [100.0, 25.0]})
+    built = figures.figure(Chart("map", table, "", "MtCO2e/yr"))
+    assert {trace.type for trace in built.data} == {"scatter"}  # a geo trace would fetch topojson from a CDN
+    outline, bubbles = built.data
+    assert sum(x is None for x in outline.x) > 100  # Natural Earth's 110m land has over a hundred rings
+    # Areas proportional to the values: a quarter of the value, half the diameter.
+    assert bubbles.marker.size[1] == pytest.approx(bubbles.marker.size[0] / 2)
+
+
+def test_radar_closes_each_polygon():
+    table = pd.DataFrame({"name": ["x"] * 4, "pillar": ["partnerships", "policy", "finance", "technology"],
+                          "score": [80.0, 40.0, 55.0, 10.0]})  # fmt: skip
+    trace = figures.figure(Chart("radar", table, "", "score")).data[0]
+    assert list(trace.r) == [80.0, 40.0, 55.0, 10.0, 80.0] and trace.theta[-1] == "partnerships"
+
+
+@pytest.mark.parametrize("kind", sorted(figures.BUILDERS))
+def test_every_figure_has_a_pdf_drawing(kind):
+    tables = {
+        "waterfall": content.waterfall_steps(HAND), "macc": content.macc_table(HAND),
+        "area": pd.DataFrame({2025: [1.0, 2.0], 2035: [0.5, 1.0]}, index=["a", "b"]),
+        "allocation": pd.DataFrame({"member": ["a"], "allocated, million EUR": [1.0], "stand-alone, million EUR": [2.0]}),
+        "map": pd.DataFrame({"cluster": ["a"], "lon": [4.3], "lat": [51.3], "reduction": [1.0]}),
+        "radar": pd.DataFrame({"name": ["x"] * 3, "pillar": ["a", "b", "c"], "score": [10.0, 50.0, 90.0]}),
+        "gantt": pd.DataFrame({"task": ["a", "a"], "phase": ["permitting", "construction"], "start": [2026, 2028],
+                               "end": [2028, 2031]}),
+        "bars": pd.DataFrame({"period": [2025, 2035], "construction": [3.0, 4.0], "operation": [1.0, 2.0]}),
+    }  # fmt: skip
+    image = drawings.png(Chart(kind, tables[kind], kind, "unit"), dpi=40)
+    assert image.startswith(b"\x89PNG")
+
+
+def test_format_value():
+    assert [content.format_value(v) for v in (1234567.8, 12.34, 1.234, 0.01234, -3e-15, np.nan, None, 7, "x")] == [
+        "1,234,568", "12.3", "1.23", "0.012", "0", "-", "-", "7", "x"]  # fmt: skip
