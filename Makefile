@@ -27,9 +27,11 @@ demo: $(STAMP)
 	$(CLI) plan $(EXAMPLE) --typical-days $(DAYS) --json $(OUT)/$(EXAMPLE)/pathway.json --out $(OUT)/$(EXAMPLE)/pathway \
 		--finance $(OUT)/$(EXAMPLE)/finance
 	$(CLI) allocate $(EXAMPLE) --method dual --typical-days $(ALLOCATION_DAYS) --json-out $(OUT)/$(EXAMPLE)/allocation.json
+	$(CLI) report $(EXAMPLE) --from $(OUT)/$(EXAMPLE) --out $(OUT)/$(EXAMPLE)/report
 	@echo "Results are in $(OUT)/$(EXAMPLE)/: inventory.json and inventory/ (baseline), pathway.json and pathway/ (plan),"
 	@echo "finance/ (finance.json: each project's NPV, levelized cost and funding gap; cash-flows/: yearly cash flows),"
 	@echo "allocation.json (each member's share of the cluster's cost, by dual prices, against going alone)."
+	@echo "The report of it all: $(OUT)/$(EXAMPLE)/report/report.html (opens offline), report.xlsx (every table), report.pdf."
 
 test: $(STAMP)
 	$(PY) -m pytest

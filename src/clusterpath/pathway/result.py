@@ -6,6 +6,8 @@ compared and reported without the model. ``summary()`` is the JSON the CLI write
 
 from __future__ import annotations
 
+import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,9 @@ from clusterpath.pathway.build import HUB
 from clusterpath.pathway.network import PathwayModel, annuity
 
 # Units that move or account energy rather than being an asset someone builds.
+# The variable of a saved result holding its tables (units, buses, ports, ...) and its metadata.
+TABLES = "result_tables"
+HUGE = 1e308  # infinity in the saved tables
 NOT_ASSETS = {"market", "vent", "release", "shared_power", "collection"}
 RENEWABLE_LEVERS = {"solar_pv", "onshore_wind", "offshore_wind"}
 CONNECTIONS = {"co2_network": "co2-connection", "hydrogen_network": "h2-connection", "heat_network": "heat-connection"}
@@ -315,34 +320,54 @@ class PathwayResult:
         data.attrs = {"currency": self.currency, "status": self.status, "objective": self.objective}
         for name, column in self.units.items():
             data[f"unit_{name}"] = ("unit", np.asarray(column.astype(str), dtype=str))
+        # Everything else ``from_netcdf`` needs, as one JSON text (a variable: attributes have size limits).
+        data[TABLES] = xr.DataArray(np.array(json.dumps(self._tables()), dtype=object))
         data.to_netcdf(path)
+
+    def _tables(self) -> dict:
+        def frame(table: pd.DataFrame | pd.Series) -> dict:
+            table = table.to_frame("value") if isinstance(table, pd.Series) else table
+            table = table.replace([np.inf, -np.inf], [HUGE, -HUGE])  # JSON has no infinity
+            # JSON keys are text: integer column labels (periods) are marked to come back as integers.
+            return {"table": table.rename(columns=str).to_json(orient="table", double_precision=15),
+                    "int_columns": all(isinstance(c, int | np.integer) for c in table.columns),
+                    "series": table.columns.tolist() == ["value"]}  # fmt: skip
+
+        meta = {key: frame(value) if isinstance(value, pd.DataFrame | pd.Series)
+                else {"items": [[k, v] for k, v in value.items()]} for key, value in self.meta.items()}  # fmt: skip
+        tables = {"units": self.units, "buses": self.buses, "ports": self.ports, "stores": self.stores,
+                  "prices": self.prices, "discount": self.discount}  # fmt: skip
+        if self.baseline_emissions is not None:
+            tables["baseline_emissions"] = self.baseline_emissions
+        return {"tables": {name: frame(table) for name, table in tables.items()}, "meta": meta, "costs": self.costs,
+                "baseline_cost": self.baseline_cost}
 
     @classmethod
     def from_netcdf(cls, path: Path) -> PathwayResult:
-        """The deployment saved by ``to_netcdf``: data, units, status, objective and currency.
-
-        The network tables (buses, ports, stores, prices) are not saved, so the views that need
-        them (``macc``, ``levelized_costs``, ``emissions_by``) are for a freshly solved result.
-        """
+        """A result saved by ``to_netcdf``, whole: every view works as on the freshly solved one."""
         with xr.open_dataset(path) as stored:
             stored = stored.load()
-        # The units' table went out as one text variable per column (``unit_cost`` is a number, not one).
-        names = [name for name in stored.data_vars
-                 if name.startswith("unit_") and stored[name].dims == ("unit",) and stored[name].dtype.kind in "OSU"]
-        units = pd.DataFrame({name.removeprefix("unit_"): stored[name].to_pandas() for name in names})
-        for column in units:
-            numbers = pd.to_numeric(units[column], errors="coerce")
-            if set(units[column]) <= {"True", "False"}:
-                units[column] = units[column] == "True"
-            elif numbers.notna().all():
-                units[column] = numbers
-        units.index.name = "unit"
-        attrs = stored.attrs
-        data = stored.drop_vars(names)
-        data.attrs = {}
-        empty = pd.DataFrame()
-        return cls(str(attrs["status"]), float(attrs["objective"]), str(attrs["currency"]), data, units, costs={},
-                   buses=empty, ports=empty, stores=empty, prices=empty, discount=pd.Series(dtype=float), meta={})
+        if TABLES not in stored:
+            raise ValueError("it was written by an older clusterpath without the plan's tables: run `plan --out` again")
+        saved = json.loads(str(stored[TABLES].item()))
+
+        def table(item: dict) -> pd.DataFrame | pd.Series:
+            out = pd.read_json(io.StringIO(item["table"]), orient="table").replace([HUGE, -HUGE], [np.inf, -np.inf])
+            if item["int_columns"]:
+                out.columns = out.columns.astype(int)
+            return out["value"].rename(None) if item["series"] else out
+
+        tables = {name: table(item) for name, item in saved["tables"].items()}
+        meta = {key: table(item) if "table" in item else {k: v for k, v in item["items"]}
+                for key, item in saved["meta"].items()}  # fmt: skip
+        data = stored.drop_vars([TABLES, *(f"unit_{name}" for name in tables["units"].columns)])
+        data = data.assign_coords({name: data.indexes[name].astype(object) for name in data.coords
+                                   if data[name].dtype.kind in "OSU"})  # fmt: skip
+        attrs, data.attrs = data.attrs, {}
+        return cls(str(attrs["status"]), float(attrs["objective"]), str(attrs["currency"]), data, tables["units"],
+                   saved["costs"], buses=tables["buses"], ports=tables["ports"], stores=tables["stores"],
+                   prices=tables["prices"], discount=tables["discount"], meta=meta,
+                   baseline_cost=saved["baseline_cost"], baseline_emissions=tables.get("baseline_emissions"))  # fmt: skip
 
     def to_csv(self, folder: Path) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
