@@ -1028,7 +1028,7 @@ def scorecard_command(
                                                  "year and the instruments modelled.")] = None,  # fmt: skip
     typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
                                                      help="Typical days per year of the plan.")] = None,  # fmt: skip
-    no_plan: Annotated[bool, typer.Option("--no-plan", help="Score the register alone, without solving a plan.")] = False,
+    no_plan: Annotated[bool, typer.Option("--no-plan", help="Score the register alone, without a plan.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
 ) -> None:
     """Four-pillar scorecard (partnerships, policy, finance, technology); formulas in docs/scorecard.md.

@@ -273,7 +273,7 @@ def test_project_members_typed_loosely_are_read(tmp_path, cluster):
         ("projects", "members", "chem, cementt",
          r"sheet 'projects', row 2, column 'members': 'cementt' is not an id in sheet 'members'"),
         ("projects", "stage", "built", r"sheet 'projects', row 2, column 'stage'.*'built'"),
-        ("projects", "lever", "fusion", r"sheet 'projects', row 2, column 'lever'.*unknown lever 'fusion'"),
+        ("projects", "lever", "fusion", r"sheet 'projects', row 2, column 'lever'.*unknown lever\(s\) fusion"),
         ("projects", "public_funding", 5.0e8, r"sheet 'projects', row 2.*public_funding is part of committed"),
         ("policies", "kind", "subsidy", r"sheet 'policies', row 2, column 'kind'.*'subsidy'"),
         ("policies", "status", "maybe", r"sheet 'policies', row 2, column 'status'"),

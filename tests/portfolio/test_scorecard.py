@@ -20,8 +20,9 @@ runner = CliRunner()
 
 M = 1.0e6
 PROJECTS = [
-    {"id": "eff-alpha", "name": "Alpha efficiency programme", "lever": "efficiency", "members": ["alpha"], "stage": "operating",
-     "investment": 2 * M, "committed": 2 * M, "public_funding": 0.5 * M, "operating_year": 2024, "abatement": "1000 t"},
+    {"id": "eff-alpha", "name": "Alpha efficiency programme", "lever": "efficiency", "members": ["alpha"],
+     "stage": "operating", "investment": 2 * M, "committed": 2 * M, "public_funding": 0.5 * M, "operating_year": 2024,
+     "abatement": "1000 t"},
     {"id": "solar-shared", "name": "Shared rooftop solar", "lever": "solar_pv", "members": ["alpha", "beta"],
      "stage": "construction", "investment": 4 * M, "committed": 3 * M, "public_funding": 1 * M, "operating_year": 2027,
      "abatement": "800 t"},
@@ -104,12 +105,11 @@ def test_register_alone(cluster, scenario):
     # Operating by 2040: efficiency 1000, solar 800 + biomass 300 (electrification), electrolysis 2000; the capture
     # study (2045) is not counted.
     assert {k: v for k, v in technology.items() if k.startswith("abatement_")} == {
-        "abatement_efficiency_circularity": pytest.approx(1000), "abatement_electrification_renewable_heat": pytest.approx(1100),
-        "abatement_hydrogen": pytest.approx(2000), "abatement_ccus": 0}  # fmt: skip
-    assert [technology[f"projects_{s}"] for s in ("announced", "feasibility", "final_investment_decision",
-                                                 "construction", "operating")] == [2, 0, 1, 1, 1]  # fmt: skip
-    assert [technology[f"investment_{s}"] for s in ("announced", "feasibility", "final_investment_decision",
-                                                   "construction", "operating")] == [1 * M, 0, 10 * M, 4 * M, 2 * M]  # fmt: skip
+        "abatement_efficiency_circularity": pytest.approx(1000), "abatement_hydrogen": pytest.approx(2000),
+        "abatement_electrification_renewable_heat": pytest.approx(1100), "abatement_ccus": 0}  # fmt: skip
+    stages = ("announced", "feasibility", "final_investment_decision", "construction", "operating")
+    assert [technology[f"projects_{s}"] for s in stages] == [2, 0, 1, 1, 1]
+    assert [technology[f"investment_{s}"] for s in stages] == [1 * M, 0, 10 * M, 4 * M, 2 * M]
     # Maturity (0 + 0 + 0.5 + 0.75 + 1) / 5 = 0.45; 3 of 5 at or past FID.
     assert technology["project_maturity"] == pytest.approx(0.45)
     assert technology["projects_committed"] == pytest.approx(0.6)
@@ -181,7 +181,8 @@ def test_committed_without_public_money_has_no_leverage(cluster, scenario):
     finance = values(card, "finance")
     assert finance["private_leverage"] is None and finance["private_share_of_committed"] == pytest.approx(1.0)
     # A register without investments and no plan: nothing is required, so no share is committed.
-    unpriced = [{k: v for k, v in p.items() if k not in ("investment", "committed", "public_funding")} for p in PROJECTS]
+    money = ("investment", "committed", "public_funding")
+    unpriced = [{k: v for k, v in p.items() if k not in money} for p in PROJECTS]
     finance = values(scorecard(validate({**RAW, "projects": unpriced}, "test"), scenario), "finance")
     assert finance["required_investment"] is None and finance["share_committed"] is None
 
@@ -211,7 +212,8 @@ def test_cli_json_with_and_without_a_plan(files, cluster, scenario):
     assert payload["plan_period"] == 2035
     assert payload["pillars"]["finance"]["indicators"][0]["detail"]["source"] == "plan"
     text = runner.invoke(app, ["scorecard", cluster_file, "--scenario", scenario_file, "--no-plan"])
-    assert text.exit_code == 0 and "partnerships: 76/100" in text.output and "Leverage of private capital" in text.output
+    assert text.exit_code == 0, text.output
+    assert "partnerships: 76/100" in text.output and "Leverage of private capital" in text.output
 
 
 def test_cli_bad_input_exits_2(files, tmp_path):

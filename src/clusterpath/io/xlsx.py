@@ -257,7 +257,8 @@ SHEETS: tuple[Sheet, ...] = (
         (
             _text("name", "name of the policy", True),
             _text("kind", "what kind of policy it is", True, _vocab(PolicyKind), "policy kinds"),
-            _text("status", "in place or planned; empty means in_place", False, _vocab(PolicyStatus), "policy statuses"),
+            _text("status", "in place or planned; empty means in_place", False, _vocab(PolicyStatus),
+                  "policy statuses"),
             _number("year", "year it took or takes effect"),
         ),
     ),
