@@ -226,3 +226,15 @@ def test_cli_bad_input_exits_2(files, tmp_path):
     assert result.exit_code == 2 and "no-such-scenario" in result.output
     result = runner.invoke(app, ["scorecard", cluster_file, "--typical-days", "0", "--no-plan"])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("name", ["port-chemicals", "industrial-estate", "hydrogen-hub", "geothermal-park"])
+def test_shipped_examples_carry_a_register_and_score_every_pillar(name):
+    from clusterpath import examples
+
+    cluster = examples.load(name)
+    assert cluster.governance is not None and cluster.policies and cluster.companies
+    assert len({p.stage for p in cluster.projects}) >= 3
+    assert any(p.public_funding > 0 for p in cluster.projects)
+    card = scorecard(cluster, Scenario())
+    assert all(0 < score <= 100 for score in card.scores().values())
