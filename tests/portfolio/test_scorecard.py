@@ -236,5 +236,5 @@ def test_shipped_examples_carry_a_register_and_score_every_pillar(name):
     assert cluster.governance is not None and cluster.policies and cluster.companies
     assert len({p.stage for p in cluster.projects}) >= 3
     assert any(p.public_funding > 0 for p in cluster.projects)
-    card = scorecard(cluster, Scenario())
+    card = scorecard(cluster, Scenario(name="default"))
     assert all(0 < score <= 100 for score in card.scores().values())
