@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from statistics import mean
-from typing import Any
 
 from clusterpath.pathway.capex import PART_OF
 from clusterpath.schema.models import Cluster
@@ -94,9 +93,10 @@ class Scorecard:
 
 def scorecard(cluster: Cluster, scenario: Scenario, result=None) -> Scorecard:
     """The cluster's scorecard under ``scenario``, reading the plan ``result`` (a PathwayResult) when given."""
-    period = _plan_period(result, scenario.target_year) if result is not None else None
-    served = _shared_in_plan(cluster, result, period) if result is not None else None
-    abated = _plan_abatement(result, period) if result is not None else None
+    period = served = abated = None
+    if result is not None:
+        period = _plan_period(result, scenario.target_year)
+        served, abated = _shared_in_plan(cluster, result, period), _plan_abatement(result, period)
     pillars = (
         Pillar("partnerships", _partnerships(cluster, served)),
         Pillar("policy", _policy(cluster, scenario)),
@@ -240,15 +240,18 @@ def _plan_period(result, target_year: int) -> int:
 
 
 def _plan_abatement(result, period: int) -> dict[str, float]:
-    macc = result.macc(period)
-    return {str(lever): float(row["abatement_tco2e"]) for lever, row in macc.iterrows()}
+    """tCO2e a year by lever in ``period``; a plant's auxiliary (the biogas CHP of wastewater treatment) counts
+    with its lever."""
+    out: dict[str, float] = {}
+    for lever, tonnes in result.macc(period)["abatement_tco2e"].items():
+        lever = PART_OF.get(lever, lever)
+        out[lever] = out.get(lever, 0.0) + float(tonnes)
+    return out
 
 
 def _by_family(abatement: Iterable[tuple[str, float]]) -> dict[LeverFamily, dict[str, float]]:
     out: dict[LeverFamily, dict[str, float]] = {family: {} for family in LeverFamily}
     for lever, tonnes in abatement:
-        # A plant's auxiliary (the biogas CHP of wastewater treatment) counts with its lever.
-        lever = PART_OF.get(lever, lever)
         levers = out[LEVER_FAMILY[lever]]
         levers[lever] = levers.get(lever, 0.0) + tonnes
     return out
@@ -286,9 +289,10 @@ def _technology(cluster: Cluster, abated: dict[str, float] | None, target_year: 
         Indicator("projects_committed", "Projects at or past final investment decision", committed, "share",
                   "register projects at final_investment_decision, construction or operating / register projects"),
     ]
-    registered = {p.lever for p in projects}
-    total = sum(abated.values()) if abated is not None else 0.0
-    covered = _ratio(sum(t for lever, t in abated.items() if lever in registered), total) if abated else None
+    covered = None
+    if abated:
+        registered = {p.lever for p in projects}
+        covered = _ratio(sum(t for lever, t in abated.items() if lever in registered), sum(abated.values()))
     indicators.append(
         Indicator("planned_abatement_with_projects", "Planned abatement with a project in the register", covered,
                   "share", "the plan's target-period abatement by levers the register has a project for / the "
@@ -296,8 +300,3 @@ def _technology(cluster: Cluster, abated: dict[str, float] | None, target_year: 
     )
     return tuple(indicators)
 
-
-def scores_table(card: Scorecard) -> list[dict[str, Any]]:
-    """One row per indicator, for tables and workbooks."""
-    return [{"pillar": name, **asdict(indicator)} for name, pillar in card.pillars.items()
-            for indicator in pillar.indicators]  # fmt: skip
