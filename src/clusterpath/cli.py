@@ -1048,6 +1048,11 @@ def scorecard_command(
     _print_scorecard(card, cluster.name)
 
 
+def _digits(value: float | None) -> int:
+    """Shares and means to two decimals; counts, money and tonnes whole."""
+    return 0 if value is None or float(value).is_integer() or abs(value) >= 1000 else 2
+
+
 def _print_scorecard(card, name: str) -> None:
     basis = f"plan period {card.plan_period}" if card.plan_period else "register only, no plan"
     out.print(f"[bold]{name}[/]: scorecard under '{card.scenario}', target year {card.target_year} ({basis})",
@@ -1058,9 +1063,7 @@ def _print_scorecard(card, name: str) -> None:
         for column in ("indicator", "value", "unit"):
             table.add_column(column, justify="right" if column == "value" else "left")
         for i in pillar.indicators:
-            value = i.value if isinstance(i.value, str) or i.value is None else _number(i.value, 2 if i.unit in
-                                                                                          ("share", "ratio") else 0)
-            table.add_row(i.name, value or "-", i.unit)
+            table.add_row(i.name, i.value if isinstance(i.value, str) else _number(i.value, _digits(i.value)), i.unit)
         out.print(table)
 
 
