@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from statistics import mean
+from typing import TYPE_CHECKING
 
 from clusterpath.pathway.capex import PART_OF
 from clusterpath.schema.models import Cluster
@@ -25,6 +26,9 @@ from clusterpath.schema.vocabulary import (
     PolicyStatus,
     ProjectStage,
 )
+
+if TYPE_CHECKING:
+    from clusterpath.pathway.result import PathwayResult
 
 PILLARS = ("partnerships", "policy", "finance", "technology")
 # Kinds a cluster can have in place; "other" is not a kind a cluster could be missing.
@@ -91,8 +95,8 @@ class Scorecard:
         return {**head, "pillars": pillars}
 
 
-def scorecard(cluster: Cluster, scenario: Scenario, result=None) -> Scorecard:
-    """The cluster's scorecard under ``scenario``, reading the plan ``result`` (a PathwayResult) when given."""
+def scorecard(cluster: Cluster, scenario: Scenario, result: PathwayResult | None = None) -> Scorecard:
+    """The cluster's scorecard under ``scenario``, reading the plan ``result`` when given."""
     period = served = abated = None
     if result is not None:
         period = _plan_period(result, scenario.target_year)
@@ -147,7 +151,7 @@ def _partnerships(cluster: Cluster, served: dict[str, list[str]] | None) -> tupl
     )
 
 
-def _shared_in_plan(cluster: Cluster, result, period: int) -> dict[str, list[str]]:
+def _shared_in_plan(cluster: Cluster, result: PathwayResult, period: int) -> dict[str, list[str]]:
     """Members served by each shared asset built by ``period`` ("all" spelled out)."""
     everyone = [m.id for m in cluster.members]
     out = {}
@@ -197,7 +201,7 @@ def _policy(cluster: Cluster, scenario: Scenario) -> tuple[Indicator, ...]:
 # ---------------------------------------------------------------- finance
 
 
-def _finance(cluster: Cluster, result, target_year: int) -> tuple[Indicator, ...]:
+def _finance(cluster: Cluster, result: PathwayResult | None, target_year: int) -> tuple[Indicator, ...]:
     projects = cluster.projects
     if result is not None:
         spent = {p: v for p, v in result.investment_by_period().items() if int(p) <= target_year}
@@ -234,12 +238,12 @@ def _finance(cluster: Cluster, result, target_year: int) -> tuple[Indicator, ...
 # ---------------------------------------------------------------- technology
 
 
-def _plan_period(result, target_year: int) -> int:
+def _plan_period(result: PathwayResult, target_year: int) -> int:
     """The plan's period that stands for the target year: the last one not after it."""
     return max(p for p in result.periods if p <= target_year)
 
 
-def _plan_abatement(result, period: int) -> dict[str, float]:
+def _plan_abatement(result: PathwayResult, period: int) -> dict[str, float]:
     """tCO2e a year by lever in ``period``; a plant's auxiliary (the biogas CHP of wastewater treatment) counts
     with its lever."""
     out: dict[str, float] = {}
