@@ -23,6 +23,8 @@ DEFAULT_REGION = "OECD"
 COLUMNS = ["period", "member", "lever", "lever_family", "phase", "skill", "fte"]
 FACTOR_COLUMNS = {"construction": "construction_job_years_per_mw", "operation": "om_jobs_per_mw",
                   "manufacturing": "manufacturing_job_years_per_mw"}  # fmt: skip
+# Units the builder names apart that belong to a lever: the shared wastewater plant burns its biogas in a CHP.
+LEVER_OF = {"biogas_chp": "wastewater_treatment"}
 # Factors are per MW of power: a battery counts by its inverter (Rutovitz et al. 2025, Table 3, per MW).
 STORE_TECHNOLOGY = {"battery_storage": "battery_inverter"}
 # Published shares are rounded to 0.1 %: a column within this many points of 100 % is rounding, else a gap.
@@ -37,19 +39,20 @@ def regions() -> list[str]:
 def factors(region: str = DEFAULT_REGION) -> pd.DataFrame:
     """One factor per technology and phase: the region's own, else the first other region's in the file.
 
-    Indexed by (technology, phase); columns value, region (where the factor comes from), source.
+    Indexed by (technology, phase); columns value (per capacity_unit: MW, or tCO2/h), region (where the factor
+    comes from), source.
     """
     known = regions()
     if region not in known:
         raise InputError("region", [f"'{region}' has no employment factors in employment_factors.csv; "
                                     f"expected one of: {', '.join(known)}"])  # fmt: skip
     table = reference.table("employment_factors")
-    long = table.melt(id_vars=["technology", "region", "source"], value_vars=list(FACTOR_COLUMNS.values()),
+    long = table.melt(id_vars=["technology", "capacity_unit", "region", "source"], value_vars=list(FACTOR_COLUMNS.values()),
                       var_name="column", value_name="value").dropna(subset=["value"])  # fmt: skip
     long["phase"] = long["column"].map({column: phase for phase, column in FACTOR_COLUMNS.items()})
     long["other_region"] = long["region"] != region
     long = long.sort_values("other_region", kind="stable").drop_duplicates(["technology", "phase"])
-    return long.set_index(["technology", "phase"])[["value", "region", "source"]].sort_index()
+    return long.set_index(["technology", "phase"])[["value", "capacity_unit", "region", "source"]].sort_index()
 
 
 def workforce(result: PathwayResult, region: str = DEFAULT_REGION) -> pd.DataFrame:
@@ -126,11 +129,10 @@ def _jobs(result: PathwayResult, table: pd.DataFrame) -> pd.DataFrame:
     rows.append(standing.assign(phase="operation", years=1.0))
     jobs = pd.concat(rows, ignore_index=True)
     keys = pd.MultiIndex.from_frame(jobs[["technology", "phase"]])
-    jobs["factor"] = table["value"].reindex(keys).to_numpy()
-    jobs["factor_region"] = table["region"].reindex(keys).to_numpy()
-    jobs["factor_source"] = table["source"].reindex(keys).to_numpy()
-    per_mw = jobs["capacity_unit"] == "MW"
-    jobs.loc[~per_mw, "factor"] = float("nan")  # the factors are per MW; a tCO2/h plant has none
+    for column in ("value", "capacity_unit", "region", "source"):
+        jobs[f"factor_{column}"] = table[column].reindex(keys).to_numpy()
+    # A factor counts only capacity measured as it is (jobs per MW say nothing of a plant sized in tCO2/h).
+    jobs["factor"] = jobs["factor_value"].where(jobs["factor_capacity_unit"] == jobs["capacity_unit"])
     jobs["job_years"] = jobs["capacity"] * jobs["factor"] * jobs["years"].where(jobs["phase"] == "operation", 1.0)
     jobs["fte"] = jobs["job_years"] / jobs["years"]
     jobs["lever_family"] = jobs["lever"].map(lambda lever: str(LEVER_FAMILY[lever]))
@@ -140,7 +142,8 @@ def _jobs(result: PathwayResult, table: pd.DataFrame) -> pd.DataFrame:
 def _capacity(result: PathwayResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     """New capacity by the period it starts operating, and capacity in place, of every lever asset."""
     data = result.data
-    units = result.units[result.units["lever"].isin(LEVERS)]
+    units = result.units.assign(lever=result.units["lever"].replace(LEVER_OF))
+    units = units[units["lever"].isin(LEVERS)]
     assets = [(units, data["new_capacity"].to_pandas(), data["capacity"].to_pandas(), units["capacity_unit"])]
     if "store_power" in data and not result.stores.empty:
         stores = result.stores[result.stores["lever"].isin(LEVERS)].copy()
@@ -208,12 +211,12 @@ def _no_factor(jobs: pd.DataFrame) -> list[dict]:
     missing = missing.drop_duplicates(["lever", "technology", "phase"]).sort_values(["lever", "technology", "phase"])
     return [{"lever": row.lever, "lever_family": row.lever_family, "technology": row.technology, "phase": row.phase,
              "capacity_unit": row.capacity_unit,
-             "reason": "factors are per MW" if row.capacity_unit != "MW" and not pd.isna(row.factor_region)
+             "reason": f"the factor is per {row.factor_capacity_unit}" if isinstance(row.factor_capacity_unit, str)
              else "no sourced employment factor"} for row in missing.itertuples()]  # fmt: skip
 
 
 def _used(jobs: pd.DataFrame) -> list[dict]:
     used = jobs.dropna(subset=["fte"]).drop_duplicates(["technology", "phase"]).sort_values(["technology", "phase"])
     return [{"technology": row.technology, "phase": row.phase, "factor": float(row.factor),
-             "unit": "job-years per MW" if row.phase != "operation" else "jobs per MW",
+             "unit": f"{'jobs' if row.phase == 'operation' else 'job-years'} per {row.capacity_unit}",
              "region": row.factor_region, "source": row.factor_source} for row in used.itertuples()]  # fmt: skip
