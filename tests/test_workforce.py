@@ -4,14 +4,20 @@ The plans here are built by hand (a PathwayResult holding only what the workforc
 expected number is worked out below from the factors in data/employment_factors.csv.
 """
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from typer.testing import CliRunner
 
+from clusterpath.cli import app
 from clusterpath.io.errors import InputError
 from clusterpath.pathway.result import PathwayResult
 from clusterpath.workforce import jobs_created, shared_pool, workforce
+
+from .coalition.test_cluster_game import files  # noqa: F401  (a small cluster and scenario as files)
 
 PERIODS = [2025, 2030, 2035]
 
@@ -150,3 +156,38 @@ def test_shared_pool_of_two_members_building_in_turn():
 def test_unknown_region_is_a_user_error():
     with pytest.raises(InputError, match="'Mars' has no employment factors.*OECD"):
         workforce(plan([SOLAR], {SOLAR[0]: {2030: 1.0}}), region="Mars")
+
+
+# -- the command ---------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+@pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
+def test_workforce_command_reports_jobs_skills_and_pool(files, tmp_path):  # noqa: F811
+    cluster_file, scenario_file = files
+    out = tmp_path / "tables"
+    result = runner.invoke(app, ["workforce", cluster_file, "--scenario", scenario_file, "--json", "--csv", str(out)])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["region"] == "OECD" and payload["cluster"] == "four"
+    # The skill table adds up to the jobs: construction fte x build years = job-years, operation fte = jobs.
+    frame = pd.read_csv(out / "workforce.csv")
+    operation = frame[frame["phase"] == "operation"].groupby("period")["fte"].sum()
+    assert {str(p): v for p, v in operation.items()} == pytest.approx(payload["operation_jobs_by_period"])
+    assert set(frame["member"]) <= {"a", "b", "c", "d", "shared"}
+    pool = payload["shared_pool"]["total"]
+    assert pool["pooled_peak"] <= pool["sum_of_own_peaks"] + 1e-9
+    assert {"workforce.csv", "fte-by-skill.csv", "shared-pool.csv"} == {p.name for p in out.iterdir()}
+    text = runner.invoke(app, ["workforce", cluster_file, "--scenario", scenario_file])
+    assert text.exit_code == 0 and "Shared talent pool" in text.output
+
+
+def test_workforce_command_unknown_region_exits_2_before_planning(files, tmp_path):  # noqa: F811
+    cluster_file, scenario_file = files
+    out = tmp_path / "tables"
+    result = runner.invoke(app, ["workforce", cluster_file, "--scenario", scenario_file, "--region", "Atlantis",
+                                 "--csv", str(out)])  # fmt: skip
+    assert result.exit_code == 2
+    assert "'Atlantis' has no employment factors" in result.output and "OECD" in result.output
+    assert not out.exists()
