@@ -34,8 +34,8 @@ def plan(units: list[tuple[str, str, str, str, str]], new: dict[str, dict[int, f
         for period, mw in by_period.items():
             built.loc[name, period] = mw
     capacity = built.cumsum(axis=1).rename_axis(columns="period")
-    data = xr.Dataset({"new_capacity": built, "capacity": capacity,
-                       "period_years": xr.DataArray(np.full(3, 5.0), coords=[pd.Index(PERIODS, name="period")])})  # fmt: skip
+    years = xr.DataArray(np.full(len(PERIODS), 5.0), coords=[pd.Index(PERIODS, name="period")])
+    data = xr.Dataset({"new_capacity": built, "capacity": capacity, "period_years": years})
     return PathwayResult(status="ok", objective=0.0, currency="EUR", data=data, units=table, costs={},
                          buses=pd.DataFrame(), ports=pd.DataFrame(), stores=pd.DataFrame(), prices=pd.DataFrame(),
                          discount=pd.Series(dtype=float), meta={})  # fmt: skip
@@ -118,6 +118,41 @@ def test_levers_without_a_factor_are_listed_not_counted():
     used = {(row["technology"], row["phase"]): row["region"] for row in jobs["factors"]}
     assert used[("electrolysis_aec", "operation")] == "United States"
     assert "carbon_capture" not in set(workforce(result)["lever"])
+
+
+def test_heat_pumps_air_capture_and_batteries():
+    # Heat pump, 10 MW for 2035: 6.9 jobs/MW x 57 % construction = 3.933 job-years/MW (Rutovitz 2015,
+    # Table 1 and section 4) -> 39.33 job-years over 2030-2034 -> 7.866 fte in 2030; no published skills.
+    # DAC, 10 tCO2/h for 2030: 3,400 job-years per Mt/yr (Rhodium 2021) = 29.78 per tCO2/h -> 297.8.
+    # Battery, 40 MW of power for 2030: 0.53 job-years/MW (Rutovitz 2025 Table 3, the only region with
+    # one) -> 21.2 job-years, 4.24 fte in 2025; O&M 0.03 x 40 = 1.2 fte in 2030 and 2035.
+    pump = ("a|heat_pump:steam", "a", "heat_pump", "industrial_heat_pump_high_temperature", "MW")
+    dac = ("@cluster|direct-air-capture", "@cluster", "direct_air_capture", "direct_air_capture", "tCO2/h")
+    result = plan([pump, dac], {pump[0]: {2035: 10.0}, dac[0]: {2030: 10.0}})
+    store = pd.Index(["@cluster|battery"], name="store")
+    result.stores = pd.DataFrame({"lever": ["battery"], "technology": ["battery_storage"]}, index=store)
+    new = xr.DataArray([[0.0, 40.0, 0.0]], coords=[store, pd.Index(PERIODS, name="build")])
+    result.data["store_new_power"] = new
+    result.data["store_power"] = xr.DataArray([[0.0, 40.0, 40.0]], coords=[store, pd.Index(PERIODS, name="period")])
+    frame = workforce(result)
+    assert fte(frame, lever="heat_pump", phase="construction", period=2030) == pytest.approx(39.33 / 5)
+    assert set(frame.loc[frame["lever"] == "heat_pump", "skill"]) == {"unspecified"}
+    assert fte(frame, lever="battery", phase="construction", period=2025) == pytest.approx(21.2 / 5)
+    assert fte(frame, lever="battery", phase="operation", period=2035) == pytest.approx(1.2)
+    jobs = jobs_created(result)
+    assert jobs["construction_job_years"] == pytest.approx(39.33 + 297.8 + 21.2)
+    assert jobs["by_lever_family"]["ccus"]["construction_job_years"] == pytest.approx(297.8)
+    missing = {(row["lever"], row["phase"]) for row in jobs["no_factor"]}
+    assert missing == {("heat_pump", "operation"), ("direct_air_capture", "operation")}
+    used = {(row["technology"], row["phase"]): row["region"] for row in jobs["factors"]}
+    assert used[("battery_inverter", "construction")] == "Australia"
+
+
+def test_a_plan_without_levers_has_no_jobs():
+    frame = workforce(plan([SOLAR], {}))
+    assert frame.empty and list(frame.columns) == ["period", "member", "lever", "lever_family", "phase", "skill", "fte"]
+    assert jobs_created(plan([SOLAR], {}))["construction_job_years"] == 0.0
+    assert shared_pool(frame).loc["total", "reduction"] == 0.0
 
 
 def test_shared_pool_hires_for_the_peak_of_the_total():

@@ -39,16 +39,17 @@ def regions() -> list[str]:
 def factors(region: str = DEFAULT_REGION) -> pd.DataFrame:
     """One factor per technology and phase: the region's own, else the first other region's in the file.
 
-    Indexed by (technology, phase); columns value (per capacity_unit: MW, or tCO2/h), region (where the factor
-    comes from), source.
+    Indexed by (technology, phase); columns value (per capacity_unit: MW, or tCO2/h), region (where
+    the factor comes from), source.
     """
     known = regions()
     if region not in known:
         raise InputError("region", [f"'{region}' has no employment factors in employment_factors.csv; "
                                     f"expected one of: {', '.join(known)}"])  # fmt: skip
     table = reference.table("employment_factors")
-    long = table.melt(id_vars=["technology", "capacity_unit", "region", "source"], value_vars=list(FACTOR_COLUMNS.values()),
-                      var_name="column", value_name="value").dropna(subset=["value"])  # fmt: skip
+    long = table.melt(id_vars=["technology", "capacity_unit", "region", "source"],
+                      value_vars=list(FACTOR_COLUMNS.values()), var_name="column", value_name="value")
+    long = long.dropna(subset=["value"])
     long["phase"] = long["column"].map({column: phase for phase, column in FACTOR_COLUMNS.items()})
     long["other_region"] = long["region"] != region
     long = long.sort_values("other_region", kind="stable").drop_duplicates(["technology", "phase"])
@@ -108,7 +109,8 @@ def shared_pool(frame: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame({"sum_of_own_peaks": own, "pooled_peak": pooled})
     table.loc["total"] = table.sum()
     table["reduction"] = table["sum_of_own_peaks"] - table["pooled_peak"]
-    table["reduction_share"] = (table["reduction"] / table["sum_of_own_peaks"]).where(table["sum_of_own_peaks"] > 0, 0.0)
+    hired = table["sum_of_own_peaks"]
+    table["reduction_share"] = (table["reduction"] / hired).where(hired > 0, 0.0)
     return table
 
 
@@ -133,7 +135,8 @@ def _jobs(result: PathwayResult, table: pd.DataFrame) -> pd.DataFrame:
         jobs[f"factor_{column}"] = table[column].reindex(keys).to_numpy()
     # A factor counts only capacity measured as it is (jobs per MW say nothing of a plant sized in tCO2/h).
     jobs["factor"] = jobs["factor_value"].where(jobs["factor_capacity_unit"] == jobs["capacity_unit"])
-    jobs["job_years"] = jobs["capacity"] * jobs["factor"] * jobs["years"].where(jobs["phase"] == "operation", 1.0)
+    # Construction and manufacturing: job-years spread over the build years; operation: jobs in each year.
+    jobs["job_years"] = jobs["capacity"] * jobs["factor"]
     jobs["fte"] = jobs["job_years"] / jobs["years"]
     jobs["lever_family"] = jobs["lever"].map(lambda lever: str(LEVER_FAMILY[lever]))
     return jobs
