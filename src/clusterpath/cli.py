@@ -1063,6 +1063,10 @@ def workforce_command(
 
 
 def _print_workforce(name: str, region: str, by_skill, jobs: dict, pool) -> None:
+    if by_skill.empty:
+        out.print(f"{name}: the plan builds nothing with an employment factor ({region} factors).", highlight=False)
+        _print_no_factor(jobs)
+        return
     table = Table(title=f"Workforce of {name} (full-time equivalents; {region} employment factors)")
     table.add_column("phase")
     table.add_column("skill")
@@ -1070,7 +1074,7 @@ def _print_workforce(name: str, region: str, by_skill, jobs: dict, pool) -> None
         table.add_column(str(period), justify="right")
     for (phase, skill), row in by_skill.iterrows():
         table.add_row(phase, skill, *(_number(v) for v in row))
-    for phase in by_skill.index.unique("phase"):
+    for phase in by_skill.index.get_level_values(0).unique():
         table.add_row(phase, "[bold]all skills[/]", *(_number(v) for v in by_skill.loc[phase].sum()))
     out.print(table)
     out.print(f"Construction: {_number(jobs['construction_job_years'])} job-years; manufacturing (often elsewhere): "
@@ -1083,6 +1087,10 @@ def _print_workforce(name: str, region: str, by_skill, jobs: dict, pool) -> None
         gains.add_row(str(skill), _number(row["sum_of_own_peaks"]), _number(row["pooled_peak"]),
                       _number(row["reduction"]), f"{row['reduction_share']:.0%}")  # fmt: skip
     out.print(gains)
+    _print_no_factor(jobs)
+
+
+def _print_no_factor(jobs: dict) -> None:
     if jobs["no_factor"]:
         listed = sorted({f"{r['lever']} ({r['technology']}, {r['phase']})" for r in jobs["no_factor"]})
         out.print("No employment factor, so no jobs counted for: " + "; ".join(listed), highlight=False)
