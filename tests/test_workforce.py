@@ -148,6 +148,17 @@ def test_heat_pumps_air_capture_and_batteries():
     assert used[("battery_inverter", "construction")] == "Australia"
 
 
+def test_the_biogas_chp_counts_with_wastewater_treatment():
+    # 2 MW of gas CHP (Rutovitz 2015 Table 1, Gas: 1.3 job-years/MW; O&M 0.14 x 1.5 = 0.21 for CHP)
+    # -> 2.6 job-years and 0.42 fte in operation, under the lever it belongs to.
+    chp = ("@cluster|biogas-chp", "@cluster", "biogas_chp", "gas_chp", "MW")
+    frame = workforce(plan([chp], {chp[0]: {2030: 2.0}}))
+    assert set(frame["lever"]) == {"wastewater_treatment"}
+    assert set(frame["lever_family"]) == {"efficiency_circularity"}
+    assert fte(frame, phase="construction") * 5 == pytest.approx(2.6)
+    assert fte(frame, phase="operation", period=2030) == pytest.approx(0.42)
+
+
 def test_a_plan_without_levers_has_no_jobs():
     frame = workforce(plan([SOLAR], {}))
     assert frame.empty and list(frame.columns) == ["period", "member", "lever", "lever_family", "phase", "skill", "fte"]

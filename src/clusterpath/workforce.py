@@ -14,6 +14,7 @@ import pandas as pd
 from clusterpath import reference
 from clusterpath.io.errors import InputError
 from clusterpath.pathway.build import HUB
+from clusterpath.pathway.capex import PART_OF
 from clusterpath.pathway.result import PathwayResult
 from clusterpath.schema.vocabulary import LEVER_FAMILY, LEVERS
 
@@ -23,8 +24,6 @@ DEFAULT_REGION = "OECD"
 COLUMNS = ["period", "member", "lever", "lever_family", "phase", "skill", "fte"]
 FACTOR_COLUMNS = {"construction": "construction_job_years_per_mw", "operation": "om_jobs_per_mw",
                   "manufacturing": "manufacturing_job_years_per_mw"}  # fmt: skip
-# Units the builder names apart that belong to a lever: the shared wastewater plant burns its biogas in a CHP.
-LEVER_OF = {"biogas_chp": "wastewater_treatment"}
 # Factors are per MW of power: a battery counts by its inverter (Rutovitz et al. 2025, Table 3, per MW).
 STORE_TECHNOLOGY = {"battery_storage": "battery_inverter"}
 # Published shares are rounded to 0.1 %: a column within this many points of 100 % is rounding, else a gap.
@@ -145,7 +144,7 @@ def _jobs(result: PathwayResult, table: pd.DataFrame) -> pd.DataFrame:
 def _capacity(result: PathwayResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     """New capacity by the period it starts operating, and capacity in place, of every lever asset."""
     data = result.data
-    units = result.units.assign(lever=result.units["lever"].replace(LEVER_OF))
+    units = result.units.assign(lever=result.units["lever"].replace(PART_OF))  # biogas CHP: wastewater plant
     units = units[units["lever"].isin(LEVERS)]
     assets = [(units, data["new_capacity"].to_pandas(), data["capacity"].to_pandas(), units["capacity_unit"])]
     if "store_power" in data and not result.stores.empty:
