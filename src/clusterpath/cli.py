@@ -1067,16 +1067,16 @@ def _print_workforce(name: str, region: str, by_skill, jobs: dict, pool) -> None
         out.print(f"{name}: the plan builds nothing with an employment factor ({region} factors).", highlight=False)
         _print_no_factor(jobs)
         return
-    table = Table(title=f"Workforce of {name} (full-time equivalents; {region} employment factors)")
-    table.add_column("phase")
-    table.add_column("skill")
-    for period in by_skill.columns:
-        table.add_column(str(period), justify="right")
-    for (phase, skill), row in by_skill.iterrows():
-        table.add_row(phase, skill, *(_number(v) for v in row))
     for phase in by_skill.index.get_level_values(0).unique():
-        table.add_row(phase, "[bold]all skills[/]", *(_number(v) for v in by_skill.loc[phase].sum()))
-    out.print(table)
+        rows = by_skill.loc[phase]
+        table = Table(title=f"{name}: {phase} workforce (fte, {region} employment factors)")
+        table.add_column("skill")
+        for period in rows.columns:
+            table.add_column(str(period), justify="right")
+        for skill, row in rows.iterrows():
+            table.add_row(skill, *(_number(v) for v in row))
+        table.add_row("[bold]all skills[/]", *(_number(v) for v in rows.sum()))
+        out.print(table)
     out.print(f"Construction: {_number(jobs['construction_job_years'])} job-years; manufacturing (often elsewhere): "
               f"{_number(jobs['manufacturing_job_years'])} job-years. Construction rows are listed under the period "
               "in which the building starts.", highlight=False)  # fmt: skip
