@@ -848,7 +848,9 @@ class NetworkBuilder:
             raise PlanningError(f"scenario decision_year {s.decision_year} is before the cluster's base year {c.base_year}: "
                                 "projects decided earlier belong in the cluster's project register; give a year from "
                                 f"{c.base_year} to {self.periods[-1]}")  # fmt: skip
-        times = lead_times.lead_time_table(c, s) if s.lead_times else lead_times.lead_time_table(c, s).iloc[:0]
+        times = lead_times.lead_time_table(c, s)
+        if not s.lead_times:
+            times = times.iloc[:0]
         projects = lead_times.committed_projects(c)
         units["earliest_operation"] = lead_times.earliest_operation(units, times, projects, HUB)
         if len(stores):
