@@ -270,6 +270,8 @@ def plan(
             err.print(f"[bold red]no plan:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
             raise typer.Exit(EXIT_NO_PLAN) from None
     summary = result.summary()
+    path = _critical_path(result, cluster, chosen)
+    summary["critical_path"] = path.to_dict(orient="records")
     if json_file is not None:
         _write_json(summary, json_file)
     if out_dir is not None:
@@ -281,6 +283,7 @@ def plan(
 
         _write_finance(finance_report(result), finance_dir / "finance.json", finance_dir / "cash-flows")
     _print_plan(cluster, chosen, result, summary)
+    _print_critical_path(path)
     for target in (json_file, out_dir, finance_dir):
         if target is not None:
             out.print(f"Written: {target}")
@@ -1220,6 +1223,28 @@ def _print_no_factor(jobs: dict) -> None:
     if jobs["no_factor"]:
         listed = sorted({f"{r['lever']} ({r['technology']}, {r['phase']})" for r in jobs["no_factor"]})
         out.print("No employment factor, so no jobs counted for: " + "; ".join(listed), highlight=False)
+
+
+def _critical_path(result, cluster, scenario):
+    """The plan's levers with their lead times and slack (pathway/lead_times.py), NaN as None for JSON."""
+    from clusterpath.pathway.lead_times import critical_path
+
+    frame = critical_path(result, cluster, scenario)
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def _print_critical_path(path) -> None:
+    timed = path[path["slack_years"].notna()]
+    if timed.empty:
+        return
+    table = Table(title="Lead times: latest starts to have each lever when the plan needs it (* critical path)")
+    for column in ("lever", "needed by", "permit by", "build by", "lead time", "slack", "depends on"):
+        table.add_column(column, justify="left" if column in ("lever", "depends on") else "right")
+    for row in timed.sort_values("slack_years").itertuples():
+        table.add_row(("* " if row.on_critical_path else "") + row.lever.replace("_", " "), str(row.required_by),
+                      _number(row.latest_permitting_start, 1), _number(row.latest_construction_start, 1),
+                      _number(row.lead_time_years, 1), _number(row.slack_years, 1), row.depends_on or "")  # fmt: skip
+    out.print(table)
 
 
 def main() -> None:  # pragma: no cover
