@@ -48,12 +48,17 @@ def solved() -> Solved:
 
 
 @pytest.fixture(scope="session")
-def written(solved, tmp_path_factory) -> dict[str, Path]:
-    """The three files of the solved cluster's report."""
-    from clusterpath.report import write_report
+def report(solved):
     from clusterpath.report.cluster import cluster_report
 
-    report = cluster_report(solved.cluster, solved.scenario.name, solved.summary, solved.allocation)
+    return cluster_report(solved.cluster, solved.scenario, solved.summary, solved.allocation, solved.result)
+
+
+@pytest.fixture(scope="session")
+def written(report, tmp_path_factory) -> dict[str, Path]:
+    """The three files of the solved cluster's report."""
+    from clusterpath.report import write_report
+
     return write_report(report, tmp_path_factory.mktemp("report"))
 
 

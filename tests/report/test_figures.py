@@ -8,7 +8,6 @@ import pytest
 
 from clusterpath.report import content, drawings, figures
 from clusterpath.report.content import Chart
-from clusterpath.report.cluster import cluster_report
 
 # A summary worked by hand: business as usual emits 1,000 t in 2035 and the plan 500 t. The MACC abates
 # 300 t by heat pumps, 200 t by capture and 50 t by efficiency (550 t): electrification -300, CCUS -200,
@@ -49,8 +48,7 @@ def test_macc_bars_by_hand():
     assert shown == {25.0: (50.0, -20.0), 200.0: (300.0, 40.0), 450.0: (200.0, 90.0)}
 
 
-def test_figures_carry_the_solved_plans_numbers(solved):
-    report = cluster_report(solved.cluster, solved.scenario.name, solved.summary, solved.allocation)
+def test_figures_carry_the_solved_plans_numbers(solved, report):
     charts = {chart.title: chart for chart in report.charts()}
     result = solved.result
     last = result.periods[-1]
@@ -113,3 +111,60 @@ def test_every_figure_has_a_pdf_drawing(kind):
 def test_format_value():
     assert [content.format_value(v) for v in (1234567.8, 12.34, 1.234, 0.01234, -3e-15, np.nan, None, 7, "x")] == [
         "1,234,568", "12.3", "1.23", "0.012", "0", "-", "-", "7", "x"]  # fmt: skip
+
+
+def test_critical_path_gantt_by_hand():
+    """A heat network required by 2030 with 2 years of permitting and 3 of building: permitting 2025-2027,
+    construction 2027-2030; a heat pump without a sourced lead time has no bars."""
+    from clusterpath.pathway.lead_times import COLUMNS
+    from clusterpath.report.cluster import _critical_path
+
+    frame = pd.DataFrame([
+        {"lever": "heat_network", "needed_by": 2030, "required_by": 2030, "permitting_years": 2.0,
+         "construction_years": 3.0, "lead_time_years": 5.0, "latest_permitting_start": 2025.0,
+         "latest_construction_start": 2027.0, "slack_years": 1.0, "on_critical_path": True},
+        {"lever": "heat_pump", "needed_by": 2030, "required_by": 2030, "on_critical_path": False},
+    ]).reindex(columns=COLUMNS)  # fmt: skip
+    frame.attrs = {"critical_path": ["heat_network"], "decision_year": 2024}
+    section = _critical_path(frame)
+    bars = section.charts[0].data
+    assert bars.to_dict("records") == [
+        {"task": "* heat network", "phase": "permitting", "start": 2025.0, "end": 2027.0},
+        {"task": "* heat network", "phase": "construction", "start": 2027.0, "end": 2030.0}]  # fmt: skip
+    gantt = figures.figure(section.charts[0]).data
+    assert [(t.name, list(t.base), list(t.x)) for t in gantt] == [("permitting", [2025.0], [2.0]),
+                                                                  ("construction", [2027.0], [3.0])]
+    assert "The critical path (marked *): heat network." in section.text
+    assert len(section.tables[0].frame) == 2
+
+
+def test_workforce_section_by_hand():
+    """Chem builds in 2025 (4 process + 1 electrical FTE of construction) and runs it in 2035 (1 FTE); the hub
+    runs a plant in both periods (2 process FTE each, and 1 electrical in 2035): operation 2 in 2025 and
+    1 + 2 + 1 = 4 in 2035. Alone each hires its own peak: 4 + 2 = 6 process FTE; pooled, the peak of the
+    totals (2025: 6, 2035: 3) is 6, so the pool saves nothing on process; electrical: chem 1 + hub 1 alone
+    against pooled 1 in 2025 and 1 in 2035 -> peak 1, saving 1."""
+    from clusterpath.report.cluster import _workforce
+
+    rows = [(2025, "chem", "construction", "process", 4.0), (2035, "chem", "operation", "process", 1.0),
+            (2025, "shared", "operation", "process", 2.0), (2035, "shared", "operation", "process", 2.0),
+            (2025, "chem", "construction", "electrical", 1.0), (2035, "shared", "operation", "electrical", 1.0)]
+    frame = pd.DataFrame(rows, columns=["period", "member", "phase", "skill", "fte"]).assign(
+        lever="heat_network", lever_family="efficiency_circularity")
+    frame.attrs = {"region": "OECD", "no_factor": []}
+    section = _workforce(frame)
+    by_phase = section.tables[0].frame.set_index("period")
+    assert by_phase.to_dict() == {"construction, FTE": {2025: 5.0, 2035: 0.0}, "operation, FTE": {2025: 2.0, 2035: 4.0}}
+    pool = section.tables[2].frame.set_index("skill")
+    assert pool.loc["electrical", "reduction, FTE"] == 1.0 and pool.loc["process", "reduction, FTE"] == 0.0
+    assert pool.loc["total", "pooled peak, FTE"] == 7.0  # 6 process + 1 electrical
+    assert section.charts[0].kind == "bars"
+
+
+def test_radar_carries_the_scorecards_scores(solved, report):
+    from clusterpath.portfolio.scorecard import scorecard
+
+    card = scorecard(solved.cluster, solved.scenario, solved.result)
+    radar = next(chart for chart in report.charts() if chart.kind == "radar")
+    assert radar.data.set_index("pillar")["score"].to_dict() == pytest.approx(
+        {p: (s or 0.0) for p, s in card.scores().items()})

@@ -32,7 +32,8 @@ def test_workbook_has_every_table_with_units_and_values(solved, written):
     book = load_workbook(written["xlsx"])
     assert book.sheetnames[0] == "contents"
     for name in ("key figures", "baseline members", "waterfall", "pathway by member", "pathway by scope", "macc",
-                 "costs", "investment", "capacity", "allocation"):  # fmt: skip
+                 "costs", "investment", "capacity", "allocation", "scorecard", "indicators", "workforce by phase",
+                 "critical path"):  # fmt: skip
         assert name in book.sheetnames, name
     steps = {row[0]: row[1] for row in book["waterfall"].iter_rows(min_row=2, values_only=True)}
     assert [c.value for c in book["waterfall"][1]] == ["step", "tCO2e/yr"]
@@ -49,7 +50,7 @@ def test_workbook_has_every_table_with_units_and_values(solved, written):
     assert all(isinstance(v, float | int) for v in shares.values())
 
 
-def test_html_is_self_contained_and_renders(written):
+def test_html_is_self_contained_and_renders(report, written):
     need_browser()
     from playwright.sync_api import sync_playwright
 
@@ -80,7 +81,7 @@ def test_html_is_self_contained_and_renders(written):
         finally:
             context.close()
     assert foreign == [] and errors == []
-    assert plots == 5  # waterfall, two pathway areas, MACC, allocation
+    assert plots == len(report.charts()) >= 7  # waterfall, two pathway areas, MACC, allocation, radar, jobs
     not_blank(Image.open(io.BytesIO(shot)))
 
 
@@ -91,7 +92,8 @@ def test_pdf_renders_every_page(written):
     try:
         assert len(document) >= 3
         text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
-        for section in ("Key figures", "Abatement by lever family", "Marginal abatement cost curve", "Who pays what"):
+        for section in ("Key figures", "Abatement by lever family", "Marginal abatement cost curve", "Who pays what",
+                        "Four-pillar scorecard", "Workforce", "the critical path"):
             assert section in text
         pages = [document[i].render(scale=1).to_pil() for i in range(len(document))]
     finally:
@@ -100,10 +102,7 @@ def test_pdf_renders_every_page(written):
     not_blank(max(pages, key=lambda page: ink(page)[1]))  # the page with the most of a figure on it
 
 
-def test_tables_have_no_unnamed_columns(solved):
-    from clusterpath.report.cluster import cluster_report
-
-    report = cluster_report(solved.cluster, solved.scenario.name, solved.summary, solved.allocation)
+def test_tables_have_no_unnamed_columns(report):
     for table in report.tables():
         assert all(isinstance(c, str) and c for c in table.frame.columns), table.name
     assert content.format_value(report.tables()[0].frame["value"].iloc[0]) == "2"  # two members

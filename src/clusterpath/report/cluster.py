@@ -5,13 +5,23 @@ from __future__ import annotations
 import pandas as pd
 
 from clusterpath.inventory import Inventory
+from clusterpath.pathway.lead_times import critical_path
+from clusterpath.pathway.result import PathwayResult
+from clusterpath.portfolio.scorecard import Scorecard, scorecard
 from clusterpath.report import content as c
 from clusterpath.report.content import Chart, Report, Section, Table
 from clusterpath.schema import Cluster
+from clusterpath.schema.scenario import Scenario
+from clusterpath.workforce import shared_pool, workforce
 
 
-def cluster_report(cluster: Cluster, scenario: str, summary: dict, allocation: dict | None = None) -> Report:
-    """``summary`` is ``PathwayResult.summary()``; ``allocation`` is ``Allocation.to_dict()`` (None: no section)."""
+def cluster_report(cluster: Cluster, scenario: Scenario, summary: dict, allocation: dict | None = None,
+                   result: PathwayResult | None = None) -> Report:  # fmt: skip
+    """``summary`` is ``PathwayResult.summary()``; ``allocation`` is ``Allocation.to_dict()`` (None: no section).
+
+    With the plan's ``result`` (the same plan as the summary) the report adds the workforce and the
+    critical path, and the scorecard reads the plan; without it the scorecard reads the register alone.
+    """
     inventory = Inventory(cluster)
     year = c.target_period(summary)
     notes = []
@@ -31,8 +41,16 @@ def cluster_report(cluster: Cluster, scenario: str, summary: dict, allocation: d
     ]
     if allocation is not None:
         sections.append(_allocation(allocation, cluster.currency))
+    sections.append(_scorecard(scorecard(cluster, scenario, result), cluster.name))
+    if result is not None:
+        sections.append(_workforce(workforce(result)))
+        sections.append(_critical_path(critical_path(result, cluster, scenario)))
+    else:
+        notes.append("The plan's deployment was not at hand (pathway/pathway.nc): the workforce and the critical "
+                     "path are left out, and the scorecard reads the project register alone.")
     kind = c.label(cluster.kind.value)
-    subtitle = f"{kind} in {cluster.country}, {len(cluster.members)} members; scenario {scenario}; currency {cluster.currency} (real, base year {cluster.base_year})"
+    subtitle = (f"{kind} in {cluster.country}, {len(cluster.members)} members; scenario {scenario.name}; "
+                f"currency {cluster.currency} (real, base year {cluster.base_year})")
     return Report(f"{cluster.name}: path to net zero", subtitle, notes, sections)
 
 
@@ -135,3 +153,68 @@ def _allocation(allocation, currency) -> Section:
     return Section("allocation", "Who pays what", text,
                    charts=[Chart("allocation", table, "Allocated cost against stand-alone cost", f"million {currency}")],
                    tables=[Table("allocation", "Allocation", table)])
+
+
+def _scorecard(card: Scorecard, name: str) -> Section:
+    scores = c.pillar_scores({name: card})
+    indicators = pd.DataFrame(
+        [{"pillar": pillar.name, "indicator": i.name, "value": i.value, "unit": i.unit,
+          "normalized, 0-1": i.normalized, "formula": i.formula}
+         for pillar in card.pillars.values() for i in pillar.indicators])  # fmt: skip
+    text = ("The initiative's four pillars, each scored 0-100 as 100 times the mean of its normalized indicators "
+            "(docs/scorecard.md gives every formula); a pillar none of whose indicators can be measured is drawn "
+            "at 0 and shown as '-' in the table.")
+    return Section("scorecard", "Four-pillar scorecard", text,
+                   charts=[Chart("radar", scores.fillna({"score": 0.0}), "Pillar scores", "score, 0-100")],
+                   tables=[Table("scorecard", "Pillar scores", scores.drop(columns="name").rename(
+                       columns={"score": "score, 0-100"})), Table("indicators", "Indicators", indicators)])
+
+
+def _workforce(frame: pd.DataFrame) -> Section:
+    by_phase = frame.pivot_table(index="period", columns="phase", values="fte", aggfunc="sum", fill_value=0.0)
+    by_phase = by_phase.rename(columns=lambda p: f"{p}, FTE").reset_index()
+    by_skill = frame.pivot_table(index="skill", columns="period", values="fte", aggfunc="sum", fill_value=0.0)
+    pool = shared_pool(frame).reset_index().rename(columns={"index": "skill"}) if len(frame) else pd.DataFrame()
+    pool = pool.rename(columns={"sum_of_own_peaks": "each employer's own peaks, FTE", "pooled_peak": "pooled peak, FTE",
+                                "reduction": "reduction, FTE", "reduction_share": "reduction, share"})  # fmt: skip
+    missing = sorted({row["lever"] for row in frame.attrs.get("no_factor", [])})
+    text = ("Full-time equivalents the pathway employs in each period: construction in the years before new "
+            "capacity operates, operation while it runs, from per-capacity employment factors "
+            f"({frame.attrs.get('region', '')}; docs/workforce.md). A pool shared across the members hires for "
+            "the peak of their total instead of each employer's own peak.")
+    if missing:
+        text += f" No employment factor, so no jobs counted, for: {', '.join(c.label(m) for m in missing)}."
+    tables = [Table("workforce by phase", "By period and phase", by_phase),
+              Table("workforce by skill", "By skill and period", c.period_table(by_skill, "skill", "FTE"))]
+    if len(pool):
+        tables.append(Table("shared talent pool", "Peak hiring, alone and pooled", pool))
+    charts = [Chart("bars", by_phase, "Jobs by period and phase", "FTE")] if len(by_phase) else []
+    return Section("workforce", "Workforce", text, charts=charts, tables=tables)
+
+
+def _critical_path(frame: pd.DataFrame) -> Section:
+    chain = frame.attrs.get("critical_path", [])
+    timed = frame[frame["latest_permitting_start"].notna()]
+    tasks = [("* " if row.on_critical_path else "") + c.label(row.lever) for row in timed.itertuples()]
+    gantt = pd.DataFrame(
+        [{"task": task, "phase": "permitting", "start": row.latest_permitting_start, "end": row.latest_construction_start}
+         for task, row in zip(tasks, timed.itertuples(), strict=True)]
+        + [{"task": task, "phase": "construction", "start": row.latest_construction_start, "end": row.required_by}
+           for task, row in zip(tasks, timed.itertuples(), strict=True)],
+        columns=["task", "phase", "start", "end"])  # fmt: skip
+    table = frame.drop(columns=["earliest_operation"]).rename(columns={
+        "needed_by": "needed by, year", "required_by": "required by, year", "permitting_years": "permitting, years",
+        "construction_years": "construction, years", "lead_time_years": "lead time, years",
+        "latest_permitting_start": "latest permitting start, year",
+        "latest_construction_start": "latest construction start, year", "slack_years": "slack, years",
+        "depends_on": "depends on", "on_critical_path": "on the critical path", "committed_projects":
+        "committed projects"})  # fmt: skip
+    table["lever"] = table["lever"].map(c.label)
+    path = " → ".join(c.label(lever) for lever in chain) or "none"
+    text = (f"For each lever the plan builds: the year it is needed, and the latest years its permitting and its "
+            f"construction can start for it to operate then (docs/model.md, lead times). Slack is the latest "
+            f"permitting start less the first year projects can start ({frame.attrs.get('decision_year', '')}). "
+            f"The critical path (marked *): {path}. Levers without a sourced lead time have no bars.")
+    charts = [Chart("gantt", gantt, "Latest permitting and construction to operate when needed", "year")] if len(gantt) else []
+    return Section("critical-path", "Permitting and construction: the critical path", text, charts=charts,
+                   tables=[Table("critical path", "Lead times and slack", table)])

@@ -146,6 +146,14 @@ def period_table(frame: pd.DataFrame, first: str, unit: str) -> pd.DataFrame:
     return out.rename(columns={out.columns[0]: first})
 
 
+# -- scorecards (portfolio.scorecard.Scorecard) ---------------------------------------------------------
+def pillar_scores(cards: dict) -> pd.DataFrame:
+    """Columns name, pillar, score (0-100; NaN where no indicator of the pillar can be measured)."""
+    rows = [{"name": name, "pillar": pillar, "score": float("nan") if score is None else score}
+            for name, card in cards.items() for pillar, score in card.scores().items()]  # fmt: skip
+    return pd.DataFrame(rows, columns=["name", "pillar", "score"])
+
+
 # -- an allocation (Allocation.to_dict()) ----------------------------------------------------------------
 def allocation_table(allocation: dict, currency: str) -> pd.DataFrame:
     money = f"million {currency}"
