@@ -1078,6 +1078,8 @@ def portfolio(
     for target in (json_out, csv_dir):
         if target is not None:
             out.print(f"Written: {target}", highlight=False)
+
+
 @app.command("workforce")
 @user_errors
 def workforce_command(

@@ -22,8 +22,10 @@ from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
 
 # Raise when what the figures hold or how they are computed changes: older cache files are then ignored.
-FIGURES_VERSION = 1
+FIGURES_VERSION = 2
 PLANNED = "optimal"
+# Countries with their own set of employment factors in data/employment_factors.csv.
+WORKFORCE_REGIONS = {"US": "United States", "AU": "Australia"}
 
 OnCluster = Callable[[str, bool], None]  # (cluster id, taken from the cache) after each cluster
 
@@ -59,14 +61,25 @@ def cluster_figures(cluster: Cluster, scenario: Scenario, *, time_limit: float |
     figures["status"] = result.status
     figures["pathway_tco2e"] = [[int(p), float(v)] for p, v in emissions.items()]
     figures["investment"] = sum(result.investment_by_period().values())
-    figures["jobs_created"] = jobs_created(result)
+    figures["jobs_created"] = jobs_created(result, cluster.country, scenario.target_year)
     figures["pillars"] = pillar_scores(cluster, scenario, result)
     return figures
 
 
-def jobs_created(result) -> dict | None:
-    """Construction job-years and operation jobs of the pathway (clusterpath.workforce), if available."""
-    return None
+def jobs_created(result, country: str, target_year: int) -> dict:
+    """Construction job-years of the whole plan and operation jobs in the target year (clusterpath.workforce).
+
+    Employment factors of the cluster's country where the factors have them, else the OECD's.
+    Operation jobs are those of the last period not after the target year.
+    """
+    from clusterpath import workforce
+
+    region = WORKFORCE_REGIONS.get(country, workforce.DEFAULT_REGION)
+    jobs = workforce.jobs_created(result, region=region)
+    operation = {int(p): v for p, v in jobs["operation_jobs_by_period"].items() if int(p) <= target_year}
+    return {"region": region, "construction_job_years": jobs["construction_job_years"],
+            "operation_jobs": operation[max(operation)] if operation else 0.0,
+            "levers_without_factor": sorted({row["lever"] for row in jobs["no_factor"]})}  # fmt: skip
 
 
 def pillar_scores(cluster: Cluster, scenario: Scenario, result) -> dict | None:
