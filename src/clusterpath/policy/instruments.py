@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from clusterpath.schema.models import CurrencyCode, Model
+from clusterpath.schema.vocabulary import check_known
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -86,9 +87,7 @@ class Cbam(Instrument):
     @field_validator("sectors")
     @classmethod
     def _known_sectors(cls, value: list[str]) -> list[str]:
-        unknown = [s for s in value if s not in CBAM_SECTORS]
-        if unknown:
-            raise ValueError(f"unknown CBAM sector(s) {', '.join(unknown)}: expected any of {', '.join(CBAM_SECTORS)}")
+        check_known(value, CBAM_SECTORS, "CBAM sector")
         return value
 
     @field_validator("phase_in")
@@ -185,10 +184,7 @@ class CapitalGrant(Instrument):
     @field_validator("levers")
     @classmethod
     def _known(cls, value: list[str]) -> list[str]:
-        unknown = [v for v in value if v not in GRANT_LEVERS]
-        if unknown:
-            raise ValueError(f"unknown or ungranted lever(s) {', '.join(unknown)}: expected any of "
-                             f"{', '.join(GRANT_LEVERS)}")  # fmt: skip
+        check_known(value, GRANT_LEVERS, "grantable lever")
         return value
 
 
@@ -203,10 +199,7 @@ class CarbonCfd(Instrument):
     @field_validator("levers")
     @classmethod
     def _known(cls, value: list[str]) -> list[str]:
-        unknown = [v for v in value if v not in CFD_LEVERS]
-        if unknown:
-            raise ValueError(f"unknown lever(s) {', '.join(unknown)}: a contract for difference covers "
-                             f"{', '.join(CFD_LEVERS)}")  # fmt: skip
+        check_known(value, CFD_LEVERS, "contract-for-difference lever")
         return value
 
 

@@ -35,6 +35,7 @@ from clusterpath.schema.vocabulary import (
     WasteKind,
     WasteTreatment,
     WastewaterTreatment,
+    check_known,
 )
 
 Energy = units.quantity(units.ENERGY)
@@ -300,8 +301,7 @@ class Project(Model):
     @field_validator("lever")
     @classmethod
     def _known_lever(cls, value: str) -> str:
-        if value not in LEVERS:
-            raise ValueError(f"unknown lever '{value}': expected any of {', '.join(LEVERS)}")
+        check_known([value], LEVERS)
         return value
 
     @model_validator(mode="after")

@@ -12,7 +12,7 @@ from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, mo
 
 from clusterpath.schema import units
 from clusterpath.schema.models import CurrencyCode, Model, Trajectory, _price, _trajectory
-from clusterpath.schema.vocabulary import LEVERS
+from clusterpath.schema.vocabulary import LEVERS, check_known
 
 Prices = Annotated[Trajectory, BeforeValidator(_trajectory(_price))]
 Factors = Annotated[Trajectory, BeforeValidator(_trajectory(lambda v: units.parse_quantity(v, units.EMISSION_FACTOR)))]
@@ -74,9 +74,7 @@ class Scenario(Model):
     @field_validator("capex_multiplier")
     @classmethod
     def _capex_multiplier(cls, value: dict[str, float]) -> dict[str, float]:
-        unknown = [k for k in value if k != "*" and k not in LEVERS]
-        if unknown:
-            raise ValueError(f"unknown lever(s) {', '.join(unknown)}: expected * or any of {', '.join(LEVERS)}")
+        check_known(value, LEVERS, also="*")
         bad = [f"{k}: {v}" for k, v in value.items() if not (0 <= v < float("inf"))]
         if bad:
             raise ValueError(f"a capex multiplier is a finite factor of 0 or more, got {', '.join(bad)}")
@@ -85,9 +83,7 @@ class Scenario(Model):
     @field_validator("levers")
     @classmethod
     def _known_levers(cls, value: list[str]) -> list[str]:
-        unknown = [lever for lever in value if lever not in LEVERS]
-        if unknown:
-            raise ValueError(f"unknown lever(s) {', '.join(unknown)}: expected any of {', '.join(LEVERS)}")
+        check_known(value, LEVERS)
         return value
 
     @model_validator(mode="after")
@@ -102,10 +98,13 @@ class Scenario(Model):
         if self.target == "carbon_price_only" and not (self.carbon_price or priced):
             raise ValueError("target 'carbon_price_only' needs a carbon_price trajectory (or a carbon price "
                              "instrument among policies, e.g. eu.ets)")
-        unknown = [k for k in self.max_build_per_year if k not in LEVERS]
-        if unknown:
-            raise ValueError(f"max_build_per_year: unknown lever(s) {', '.join(unknown)}")
         return self
+
+    @field_validator("max_build_per_year")
+    @classmethod
+    def _known_build_limits(cls, value: dict[str, float]) -> dict[str, float]:
+        check_known(value, LEVERS)
+        return value
 
     def instruments(self) -> list:
         """The policy instruments chosen (``policy.Selected``), resolved against the shipped packs."""

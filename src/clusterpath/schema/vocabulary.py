@@ -20,6 +20,14 @@ class _Vocabulary(StrEnum):
         return None
 
 
+def check_known(values, allowed, what: str = "lever", also: str = "") -> None:
+    """Refuse names outside a vocabulary, listing them and what is allowed (``also`` names extra allowed words)."""
+    unknown = [v for v in values if v not in allowed and v != also]
+    if unknown:
+        choices = f"{also} or any of " if also else "any of "
+        raise ValueError(f"unknown {what}(s) {', '.join(unknown)}: expected {choices}{', '.join(allowed)}")
+
+
 class ClusterKind(_Vocabulary):
     PORT = "port"
     INDUSTRIAL_PARK = "industrial_park"
