@@ -106,9 +106,9 @@ def _cluster_row(figures: dict, rate: float, joined: int | None) -> dict:
         "reduction_target_year_tco2e": target_reduction, "reduction_cumulative_tco2e": cumulative,
         "value_added": figures["value_added"] * rate, "jobs_direct": figures["jobs_direct"],
         "construction_job_years": jobs.get("construction_job_years", np.nan),
-        "operation_jobs": jobs.get("operation_jobs", np.nan),
+        "operation_jobs": jobs.get("operation_jobs", np.nan), "jobs_region": jobs.get("region"),
         "investment": figures["investment"] * rate if figures["investment"] is not None else np.nan,
-        **{f"{p}_score": pillars.get(p, np.nan) for p in PILLARS},
+        **{f"{p}_score": np.nan if pillars.get(p) is None else pillars[p] for p in PILLARS},
         "message": figures["message"],
     }  # fmt: skip
 

@@ -22,7 +22,7 @@ from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
 
 # Raise when what the figures hold or how they are computed changes: older cache files are then ignored.
-FIGURES_VERSION = 2
+FIGURES_VERSION = 3
 PLANNED = "optimal"
 # Countries with their own set of employment factors in data/employment_factors.csv.
 WORKFORCE_REGIONS = {"US": "United States", "AU": "Australia"}
@@ -49,12 +49,10 @@ def cluster_figures(cluster: Cluster, scenario: Scenario, *, time_limit: float |
     }  # fmt: skip
     try:
         result = plan(cluster, scenario, time_limit=time_limit, mip_gap=mip_gap, baseline=False)
-    except InfeasiblePlan as problem:
-        return figures | {"status": "infeasible", "message": str(problem)}
-    except SolverStopped as problem:
-        return figures | {"status": "stopped", "message": str(problem)}
-    except PlanningError as problem:
-        return figures | {"status": "not planned", "message": str(problem)}
+    except (InfeasiblePlan, SolverStopped, PlanningError) as problem:
+        status = {InfeasiblePlan: "infeasible", SolverStopped: "stopped"}.get(type(problem), "not planned")
+        # The register still scores partnerships, policy and part of finance and technology.
+        return figures | {"status": status, "message": str(problem), "pillars": pillar_scores(cluster, scenario, None)}
     scopes = result.emissions_by("scope")
     # Scope 1 + 2, as the baseline inventory counts them.
     emissions = scopes[scopes.index.isin(["scope1", "scope2"])].sum()
@@ -82,9 +80,11 @@ def jobs_created(result, country: str, target_year: int) -> dict:
             "levers_without_factor": sorted({row["lever"] for row in jobs["no_factor"]})}  # fmt: skip
 
 
-def pillar_scores(cluster: Cluster, scenario: Scenario, result) -> dict | None:
-    """The four pillar scores (clusterpath.portfolio.scorecard), if available."""
-    return None
+def pillar_scores(cluster: Cluster, scenario: Scenario, result) -> dict[str, float | None]:
+    """The four pillar scores, 0-100 (clusterpath.portfolio.scorecard, docs/scorecard.md)."""
+    from clusterpath.portfolio.scorecard import scorecard
+
+    return scorecard(cluster, scenario, result).scores()
 
 
 def cache_key(cluster: Cluster, scenario: Scenario, options: dict) -> str:
