@@ -1024,6 +1024,66 @@ def _sweep_charts(plan_cases, results, folder: Path, currency: str) -> None:
         charts.write_html(folder / "tornado.html", [charts.tornado_figure(table, currency)], "Sweep: tornado")
 
 
+@app.command()
+@user_errors
+def portfolio(
+    source: Annotated[str, typer.Argument(help="A portfolio folder holding portfolio.yaml, the manifest file itself, or "
+                                          "a shipped example (initiative-2024, initiative-2025).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON instead of tables.")] = False,
+    json_out: JsonOutOption = None,
+    csv_dir: Annotated[Path | None, typer.Option("--csv", help="Write every table as CSV into this folder.")] = None,
+    previous: Annotated[str | None, typer.Option("--previous", help="The previous year's portfolio: adds the "
+                                                 "year-on-year changes.")] = None,
+    typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
+                                                     help="Typical days per year (overrides the portfolio's).")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Clusters planned at once, each in its own process.")] = 1,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Folder keeping each cluster's plan figures between runs; "
+                                               "default .cache in the --csv folder, else in the portfolio folder.")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit per cluster, s.")] = None,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every plan.")] = 0.01,
+) -> None:
+    """Initiative totals of many clusters: reduction potential, GDP, jobs, by country and continent; year on year.
+
+    A cluster whose plan cannot be made is reported in the table, not fatal. Exit code 2: bad input, nothing written.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from clusterpath.portfolio import assess, compare_years, load_portfolio, tables
+    from clusterpath.portfolio.manifest import default_cache
+
+    _quiet_solvers()
+    current = load_portfolio(source, typical_days=typical_days)
+    before = load_portfolio(previous, typical_days=typical_days) if previous is not None else None
+    if before is not None:
+        compare_years(before, current)  # unrelated portfolios fail here, before any plan
+    folder = cache if cache is not None else default_cache(current, csv_dir)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    assessments = []
+    with Progress(*columns, console=err, disable=as_json) as progress:
+        for chosen in (current, before) if before is not None else (current,):
+            task = progress.add_task(f"Planning the clusters of {chosen.year}", total=len(chosen.clusters))
+            assessments.append(assess(chosen, cache=folder, workers=workers, time_limit=time_limit, mip_gap=mip_gap,
+                                      on_cluster=lambda _id, _cached, task=task: progress.advance(task)))  # fmt: skip
+    result = assessments[0]
+    payload = result.to_dict()
+    progress_report = None
+    if before is not None:
+        progress_report = compare_years(before, current, previous_assessment=assessments[1], current_assessment=result)
+        payload["progress"] = progress_report.to_dict()
+    if json_out is not None:
+        _write_json(payload, json_out)
+    if csv_dir is not None:
+        tables.write_csv(result, progress_report, csv_dir)
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2, default=str))
+        return
+    for table in tables.assessment_tables(result) + (tables.progress_tables(progress_report) if progress_report else []):
+        out.print(table)
+    for target in (json_out, csv_dir):
+        if target is not None:
+            out.print(f"Written: {target}", highlight=False)
+
+
 @app.command("scorecard")
 @user_errors
 def scorecard_command(
