@@ -1035,13 +1035,14 @@ def _print_critical_path(path) -> None:
     timed = path[path["slack_years"].notna()]
     if timed.empty:
         return
-    table = Table(title="Lead times: latest starts to have each lever when the plan needs it (* critical path)")
-    for column in ("lever", "needed by", "permit by", "build by", "lead time", "slack", "depends on"):
-        table.add_column(column, justify="left" if column in ("lever", "depends on") else "right")
+    table = Table(title="Lead times: latest starts, years (* critical path)")
+    for column in ("lever", "needed", "permit by", "build by", "lead time", "slack", "needs"):
+        table.add_column(column, justify="left" if column in ("lever", "needs") else "right")
     for row in timed.sort_values("slack_years").itertuples():
+        years = [f"{value:g}" if value is not None else "-" for value in
+                 (row.latest_permitting_start, row.latest_construction_start, row.lead_time_years, row.slack_years)]
         table.add_row(("* " if row.on_critical_path else "") + row.lever.replace("_", " "), str(row.required_by),
-                      _number(row.latest_permitting_start, 1), _number(row.latest_construction_start, 1),
-                      _number(row.lead_time_years, 1), _number(row.slack_years, 1), row.depends_on or "")  # fmt: skip
+                      *years, row.depends_on.replace("_", " "))  # fmt: skip
     out.print(table)
 
 

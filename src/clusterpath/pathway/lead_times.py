@@ -55,8 +55,9 @@ def lookup(lever: str, country: str, table: pd.DataFrame | None = None) -> dict 
     for where in jurisdictions(country):
         if where in rows.index:
             row = rows.loc[where]
-            return {"permitting_years": float(row["permitting_years"]), "construction_years": float(row["construction_years"]),
-                    "jurisdiction": where, "source": str(row["source"])}  # fmt: skip
+            return {"permitting_years": float(row["permitting_years"]),
+                    "construction_years": float(row["construction_years"]), "jurisdiction": where,
+                    "source": str(row["source"])}  # fmt: skip
     return None
 
 
@@ -79,8 +80,9 @@ def lead_time_table(cluster: Cluster, scenario: Scenario, table: pd.DataFrame | 
         if row is not None:
             lead = row["permitting_years"] + row["construction_years"]
             rows.append({"lever": lever, **row, "lead_time_years": lead, "earliest_operation": start + lead})
-    columns = ["permitting_years", "construction_years", "jurisdiction", "source", "lead_time_years", "earliest_operation"]
-    return pd.DataFrame(rows, columns=["lever", *columns]).set_index("lever")
+    columns = ["lever", "permitting_years", "construction_years", "jurisdiction", "source", "lead_time_years",
+               "earliest_operation"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns).set_index("lever")
 
 
 def committed_projects(cluster: Cluster) -> list:
@@ -148,7 +150,8 @@ def critical_path(result, cluster: Cluster, scenario: Scenario, table: pd.DataFr
             row |= {"earliest_operation": t["earliest_operation"], "permitting_years": t["permitting_years"],
                     "construction_years": t["construction_years"], "lead_time_years": t["lead_time_years"],
                     "latest_construction_start": construction_start, "latest_permitting_start": permitting_start,
-                    "slack_years": permitting_start - start, "jurisdiction": t["jurisdiction"], "source": t["source"]}  # fmt: skip
+                    "slack_years": permitting_start - start, "jurisdiction": t["jurisdiction"],
+                    "source": t["source"]}  # fmt: skip
         rows.append(row)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     chain = _critical_chain(frame.set_index("lever")["slack_years"], depends)
