@@ -272,6 +272,7 @@ def plan(
     summary = result.summary()
     path = _critical_path(result, cluster, chosen)
     summary["critical_path"] = path.to_dict(orient="records")
+    summary["decision_year"] = path.attrs["decision_year"]
     if json_file is not None:
         _write_json(summary, json_file)
     if out_dir is not None:
@@ -283,7 +284,7 @@ def plan(
 
         _write_finance(finance_report(result), finance_dir / "finance.json", finance_dir / "cash-flows")
     _print_plan(cluster, chosen, result, summary)
-    _print_critical_path(path)
+    _print_critical_path(path, summary["decision_year"])
     for target in (json_file, out_dir, finance_dir):
         if target is not None:
             out.print(f"Written: {target}")
@@ -1028,14 +1029,16 @@ def _critical_path(result, cluster, scenario):
     from clusterpath.pathway.lead_times import critical_path
 
     frame = critical_path(result, cluster, scenario)
-    return frame.astype(object).where(frame.notna(), None)
+    plain = frame.astype(object).where(frame.notna(), None)
+    plain.attrs = frame.attrs
+    return plain
 
 
-def _print_critical_path(path) -> None:
+def _print_critical_path(path, decision_year: int) -> None:
     timed = path[path["slack_years"].notna()]
     if timed.empty:
         return
-    table = Table(title="Lead times: latest starts, years (* critical path)")
+    table = Table(title=f"Lead times: latest starts and slack from the decision year {decision_year} (* critical path)")
     for column in ("lever", "needed", "permit by", "build by", "lead time", "slack", "needs"):
         table.add_column(column, justify="left" if column in ("lever", "needs") else "right")
     for row in timed.sort_values("slack_years").itertuples():

@@ -268,7 +268,9 @@ def test_bad_lead_time_input_exits_2(tmp_path, change, expected):
 def test_plan_json_has_the_critical_path(tmp_path):
     result = _plan(tmp_path, {"target_year": 2035, "decision_year": 2024, "lead_time_overrides": HEAT_PUMP_7_YEARS})
     assert result.exit_code == 0, result.output
-    rows = json.loads((tmp_path / "out.json").read_text())["critical_path"]
+    summary = json.loads((tmp_path / "out.json").read_text())
+    rows = summary["critical_path"]
+    assert summary["decision_year"] == 2024
     # The 2030 cut comes from an electric boiler (no lead time known); the heat pump is needed in 2035:
     # permit by 2035 - 3 - 4 = 2028, 2028 - 2024 = 4 years of slack.
     assert [(r["lever"], r["needed_by"], r["slack_years"], r["on_critical_path"]) for r in rows] == [

@@ -103,14 +103,6 @@ def earliest_operation(assets: pd.DataFrame, times: pd.DataFrame, projects: list
     return earliest
 
 
-def unavailable(times: pd.DataFrame, periods: list[int]) -> dict[str, float]:
-    """Levers whose earliest operation falls after the first period: lever -> earliest year."""
-    if times.empty:
-        return {}
-    late = times["earliest_operation"] > periods[0]
-    return {lever: float(year) for lever, year in times.loc[late, "earliest_operation"].items()}
-
-
 # -- the critical path of a plan ----------------------------------------------------------------
 def critical_path(result, cluster: Cluster, scenario: Scenario, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """For each lever the plan builds by the target year: when it is needed, its lead time and slack.
@@ -131,9 +123,9 @@ def critical_path(result, cluster: Cluster, scenario: Scenario, table: pd.DataFr
         committed.setdefault(project.lever, []).append(project)
     depends = {lever: [d for d in DEPENDS_ON.get(lever, ()) if d in needed] for lever in needed}
     required = dict(needed)
-    for lever in sorted(needed, key=needed.get):  # users before what they use, by when they are needed
-        for dependency in _closure(lever, depends):
-            required[dependency] = min(required[dependency], required[lever])
+    for user in needed:
+        for dependency in _closure(user, depends):
+            required[dependency] = min(required[dependency], needed[user])
     rows = []
     for lever in sorted(needed, key=lambda k: (needed[k], k)):
         row = {"lever": lever, "needed_by": needed[lever], "required_by": required[lever],
