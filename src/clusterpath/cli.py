@@ -272,6 +272,7 @@ def plan(
     summary = result.summary()
     path = _critical_path(result, cluster, chosen)
     summary["critical_path"] = path.to_dict(orient="records")
+    summary["decision_year"] = path.attrs["decision_year"]
     if json_file is not None:
         _write_json(summary, json_file)
     if out_dir is not None:
@@ -283,7 +284,7 @@ def plan(
 
         _write_finance(finance_report(result), finance_dir / "finance.json", finance_dir / "cash-flows")
     _print_plan(cluster, chosen, result, summary)
-    _print_critical_path(path)
+    _print_critical_path(path, summary["decision_year"])
     for target in (json_file, out_dir, finance_dir):
         if target is not None:
             out.print(f"Written: {target}")
@@ -1272,20 +1273,23 @@ def _critical_path(result, cluster, scenario):
     from clusterpath.pathway.lead_times import critical_path
 
     frame = critical_path(result, cluster, scenario)
-    return frame.astype(object).where(frame.notna(), None)
+    plain = frame.astype(object).where(frame.notna(), None)
+    plain.attrs = frame.attrs
+    return plain
 
 
-def _print_critical_path(path) -> None:
+def _print_critical_path(path, decision_year: int) -> None:
     timed = path[path["slack_years"].notna()]
     if timed.empty:
         return
-    table = Table(title="Lead times: latest starts to have each lever when the plan needs it (* critical path)")
-    for column in ("lever", "needed by", "permit by", "build by", "lead time", "slack", "depends on"):
-        table.add_column(column, justify="left" if column in ("lever", "depends on") else "right")
+    table = Table(title=f"Lead times: latest starts and slack from the decision year {decision_year} (* critical path)")
+    for column in ("lever", "needed", "permit by", "build by", "lead time", "slack", "needs"):
+        table.add_column(column, justify="left" if column in ("lever", "needs") else "right")
     for row in timed.sort_values("slack_years").itertuples():
+        years = [f"{value:g}" if value is not None else "-" for value in
+                 (row.latest_permitting_start, row.latest_construction_start, row.lead_time_years, row.slack_years)]
         table.add_row(("* " if row.on_critical_path else "") + row.lever.replace("_", " "), str(row.required_by),
-                      _number(row.latest_permitting_start, 1), _number(row.latest_construction_start, 1),
-                      _number(row.lead_time_years, 1), _number(row.slack_years, 1), row.depends_on or "")  # fmt: skip
+                      *years, row.depends_on.replace("_", " "))  # fmt: skip
     out.print(table)
 
 

@@ -150,7 +150,8 @@ def test_infeasible_because_of_lead_times_says_which_lever_and_when():
 
 def fake_result(built: dict[str, int], periods=(2030, 2035, 2040)) -> SimpleNamespace:
     """A plan that builds one unit of each lever first in the given period."""
-    units = pd.DataFrame({"lever": list(built), "node": "@cluster"}, index=pd.Index([f"@cluster|{k}" for k in built], name="unit"))
+    index = pd.Index([f"@cluster|{k}" for k in built], name="unit")
+    units = pd.DataFrame({"lever": list(built), "node": "@cluster"}, index=index)
     values = np.array([[1.0 if p >= year else 0.0 for p in periods] for year in built.values()])
     new = xr.DataArray(values, coords=[units.index, pd.Index(list(periods), name="build")])
     return SimpleNamespace(periods=list(periods), units=units, stores=pd.DataFrame(columns=["lever"]),
@@ -174,7 +175,8 @@ def test_critical_path_by_hand():
     assert path["latest_construction_start"].to_dict()["co2_network"] == 2032
     assert path["latest_permitting_start"].to_dict()["co2_network"] == 2028
     slack = path["slack_years"].dropna().astype(float).to_dict()
-    assert slack == {"co2_network": 3, "carbon_capture": 7, "electrolysis": 6, "hydrogen_network": 11, "hydrogen_fuel": 14}
+    assert slack == {"co2_network": 3, "carbon_capture": 7, "electrolysis": 6, "hydrogen_network": 11,
+                     "hydrogen_fuel": 14}
     assert path.loc["heat_pump", "needed_by"] == 2030 and pd.isna(path.loc["heat_pump", "slack_years"])
     assert path.loc["hydrogen_fuel", "depends_on"] == "hydrogen_network, electrolysis"
     # Chains from what nothing else needs: capture -> CO2 network (least slack 3), hydrogen use -> network (11),
@@ -191,7 +193,8 @@ def test_a_dependency_is_required_when_its_first_user_needs_it():
     s = scenario(["carbon_capture", "co2_network"], periods=[2030, 2035, 2040], target_year=2040, decision_year=2025,
                  lead_time_overrides={"co2_network": {"permitting_years": 4, "construction_years": 3}})  # fmt: skip
     empty = pd.DataFrame(columns=["lever", "jurisdiction", "permitting_years", "construction_years", "source"])
-    path = critical_path(fake_result({"carbon_capture": 2035, "co2_network": 2040}), c, s, table=empty).set_index("lever")
+    result = fake_result({"carbon_capture": 2035, "co2_network": 2040})
+    path = critical_path(result, c, s, table=empty).set_index("lever")
     assert path.loc["co2_network", "needed_by"] == 2040 and path.loc["co2_network", "required_by"] == 2035
     assert path.loc["co2_network", "slack_years"] == 2035 - 7 - 2025
     # Capture has no lead time of its own, but it rides on the network's chain.
@@ -251,7 +254,8 @@ def _plan(tmp_path, scenario_data: dict):
 @pytest.mark.parametrize("change, expected", [
     ({"decision_year": 2040}, "decision_year 2040 is after the last period 2035"),
     ({"decision_year": 2020}, "decision_year 2020 is before the cluster's base year 2023"),
-    ({"lead_time_overrides": {"teleport": {"permitting_years": 1, "construction_years": 1}}}, "unknown lever(s) teleport"),
+    ({"lead_time_overrides": {"teleport": {"permitting_years": 1, "construction_years": 1}}},
+     "unknown lever(s) teleport"),
     ({"lead_time_overrides": {"heat_pump": {"permitting_years": -1, "construction_years": 1}}}, "permitting_years"),
 ])  # fmt: skip
 def test_bad_lead_time_input_exits_2(tmp_path, change, expected):
@@ -264,7 +268,9 @@ def test_bad_lead_time_input_exits_2(tmp_path, change, expected):
 def test_plan_json_has_the_critical_path(tmp_path):
     result = _plan(tmp_path, {"target_year": 2035, "decision_year": 2024, "lead_time_overrides": HEAT_PUMP_7_YEARS})
     assert result.exit_code == 0, result.output
-    rows = json.loads((tmp_path / "out.json").read_text())["critical_path"]
+    summary = json.loads((tmp_path / "out.json").read_text())
+    rows = summary["critical_path"]
+    assert summary["decision_year"] == 2024
     # The 2030 cut comes from an electric boiler (no lead time known); the heat pump is needed in 2035:
     # permit by 2035 - 3 - 4 = 2028, 2028 - 2024 = 4 years of slack.
     assert [(r["lever"], r["needed_by"], r["slack_years"], r["on_critical_path"]) for r in rows] == [

@@ -838,15 +838,16 @@ class NetworkBuilder:
         )
 
     def _lead_times(self, units: pd.DataFrame, stores: pd.DataFrame) -> pd.DataFrame:
-        """Set each asset's first year of operation (``earliest_operation``, -inf if any) and return the levers' lead times.
+        """Set each asset's first operating year (``earliest_operation``, -inf if unrestricted); return the lead times.
 
         New capacity built in a period operates from the period's first year, so the model allows it
         only in periods starting at or after that year (network.py masks the rest).
         """
         c, s = self.cluster, self.scenario
         if s.decision_year is not None and s.decision_year < c.base_year:
-            raise PlanningError(f"scenario decision_year {s.decision_year} is before the cluster's base year {c.base_year}: "
-                                "projects decided earlier belong in the cluster's project register; give a year from "
+            raise PlanningError(f"scenario decision_year {s.decision_year} is before the cluster's base year "
+                                f"{c.base_year}: projects decided earlier belong in the cluster's project register; "
+                                "give a year from "
                                 f"{c.base_year} to {self.periods[-1]}")  # fmt: skip
         times = lead_times.lead_time_table(c, s)
         if not s.lead_times:

@@ -55,8 +55,9 @@ def lookup(lever: str, country: str, table: pd.DataFrame | None = None) -> dict 
     for where in jurisdictions(country):
         if where in rows.index:
             row = rows.loc[where]
-            return {"permitting_years": float(row["permitting_years"]), "construction_years": float(row["construction_years"]),
-                    "jurisdiction": where, "source": str(row["source"])}  # fmt: skip
+            return {"permitting_years": float(row["permitting_years"]),
+                    "construction_years": float(row["construction_years"]), "jurisdiction": where,
+                    "source": str(row["source"])}  # fmt: skip
     return None
 
 
@@ -79,8 +80,9 @@ def lead_time_table(cluster: Cluster, scenario: Scenario, table: pd.DataFrame | 
         if row is not None:
             lead = row["permitting_years"] + row["construction_years"]
             rows.append({"lever": lever, **row, "lead_time_years": lead, "earliest_operation": start + lead})
-    columns = ["permitting_years", "construction_years", "jurisdiction", "source", "lead_time_years", "earliest_operation"]
-    return pd.DataFrame(rows, columns=["lever", *columns]).set_index("lever")
+    columns = ["lever", "permitting_years", "construction_years", "jurisdiction", "source", "lead_time_years",
+               "earliest_operation"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns).set_index("lever")
 
 
 def committed_projects(cluster: Cluster) -> list:
@@ -99,14 +101,6 @@ def earliest_operation(assets: pd.DataFrame, times: pd.DataFrame, projects: list
         covered = (assets["lever"] == project.lever) & (assets["node"].isin(project.members) | (assets["node"] == hub))
         earliest[covered] = np.minimum(earliest[covered], float(project.operating_year))
     return earliest
-
-
-def unavailable(times: pd.DataFrame, periods: list[int]) -> dict[str, float]:
-    """Levers whose earliest operation falls after the first period: lever -> earliest year."""
-    if times.empty:
-        return {}
-    late = times["earliest_operation"] > periods[0]
-    return {lever: float(year) for lever, year in times.loc[late, "earliest_operation"].items()}
 
 
 # -- the critical path of a plan ----------------------------------------------------------------
@@ -129,9 +123,9 @@ def critical_path(result, cluster: Cluster, scenario: Scenario, table: pd.DataFr
         committed.setdefault(project.lever, []).append(project)
     depends = {lever: [d for d in DEPENDS_ON.get(lever, ()) if d in needed] for lever in needed}
     required = dict(needed)
-    for lever in sorted(needed, key=needed.get):  # users before what they use, by when they are needed
-        for dependency in _closure(lever, depends):
-            required[dependency] = min(required[dependency], required[lever])
+    for user in needed:
+        for dependency in _closure(user, depends):
+            required[dependency] = min(required[dependency], needed[user])
     rows = []
     for lever in sorted(needed, key=lambda k: (needed[k], k)):
         row = {"lever": lever, "needed_by": needed[lever], "required_by": required[lever],
@@ -148,7 +142,8 @@ def critical_path(result, cluster: Cluster, scenario: Scenario, table: pd.DataFr
             row |= {"earliest_operation": t["earliest_operation"], "permitting_years": t["permitting_years"],
                     "construction_years": t["construction_years"], "lead_time_years": t["lead_time_years"],
                     "latest_construction_start": construction_start, "latest_permitting_start": permitting_start,
-                    "slack_years": permitting_start - start, "jurisdiction": t["jurisdiction"], "source": t["source"]}  # fmt: skip
+                    "slack_years": permitting_start - start, "jurisdiction": t["jurisdiction"],
+                    "source": t["source"]}  # fmt: skip
         rows.append(row)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     chain = _critical_chain(frame.set_index("lever")["slack_years"], depends)

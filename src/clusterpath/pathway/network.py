@@ -520,7 +520,7 @@ def _silent_stdout():
 
 def _buildable(assets: pd.DataFrame, index: pd.Index, periods: pd.Index) -> xr.DataArray:
     """(asset, build): whether a period starts at or after the asset's earliest operation (lead times, build.py)."""
-    earliest = assets["earliest_operation"] if "earliest_operation" in assets else pd.Series(-np.inf, index=assets.index)
+    earliest = assets.get("earliest_operation", pd.Series(-np.inf, index=assets.index))
     earliest = xr.DataArray(earliest.astype(float).fillna(-np.inf).to_numpy(), coords=[index])
     return xr.DataArray(periods.to_numpy(), coords=[periods.rename("build")]) >= earliest
 

@@ -138,8 +138,8 @@ def _late_levers(network) -> list[str]:
     late = times[times["earliest_operation"] > first].sort_values("earliest_operation")
     return [f"'{lever}' is not available before {row['earliest_operation']:g}: {row['permitting_years']:g} years of "
             f"permitting and {row['construction_years']:g} of construction from the decision year "
-            f"{row['earliest_operation'] - row['lead_time_years']:g} ({row['jurisdiction']} lead time; scenario "
-            "lead_time_overrides, decision_year or lead_times: false change it)"
+            f"{row['earliest_operation'] - row['lead_time_years']:g} (lead time of {row['jurisdiction']}; the "
+            "scenario's decision_year, lead_time_overrides or lead_times: false change it)"
             for lever, row in late.iterrows()]  # fmt: skip
 
 

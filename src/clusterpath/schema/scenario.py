@@ -78,8 +78,11 @@ class Scenario(Model):
                              "and construction allow (data/lead_times.csv; docs/model.md)")
     decision_year: int | None = Field(default=None, ge=2000, le=2100, description="first year a project can start "
                                       "permitting; default the cluster's base year + 1")
-    lead_time_overrides: dict[str, LeadTime] = Field(default_factory=dict, description="the cluster's own lead times by "
-                                                     "lever, e.g. {co2_network: {permitting_years: 4, construction_years: 3}}")
+    lead_time_overrides: dict[str, LeadTime] = Field(
+        default_factory=dict,
+        description="the cluster's own lead times by lever, "
+        "e.g. {co2_network: {permitting_years: 4, construction_years: 3}}",
+    )
 
     @field_validator("lead_time_overrides")
     @classmethod
