@@ -1150,6 +1150,8 @@ def report(
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = None,
     mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
     workers: WorkersOption = None,
+    cache: Annotated[Path | None, typer.Option("--cache", help="A portfolio's folder of kept plan figures, as for "
+                                               "`clusterpath portfolio` (default .cache beside portfolio.yaml).")] = None,
 ) -> None:
     """Write a cluster's (or a portfolio's) report: self-contained HTML, an Excel workbook and a PDF.
 
@@ -1161,10 +1163,37 @@ def report(
         raise InputError("--allocation", [f"'{allocation}' is not a choice: expected dual or none"])
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(str(out_dir), ["is a file: --out takes a folder"])
-    document = _cluster_report(source, scenario, typical_days, allocation, computed, time_limit, mip_gap, workers)
+    if _is_portfolio(source):
+        if computed is not None or scenario is not None:
+            raise InputError(source, ["a portfolio names its clusters' scenarios in portfolio.yaml and keeps its plans "
+                                      "in its cache: --scenario and --from are for a cluster"])  # fmt: skip
+        document = _portfolio_report(source, typical_days, workers, time_limit, mip_gap, cache)
+    else:
+        document = _cluster_report(source, scenario, typical_days, allocation, computed, time_limit, mip_gap, workers)
     written = write_report(document, out_dir)
     for path in written.values():
         out.print(f"Written: {path}", highlight=False)
+
+
+def _is_portfolio(source: str) -> bool:
+    from clusterpath.portfolio.manifest import MANIFEST, example_names
+
+    path = Path(source)
+    return path.is_dir() or path.name == MANIFEST or (not path.exists() and source in example_names())
+
+
+def _portfolio_report(source, typical_days, workers, time_limit, mip_gap, cache):
+    """As `clusterpath portfolio` assesses it, reusing the plans its cache keeps."""
+    from clusterpath.portfolio import assess, load_portfolio
+    from clusterpath.portfolio.manifest import default_cache
+    from clusterpath.report.portfolio import portfolio_report
+
+    _quiet_solvers()
+    chosen = load_portfolio(source, typical_days=typical_days)
+    with _working(err, f"Planning the clusters of {chosen.year} (or reading them from the cache)", False):
+        assessment = assess(chosen, cache=cache or default_cache(chosen), workers=workers or 1, time_limit=time_limit,
+                            mip_gap=mip_gap)  # fmt: skip
+    return portfolio_report(chosen, assessment)
 
 
 def _cluster_report(source, scenario, typical_days, allocation, computed, time_limit, mip_gap, workers):

@@ -1,0 +1,130 @@
+"""The report of an initiative's portfolio: totals, by country and continent, a map, and every cluster's pillars."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from clusterpath.portfolio import Portfolio, PortfolioAssessment
+from clusterpath.portfolio.scorecard import PILLARS
+from clusterpath.report import content as c
+from clusterpath.report.content import Chart, Report, Section, Table
+
+MT = 1e6  # tonnes in a megatonne
+REDUCTION = "reduction in the target year, MtCO2e/yr"
+
+
+def portfolio_report(portfolio: Portfolio, assessment: PortfolioAssessment) -> Report:
+    money = assessment.portfolio["currency"]
+    clusters = _clusters(portfolio, assessment.clusters, money)
+    notes = []
+    if any(member.cluster.illustrative for member in portfolio.clusters):
+        notes.append("Some or all of the clusters' data are illustrative: made up to show the method, not measured.")
+    if assessment.totals["not_planned"]:
+        notes.append("Not planned (their reduction, investment and jobs created are not in the totals): "
+                     + ", ".join(assessment.totals["not_planned"]) + ".")  # fmt: skip
+    sections = [_totals(assessment, money), _map(clusters), _groups(assessment, money), _clusters_section(clusters),
+                _pillars(assessment), _rates(assessment)]  # fmt: skip
+    subtitle = (f"{assessment.totals['clusters']} clusters in {assessment.totals['countries']} countries on "
+                f"{assessment.totals['continents']} continents; reporting year {assessment.portfolio['year']}; "
+                f"money in {money} (docs/portfolio.md)")
+    return Report(f"{assessment.portfolio['name']}: portfolio {assessment.portfolio['year']}", subtitle, notes, sections)
+
+
+def _money(money: str) -> str:
+    return f"billion {money}"
+
+
+def _totals(assessment: PortfolioAssessment, money: str) -> Section:
+    t = assessment.totals
+
+    def value(key: str, scale: float = 1.0) -> float:
+        return float("nan") if t.get(key) is None else t[key] / scale
+
+    rows = [
+        ("clusters", t["clusters"], "clusters"), ("countries", t["countries"], "countries"),
+        ("continents", t["continents"], "continents"), ("clusters planned", t["planned"], "clusters"),
+        ("baseline emissions, scope 1 + 2", value("baseline_tco2e", MT), "MtCO2e/yr"),
+        ("reduction potential in each cluster's target year", value("reduction_target_year_tco2e", MT), "MtCO2e/yr"),
+        ("reduction to the target year, cumulative", value("reduction_cumulative_tco2e", MT), "MtCO2e"),
+        ("value added (GDP) of the members", value("value_added", 1e9), f"{_money(money)}/yr"),
+        ("jobs in the members", value("jobs_direct"), "jobs"),
+        ("construction jobs created by the pathways", value("construction_job_years"), "job-years"),
+        ("operation jobs in the target year", value("operation_jobs"), "jobs"),
+        ("investment of the pathways", value("investment", 1e9), _money(money)),
+    ]  # fmt: skip
+    text = ("The initiative's totals: baselines from each cluster's inventory, reductions from its least-cost pathway "
+            "(baseline minus the pathway's emissions in the target year, and summed over the years to it), jobs "
+            "created from employment factors per capacity built and run, money converted at the portfolio's rates.")
+    return Section("totals", "Totals", text, tables=[Table("totals", "Totals",
+                                                           pd.DataFrame(rows, columns=["indicator", "value", "unit"]))])
+
+
+def _clusters(portfolio: Portfolio, table: pd.DataFrame, money: str) -> pd.DataFrame:
+    where = {m.cluster.id: m.cluster.location for m in portfolio.clusters}
+    out = pd.DataFrame({
+        "cluster": table.index, "name": table["name"], "country": table["country"], "continent": table["continent"],
+        "kind": table["kind"].map(c.label), "status": table["status"],
+        "lon": [where[i].lon for i in table.index], "lat": [where[i].lat for i in table.index],
+        "baseline, MtCO2e/yr": table["baseline_tco2e"] / MT, REDUCTION: table["reduction_target_year_tco2e"] / MT,
+        "target year": table["target_year"], "cumulative reduction, MtCO2e": table["reduction_cumulative_tco2e"] / MT,
+        f"value added, {_money(money)}/yr": table["value_added"] / 1e9, "jobs": table["jobs_direct"],
+        "construction, job-years": table["construction_job_years"], "operation jobs": table["operation_jobs"],
+        f"investment, {_money(money)}": table["investment"] / 1e9,
+    }).reset_index(drop=True)  # fmt: skip
+    return out
+
+
+def _map(clusters: pd.DataFrame) -> Section:
+    bubbles = clusters[["name", "lon", "lat", REDUCTION]].rename(columns={"name": "cluster"}).fillna({REDUCTION: 0.0})
+    text = ("Each cluster at its location, its bubble's area proportional to its reduction potential in its target "
+            "year; land outline from Natural Earth (public domain). A cluster not planned is drawn at the smallest size.")
+    return Section("map", "Where the clusters are", text, charts=[Chart("map", bubbles, "Reduction potential", "MtCO2e/yr")])
+
+
+def _groups(assessment: PortfolioAssessment, money: str) -> Section:
+    def table(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+        out = frame.reset_index().rename(columns={
+            "baseline_tco2e": "baseline, tCO2e/yr", "reduction_target_year_tco2e": "reduction in the target year, tCO2e/yr",
+            "reduction_cumulative_tco2e": "cumulative reduction, tCO2e", "value_added": f"value added, {money}/yr",
+            "jobs_direct": "jobs", "construction_job_years": "construction, job-years",
+            "operation_jobs": "operation jobs", "investment": f"investment, {money}"})  # fmt: skip
+        return out.rename(columns={"index": key})
+
+    countries = table(assessment.by_country, "country")
+    chart = countries[["country", "reduction in the target year, tCO2e/yr"]].assign(
+        **{"reduction in the target year, tCO2e/yr": lambda f: f["reduction in the target year, tCO2e/yr"] / MT})
+    chart = chart.rename(columns={"reduction in the target year, tCO2e/yr": "reduction"}).fillna({"reduction": 0.0})
+    text = "The totals by country and by continent: sums of the clusters' rows in the portfolio's currency."
+    return Section("countries", "By country and continent", text,
+                   charts=[Chart("bars", chart.sort_values("reduction", ascending=False), "Reduction potential by country",
+                                 "MtCO2e/yr")],
+                   tables=[Table("by country", "By country", countries),
+                           Table("by continent", "By continent", table(assessment.by_continent, "continent"))])  # fmt: skip
+
+
+def _clusters_section(clusters: pd.DataFrame) -> Section:
+    text = "Every cluster's figures: its inventory, its pathway's reduction, the jobs it creates and its investment."
+    return Section("clusters", "Clusters", text,
+                   tables=[Table("clusters", "Clusters", clusters.drop(columns=["lon", "lat"]))])
+
+
+def _pillars(assessment: PortfolioAssessment) -> Section:
+    table = assessment.clusters
+    scores = pd.DataFrame({"cluster": table.index, "name": table["name"],
+                           **{f"{p}, 0-100": table[f"{p}_score"] for p in PILLARS}}).reset_index(drop=True)
+    mean = pd.DataFrame({"name": "mean of the clusters", "pillar": list(PILLARS),
+                         "score": [float(table[f"{p}_score"].mean()) for p in PILLARS]})
+    text = ("Each cluster's four pillar scores (0-100, docs/scorecard.md) and, in the radar, their mean over the "
+            "clusters that have one.")
+    return Section("pillars", "Four pillars", text,
+                   charts=[Chart("radar", mean.fillna({"score": 0.0}), "Pillar scores, mean of the clusters", "score, 0-100")],
+                   tables=[Table("pillar scores", "Pillar scores by cluster", scores)])
+
+
+def _rates(assessment: PortfolioAssessment) -> Section:
+    rates = assessment.portfolio["exchange_rates"]
+    money = assessment.portfolio["currency"]
+    table = pd.DataFrame([{"currency": k, f"{money} per unit": v["rate"], "year": v["year"], "source": v["source"]}
+                          for k, v in rates.items()], columns=["currency", f"{money} per unit", "year", "source"])  # fmt: skip
+    return Section("rates", "Exchange rates", "The rates money in other currencies was converted at, with sources.",
+                   tables=[Table("exchange rates", "Exchange rates", table)])
