@@ -1067,6 +1067,82 @@ def _print_scorecard(card, name: str) -> None:
         out.print(table)
 
 
+@app.command("workforce")
+@user_errors
+def workforce_command(
+    source: Source,
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name.")] = None,
+    typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
+                                                     help="Typical days per year of the plan.")] = None,  # fmt: skip
+    region: Annotated[str, typer.Option("--region", help="Set of employment factors (docs/workforce.md): OECD, "
+                                        "Australia or United States; a technology without one uses another's.")] = "OECD",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    csv: Annotated[Path | None, typer.Option("--csv", help="Write the workforce, jobs and pooling tables as CSV here.")] = None,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
+) -> None:
+    """Jobs the plan creates: construction and operation workforce per period and skill, and the gain of a shared pool."""
+    from clusterpath.workforce import factors, jobs_created, shared_pool, workforce
+
+    factors(region)  # an unknown region fails before the plan is solved
+    _quiet_solvers()
+    cluster = load_cluster(source)
+    chosen = _scenario(scenario, typical_days=typical_days)
+    result = _solved_plan(cluster, chosen, mip_gap, as_json)
+    frame = workforce(result, region=region)
+    jobs = jobs_created(result, region=region)
+    pool = shared_pool(frame)
+    by_skill = frame.pivot_table(index=["phase", "skill"], columns="period", values="fte", aggfunc="sum", fill_value=0.0)
+    if csv is not None:
+        csv.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(csv / "workforce.csv", index=False)
+        by_skill.to_csv(csv / "fte-by-skill.csv")
+        pool.rename_axis("skill").to_csv(csv / "shared-pool.csv")
+    if as_json:
+        payload = {"cluster": cluster.id, "scenario": chosen.name, **jobs,
+                   "fte_by_skill": [{"phase": phase, "skill": skill, **{str(p): float(v) for p, v in row.items()}}
+                                    for (phase, skill), row in by_skill.iterrows()],
+                   "shared_pool": {skill: {k: float(v) for k, v in row.items()} for skill, row in pool.iterrows()}}  # fmt: skip
+        out.print_json(json.dumps(payload, default=str))
+        return
+    _print_workforce(cluster.name, region, by_skill, jobs, pool)
+    if csv is not None:
+        out.print(f"Written: {csv}")
+
+
+def _print_workforce(name: str, region: str, by_skill, jobs: dict, pool) -> None:
+    if by_skill.empty:
+        out.print(f"{name}: the plan builds nothing with an employment factor ({region} factors).", highlight=False)
+        _print_no_factor(jobs)
+        return
+    for phase in by_skill.index.get_level_values(0).unique():
+        rows = by_skill.loc[phase]
+        table = Table(title=f"{name}: {phase} workforce (fte, {region} employment factors)")
+        table.add_column("skill")
+        for period in rows.columns:
+            table.add_column(str(period), justify="right")
+        for skill, row in rows.iterrows():
+            table.add_row(skill, *(_number(v) for v in row))
+        table.add_row("[bold]all skills[/]", *(_number(v) for v in rows.sum()))
+        out.print(table)
+    out.print(f"Construction: {_number(jobs['construction_job_years'])} job-years; manufacturing (often elsewhere): "
+              f"{_number(jobs['manufacturing_job_years'])} job-years. Construction rows are listed under the period "
+              "in which the building starts.", highlight=False)  # fmt: skip
+    gains = Table(title="Shared talent pool: hiring for the peak (fte)")
+    for column in ("skill", "each employer's own peak, summed", "pooled peak", "reduction", "share"):
+        gains.add_column(column, justify="left" if column == "skill" else "right")
+    for skill, row in pool.iterrows():
+        gains.add_row(str(skill), _number(row["sum_of_own_peaks"]), _number(row["pooled_peak"]),
+                      _number(row["reduction"]), f"{row['reduction_share']:.0%}")  # fmt: skip
+    out.print(gains)
+    _print_no_factor(jobs)
+
+
+def _print_no_factor(jobs: dict) -> None:
+    if jobs["no_factor"]:
+        listed = sorted({f"{r['lever']} ({r['technology']}, {r['phase']})" for r in jobs["no_factor"]})
+        out.print("No employment factor, so no jobs counted for: " + "; ".join(listed), highlight=False)
+
+
 def main() -> None:  # pragma: no cover
     app()
 

@@ -18,6 +18,7 @@ TABLES = (
     "technologies",
     "technology_catalog",
     "employment_factors",
+    "occupational_shares",
     "exchange_rates",
     "scale_exponents",
     "infrastructure_costs",

@@ -67,6 +67,7 @@ class PathwayResult:
         if pm.store_energy is not None:
             data["store_energy"] = pm.store_energy.solution
             data["store_power"] = pm.store_power.solution
+            data["store_new_power"] = pm.new_power.solution  # what clusterpath.workforce counts as built
         data["unit_cost"] = _annual_unit_cost(pm, data)
         # What project finance (clusterpath.finance) reads: money spent per build period, yearly
         # variable cost, the carbon price and the plan's calendar.
