@@ -81,8 +81,8 @@ def appraise(inputs: ProjectInputs, financing: Financing, *, base_year: int | No
     abated = table["abated_t"]
     if _pv(table, abated, rate, base, timing) > 0:
         net_cost = (costs - table["savings"] - table["revenue"]) / deflator
-        figures["abatement_cost_per_t"] = metrics.levelized_cost_of_abatement(net_cost, abated, real_rate,
-                                                                               base_year=base, timing=timing)  # fmt: skip
+        figures["abatement_cost_per_t"] = metrics.levelized_cost_of_abatement(
+            net_cost, abated, real_rate, base_year=base, timing=timing)  # fmt: skip
     else:
         figures["abatement_cost_per_t"] = None
     gap = metrics.funding_gap(fcf, rate, base_year=base, timing=timing)

@@ -20,13 +20,22 @@ from clusterpath.finance.financing import FinanceError
 
 
 @cache
-def macrs_rates(years: int) -> np.ndarray:
-    """The MACRS shares of a ``years``-year recovery period, half-year convention (data/macrs_half_year.csv)."""
+def _macrs_table() -> pd.DataFrame:
     with resources.files("clusterpath.data").joinpath("macrs_half_year.csv").open("r", encoding="utf-8") as handle:
-        table = pd.read_csv(handle)
-    rows = table[table["recovery_years"] == years].sort_values("year")
+        return pd.read_csv(handle)
+
+
+def macrs_periods() -> tuple[int, ...]:
+    """The recovery periods MACRS has tables for (data/macrs_half_year.csv)."""
+    return tuple(int(y) for y in sorted(set(_macrs_table()["recovery_years"])))
+
+
+def macrs_rates(years: int) -> np.ndarray:
+    """The MACRS shares of a ``years``-year recovery period, half-year convention."""
+    rows = _macrs_table()
+    rows = rows[rows["recovery_years"] == years].sort_values("year")
     if rows.empty:
-        known = ", ".join(str(y) for y in sorted(set(table["recovery_years"])))
+        known = ", ".join(map(str, macrs_periods()))
         raise FinanceError([f"depreciation_years: MACRS has no {years}-year table (known: {known})"])
     return rows["rate"].to_numpy(dtype=float)
 

@@ -105,6 +105,12 @@ class Financing:
             or self.depreciation_years <= 0
         ):  # fmt: skip
             p.append(f"{name('depreciation_years')}: {self.depreciation_years!r} is not a positive whole number")
+        if self.depreciation == "macrs" and self.depreciation_years is not None:
+            from clusterpath.finance.depreciation import macrs_periods  # it imports this module
+
+            if self.depreciation_years not in macrs_periods():
+                p.append(f"{name('depreciation_years')}: MACRS has no {self.depreciation_years}-year table "
+                         f"(known: {', '.join(map(str, macrs_periods()))})")  # fmt: skip
         if self.declining_factor <= 0:
             p.append(f"{name('declining_factor')}: {self.declining_factor:g} must be above 0 (2 for double declining)")
         if self.loss_relief not in LOSS_RELIEF:
