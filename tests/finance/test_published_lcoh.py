@@ -154,3 +154,11 @@ def test_h2a_equity_cash_flow_at_the_published_price():
     assert table.loc[2014, "equity_cash_flow"] == pytest.approx(-34_799_580.99, rel=1e-5)  # AA65
     assert table.loc[2016, "equity_cash_flow"] == pytest.approx(9_204_423.45, rel=1e-4)  # AA67
     assert table.loc[2054, "equity_cash_flow"] == pytest.approx(-11_889_758.72, rel=1e-4)  # AA105
+
+
+def test_without_interest_during_construction_the_price_is_0_17_percent_lower():
+    """Debt drawn at the end of the construction year (the default) pays no 2014 interest (docs/finance.md)."""
+    terms = FINANCING.with_(interest_in_draw_year=False)
+    price = break_even_price(h2a_pem_case(), terms, "hydrogen_kg", view="equity")
+    assert price == pytest.approx(4.822, abs=5e-4)
+    assert price / PUBLISHED_LCOH - 1 == pytest.approx(-0.0017, abs=5e-5)

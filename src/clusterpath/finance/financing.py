@@ -185,7 +185,7 @@ def annuity_factor(rate: float, years: int) -> float:
 
 def loan_schedule(draws: Sequence[float] | np.ndarray, rate: float, tenor: int, repayment: str = "annuity",
                   interest_in_draw_year: bool = False) -> pd.DataFrame:  # fmt: skip
-    """Yearly debt service of loans drawn in each year (index 0, 1, ...), each repaid as an annuity.
+    """Yearly debt service of loans drawn in each year (index 0, 1, ...), each repaid over its tenor.
 
     A draw in year i is repaid by ``tenor`` level payments in years i+1 ... i+tenor
     (``annuity``), or pays interest only in those years and all its principal in year
