@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from clusterpath.finance import FinanceError, Financing, ProjectInputs, cash_flow_table, nominal_rate, real_rate
-from clusterpath.finance.appraisal import break_even_price
+from clusterpath.finance.appraisal import appraise, break_even_price
 from clusterpath.finance.cashflow import working_capital
 from clusterpath.finance.depreciation import depreciation, schedule
 from clusterpath.finance.financing import loan_schedule
@@ -65,6 +65,18 @@ def test_inflation_is_neutral_without_tax_and_debt():
     nominal = break_even_price(_plant(), Financing(cost_of_equity=0.08, inflation=0.05), "h2")
     assert real == pytest.approx(3.519208, rel=1e-6)
     assert nominal == pytest.approx(3.519208, rel=1e-6)
+
+
+def test_appraisal_with_inflation_discounts_nominal_flows_at_nominal_rates():
+    # Untaxed, all equity: NPV = -1000 + (400 - 50) x 3.312127 = 159.2444 in real money of 2020, and the same
+    # nominal flows at 1.08 x 1.05 - 1 = 13.4 %; the levelized cost stays 3.519208 (real).
+    plant = _plant(revenue=operating(400.0, [2020, 2021, 2022, 2023, 2024], 2021))
+    real = appraise(plant, Financing(cost_of_equity=0.08)).figures
+    nominal = appraise(plant, Financing(cost_of_equity=0.08, inflation=0.05)).figures
+    assert real["npv"] == pytest.approx(159.2444, abs=1e-3)
+    assert nominal["npv"] == pytest.approx(159.2444, abs=1e-3)
+    assert nominal["wacc"] == pytest.approx(0.134) and nominal["real_wacc"] == pytest.approx(0.08)
+    assert nominal["levelized"]["h2"]["cost"] == pytest.approx(3.519208, rel=1e-6)
 
 
 def test_equity_break_even_equals_project_with_untaxed_debt_at_the_cost_of_equity():

@@ -52,7 +52,8 @@ def appraise(inputs: ProjectInputs, financing: Financing, *, base_year: int | No
     costs = pre_tax_costs(table)
     support = table["credits"] + table["grants"]
     figures: dict = {
-        "wacc": financing.wacc,
+        "wacc": rate,  # the table's discount rate: nominal with inflation, so funding.py can discount capex
+        "real_wacc": financing.wacc,
         "npv": _pv(table, "free_cash_flow", rate, base, timing),
         "equity_npv": _pv(table, "equity_cash_flow", financing.nominal_cost_of_equity, base, timing),
         "irr": project_irr.value, "irr_roots": project_irr.roots, "irr_note": project_irr.note,
