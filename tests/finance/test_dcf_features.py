@@ -150,3 +150,17 @@ def test_new_financing_terms_are_checked(terms, field):
 def test_working_capital_share_out_of_range_names_the_field():
     with pytest.raises(FinanceError, match="working_capital"):
         cash_flow_table(_plant(working_capital=1.5), Financing(cost_of_equity=0.08))
+
+
+def test_new_terms_from_a_finance_file():
+    from clusterpath.finance import FinanceAssumptions
+
+    terms = {"default": {"depreciation": "macrs", "depreciation_years": 20, "inflation": 0.019, "repayment": "bullet",
+                         "interest_in_draw_year": True, "book_value_at_end": "written_off"},
+             "projects": {"p": {"inflation": -2}}}  # fmt: skip
+    with pytest.raises(FinanceError, match=r"projects\.p\.inflation"):
+        FinanceAssumptions.from_mapping(terms, 0.08)
+    del terms["projects"]
+    default = FinanceAssumptions.from_mapping(terms, 0.08).default
+    assert (default.depreciation, default.inflation, default.repayment) == ("macrs", 0.019, "bullet")
+    assert default.nominal_cost_of_equity == pytest.approx(1.08 * 1.019 - 1)
