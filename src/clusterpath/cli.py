@@ -1020,6 +1020,53 @@ def _sweep_charts(plan_cases, results, folder: Path, currency: str) -> None:
         charts.write_html(folder / "tornado.html", [charts.tornado_figure(table, currency)], "Sweep: tornado")
 
 
+@app.command("scorecard")
+@user_errors
+def scorecard_command(
+    source: Source,
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name; sets the target "
+                                                 "year and the instruments modelled.")] = None,  # fmt: skip
+    typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
+                                                     help="Typical days per year of the plan.")] = None,  # fmt: skip
+    no_plan: Annotated[bool, typer.Option("--no-plan", help="Score the register alone, without a plan.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+) -> None:
+    """Four-pillar scorecard (partnerships, policy, finance, technology); formulas in docs/scorecard.md.
+
+    Exit codes: 2 bad input, 3 targets that cannot be met, 4 no plan before the solver stopped.
+    """
+    from clusterpath.portfolio.scorecard import scorecard
+
+    _quiet_solvers()
+    cluster = load_cluster(source)
+    chosen = _scenario(scenario, typical_days=typical_days)
+    result = None if no_plan else _solved_plan(cluster, chosen, 0.01, as_json)
+    card = scorecard(cluster, chosen, result)
+    if as_json:
+        out.print_json(json.dumps(card.to_dict(), default=str))
+        return
+    _print_scorecard(card, cluster.name)
+
+
+def _digits(value: float | None) -> int:
+    """Shares and means to two decimals; counts, money and tonnes whole."""
+    return 0 if value is None or float(value).is_integer() or abs(value) >= 1000 else 2
+
+
+def _print_scorecard(card, name: str) -> None:
+    basis = f"plan period {card.plan_period}" if card.plan_period else "register only, no plan"
+    out.print(f"[bold]{name}[/]: scorecard under '{card.scenario}', target year {card.target_year} ({basis})",
+              highlight=False)
+    for pillar in card.pillars.values():
+        score = "-" if pillar.score is None else f"{pillar.score:.0f}/100"
+        table = Table(title=f"{pillar.name}: {score}", title_justify="left")
+        for column in ("indicator", "value", "unit"):
+            table.add_column(column, justify="right" if column == "value" else "left")
+        for i in pillar.indicators:
+            table.add_row(i.name, i.value if isinstance(i.value, str) else _number(i.value, _digits(i.value)), i.unit)
+        out.print(table)
+
+
 def main() -> None:  # pragma: no cover
     app()
 

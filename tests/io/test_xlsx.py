@@ -10,7 +10,7 @@ from clusterpath.schema.models import Member
 
 EXPECTED_SHEETS = [
     "README", "cluster", "grid", "renewables", "co2_storage", "members",
-    "demands", "process_emissions", "waste", "wastewater",
+    "demands", "process_emissions", "waste", "wastewater", "projects", "policies",
 ]
 
 CLUSTER = {
@@ -24,6 +24,8 @@ CLUSTER = {
     "discount_rate": "6 %",
     "illustrative": True,
     "description": "made up for the workbook test",
+    "governance": "joint venture",
+    "companies": 12,
     "resources": {
         "land_for_pv": "120 ha",
         "geothermal": "15 MW",
@@ -72,6 +74,16 @@ CLUSTER = {
             "process_emissions": [{"source": "clinker calcination", "amount": "250 ktCO2e"}],
         },
     ],
+    "projects": [
+        {"id": "ccs", "name": "Shared capture and pipeline", "lever": "carbon_capture", "members": ["chem", "101"],
+         "stage": "final_investment_decision", "investment": 4.0e8, "committed": 3.0e8, "public_funding": 1.0e8,
+         "operating_year": 2029, "abatement": "0.4 Mt"},
+        {"id": "hp", "name": "Heat pump", "lever": "heat_pump", "members": ["chem"], "stage": "announced"},
+    ],
+    "policies": [
+        {"name": "EU ETS", "kind": "carbon_price", "year": 2005},
+        {"name": "Storage licensing", "kind": "ccs_regulation", "status": "planned"},
+    ],
 }
 
 
@@ -115,12 +127,12 @@ def test_template_has_every_sheet_and_readme_lists_every_column(tmp_path):
 
 def test_spec_requires_what_the_schema_requires():
     from clusterpath.schema import CO2StorageSite, RenewablePotential, WasteStream, WastewaterStream
-    from clusterpath.schema.models import Demand, ProcessEmission
+    from clusterpath.schema.models import Demand, EnablingPolicy, ProcessEmission, Project
 
     models = {
         "cluster": Cluster, "members": Member, "demands": Demand, "process_emissions": ProcessEmission,
         "waste": WasteStream, "wastewater": WastewaterStream, "renewables": RenewablePotential,
-        "co2_storage": CO2StorageSite,
+        "co2_storage": CO2StorageSite, "projects": Project, "policies": EnablingPolicy,
     }
     for sheet in SHEETS:
         fields = models[sheet.name].model_fields if sheet.name in models else {}
@@ -232,6 +244,65 @@ def test_reader_problems_name_sheet_row_and_column(tmp_path, cluster, sheet, cel
     edit(path, sheet, cell, value)
     with pytest.raises(InputError, match=expected):
         load_cluster(path)
+
+
+def test_register_is_written_with_members_as_comma_separated_ids(tmp_path, cluster):
+    path = tmp_path / "register.xlsx"
+    write_template(path, cluster)
+    projects = sheet_rows(path, "projects")
+    assert projects[1][:5] == ("ccs", "Shared capture and pipeline", "carbon_capture", "chem, 101",
+                               "final_investment_decision")
+    assert projects[1][-2:] == (400000, "t")
+    fields = {row[0]: row[1] for row in sheet_rows(path, "cluster")}
+    assert fields["governance"] == "joint_venture" and fields["companies"] == 12
+    assert sheet_rows(path, "policies")[1:] == [("EU ETS", "carbon_price", "in_place", 2005),
+                                                ("Storage licensing", "ccs_regulation", "planned", None)]
+
+
+def test_project_members_typed_loosely_are_read(tmp_path, cluster):
+    path = tmp_path / "loose.xlsx"
+    write_template(path, cluster)
+    members = column_letter(path, "projects", "members")
+    edit(path, "projects", members + "2", " chem ,101, ")
+    assert load_cluster(path).projects == cluster.projects
+
+
+@pytest.mark.parametrize(
+    ("sheet", "header", "value", "expected"),
+    [
+        ("projects", "members", "chem, cementt",
+         r"sheet 'projects', row 2, column 'members': 'cementt' is not an id in sheet 'members'"),
+        ("projects", "stage", "built", r"sheet 'projects', row 2, column 'stage'.*'built'"),
+        ("projects", "lever", "fusion", r"sheet 'projects', row 2, column 'lever'.*unknown lever\(s\) fusion"),
+        ("projects", "public_funding", 5.0e8, r"sheet 'projects', row 2.*public_funding is part of committed"),
+        ("policies", "kind", "subsidy", r"sheet 'policies', row 2, column 'kind'.*'subsidy'"),
+        ("policies", "status", "maybe", r"sheet 'policies', row 2, column 'status'"),
+    ],
+)
+def test_register_problems_name_sheet_row_and_column(tmp_path, cluster, sheet, header, value, expected):
+    path = tmp_path / "bad-register.xlsx"
+    write_template(path, cluster)
+    edit(path, sheet, column_letter(path, sheet, header) + "2", value)
+    with pytest.raises(InputError, match=expected):
+        load_cluster(path)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [("governance", "committee", "'committee'"), ("companies", "many", "companies"),
+     ("companies", 1, "companies (1) is smaller than the number of members (2)")],
+)
+def test_bad_governance_and_companies_are_reported(tmp_path, cluster, field, value, expected):
+    path = tmp_path / "governance.xlsx"
+    write_template(path, cluster)
+    row = [r[0] for r in sheet_rows(path, "cluster")].index(field) + 1
+    edit(path, "cluster", f"B{row}", value)
+    with pytest.raises(InputError) as caught:
+        load_cluster(path)
+    message = str(caught.value)
+    assert expected in message
+    if value != 1:  # a check across fields (companies against members) names the cluster, not a row
+        assert f"sheet 'cluster', row {row}, column 'value'" in message
 
 
 def test_missing_members_sheet(tmp_path, cluster):

@@ -26,8 +26,13 @@ from clusterpath.io.errors import InputError, Locate
 from clusterpath.schema import units
 from clusterpath.schema.models import Cluster, ProcessEmission, carriers
 from clusterpath.schema.vocabulary import (
+    LEVERS,
     ClusterKind,
     Equipment,
+    Governance,
+    PolicyKind,
+    PolicyStatus,
+    ProjectStage,
     RenewableType,
     Sector,
     Service,
@@ -127,6 +132,9 @@ SHEETS: tuple[Sheet, ...] = (
             _text("description", "free text about the cluster"),
             _quantity("land_for_pv", "land available for ground-mounted solar PV", units.AREA),
             _quantity("geothermal", "geothermal heat that could be tapped, thermal capacity", units.POWER),
+            _text("governance", "how the members organize their collaboration", False, _vocab(Governance),
+                  "governance models"),
+            _number("companies", "companies on the site, members or not (for the share engaged)"),
         ),
         key_value=True,
     ),
@@ -226,6 +234,34 @@ SHEETS: tuple[Sheet, ...] = (
                     "or used) today, 0.5 or '50 %'; empty means none"),
         ),
     ),
+    Sheet(
+        "projects",
+        "The cluster's project register: what is announced, studied, decided, built or running; one row per project.",
+        (
+            _text("id", "short identifier of the project", True),
+            _text("name", "name of the project", True),
+            _text("lever", "the pathway lever the project is an instance of", True, lambda: LEVERS, "levers"),
+            _text("members", "ids of the members it serves (sheet members), separated by commas", True),
+            _text("stage", "how far the project has come", True, _vocab(ProjectStage), "project stages"),
+            _number("investment", "capital cost, cluster currency"),
+            _number("committed", "capital committed by investors and funders so far, cluster currency; empty means 0"),
+            _number("public_funding", "grants and public loans secured, part of committed, cluster currency; empty "
+                    "means 0"),
+            _number("operating_year", "first year of operation, actual or planned"),
+            _quantity("abatement", "tCO2e a year it avoids once operating", units.MASS),
+        ),
+    ),
+    Sheet(
+        "policies",
+        "Enabling policies the cluster has in place or planned: one row per policy.",
+        (
+            _text("name", "name of the policy", True),
+            _text("kind", "what kind of policy it is", True, _vocab(PolicyKind), "policy kinds"),
+            _text("status", "in place or planned; empty means in_place", False, _vocab(PolicyStatus),
+                  "policy statuses"),
+            _number("year", "year it took or takes effect"),
+        ),
+    ),
 )
 SHEET = {sheet.name: sheet for sheet in SHEETS}
 REQUIRED_SHEETS = ("cluster", "members")
@@ -237,6 +273,9 @@ CLUSTER_PATHS = {
     "land_for_pv": ("resources", "land_for_pv"),
     "geothermal": ("resources", "geothermal"),
 }
+# Sheets of cluster-wide lists, read into the cluster's field of the same name.
+CLUSTER_LISTS = ("projects", "policies")
+MEMBER_SEPARATOR = ","
 
 
 # ---------------------------------------------------------------- writing
@@ -325,6 +364,10 @@ def _rows_of(sheet: Sheet, data: dict) -> list[list]:
         items = data["resources"][sheet.name]
     elif sheet.name == "members":
         items = [{**m, **(m.get("location") or {})} for m in data["members"]]
+    elif sheet.name == "projects":
+        items = [{**p, "members": f"{MEMBER_SEPARATOR} ".join(p["members"])} for p in data["projects"]]
+    elif sheet.name == "policies":
+        items = data["policies"]
     else:
         items = [{"member_id": m["id"], **item} for m in data["members"] for item in m[sheet.name]]
     rows = []
@@ -349,7 +392,8 @@ def _write_readme(ws) -> None:
          "(e.g. 1200 | GWh), or type the amount with its unit as text (e.g. '800 km') and leave the unit "
          "cell empty. Amounts are per year where that makes sense.",),
         ("Rows of demands, process_emissions, waste and wastewater belong to the member whose id is in "
-         "their column member_id. Only the sheets cluster and members are required.",),
+         "their column member_id; a project lists the members it serves in its column members, ids separated by "
+         "commas. Only the sheets cluster and members are required.",),
         (),
     ]
     for line in lines:
@@ -556,7 +600,27 @@ class _Reader:
         if not resources:
             del data["resources"]
         data["members"] = self._members(tables["members"], tables)
+        for key in CLUSTER_LISTS:
+            items = self._items(SHEET[key], tables.get(key, []), (key,))
+            if items:
+                data[key] = items
+        self._project_members(data, tables.get("projects", []))
         return data
+
+    def _project_members(self, data: dict, rows: list[_Row]) -> None:
+        """Each project's members as a list of ids, every id one of sheet members'."""
+        known = [m.get("id") for m in data["members"]]
+        for project, row in zip(data.get("projects", []), rows, strict=True):
+            listed = project.get("members")
+            if not isinstance(listed, str):
+                continue
+            ids = [part.strip() for part in listed.split(MEMBER_SEPARATOR) if part.strip()]
+            for unknown in (i for i in ids if i not in known):
+                close = difflib.get_close_matches(unknown, [str(k) for k in known], n=1)
+                hint = f"did you mean '{close[0]}'?" if close else f"members: {', '.join(map(str, known))}"
+                self.problems.append(f"{_place('projects', row.number, 'members')}: '{unknown}' is not an id in "
+                                     f"sheet 'members'; {hint}")
+            project["members"] = ids
 
     def _cluster(self, rows: list[_Row]) -> dict:
         sheet = SHEET["cluster"]

@@ -1,0 +1,1 @@
+"""Many clusters: initiative totals, pillar scorecards, year-on-year progress."""
