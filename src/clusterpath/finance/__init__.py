@@ -7,7 +7,15 @@ yearly cash-flow table (``cashflow``), each table a set of figures (``appraisal`
 
 from clusterpath.finance.appraisal import Appraisal, appraise
 from clusterpath.finance.cashflow import ProjectInputs, cash_flow_table
-from clusterpath.finance.financing import FinanceAssumptions, FinanceError, Financing, loan_schedule, wacc
+from clusterpath.finance.financing import (
+    FinanceAssumptions,
+    FinanceError,
+    Financing,
+    loan_schedule,
+    nominal_rate,
+    real_rate,
+    wacc,
+)
 from clusterpath.finance.metrics import (
     IRR,
     discount_factors,
@@ -22,5 +30,5 @@ from clusterpath.finance.metrics import (
 __all__ = [
     "IRR", "Appraisal", "FinanceAssumptions", "FinanceError", "Financing", "ProjectInputs", "appraise",
     "cash_flow_table", "discount_factors", "funding_gap", "irr", "levelized_cost", "levelized_cost_of_abatement",
-    "loan_schedule", "npv", "payback", "wacc",
+    "loan_schedule", "nominal_rate", "npv", "payback", "real_rate", "wacc",
 ]  # fmt: skip

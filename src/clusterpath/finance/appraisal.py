@@ -3,7 +3,9 @@
 The project (unlevered) view discounts the free cash flow at the after-tax WACC; the
 equity view discounts the equity's cash flow at the cost of equity. Levelized costs are
 before tax and support, discounted at the WACC; the funding gap and break-even prices are
-solved on the full table, tax and losses included.
+solved on the full table, tax and losses included. With inflation the table is nominal and
+is discounted at the nominal rates; levelized costs and break-even prices are real, in
+money of the inputs' price year.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from clusterpath.finance import metrics
-from clusterpath.finance.cashflow import COSTS, ProjectInputs, cash_flow_table
+from clusterpath.finance.cashflow import CAPITAL, COSTS, ProjectInputs, cash_flow_table
 from clusterpath.finance.financing import FinanceError, Financing
 
 # Lower heating value of hydrogen, 119.96 MJ/kg (PNNL Hydrogen Tools, "Lower and Higher
@@ -42,17 +44,18 @@ def appraise(inputs: ProjectInputs, financing: Financing, *, base_year: int | No
              timing: str = "start") -> Appraisal:  # fmt: skip
     """The cash-flow table of ``inputs`` under ``financing`` and every figure of it."""
     table = cash_flow_table(inputs, financing)
-    rate = financing.wacc
+    rate = financing.nominal_wacc
     years = table.index
     base = years[0] if base_year is None else base_year
     fcf, equity = table["free_cash_flow"], table["equity_cash_flow"]
     project_irr, equity_irr = metrics.irr(fcf.to_numpy()), metrics.irr(equity.to_numpy())
-    costs = table["capex"] + table[list(COSTS)].sum(axis=1)
+    costs = pre_tax_costs(table)
     support = table["credits"] + table["grants"]
     figures: dict = {
-        "wacc": rate,
+        "wacc": rate,  # the table's discount rate: nominal with inflation, so funding.py can discount capex
+        "real_wacc": financing.wacc,
         "npv": _pv(table, "free_cash_flow", rate, base, timing),
-        "equity_npv": _pv(table, "equity_cash_flow", financing.cost_of_equity, base, timing),
+        "equity_npv": _pv(table, "equity_cash_flow", financing.nominal_cost_of_equity, base, timing),
         "irr": project_irr.value, "irr_roots": project_irr.roots, "irr_note": project_irr.note,
         "equity_irr": equity_irr.value, "equity_irr_roots": equity_irr.roots, "equity_irr_note": equity_irr.note,
         "payback_years": metrics.payback(fcf),
@@ -61,12 +64,15 @@ def appraise(inputs: ProjectInputs, financing: Financing, *, base_year: int | No
         "present_support": _pv(table, support, rate, base, timing),
     }  # fmt: skip
     levelized = {}
+    # Levelized costs are real: deflated costs at the real WACC (the same as a price escalating with inflation).
+    real_rate, deflator = financing.wacc, table["price_index"]
     for column in [c for c in table.columns if c.startswith("output:")]:
         product = column.removeprefix("output:")
         if _pv(table, column, rate, base, timing) <= 0:
             continue
-        per_unit = metrics.levelized_cost(costs, table[column], rate, base_year=base, timing=timing)
-        net = metrics.levelized_cost(costs - support, table[column], rate, base_year=base, timing=timing)
+        per_unit = metrics.levelized_cost(costs / deflator, table[column], real_rate, base_year=base, timing=timing)
+        net = metrics.levelized_cost((costs - support) / deflator, table[column], real_rate, base_year=base,
+                                     timing=timing)  # fmt: skip
         levelized[product] = {"cost": per_unit, "cost_net_of_support": net,
                               "break_even_price": break_even_price(inputs, financing, product, base_year=base,
                                                                    timing=timing)}  # fmt: skip
@@ -75,9 +81,9 @@ def appraise(inputs: ProjectInputs, financing: Financing, *, base_year: int | No
     figures["levelized"] = levelized
     abated = table["abated_t"]
     if _pv(table, abated, rate, base, timing) > 0:
-        net_cost = costs - table["savings"] - table["revenue"]
-        figures["abatement_cost_per_t"] = metrics.levelized_cost_of_abatement(net_cost, abated, rate, base_year=base,
-                                                                               timing=timing)  # fmt: skip
+        net_cost = (costs - table["savings"] - table["revenue"]) / deflator
+        figures["abatement_cost_per_t"] = metrics.levelized_cost_of_abatement(
+            net_cost, abated, real_rate, base_year=base, timing=timing)  # fmt: skip
     else:
         figures["abatement_cost_per_t"] = None
     gap = metrics.funding_gap(fcf, rate, base_year=base, timing=timing)
@@ -85,23 +91,35 @@ def appraise(inputs: ProjectInputs, financing: Financing, *, base_year: int | No
     return Appraisal(inputs.name, inputs.member, financing, table, figures)
 
 
+def pre_tax_costs(table: pd.DataFrame) -> pd.Series:
+    """What the project spends each year before tax and support: capital, operations, end of life, working capital."""
+    return (table["capex"] + table[list(CAPITAL)].sum(axis=1) + table[list(COSTS)].sum(axis=1)
+            + table["decommissioning"] - table["salvage"] + table["working_capital"])  # fmt: skip
+
+
 def break_even_price(inputs: ProjectInputs, financing: Financing, product: str, *, base_year: int | None = None,
-                     timing: str = "start") -> float | None:  # fmt: skip
+                     timing: str = "start", view: str = "project") -> float | None:  # fmt: skip
     """The price per unit of ``product``, taxed as revenue, on top of the project's other inflows, at which NPV is zero.
 
-    With neither tax nor other inflows it is the levelized cost. None when no price does it
-    (the product is never delivered).
+    ``view="project"``: the free cash flow's NPV at the WACC; ``"equity"``: the equity's cash
+    flow at the cost of equity, the price that just earns the equity its return (the H2A
+    models' hydrogen price). The price is real, in money of the inputs' price year, and
+    rises with inflation. With neither tax nor other inflows it is the levelized cost.
+    None when no price does it (the product is never delivered).
     """
+    if view not in ("project", "equity"):
+        raise FinanceError([f"view: {view!r} is not project or equity"])
     if product not in inputs.output:
         raise FinanceError([f"{inputs.name}.output: no product '{product}' (has {', '.join(inputs.output) or 'none'})"])
     volume = inputs.series(f"output.{product}", inputs.output[product])
     revenue = inputs.series("revenue")
-    rate = financing.wacc
+    rate, column = ((financing.nominal_wacc, "free_cash_flow") if view == "project"
+                    else (financing.nominal_cost_of_equity, "equity_cash_flow"))  # fmt: skip
 
     def value(price: float) -> float:
         priced = replace(inputs, revenue=revenue + price * volume)
         table = cash_flow_table(priced, financing)
-        return metrics.npv(rate, table["free_cash_flow"], base_year=base_year, timing=timing)
+        return metrics.npv(rate, table[column], base_year=base_year, timing=timing)
 
     if not volume.any():
         return None

@@ -2,7 +2,9 @@
 
 Every rate is real (the cluster's money is real, base year) and per year. A cluster has
 one default ``Financing``; a member or a single project may have its own
-(``FinanceAssumptions``), because a utility borrows cheaper than a start-up.
+(``FinanceAssumptions``), because a utility borrows cheaper than a start-up. With general
+``inflation`` the cash-flow table is nominal and its rates are the nominal ones,
+(1 + real)(1 + inflation) - 1 (``nominal_rate``).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import pandas as pd
 
 from clusterpath.io.errors import InputError
 
-DEPRECIATION_METHODS = ("straight_line", "declining_balance")
+DEPRECIATION_METHODS = ("straight_line", "declining_balance", "macrs")
 LOSS_RELIEF = ("carry_forward", "group")
+REPAYMENT = ("annuity", "bullet")
+BOOK_VALUE_AT_END = ("dropped", "written_off")
 
 
 class FinanceError(InputError, ValueError):
@@ -43,6 +47,15 @@ class Financing:
     ``depreciation_years`` defaults to the asset's lifetime. ``loss_relief`` says what a tax
     loss is worth: ``carry_forward`` (a stand-alone project company keeps it against its own
     later profits) or ``group`` (the member's other profits absorb it in the same year).
+
+    ``inflation`` (general, per year) makes the table nominal: money inputs are real and
+    escalated, depreciation and debt stay fixed in nominal terms, and discounting uses
+    the nominal rates. ``repayment`` is ``annuity`` (level payments over the tenor) or
+    ``bullet`` (interest only, all principal at the tenor's end or the table's last year).
+    ``book_value_at_end`` is ``dropped`` or ``written_off`` (deducted in the last year, as on
+    disposal of the plant). ``interest_in_draw_year``: debt is drawn at the start of the year
+    and pays interest in it (interest during construction, paid as it accrues), instead of
+    being drawn at its end.
     """
 
     cost_of_equity: float
@@ -54,6 +67,10 @@ class Financing:
     depreciation_years: int | None = None
     declining_factor: float = 2.0
     loss_relief: Literal["carry_forward", "group"] = "carry_forward"
+    inflation: float = 0.0
+    repayment: Literal["annuity", "bullet"] = "annuity"
+    book_value_at_end: Literal["dropped", "written_off"] = "dropped"
+    interest_in_draw_year: bool = False
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -63,7 +80,7 @@ class Financing:
     def problems(self, where: str = "") -> list[str]:
         p = []
         name = (lambda f: f"{where}.{f}" if where else f)  # noqa: E731
-        for key in ("cost_of_equity", "cost_of_debt", "debt_share", "tax_rate", "declining_factor"):
+        for key in ("cost_of_equity", "cost_of_debt", "debt_share", "tax_rate", "declining_factor", "inflation"):
             value = getattr(self, key)
             if not _is_number(value) or not math.isfinite(value):
                 p.append(f"{name(key)}: expected a finite number, got {value!r}")
@@ -88,10 +105,25 @@ class Financing:
             or self.depreciation_years <= 0
         ):  # fmt: skip
             p.append(f"{name('depreciation_years')}: {self.depreciation_years!r} is not a positive whole number")
+        if self.depreciation == "macrs" and self.depreciation_years is not None:
+            from clusterpath.finance.depreciation import macrs_periods  # it imports this module
+
+            if self.depreciation_years not in macrs_periods():
+                p.append(f"{name('depreciation_years')}: MACRS has no {self.depreciation_years}-year table "
+                         f"(known: {', '.join(map(str, macrs_periods()))})")  # fmt: skip
         if self.declining_factor <= 0:
             p.append(f"{name('declining_factor')}: {self.declining_factor:g} must be above 0 (2 for double declining)")
         if self.loss_relief not in LOSS_RELIEF:
             p.append(f"{name('loss_relief')}: {self.loss_relief!r} is not one of {', '.join(LOSS_RELIEF)}")
+        if self.inflation <= -1:
+            p.append(f"{name('inflation')}: {self.inflation:g} is at or below -100 % a year; give 0.02 for 2 %")
+        if self.repayment not in REPAYMENT:
+            p.append(f"{name('repayment')}: {self.repayment!r} is not one of {', '.join(REPAYMENT)}")
+        if not isinstance(self.interest_in_draw_year, bool):
+            p.append(f"{name('interest_in_draw_year')}: {self.interest_in_draw_year!r} is not true or false")
+        if self.book_value_at_end not in BOOK_VALUE_AT_END:
+            p.append(f"{name('book_value_at_end')}: {self.book_value_at_end!r} is not one of "
+                     f"{', '.join(BOOK_VALUE_AT_END)}")  # fmt: skip
         if not p and self.wacc <= -1:
             p.append(f"{name('cost_of_equity')}: the WACC these terms give, {self.wacc:g}, is at or below -1")
         return p
@@ -99,6 +131,19 @@ class Financing:
     @property
     def wacc(self) -> float:
         return wacc(self.cost_of_equity, self.cost_of_debt, self.debt_share, self.tax_rate)
+
+    @property
+    def nominal_cost_of_equity(self) -> float:
+        return nominal_rate(self.cost_of_equity, self.inflation)
+
+    @property
+    def nominal_cost_of_debt(self) -> float:
+        return nominal_rate(self.cost_of_debt, self.inflation)
+
+    @property
+    def nominal_wacc(self) -> float:
+        """The WACC of the nominal table: equal to ``wacc`` without inflation."""
+        return wacc(self.nominal_cost_of_equity, self.nominal_cost_of_debt, self.debt_share, self.tax_rate)
 
     def with_(self, **changes: Any) -> Financing:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -117,6 +162,18 @@ def wacc(cost_of_equity: float, cost_of_debt: float, debt_share: float, tax_rate
     return value
 
 
+def nominal_rate(real: float, inflation: float) -> float:
+    """Fisher: the nominal rate that earns ``real`` after ``inflation``, (1 + r)(1 + i) - 1."""
+    return (1 + real) * (1 + inflation) - 1
+
+
+def real_rate(nominal: float, inflation: float) -> float:
+    """The real rate a ``nominal`` rate earns after ``inflation``, (1 + n) / (1 + i) - 1."""
+    if inflation <= -1:
+        raise FinanceError([f"inflation: {inflation:g} is at or below -1"])
+    return (1 + nominal) / (1 + inflation) - 1
+
+
 def annuity_factor(rate: float, years: int) -> float:
     """Capital recovery factor: the level yearly payment that repays 1 over ``years`` at ``rate``."""
     if years <= 0:
@@ -126,13 +183,19 @@ def annuity_factor(rate: float, years: int) -> float:
     return rate / (1 - (1 + rate) ** -years)
 
 
-def loan_schedule(draws: Sequence[float] | np.ndarray, rate: float, tenor: int) -> pd.DataFrame:
-    """Yearly debt service of loans drawn in each year (index 0, 1, ...), each repaid as an annuity.
+def loan_schedule(draws: Sequence[float] | np.ndarray, rate: float, tenor: int, repayment: str = "annuity",
+                  interest_in_draw_year: bool = False) -> pd.DataFrame:  # fmt: skip
+    """Yearly debt service of loans drawn in each year (index 0, 1, ...), each repaid over its tenor.
 
-    A draw in year i is repaid by ``tenor`` level payments in years i+1 ... i+tenor;
-    interest in a year is charged on the balance at the start of it, so a draw pays no
-    interest in its own year. The table runs until the last draw is repaid.
+    A draw in year i is repaid by ``tenor`` level payments in years i+1 ... i+tenor
+    (``annuity``), or pays interest only in those years and all its principal in year
+    i+tenor (``bullet``); interest in a year is charged on the balance at the start of it,
+    so a draw pays no interest in its own year, unless ``interest_in_draw_year`` (drawn at
+    the year's start, it pays a year's interest on the whole draw then). The table runs
+    until the last draw is repaid.
     """
+    if repayment not in REPAYMENT:
+        raise FinanceError([f"repayment: {repayment!r} is not one of {', '.join(REPAYMENT)}"])
     draws = np.asarray(draws, dtype=float)
     if isinstance(tenor, bool) or not isinstance(tenor, int | np.integer) or tenor <= 0:
         raise FinanceError([f"tenor: {tenor!r} is not a positive whole number of years"])
@@ -140,11 +203,13 @@ def loan_schedule(draws: Sequence[float] | np.ndarray, rate: float, tenor: int) 
         raise FinanceError([f"cost_of_debt: {rate:g} is at or below -1"])
     n = len(draws) + int(tenor)
     interest, principal, opening = np.zeros(n), np.zeros(n), np.zeros(n)
-    factor = annuity_factor(rate, int(tenor))
+    factor = annuity_factor(rate, int(tenor)) if repayment == "annuity" else rate
     for year, amount in enumerate(draws):
         if amount == 0:
             continue
         balance, payment = amount, amount * factor
+        if interest_in_draw_year:
+            interest[year] += rate * amount
         for k in range(1, int(tenor) + 1):
             t = year + k
             opening[t] += balance

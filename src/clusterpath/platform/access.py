@@ -60,6 +60,15 @@ def shown(contributors: int, k: int) -> bool:
 WITHHELD = "withheld"
 
 
+def register_view(viewer: Viewer, description: dict) -> dict:
+    """The cluster description without the register's projects the viewer takes no part in: a project's
+    investment and funding are its companies' business (the coordinator sees them all)."""
+    if viewer.is_coordinator or "projects" not in description:
+        return description
+    projects = [p for p in description["projects"] if any(viewer.own(str(m)) for m in p.get("members", []))]
+    return {**description, "projects": projects}
+
+
 @dataclass
 class _View:
     viewer: Viewer

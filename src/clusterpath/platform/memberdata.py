@@ -126,7 +126,11 @@ def validate_description(data: Any) -> dict:
         raise DataProblem("description", [{"field": "members", "where": None, "problem": "members are not part of "
                                            "the cluster description: add them as member companies"}])  # fmt: skip
     try:
-        Cluster.model_validate({**data, "members": [_PLACEHOLDER]})
+        # The register names member companies whose data come later: each stands in as a placeholder here,
+        # and a job checks the register against the members' real data (assemble).
+        named = [key for p in data.get("projects") or [] if isinstance(p, dict) for key in p.get("members") or []]
+        keys = [str(key) for key in dict.fromkeys(named)] or [_PLACEHOLDER["id"]]
+        Cluster.model_validate({**data, "members": [_PLACEHOLDER | {"id": key} for key in keys]})
     except ValidationError as error:
         problems = [p for p in _problems(error, data, None) if not p["field"].startswith("members")]
         if problems:

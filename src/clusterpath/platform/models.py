@@ -227,3 +227,44 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Initiative(Base):
+    """An initiative of many clusters (a portfolio): its analysts see each enrolled cluster's aggregates."""
+
+    __tablename__ = "initiatives"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    # Currency code -> {"rate": initiative currency per unit, "year": ..., "source": ...}.
+    exchange_rates: Mapped[dict[str, Any]]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    enrolments: Mapped[list[Enrolment]] = relationship(back_populates="initiative", order_by="Enrolment.id")
+
+
+class Analyst(Base):
+    """A user who reads an initiative's portfolio (cluster-level aggregates only)."""
+
+    __tablename__ = "initiative_analysts"
+    __table_args__ = (UniqueConstraint("user_id", "initiative_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user: Mapped[User] = relationship()
+
+
+class Enrolment(Base):
+    """A cluster in an initiative, put there by the cluster's coordinator (the cluster's consent)."""
+
+    __tablename__ = "initiative_clusters"
+    __table_args__ = (UniqueConstraint("initiative_id", "cluster_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"), index=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"), index=True)
+    enrolled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    initiative: Mapped[Initiative] = relationship(back_populates="enrolments")
+    cluster: Mapped[Cluster] = relationship()

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from clusterpath.platform.api import auth, clusters, data, jobs, results
+from clusterpath.platform.api import auth, clusters, data, initiatives, jobs, results
 
 router = APIRouter(prefix="/api/v1")
-for module in (auth, clusters, data, jobs, results):
+for module in (auth, clusters, data, jobs, results, initiatives):
     router.include_router(module.router)

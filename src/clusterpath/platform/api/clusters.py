@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from clusterpath.platform import audit
-from clusterpath.platform.access import Role, can_read_raw
+from clusterpath.platform.access import Role, Viewer, can_read_raw, register_view
 from clusterpath.platform.api.deps import (
     DB,
     Address,
@@ -68,12 +68,12 @@ def _description(data: dict[str, Any], slug: str, name: str) -> dict:
     return validate_description({**data, "id": slug, "name": data.get("name") or name})
 
 
-def _cluster(cluster: Cluster, role: str | None = None, *, full: bool = True) -> dict:
+def _cluster(cluster: Cluster, role: str | None = None, *, full: bool = True, viewer: Viewer | None = None) -> dict:
     out = {"slug": cluster.slug, "name": cluster.name, "k": cluster.k_threshold, "created_at": cluster.created_at}
     if role is not None:
         out["role"] = role
     if full:
-        out["description"] = cluster.description
+        out["description"] = cluster.description if viewer is None else register_view(viewer, cluster.description)
     return out
 
 
@@ -104,7 +104,7 @@ def list_clusters(who: Authenticated, session: DB) -> list[dict]:
 @router.get("/clusters/{slug}")
 def get_cluster(context: InCluster) -> dict:
     """The cluster's settings and description (no member data), and the caller's role in it."""
-    out = _cluster(context.cluster, context.viewer.role)
+    out = _cluster(context.cluster, context.viewer.role, viewer=context.viewer)
     out["member"] = context.viewer.member_key
     return out
 
@@ -122,7 +122,7 @@ def change_cluster(body: ClusterChange, context: AsCoordinator, session: DB, whe
     audit.record(session, "cluster.update", user_id=context.user.id, cluster_id=cluster.id, target=cluster.slug,
                  address=where, fields=sorted(body.model_dump(exclude_none=True)))  # fmt: skip
     session.commit()
-    return _cluster(cluster, context.viewer.role)
+    return _cluster(cluster, context.viewer.role, viewer=context.viewer)
 
 
 @router.get("/clusters/{slug}/members")

@@ -1,0 +1,279 @@
+"""Initiatives: portfolios of clusters, their analysts, enrolment, and the portfolio they see.
+
+A cluster joins an initiative only by its coordinator's act. The initiative's analysts then see each
+enrolled cluster exactly as an observer of that cluster would (access.py): cluster totals when at
+least k members contribute, never a member's figures. A cluster whose figures are withheld is left out
+of the totals too, so no total minus the shown rows gives it away.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import select
+
+from clusterpath.platform import audit
+from clusterpath.platform.access import Role, Viewer, filter_result
+from clusterpath.platform.api.deps import (
+    DB,
+    IDENTIFIER,
+    Address,
+    AsCoordinator,
+    Authenticated,
+    Email,
+    Identifier,
+    Name,
+    Text,
+)
+from clusterpath.platform.models import Analyst, Cluster, Enrolment, Initiative, Result, User, utcnow
+from clusterpath.schema.models import _iso_currency
+
+router = APIRouter(tags=["initiatives"])
+InitiativeSlug = Annotated[str, Path(min_length=1, max_length=64, pattern=IDENTIFIER, description="the initiative's id")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Rate(Strict):
+    rate: float = Field(gt=0, allow_inf_nan=False, description="units of the initiative's currency per unit")
+    year: int = Field(ge=1990, le=2100)
+    source: Text = Field(min_length=1, max_length=500)
+
+
+class Rates(Strict):
+    exchange_rates: dict[str, Rate] = Field(default_factory=dict, description="currency code -> rate, year, source")
+
+    @field_validator("exchange_rates")
+    @classmethod
+    def _codes(cls, value: dict[str, Rate]) -> dict[str, Rate]:
+        return {_iso_currency(code): rate for code, rate in value.items()}
+
+
+class NewInitiative(Rates):
+    slug: Identifier
+    name: Name
+    currency: str = Field(min_length=3, max_length=3, description="ISO 4217 code of every total")
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        return _iso_currency(value)
+
+
+class InitiativeChange(Rates):
+    name: Name | None = None
+
+
+class NewAnalyst(Strict):
+    email: Email
+
+
+class NewEnrolment(Strict):
+    initiative: Identifier
+
+
+def _initiative(session, slug: str) -> Initiative | None:
+    return session.scalar(select(Initiative).where(Initiative.slug == slug))
+
+
+def analyst_of(slug: InitiativeSlug, session: DB, who: Authenticated) -> Initiative:
+    initiative = _initiative(session, slug)
+    # An initiative one does not read is reported as unknown, like a cluster one does not belong to.
+    if initiative is None or session.scalar(select(Analyst.id).where(
+            Analyst.initiative_id == initiative.id, Analyst.user_id == who.user.id)) is None:  # fmt: skip
+        raise HTTPException(404, f"no initiative '{slug}' among yours")
+    return initiative
+
+
+AsAnalyst = Annotated[Initiative, Depends(analyst_of)]
+
+
+def public(initiative: Initiative) -> dict:
+    return {"slug": initiative.slug, "name": initiative.name, "currency": initiative.currency,
+            "exchange_rates": initiative.exchange_rates,
+            "clusters": [{"slug": e.cluster.slug, "name": e.cluster.name, "enrolled_at": e.enrolled_at}
+                         for e in initiative.enrolments]}  # fmt: skip
+
+
+def _missing_rate(initiative: Initiative, currency: str) -> str | None:
+    if currency == initiative.currency or currency in initiative.exchange_rates:
+        return None
+    return (f"the cluster's money is in {currency} and initiative '{initiative.slug}' counts in "
+            f"{initiative.currency} with no exchange rate for {currency}: an analyst adds one first "
+            f"(PATCH /initiatives/{initiative.slug} with exchange_rates)")
+
+
+@router.post("/initiatives", status_code=201)
+def create_initiative(body: NewInitiative, who: Authenticated, session: DB, where: Address) -> dict:
+    """Create an initiative; its creator is its first analyst."""
+    if _initiative(session, body.slug) is not None:
+        raise HTTPException(409, f"the initiative id '{body.slug}' is taken: choose another")
+    initiative = Initiative(slug=body.slug, name=body.name, currency=body.currency,
+                            exchange_rates={c: r.model_dump() for c, r in body.exchange_rates.items()},
+                            created_by=who.user.id, created_at=utcnow())  # fmt: skip
+    session.add(initiative)
+    session.flush()
+    session.add(Analyst(user_id=who.user.id, initiative_id=initiative.id, created_at=utcnow()))
+    audit.record(session, "initiative.create", user_id=who.user.id, target=body.slug, address=where)
+    session.commit()
+    return public(initiative)
+
+
+@router.get("/initiatives")
+def list_initiatives(who: Authenticated, session: DB) -> list[dict]:
+    rows = session.scalars(select(Initiative).join(Analyst).where(Analyst.user_id == who.user.id)
+                           .order_by(Initiative.slug))  # fmt: skip
+    return [{"slug": row.slug, "name": row.name, "currency": row.currency, "clusters": len(row.enrolments)}
+            for row in rows]  # fmt: skip
+
+
+@router.get("/initiatives/{slug}")
+def get_initiative(initiative: AsAnalyst) -> dict:
+    return public(initiative)
+
+
+@router.patch("/initiatives/{slug}")
+def change_initiative(body: InitiativeChange, initiative: AsAnalyst, who: Authenticated, session: DB,
+                      where: Address) -> dict:  # fmt: skip
+    """Rename, or add and replace exchange rates (a rate given replaces that currency's)."""
+    if body.name is not None:
+        initiative.name = body.name
+    if body.exchange_rates:
+        initiative.exchange_rates = initiative.exchange_rates | {c: r.model_dump() for c, r in body.exchange_rates.items()}
+    audit.record(session, "initiative.update", user_id=who.user.id, target=initiative.slug, address=where,
+                 currencies=sorted(body.exchange_rates))  # fmt: skip
+    session.commit()
+    return public(initiative)
+
+
+@router.post("/initiatives/{slug}/analysts", status_code=201)
+def add_analyst(body: NewAnalyst, initiative: AsAnalyst, who: Authenticated, session: DB, where: Address) -> dict:
+    user = session.scalar(select(User).where(User.email == body.email))
+    if user is None:
+        raise HTTPException(404, f"no account for '{body.email}': ask them to register first")
+    if session.scalar(select(Analyst.id).where(Analyst.initiative_id == initiative.id,
+                                               Analyst.user_id == user.id)) is not None:  # fmt: skip
+        raise HTTPException(409, f"'{body.email}' is an analyst of '{initiative.slug}' already")
+    session.add(Analyst(user_id=user.id, initiative_id=initiative.id, created_at=utcnow()))
+    audit.record(session, "initiative.analyst", user_id=who.user.id, target=initiative.slug, address=where,
+                 analyst=user.id)  # fmt: skip
+    session.commit()
+    return {"email": user.email, "name": user.name}
+
+
+@router.delete("/initiatives/{slug}/clusters/{cluster}", status_code=204)
+def drop_cluster(cluster: Annotated[str, Path(max_length=64, pattern=IDENTIFIER)], initiative: AsAnalyst,
+                 who: Authenticated, session: DB, where: Address) -> None:  # fmt: skip
+    enrolment = next((e for e in initiative.enrolments if e.cluster.slug == cluster), None)
+    if enrolment is None:
+        raise HTTPException(404, f"no cluster '{cluster}' in initiative '{initiative.slug}'")
+    _drop(session, enrolment, who.user.id, where)
+
+
+def _drop(session, enrolment: Enrolment, user_id: int, where: str) -> None:
+    audit.record(session, "initiative.leave", user_id=user_id, cluster_id=enrolment.cluster_id,
+                 target=enrolment.initiative.slug, address=where)  # fmt: skip
+    session.delete(enrolment)
+    session.commit()
+
+
+@router.post("/clusters/{slug}/initiatives", status_code=201)
+def enrol(body: NewEnrolment, context: AsCoordinator, session: DB, where: Address) -> dict:
+    """Put the cluster into an initiative: its analysts will see the cluster's totals (never a member's)."""
+    initiative = _initiative(session, body.initiative)
+    if initiative is None:
+        raise HTTPException(404, f"no initiative '{body.initiative}': ask its analysts for its id")
+    if any(e.cluster_id == context.cluster.id for e in initiative.enrolments):
+        raise HTTPException(409, f"cluster '{context.cluster.slug}' is in initiative '{initiative.slug}' already")
+    problem = _missing_rate(initiative, context.cluster.description.get("currency", ""))
+    if problem:
+        raise HTTPException(409, problem)
+    session.add(Enrolment(initiative_id=initiative.id, cluster_id=context.cluster.id, enrolled_by=context.user.id,
+                          enrolled_at=utcnow()))  # fmt: skip
+    audit.record(session, "initiative.join", user_id=context.user.id, cluster_id=context.cluster.id,
+                 target=initiative.slug, address=where)  # fmt: skip
+    session.commit()
+    return {"initiative": initiative.slug, "cluster": context.cluster.slug}
+
+
+@router.get("/clusters/{slug}/initiatives")
+def cluster_initiatives(context: AsCoordinator, session: DB) -> list[dict]:
+    rows = session.scalars(select(Enrolment).where(Enrolment.cluster_id == context.cluster.id).order_by(Enrolment.id))
+    return [{"initiative": row.initiative.slug, "name": row.initiative.name, "enrolled_at": row.enrolled_at}
+            for row in rows]  # fmt: skip
+
+
+@router.delete("/clusters/{slug}/initiatives/{initiative}", status_code=204)
+def leave(initiative: InitiativeSlug, context: AsCoordinator, session: DB, where: Address) -> None:
+    enrolment = session.scalar(select(Enrolment).join(Initiative).where(
+        Initiative.slug == initiative, Enrolment.cluster_id == context.cluster.id))  # fmt: skip
+    if enrolment is None:
+        raise HTTPException(404, f"cluster '{context.cluster.slug}' is not in initiative '{initiative}'")
+    _drop(session, enrolment, context.user.id, where)
+
+
+def _latest(session, cluster: Cluster, kind: str) -> Result | None:
+    return session.scalar(select(Result).where(Result.cluster_id == cluster.id, Result.kind == kind)
+                          .order_by(Result.id.desc()).limit(1))  # fmt: skip
+
+
+def _contribution(session, initiative: Initiative, cluster: Cluster, user_id: int) -> tuple[dict | None, str]:
+    """The cluster's part of the portfolio as an observer of it sees it, or why it is left out."""
+    inventory, plan = _latest(session, cluster, "inventory"), _latest(session, cluster, "plan")
+    if inventory is None or plan is None:
+        return None, "no inventory and plan results yet"
+    observer = Viewer(user_id, Role.OBSERVER)
+    seen_inventory, _ = filter_result(observer, "inventory", inventory.payload, inventory.contributors,
+                                      cluster.k_threshold)  # fmt: skip
+    seen_plan, _ = filter_result(observer, "plan", plan.payload, plan.contributors, cluster.k_threshold)
+    if "total_tco2e" not in seen_inventory or "emissions_tco2e" not in seen_plan:
+        return None, f"fewer than {cluster.k_threshold} members contribute (the cluster's k)"
+    if seen_plan.get("status") not in ("ok", "optimal"):
+        return None, f"its latest plan did not solve ({seen_plan.get('status')})"
+    description = cluster.description
+    currency = description.get("currency", initiative.currency)
+    rate = 1.0 if currency == initiative.currency else (initiative.exchange_rates.get(currency) or {}).get("rate")
+    if rate is None:
+        return None, _missing_rate(initiative, currency) or ""
+    scenario = plan.input_version.scenario or {}
+    periods = [int(p) for p in seen_plan.get("periods", [])]
+    return dict(
+        id=cluster.slug, name=cluster.name, country=description.get("country", ""), kind=description.get("kind", ""),
+        lat=(description.get("location") or {}).get("lat"), lon=(description.get("location") or {}).get("lon"),
+        members=len(plan.contributors.get("members", [])), base_year=int(description.get("base_year", periods[0])),
+        target_year=int(scenario.get("target_year", periods[-1])) if isinstance(scenario, dict) else periods[-1],
+        baseline_tco2e=float(seen_inventory["total_tco2e"]),
+        pathway_tco2e={int(p): float(v) for p, v in seen_plan["emissions_tco2e"].items()},
+        value_added=float(seen_inventory.get("value_added", 0.0)) * rate, jobs=int(seen_inventory.get("jobs", 0)),
+    ), ""
+
+
+@router.get("/initiatives/{slug}/portfolio")
+def portfolio(initiative: AsAnalyst, who: Authenticated, session: DB, where: Address) -> dict:
+    """Totals of the enrolled clusters (reduction potential, GDP, jobs) by country and continent, and each
+    cluster's row, from every cluster's latest inventory and plan, as its observers see them."""
+    shown, left_out = [], []
+    for enrolment in initiative.enrolments:
+        contribution, why = _contribution(session, initiative, enrolment.cluster, who.user.id)
+        if contribution is None:
+            left_out.append({"cluster": enrolment.cluster.slug, "name": enrolment.cluster.name, "reason": why})
+        else:
+            shown.append(contribution)
+        audit.record(session, "initiative.read", user_id=who.user.id, cluster_id=enrolment.cluster_id,
+                     target=initiative.slug, address=where, shown=contribution is not None)  # fmt: skip
+    session.commit()
+    return {"initiative": initiative.slug, "name": initiative.name, "currency": initiative.currency,
+            **_totals(shown), "left_out": left_out}  # fmt: skip
+
+
+def _totals(rows: list[dict]) -> dict:
+    # Replaced by the portfolio package's totals once it lands (same formulas as the CLI).
+    for row in rows:
+        target = row["target_year"]
+        row["reduction_tco2e"] = row["baseline_tco2e"] - row["pathway_tco2e"].get(target, row["pathway_tco2e"][max(row["pathway_tco2e"])])
+    keys = ("baseline_tco2e", "reduction_tco2e", "value_added", "jobs")
+    return {"clusters": rows, "totals": {k: sum(r[k] for r in rows) for k in keys} | {"clusters": len(rows)}}
