@@ -18,10 +18,10 @@ import xarray as xr
 from clusterpath.pathway.build import HUB
 from clusterpath.pathway.network import PathwayModel, annuity
 
-# Units that move or account energy rather than being an asset someone builds.
 # The variable of a saved result holding its tables (units, buses, ports, ...) and its metadata.
 TABLES = "result_tables"
 HUGE = 1e308  # infinity in the saved tables
+# Units that move or account energy rather than being an asset someone builds.
 NOT_ASSETS = {"market", "vent", "release", "shared_power", "collection"}
 RENEWABLE_LEVERS = {"solar_pv", "onshore_wind", "offshore_wind"}
 CONNECTIONS = {"co2_network": "co2-connection", "hydrogen_network": "h2-connection", "heat_network": "heat-connection"}
