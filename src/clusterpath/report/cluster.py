@@ -202,14 +202,17 @@ def _critical_path(frame: pd.DataFrame) -> Section:
         + [{"task": task, "phase": "construction", "start": row.latest_construction_start, "end": row.required_by}
            for task, row in zip(tasks, timed.itertuples(), strict=True)],
         columns=["task", "phase", "start", "end"])  # fmt: skip
-    table = frame.drop(columns=["earliest_operation"]).rename(columns={
+    table = frame.rename(columns={
         "needed_by": "needed by, year", "required_by": "required by, year", "permitting_years": "permitting, years",
-        "construction_years": "construction, years", "lead_time_years": "lead time, years",
-        "latest_permitting_start": "latest permitting start, year",
+        "construction_years": "construction, years", "latest_permitting_start": "latest permitting start, year",
         "latest_construction_start": "latest construction start, year", "slack_years": "slack, years",
-        "depends_on": "depends on", "on_critical_path": "on the critical path", "committed_projects":
-        "committed projects"})  # fmt: skip
+        "depends_on": "depends on", "on_critical_path": "critical", "committed_projects": "committed projects"})  # fmt: skip
     table["lever"] = table["lever"].map(c.label)
+    # Two tables, so that neither is too wide to read on a page: the years, then where they come from.
+    years = table[["lever", "needed by, year", "required by, year", "permitting, years", "construction, years",
+                   "latest permitting start, year", "latest construction start, year", "slack, years", "critical",
+                   "depends on"]]  # fmt: skip
+    sources = table[["lever", "committed projects", "jurisdiction", "source"]]
     path = " → ".join(c.label(lever) for lever in chain) or "none"
     text = (f"For each lever the plan builds: the year it is needed, and the latest years its permitting and its "
             f"construction can start for it to operate then (docs/model.md, lead times). Slack is the latest "
@@ -217,4 +220,5 @@ def _critical_path(frame: pd.DataFrame) -> Section:
             f"The critical path (marked *): {path}. Levers without a sourced lead time have no bars.")
     charts = [Chart("gantt", gantt, "Latest permitting and construction to operate when needed", "year")] if len(gantt) else []
     return Section("critical-path", "Permitting and construction: the critical path", text, charts=charts,
-                   tables=[Table("critical path", "Lead times and slack", table)])
+                   tables=[Table("critical path", "Lead times and slack", years),
+                           Table("lead time sources", "Where the lead times come from", sources)])

@@ -46,7 +46,8 @@ def build(report: Report) -> bytes:
         pdf.set_fill_color(255, 243, 205)
         pdf.multi_cell(0, 5, note, fill=True, new_x="LMARGIN", new_y="NEXT")
     for section in report.sections:
-        if pdf.will_page_break(90):  # a section starts on a new page rather than with a lonely heading
+        # A section starts on a new page rather than with its heading apart from its first figure or table.
+        if pdf.will_page_break(140 if section.charts else 60):
             pdf.add_page()
         pdf.ln(6)
         pdf.set_font("DejaVu", "B", 13)
@@ -71,7 +72,7 @@ def _table(pdf: FPDF, table: Table) -> None:
     pdf.set_font("DejaVu", "B", 9)
     pdf.multi_cell(0, 5, table.title, new_x="LMARGIN", new_y="NEXT")
     frame = table.frame
-    pdf.set_font("DejaVu", size=7 if len(frame.columns) > 6 else 8)
+    pdf.set_font("DejaVu", size=6 if len(frame.columns) > 8 else 7 if len(frame.columns) > 6 else 8)
     numeric = [frame[c].dtype.kind in "iuf" for c in frame.columns]
     align = ["RIGHT" if n else "LEFT" for n in numeric]
     # Columns as wide as their longest text (within limits), so names are not squeezed by numbers.
