@@ -168,3 +168,9 @@ def test_radar_carries_the_scorecards_scores(solved, report):
     radar = next(chart for chart in report.charts() if chart.kind == "radar")
     assert radar.data.set_index("pillar")["score"].to_dict() == pytest.approx(
         {p: (s or 0.0) for p, s in card.scores().items()})
+
+
+def test_years_read_as_years():
+    table = content.Table("t", "t", pd.DataFrame({"period": [2035], "target year": [2050.0], "jobs": [2035],
+                                                  "slack, years": [2.5]}))  # fmt: skip
+    assert table.cells() == [["2035", "2050", "2,035", "2.50"]]

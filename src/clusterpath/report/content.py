@@ -6,6 +6,7 @@ nothing is modelled here. A table's headers carry their units, so each writer sh
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,6 +21,7 @@ FAMILY_LABEL = {
     LeverFamily.CCUS: "carbon capture, use and storage",
 }
 OTHER_CHANGES = "other changes (net)"
+YEAR_COLUMN = re.compile(r"\byear\b|^period$")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,12 @@ class Table:
     name: str  # the workbook's sheet name (at most 31 characters)
     title: str
     frame: pd.DataFrame  # shown without its index: every column is named, units in the names
+
+    def cells(self) -> list[list[str]]:
+        """The rows as text to read; years (a column named "period" or "..., year") without separators."""
+        years = [bool(YEAR_COLUMN.search(str(column))) for column in self.frame.columns]
+        return [[format_value(value, year) for value, year in zip(row, years, strict=True)]
+                for row in self.frame.itertuples(index=False)]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -166,12 +174,15 @@ def allocation_table(allocation: dict, currency: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def format_value(value) -> str:
+def format_value(value, year: bool = False) -> str:
     """A table cell as people read it: thousands separated, a few significant digits for small numbers."""
+    value = value.item() if hasattr(value, "item") else value  # numpy scalars
     if value is None or (isinstance(value, float) and not pd.notna(value)):
         return "-"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
+    if year:
+        return f"{value:g}"
     if isinstance(value, int) or float(value).is_integer() and abs(value) >= 1:
         return f"{value:,.0f}"
     size = abs(value)

@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 from plotly.offline import get_plotlyjs
 
-from clusterpath.report.content import Report, format_value
+from clusterpath.report.content import Report
 from clusterpath.report.figures import figure
 
 STYLE = """
@@ -42,7 +42,7 @@ TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
 {% for s in sections %}<section id="{{ s.key }}"><h2>{{ s.title }}</h2><p>{{ s.text }}</p>
 {% for f in s.figures %}<div class="figure">{{ f | safe }}</div>{% endfor %}
 {% for t in s.tables %}<table><caption>{{ t.title }}</caption><thead><tr>{% for c in t.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in t.rows %}<tr>{% for cell, numeric in row %}<td{% if numeric %} class="number"{% endif %}>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+<tbody>{% for row in t.rows %}<tr>{% for cell in row %}<td{% if t.numeric[loop.index0] %} class="number"{% endif %}>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
 {% endfor %}</section>
 {% endfor %}
 <footer>Made with clusterpath on {{ report.created }}. Figures are interactive: hover for values; the page works offline.</footer>
@@ -55,9 +55,8 @@ def render(report: Report) -> str:
     for section in report.sections:
         figures = [figure(chart).to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
                    for chart in section.charts]  # fmt: skip
-        tables = [{"title": t.title, "columns": list(t.frame.columns),
-                   "rows": [[(format_value(v), _numeric(v)) for v in row] for row in t.frame.itertuples(index=False)]}
-                  for t in section.tables]  # fmt: skip
+        tables = [{"title": t.title, "columns": list(t.frame.columns), "rows": t.cells(),
+                   "numeric": [t.frame[c].dtype.kind in "iuf" for c in t.frame.columns]} for t in section.tables]
         sections.append({"key": section.key, "title": section.title, "text": section.text, "figures": figures,
                          "tables": tables})
     return TEMPLATE.render(report=report, sections=sections, style=STYLE, plotlyjs=get_plotlyjs())
@@ -67,6 +66,3 @@ def write(report: Report, path: Path) -> Path:
     path.write_text(render(report), encoding="utf-8")
     return path
 
-
-def _numeric(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)

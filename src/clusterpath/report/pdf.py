@@ -9,7 +9,7 @@ import matplotlib
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from clusterpath.report.content import Report, Table, format_value
+from clusterpath.report.content import Report, Table
 from clusterpath.report.drawings import png
 
 # matplotlib ships DejaVu: every character the report may hold (°, €, ², ...) has a glyph.
@@ -76,14 +76,15 @@ def _table(pdf: FPDF, table: Table) -> None:
     numeric = [frame[c].dtype.kind in "iuf" for c in frame.columns]
     align = ["RIGHT" if n else "LEFT" for n in numeric]
     # Columns as wide as their longest text (within limits), so names are not squeezed by numbers.
-    longest = [max([len(str(c))] + [len(format_value(v)) for v in frame[c]]) for c in frame.columns]
+    cells = table.cells()
+    longest = [max([len(str(c))] + [len(row[i]) for row in cells]) for i, c in enumerate(frame.columns)]
     widths = [min(40, max(6, n)) for n in longest]
     with pdf.table(col_widths=widths, headings_style=FontFace(emphasis="BOLD", fill_color=(241, 243, 245)), text_align=align,
                    line_height=4, first_row_as_headings=True, repeat_headings=1) as grid:  # fmt: skip
         header = grid.row()
         for column in frame.columns:
             header.cell(str(column))
-        for values in frame.itertuples(index=False):
+        for texts in cells:
             row = grid.row()
-            for value in values:
-                row.cell(format_value(value.item() if hasattr(value, "item") else value))
+            for text in texts:
+                row.cell(text)
