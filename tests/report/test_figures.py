@@ -109,8 +109,8 @@ def test_every_figure_has_a_pdf_drawing(kind):
 
 
 def test_format_value():
-    assert [content.format_value(v) for v in (1234567.8, 12.34, 1.234, 0.01234, -3e-15, np.nan, None, 7, "x")] == [
-        "1,234,568", "12.3", "1.23", "0.012", "0", "-", "-", "7", "x"]  # fmt: skip
+    assert [content.format_value(v) for v in (1234567.8, 12.34, 1.234, 0.01234, -3e-9, np.nan, None, 7, "x", True)] == [
+        "1,234,568", "12.3", "1.23", "0.012", "0", "-", "-", "7", "x", "yes"]  # fmt: skip
 
 
 def test_critical_path_gantt_by_hand():

@@ -208,6 +208,7 @@ def _critical_path(frame: pd.DataFrame) -> Section:
         "latest_construction_start": "latest construction start, year", "slack_years": "slack, years",
         "depends_on": "depends on", "on_critical_path": "critical", "committed_projects": "committed projects"})  # fmt: skip
     table["lever"] = table["lever"].map(c.label)
+    table["depends on"] = table["depends on"].fillna("").map(c.label)
     # Two tables, so that neither is too wide to read on a page: the years, then where they come from.
     years = table[["lever", "needed by, year", "required by, year", "permitting, years", "construction, years",
                    "latest permitting start, year", "latest construction start, year", "slack, years", "critical",

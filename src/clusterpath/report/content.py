@@ -75,6 +75,17 @@ def label(name: str) -> str:
     return str(name).replace("_", " ")
 
 
+def wrap(text: str, width: int = 14, newline: str = "\n") -> str:
+    """Words on lines of about ``width`` characters, for axis labels."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + len(word) < width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return newline.join(lines)
+
+
 # -- tables of a pathway summary (PathwayResult.summary()) ---------------------------------------
 def target_period(summary: dict) -> int:
     """The last period: the MACC and the waterfall are about it."""
@@ -179,14 +190,16 @@ def format_value(value, year: bool = False) -> str:
     value = value.item() if hasattr(value, "item") else value  # numpy scalars
     if value is None or (isinstance(value, float) and not pd.notna(value)):
         return "-"
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, int | float):
         return str(value)
     if year:
         return f"{value:g}"
     if isinstance(value, int) or float(value).is_integer() and abs(value) >= 1:
         return f"{value:,.0f}"
     size = abs(value)
-    if size < 1e-9:  # solver round-off, not a quantity
+    if size < 1e-6:  # solver round-off, not a quantity
         return "0"
     if size >= 100:
         return f"{value:,.0f}"

@@ -10,8 +10,9 @@ import io
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-from clusterpath.report.content import Chart
+from clusterpath.report.content import Chart, wrap
 from clusterpath.report.figures import bubble_sizes, macc_bars, world_outline
 
 COLORS = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#8ab17d", "#6d597a", "#b56576", "#457b9d", "#adb5bd"]
@@ -21,6 +22,11 @@ def png(chart: Chart, width: float = 7.0, height: float = 3.8, dpi: int = 160) -
     figure = Figure(figsize=(width, height), layout="constrained")
     axes = figure.add_subplot(projection="polar" if chart.kind == "radar" else None)
     DRAWERS[chart.kind](axes, chart.data, chart.unit)
+    if chart.kind not in ("radar", "map", "gantt"):
+        # 1,500,000 rather than 1.5 with "1e6" in a corner.
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.10g}"))
+        if chart.kind == "macc":
+            axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.10g}"))
     axes.set_title(chart.title, fontsize=10)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
@@ -43,7 +49,7 @@ def waterfall(ax, steps: pd.DataFrame, unit: str) -> None:
             colors.append(COLORS[0])
     x = np.arange(len(value))
     ax.bar(x, heights, bottom=bottoms, color=colors)
-    ax.set_xticks(x, [_wrap(s) for s in steps["step"]], fontsize=7)
+    ax.set_xticks(x, [wrap(s) for s in steps["step"]], fontsize=7)
     ax.set_ylabel(unit, fontsize=8)
 
 
@@ -147,17 +153,6 @@ def _colors(n: int) -> list[str]:
 def _legend(ax) -> None:
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7, loc="best", frameon=False)
-
-
-def _wrap(text: str, width: int = 14) -> str:
-    words, lines, line = str(text).split(), [], ""
-    for word in words:
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "\n".join([*lines, line])
 
 
 DRAWERS = {"waterfall": waterfall, "area": area, "macc": macc, "allocation": allocation, "map": portfolio_map,

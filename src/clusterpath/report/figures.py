@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from clusterpath.report.content import Chart
+from clusterpath.report.content import Chart, wrap
 
 LAYOUT = {"template": "plotly_white", "margin": {"l": 70, "r": 20, "t": 60, "b": 60}, "height": 440}
 
@@ -28,11 +28,13 @@ def figure(chart: Chart) -> go.Figure:
 def waterfall(steps: pd.DataFrame, unit: str) -> go.Figure:
     """Columns step, value (in ``unit``), measure (absolute, relative, total)."""
     value = steps.columns[1]
-    return go.Figure(go.Waterfall(x=list(steps["step"]), y=list(steps[value]), measure=list(steps["measure"]),
+    labels = [wrap(step, newline="<br>") for step in steps["step"]]
+    return go.Figure(go.Waterfall(x=labels, y=list(steps[value]), measure=list(steps["measure"]),
                                   text=[f"{v:,.0f}" for v in steps[value]], textposition="outside",
                                   decreasing={"marker": {"color": "#2a9d8f"}},
                                   increasing={"marker": {"color": "#e76f51"}},
-                                  totals={"marker": {"color": "#264653"}})).update_layout(yaxis_title=unit)  # fmt: skip
+                                  totals={"marker": {"color": "#264653"}})).update_layout(
+        yaxis_title=unit, xaxis={"tickangle": 0})  # fmt: skip
 
 
 def area(table: pd.DataFrame, unit: str) -> go.Figure:

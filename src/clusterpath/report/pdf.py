@@ -42,9 +42,10 @@ def build(report: Report) -> bytes:
     pdf.multi_cell(0, 9, report.title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", size=10)
     pdf.multi_cell(0, 5, f"{report.subtitle}. Made on {report.created}.", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_fill_color(255, 243, 205)
     for note in report.notes:
-        pdf.set_fill_color(255, 243, 205)
         pdf.multi_cell(0, 5, note, fill=True, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_fill_color(255)  # tables fill their cells with the current colour
     for section in report.sections:
         # A section starts on a new page rather than with its heading apart from its first figure or table.
         if pdf.will_page_break(140 if section.charts else 60):
