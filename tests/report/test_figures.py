@@ -172,5 +172,6 @@ def test_radar_carries_the_scorecards_scores(solved, report):
 
 def test_years_read_as_years():
     table = content.Table("t", "t", pd.DataFrame({"period": [2035], "target year": [2050.0], "jobs": [2035],
-                                                  "slack, years": [2.5]}))  # fmt: skip
-    assert table.cells() == [["2035", "2050", "2,035", "2.50"]]
+                                                  "slack, years": [2.5], "needed by, year": [2030],
+                                                  "reduction in the target year, t": [4478813.5]}))  # fmt: skip
+    assert table.cells() == [["2035", "2050", "2,035", "2.50", "2030", "4,478,814"]]

@@ -21,7 +21,7 @@ FAMILY_LABEL = {
     LeverFamily.CCUS: "carbon capture, use and storage",
 }
 OTHER_CHANGES = "other changes (net)"
-YEAR_COLUMN = re.compile(r"\byear\b|^period$")
+YEAR_COLUMN = re.compile(r"^(period|year|target year)$|, year$")  # columns whose numbers are years
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Table:
     frame: pd.DataFrame  # shown without its index: every column is named, units in the names
 
     def cells(self) -> list[list[str]]:
-        """The rows as text to read; years (a column named "period" or "..., year") without separators."""
+        """The rows as text to read; years (a column named "period", "target year" or "..., year") without separators."""
         years = [bool(YEAR_COLUMN.search(str(column))) for column in self.frame.columns]
         return [[format_value(value, year) for value, year in zip(row, years, strict=True)]
                 for row in self.frame.itertuples(index=False)]  # fmt: skip

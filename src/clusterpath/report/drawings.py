@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from clusterpath.report.content import Chart, wrap
-from clusterpath.report.figures import bubble_sizes, macc_bars, world_outline
+from clusterpath.report.figures import MAP_LABELS, bubble_sizes, macc_bars, world_outline
 
 COLORS = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#8ab17d", "#6d597a", "#b56576", "#457b9d", "#adb5bd"]
 
@@ -102,7 +102,7 @@ def portfolio_map(ax, table: pd.DataFrame, unit: str) -> None:
             ring_y.append(y)
     sizes = bubble_sizes(table[table.columns[3]], largest=30.0) ** 2  # matplotlib sizes are areas in points²
     ax.scatter(table["lon"], table["lat"], s=np.maximum(sizes, 9), color=COLORS[1], alpha=0.7, edgecolor=COLORS[0])
-    for _, row in table.iterrows():
+    for _, row in table.iterrows() if len(table) <= MAP_LABELS else ():
         ax.annotate(str(row["cluster"]), (row["lon"], row["lat"]), fontsize=6, xytext=(0, 4), textcoords="offset points",
                     ha="center")  # fmt: skip
     ax.set_xlim(-180, 180)

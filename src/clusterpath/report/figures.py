@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from clusterpath.report.content import Chart, wrap
 
+MAP_LABELS = 8  # clusters named on the map at most
 LAYOUT = {"template": "plotly_white", "margin": {"l": 70, "r": 20, "t": 60, "b": 60}, "height": 440}
 
 
@@ -79,8 +80,15 @@ def world_outline() -> tuple[list[float | None], list[float | None]]:
     lon: list[float | None] = []
     lat: list[float | None] = []
     for ring in rings:
-        lon += [p[0] for p in ring] + [None]
-        lat += [p[1] for p in ring] + [None]
+        for i, (x, y) in enumerate(ring):
+            # A ring crossing the antimeridian (Russia, Fiji) is cut there rather than drawn across the map.
+            if i and abs(x - ring[i - 1][0]) > 180:
+                lon.append(None)
+                lat.append(None)
+            lon.append(x)
+            lat.append(y)
+        lon.append(None)
+        lat.append(None)
     return lon, lat
 
 
@@ -96,7 +104,9 @@ def portfolio_map(table: pd.DataFrame, unit: str) -> go.Figure:
     lon, lat = world_outline()
     outline = go.Scatter(x=lon, y=lat, mode="lines", fill="toself", fillcolor="#e9ecef", line={"color": "#adb5bd", "width": 0.5},
                          hoverinfo="skip", showlegend=False)  # fmt: skip
-    bubbles = go.Scatter(x=list(table["lon"]), y=list(table["lat"]), mode="markers+text", text=list(table["cluster"]),
+    # Beyond a handful of clusters names overlap: they show on hover, and the report's tables list them.
+    mode = "markers+text" if len(table) <= MAP_LABELS else "markers"
+    bubbles = go.Scatter(x=list(table["lon"]), y=list(table["lat"]), mode=mode, text=list(table["cluster"]),
                          textposition="top center", name=value,
                          marker={"size": bubble_sizes(table[value]), "sizemin": 4, "color": "#2a9d8f", "opacity": 0.7,
                                  "line": {"color": "#264653", "width": 1}},

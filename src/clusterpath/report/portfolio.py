@@ -83,17 +83,18 @@ def _map(clusters: pd.DataFrame) -> Section:
 
 def _groups(assessment: PortfolioAssessment, money: str) -> Section:
     def table(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-        out = frame.reset_index().rename(columns={
-            "baseline_tco2e": "baseline, tCO2e/yr", "reduction_target_year_tco2e": "reduction in the target year, tCO2e/yr",
-            "reduction_cumulative_tco2e": "cumulative reduction, tCO2e", "value_added": f"value added, {money}/yr",
-            "jobs_direct": "jobs", "construction_job_years": "construction, job-years",
-            "operation_jobs": "operation jobs", "investment": f"investment, {money}"})  # fmt: skip
-        return out.rename(columns={"index": key})
+        out = frame.reset_index().rename(columns={"index": key})
+        scaled = {"baseline_tco2e": ("baseline, MtCO2e/yr", MT), "reduction_target_year_tco2e": (REDUCTION, MT),
+                  "reduction_cumulative_tco2e": ("cumulative reduction, MtCO2e", MT),
+                  "value_added": (f"value added, {_money(money)}/yr", 1e9), "jobs_direct": ("jobs", 1),
+                  "construction_job_years": ("construction, job-years", 1), "operation_jobs": ("operation jobs", 1),
+                  "investment": (f"investment, {_money(money)}", 1e9)}  # fmt: skip
+        for column, (name, scale) in scaled.items():
+            out[column] = out[column] / scale
+        return out.rename(columns={column: name for column, (name, _) in scaled.items()})
 
     countries = table(assessment.by_country, "country")
-    chart = countries[["country", "reduction in the target year, tCO2e/yr"]].assign(
-        **{"reduction in the target year, tCO2e/yr": lambda f: f["reduction in the target year, tCO2e/yr"] / MT})
-    chart = chart.rename(columns={"reduction in the target year, tCO2e/yr": "reduction"}).fillna({"reduction": 0.0})
+    chart = countries[["country", REDUCTION]].rename(columns={REDUCTION: "reduction"}).fillna({"reduction": 0.0})
     text = "The totals by country and by continent: sums of the clusters' rows in the portfolio's currency."
     return Section("countries", "By country and continent", text,
                    charts=[Chart("bars", chart.sort_values("reduction", ascending=False), "Reduction potential by country",
