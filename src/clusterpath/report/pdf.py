@@ -68,7 +68,13 @@ def write(report: Report, path: Path) -> Path:
     return path
 
 
+WIDE = 10  # columns above which a table gets a landscape page of its own
+
+
 def _table(pdf: FPDF, table: Table) -> None:
+    wide = len(table.frame.columns) > WIDE
+    if wide:
+        pdf.add_page(orientation="L")
     pdf.ln(3)
     pdf.set_font("DejaVu", "B", 9)
     pdf.multi_cell(0, 5, table.title, new_x="LMARGIN", new_y="NEXT")
@@ -76,10 +82,11 @@ def _table(pdf: FPDF, table: Table) -> None:
     pdf.set_font("DejaVu", size=6 if len(frame.columns) > 8 else 7 if len(frame.columns) > 6 else 8)
     numeric = [frame[c].dtype.kind in "iuf" for c in frame.columns]
     align = ["RIGHT" if n else "LEFT" for n in numeric]
-    # Columns as wide as their longest text (within limits), so names are not squeezed by numbers.
+    # Columns as wide as their longest cell or heading word (within limits): headings wrap, numbers do not.
     cells = table.cells()
-    longest = [max([len(str(c))] + [len(row[i]) for row in cells]) for i, c in enumerate(frame.columns)]
-    widths = [min(40, max(6, n)) for n in longest]
+    longest = [max([len(word) for word in str(c).split()] + [len(row[i]) for row in cells])
+               for i, c in enumerate(frame.columns)]  # fmt: skip
+    widths = [min(28, max(4, n)) + 2 for n in longest]  # + 2: the cells' padding
     with pdf.table(col_widths=widths, headings_style=FontFace(emphasis="BOLD", fill_color=(241, 243, 245)), text_align=align,
                    line_height=4, first_row_as_headings=True, repeat_headings=1) as grid:  # fmt: skip
         header = grid.row()
@@ -89,3 +96,5 @@ def _table(pdf: FPDF, table: Table) -> None:
             row = grid.row()
             for text in texts:
                 row.cell(text)
+    if wide:
+        pdf.add_page(orientation="P")
