@@ -270,6 +270,9 @@ def plan(
             err.print(f"[bold red]no plan:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
             raise typer.Exit(EXIT_NO_PLAN) from None
     summary = result.summary()
+    path = _critical_path(result, cluster, chosen)
+    summary["critical_path"] = path.to_dict(orient="records")
+    summary["decision_year"] = path.attrs["decision_year"]
     if json_file is not None:
         _write_json(summary, json_file)
     if out_dir is not None:
@@ -281,6 +284,7 @@ def plan(
 
         _write_finance(finance_report(result), finance_dir / "finance.json", finance_dir / "cash-flows")
     _print_plan(cluster, chosen, result, summary)
+    _print_critical_path(path, summary["decision_year"])
     for target in (json_file, out_dir, finance_dir):
         if target is not None:
             out.print(f"Written: {target}")
@@ -1141,6 +1145,31 @@ def _print_no_factor(jobs: dict) -> None:
     if jobs["no_factor"]:
         listed = sorted({f"{r['lever']} ({r['technology']}, {r['phase']})" for r in jobs["no_factor"]})
         out.print("No employment factor, so no jobs counted for: " + "; ".join(listed), highlight=False)
+
+
+def _critical_path(result, cluster, scenario):
+    """The plan's levers with their lead times and slack (pathway/lead_times.py), NaN as None for JSON."""
+    from clusterpath.pathway.lead_times import critical_path
+
+    frame = critical_path(result, cluster, scenario)
+    plain = frame.astype(object).where(frame.notna(), None)
+    plain.attrs = frame.attrs
+    return plain
+
+
+def _print_critical_path(path, decision_year: int) -> None:
+    timed = path[path["slack_years"].notna()]
+    if timed.empty:
+        return
+    table = Table(title=f"Lead times: latest starts and slack from the decision year {decision_year} (* critical path)")
+    for column in ("lever", "needed", "permit by", "build by", "lead time", "slack", "needs"):
+        table.add_column(column, justify="left" if column in ("lever", "needs") else "right")
+    for row in timed.sort_values("slack_years").itertuples():
+        years = [f"{value:g}" if value is not None else "-" for value in
+                 (row.latest_permitting_start, row.latest_construction_start, row.lead_time_years, row.slack_years)]
+        table.add_row(("* " if row.on_critical_path else "") + row.lever.replace("_", " "), str(row.required_by),
+                      *years, row.depends_on.replace("_", " "))  # fmt: skip
+    out.print(table)
 
 
 def main() -> None:  # pragma: no cover

@@ -23,6 +23,7 @@ TABLES = (
     "scale_exponents",
     "infrastructure_costs",
     "fuel_prices",
+    "lead_times",
 )
 
 # The assessment report whose GWP100 values convert CH4 and N2O to CO2e.

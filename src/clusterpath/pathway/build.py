@@ -17,7 +17,7 @@ import xarray as xr
 
 from clusterpath import reference
 from clusterpath.inventory import Inventory, interpolate, wastewater_ch4_t
-from clusterpath.pathway import prices, timeseries
+from clusterpath.pathway import lead_times, prices, timeseries
 from clusterpath.pathway.capex import scale_capex
 from clusterpath.pathway.catalog import Catalog, exchange_rate
 from clusterpath.pathway.network import AnnualLimit, BuildLimit, EmissionCap, Network, annuity
@@ -805,6 +805,7 @@ class NetworkBuilder:
             columns=["bus", "lifetime", "fom", "eta_charge", "eta_discharge", "standing_loss", "energy_max", "max_hours"])
         store_period = pd.DataFrame(bp.store_period).set_index(["store", "period"]) if bp.store_period else pd.DataFrame(
             columns=["capex_energy", "capex_power"])
+        times = self._lead_times(units, stores)
         from clusterpath.pathway.policies import PolicyBuilder
 
         policy = PolicyBuilder(self, units, ports).terms() if self.scenario.policies else None
@@ -832,8 +833,31 @@ class NetworkBuilder:
             build_limits=self._build_limits(units),
             scale=pd.DataFrame(self.scale_rows).set_index(["unit", "segment", "period"]) if self.scale_rows else None,
             meta={"incumbent": self._incumbent_table(), "grid_factor": dict(zip(self.periods, self.grid_factor(), strict=True)),
-                  "cap_baseline": self.cap_baselines(), "merchant_mw": dict(self._merchant_by_member)},
+                  "cap_baseline": self.cap_baselines(), "merchant_mw": dict(self._merchant_by_member),
+                  "lead_times": times},
         )
+
+    def _lead_times(self, units: pd.DataFrame, stores: pd.DataFrame) -> pd.DataFrame:
+        """Set each asset's first operating year (``earliest_operation``, -inf if unrestricted); return the lead times.
+
+        New capacity built in a period operates from the period's first year, so the model allows it
+        only in periods starting at or after that year (network.py masks the rest).
+        """
+        c, s = self.cluster, self.scenario
+        if s.decision_year is not None and s.decision_year < c.base_year:
+            raise PlanningError(f"scenario decision_year {s.decision_year} is before the cluster's base year "
+                                f"{c.base_year}: projects decided earlier belong in the cluster's project register; "
+                                "give a year from "
+                                f"{c.base_year} to {self.periods[-1]}")  # fmt: skip
+        times = lead_times.lead_time_table(c, s)
+        if not s.lead_times:
+            times = times.iloc[:0]
+        projects = lead_times.committed_projects(c)
+        units["earliest_operation"] = lead_times.earliest_operation(units, times, projects, HUB)
+        if len(stores):
+            nodes = stores.assign(node=stores["bus"].str.split("|").str[0])
+            stores["earliest_operation"] = lead_times.earliest_operation(nodes, times, projects, HUB)
+        return times
 
     def _incumbent_table(self) -> pd.DataFrame:
         """Per member, service and period: useful MWh, scope 1 tCO2e and fuel cost of today's supply."""

@@ -158,12 +158,8 @@ class PathwayModel:
 
         self.flow = m.add_variables(lower=0, coords=[units, periods, days, hours], name="flow")
         extendable = xr.DataArray(n.units["extendable"].astype(bool).values, coords=[units])
-        self.new = m.add_variables(
-            lower=0,
-            coords=[units, periods.rename("build")],
-            name="new_capacity",
-            mask=extendable.broadcast_like(xr.DataArray(np.zeros(len(periods)), coords=[periods.rename("build")])),
-        )
+        self.new = m.add_variables(lower=0, coords=[units, periods.rename("build")], name="new_capacity",
+                                   mask=extendable & _buildable(n.units, units, periods))  # fmt: skip
         self.activity = n.activity()
         existing = _period_table(n.unit_period, "existing", "unit", periods, units)
         self.existing = existing.fillna(0.0)
@@ -252,10 +248,11 @@ class PathwayModel:
 
         self.charge = m.add_variables(lower=0, coords=[stores, periods, days, hours], name="store-charge")
         self.discharge = m.add_variables(lower=0, coords=[stores, periods, days, hours], name="store-discharge")
-        self.new_energy = m.add_variables(lower=0, coords=[stores, build], name="new-store-energy")
-        self.new_power = m.add_variables(lower=0, coords=[stores, build], name="new-store-power")
-        self.store_energy = (self.new_energy * self.store_activity).sum("build")
-        self.store_power = (self.new_power * self.store_activity).sum("build")
+        buildable = _buildable(s, stores, periods)
+        self.new_energy = m.add_variables(lower=0, coords=[stores, build], name="new-store-energy", mask=buildable)
+        self.new_power = m.add_variables(lower=0, coords=[stores, build], name="new-store-power", mask=buildable)
+        self.store_energy = (self.new_energy.fillna(0) * self.store_activity).sum("build")
+        self.store_power = (self.new_power.fillna(0) * self.store_activity).sum("build")
 
         def column(name: str) -> xr.DataArray:
             return xr.DataArray(s[name].astype(float).values, coords=[stores])
@@ -267,7 +264,7 @@ class PathwayModel:
             m.add_constraints(
                 self.new_energy - column("max_hours").fillna(0) * self.new_power == 0,
                 name="store-energy-to-power",
-                mask=fixed_ratio.broadcast_like(self.new_energy.labels),
+                mask=fixed_ratio & buildable,
             )
         energy_max = column("energy_max")
         if np.isfinite(energy_max).any():
@@ -463,7 +460,7 @@ class PathwayModel:
             cap_e = _period_table(n.store_period, "capex_energy", "store", self.coords["period"], n.stores.index).rename(period="build").fillna(0)
             cap_p = _period_table(n.store_period, "capex_power", "store", self.coords["period"], n.stores.index).rename(period="build").fillna(0)
             years_s = (self.store_activity * discount).sum("period")
-            invest_s = self.new_energy * cap_e + self.new_power * cap_p
+            invest_s = self.new_energy.fillna(0) * cap_e + self.new_power.fillna(0) * cap_p
             terms["capex"] = terms["capex"] + (invest_s * crf_s * years_s).sum()
             terms["fixed_om"] = terms["fixed_om"] + (invest_s * fom_s * years_s).sum()
         if n.carbon_price is not None and self.emissions is not None:
@@ -519,6 +516,13 @@ def _silent_stdout():
         sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
+
+
+def _buildable(assets: pd.DataFrame, index: pd.Index, periods: pd.Index) -> xr.DataArray:
+    """(asset, build): whether a period starts at or after the asset's earliest operation (lead times, build.py)."""
+    earliest = assets.get("earliest_operation", pd.Series(-np.inf, index=assets.index))
+    earliest = xr.DataArray(earliest.astype(float).fillna(-np.inf).to_numpy(), coords=[index])
+    return xr.DataArray(periods.to_numpy(), coords=[periods.rename("build")]) >= earliest
 
 
 def extendable_mask(n: Network) -> xr.DataArray:

@@ -125,7 +125,22 @@ def diagnose(network, scenario: Scenario, currency: str) -> str:
                                      f"(short by up to {short:,.1f} MW)")  # fmt: skip
     if not lines:
         return "the plan is infeasible, but relaxing its requirements found nothing to blame; please report this case"
+    lines += _late_levers(network)
     return "the targets cannot be met:\n" + "\n".join(f"  - {line}" for line in lines)
+
+
+def _late_levers(network) -> list[str]:
+    """Levers that lead times keep out of the first periods (build.py sets them; docs/model.md)."""
+    times = network.meta.get("lead_times")
+    first = int(network.periods[0])
+    if times is None or times.empty:
+        return []
+    late = times[times["earliest_operation"] > first].sort_values("earliest_operation")
+    return [f"'{lever}' is not available before {row['earliest_operation']:g}: {row['permitting_years']:g} years of "
+            f"permitting and {row['construction_years']:g} of construction from the decision year "
+            f"{row['earliest_operation'] - row['lead_time_years']:g} (lead time of {row['jurisdiction']}; the "
+            "scenario's decision_year, lead_time_overrides or lead_times: false change it)"
+            for lever, row in late.iterrows()]  # fmt: skip
 
 
 def _largest_emitters(model: PathwayModel, period) -> str:

@@ -372,8 +372,8 @@ def _store_investment(pm: PathwayModel) -> xr.DataArray:
     table = n.store_period.reindex(pd.MultiIndex.from_product([stores, build.values])).fillna(0.0)
     energy = table["capex_energy"].to_numpy().reshape(len(stores), len(build))
     power = table["capex_power"].to_numpy().reshape(len(stores), len(build))
-    spent = pm.new_energy.solution.transpose("store", "build").values * energy
-    spent = spent + pm.new_power.solution.transpose("store", "build").values * power
+    spent = pm.new_energy.solution.fillna(0.0).transpose("store", "build").values * energy
+    spent = spent + pm.new_power.solution.fillna(0.0).transpose("store", "build").values * power
     return xr.DataArray(spent, coords=[stores, build])
 
 

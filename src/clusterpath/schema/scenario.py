@@ -31,6 +31,13 @@ class EfficiencyPotential(Model):
     cost_per_mwh: float = Field(ge=0, allow_inf_nan=False)
 
 
+class LeadTime(Model):
+    """Years from the decision to start permitting a project to its first year of operation."""
+
+    permitting_years: float = Field(ge=0, le=30, allow_inf_nan=False)
+    construction_years: float = Field(ge=0, le=30, allow_inf_nan=False)
+
+
 class Scenario(Model):
     name: str = Field(min_length=1)
     description: str = ""
@@ -67,6 +74,22 @@ class Scenario(Model):
         resolve(value, info.data.get("periods"))
         return value
 
+    lead_times: bool = Field(default=True, description="new capacity of a lever starts no earlier than its permitting "
+                             "and construction allow (data/lead_times.csv; docs/model.md)")
+    decision_year: int | None = Field(default=None, ge=2000, le=2100, description="first year a project can start "
+                                      "permitting; default the cluster's base year + 1")
+    lead_time_overrides: dict[str, LeadTime] = Field(
+        default_factory=dict,
+        description="the cluster's own lead times by lever, "
+        "e.g. {co2_network: {permitting_years: 4, construction_years: 3}}",
+    )
+
+    @field_validator("lead_time_overrides")
+    @classmethod
+    def _lead_time_levers(cls, value: dict) -> dict:
+        check_known(value, LEVERS)
+        return value
+
     capex_multiplier: dict[str, float] = Field(
         default_factory=dict, description="factor on catalog capex by lever, or * for every lever, e.g. {'*': 1.2}"
     )
@@ -98,6 +121,9 @@ class Scenario(Model):
         if self.target == "carbon_price_only" and not (self.carbon_price or priced):
             raise ValueError("target 'carbon_price_only' needs a carbon_price trajectory (or a carbon price "
                              "instrument among policies, e.g. eu.ets)")
+        if self.decision_year is not None and self.decision_year > self.periods[-1]:
+            raise ValueError(f"decision_year {self.decision_year} is after the last period {self.periods[-1]}: "
+                             "give a year within the horizon, when projects can still start permitting")
         return self
 
     @field_validator("max_build_per_year")
