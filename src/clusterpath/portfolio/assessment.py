@@ -64,6 +64,9 @@ def summarize(portfolio: Portfolio, figures: list[dict]) -> PortfolioAssessment:
         "planned": int(clusters["planned"].sum()),
         "not_planned": [c for c, planned in clusters["planned"].items() if not planned],
         **{column: _total(clusters[column]) for column in SUMS},
+        # Jobs are counted only where employment factors are sourced (docs/workforce.md): these levers add none.
+        "levers_without_employment_factor": sorted({lever for text in clusters["levers_without_employment_factor"]
+                                                    for lever in text.split(", ") if lever}),
     }
     return PortfolioAssessment(
         portfolio={"id": portfolio.id, "name": portfolio.manifest.name, "year": portfolio.year,
@@ -107,6 +110,7 @@ def _cluster_row(figures: dict, rate: float, joined: int | None) -> dict:
         "value_added": figures["value_added"] * rate, "jobs_direct": figures["jobs_direct"],
         "construction_job_years": jobs.get("construction_job_years", np.nan),
         "operation_jobs": jobs.get("operation_jobs", np.nan), "jobs_region": jobs.get("region"),
+        "levers_without_employment_factor": ", ".join(jobs.get("levers_without_factor", [])),
         "investment": figures["investment"] * rate if figures["investment"] is not None else np.nan,
         **{f"{p}_score": np.nan if pillars.get(p) is None else pillars[p] for p in PILLARS},
         "message": figures["message"],

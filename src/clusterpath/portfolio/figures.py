@@ -16,14 +16,16 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from clusterpath import workforce
 from clusterpath.inventory import Inventory
+from clusterpath.pathway.build import PlanningError
 from clusterpath.pathway.plan import DEFAULT_MIP_GAP, InfeasiblePlan, SolverStopped, plan
+from clusterpath.portfolio.scorecard import scorecard
 from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
 
 # Raise when what the figures hold or how they are computed changes: older cache files are then ignored.
 FIGURES_VERSION = 3
-PLANNED = "optimal"
 # Countries with their own set of employment factors in data/employment_factors.csv.
 WORKFORCE_REGIONS = {"US": "United States", "AU": "Australia"}
 
@@ -36,15 +38,13 @@ def cluster_figures(cluster: Cluster, scenario: Scenario, *, time_limit: float |
 
     Money is in the cluster's currency; the portfolio converts it.
     """
-    from clusterpath.pathway.build import PlanningError
-
     totals = Inventory(cluster).totals
     figures = {
         "cluster": cluster.id, "name": cluster.name, "country": cluster.country, "kind": cluster.kind.value,
         "currency": cluster.currency, "illustrative": cluster.illustrative, "members": len(cluster.members),
         "scenario": scenario.name, "target_year": scenario.target_year,
         "baseline_tco2e": totals["total_tco2e"], "value_added": totals["value_added"], "jobs_direct": totals["jobs"],
-        "status": PLANNED, "message": None, "pathway_tco2e": [], "investment": None, "jobs_created": None,
+        "status": "optimal", "message": None, "pathway_tco2e": [], "investment": None, "jobs_created": None,
         "pillars": None,
     }  # fmt: skip
     try:
@@ -70,8 +70,6 @@ def jobs_created(result, country: str, target_year: int) -> dict:
     Employment factors of the cluster's country where the factors have them, else the OECD's.
     Operation jobs are those of the last period not after the target year.
     """
-    from clusterpath import workforce
-
     region = WORKFORCE_REGIONS.get(country, workforce.DEFAULT_REGION)
     jobs = workforce.jobs_created(result, region=region)
     operation = {int(p): v for p, v in jobs["operation_jobs_by_period"].items() if int(p) <= target_year}
@@ -82,8 +80,6 @@ def jobs_created(result, country: str, target_year: int) -> dict:
 
 def pillar_scores(cluster: Cluster, scenario: Scenario, result) -> dict[str, float | None]:
     """The four pillar scores, 0-100 (clusterpath.portfolio.scorecard, docs/scorecard.md)."""
-    from clusterpath.portfolio.scorecard import scorecard
-
     return scorecard(cluster, scenario, result).scores()
 
 

@@ -26,19 +26,12 @@ CACHE = ".cache"
 
 def example_names() -> list[str]:
     """The shipped example portfolios (data/portfolios)."""
-    from importlib import resources
-
-    folder = resources.files("clusterpath.data").joinpath("portfolios")
-    return sorted(p.name for p in folder.iterdir() if p.joinpath(MANIFEST).is_file())
+    return sorted(p.name for p in _examples_folder().iterdir() if (p / MANIFEST).is_file())
 
 
 def _resolve(path: str | Path) -> Path:
     path = Path(path)
-    if not path.exists() and str(path) in example_names():
-        from importlib import resources
-
-        return Path(str(resources.files("clusterpath.data").joinpath("portfolios", str(path))))
-    return path
+    return _examples_folder() / str(path) if not path.exists() and str(path) in example_names() else path
 
 
 class ExchangeRate(Model):
@@ -72,7 +65,7 @@ class Manifest(Model):
 
 
 @dataclass(frozen=True)
-class Member:
+class PortfolioCluster:
     """One cluster of the portfolio with the scenario it is planned under."""
 
     cluster: Cluster
@@ -85,7 +78,7 @@ class Member:
 class Portfolio:
     manifest: Manifest
     source: str  # the manifest file, for messages
-    clusters: list[Member]
+    clusters: list[PortfolioCluster]
 
     @property
     def id(self) -> str:
@@ -105,7 +98,7 @@ class Portfolio:
             return 1.0
         return self.manifest.exchange_rates[currency].rate
 
-    def by_id(self) -> dict[str, Member]:
+    def by_id(self) -> dict[str, PortfolioCluster]:
         return {m.cluster.id: m for m in self.clusters}
 
 
@@ -146,7 +139,7 @@ def load_portfolio(path: str | Path, *, typical_days: int | None = None) -> Port
             scenarios[name] = chosen.model_copy(update={"typical_days": days}) if days else chosen
         return scenarios[name]
 
-    members: list[Member] = []
+    members: list[PortfolioCluster] = []
     first_file: dict[str, str] = {}
     for index, entry in enumerate(manifest.clusters):
         where = f"clusters[{index}]"
@@ -173,15 +166,26 @@ def load_portfolio(path: str | Path, *, typical_days: int | None = None) -> Port
         if entry.joined is not None and entry.joined > manifest.year:
             problems.append(f"{where}.joined: {entry.joined} is after the reporting year {manifest.year}")
         if chosen is not None:
-            members.append(Member(cluster, chosen, entry.file, entry.joined))
+            members.append(PortfolioCluster(cluster, chosen, entry.file, entry.joined))
     if problems:
         raise InputError(source, problems)
     return Portfolio(manifest, source, members)
 
 
 def default_cache(portfolio: Portfolio, output: Path | None = None) -> Path | None:
-    """``.cache`` in the output folder if there is one, else in the portfolio's folder when it can be written."""
+    """``.cache`` in the output folder if there is one, else in the portfolio's folder when it can be written.
+
+    A shipped example's folder is part of the installed package: its cache goes to ``out/.cache``.
+    """
     if output is not None:
         return output / CACHE
     folder = Path(portfolio.source).parent
+    if folder.parent == _examples_folder():
+        return Path("out") / CACHE
     return folder / CACHE if os.access(folder, os.W_OK) else None
+
+
+def _examples_folder() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("clusterpath.data").joinpath("portfolios")))
