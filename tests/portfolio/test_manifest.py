@@ -22,7 +22,8 @@ def test_folder_and_single_file(tmp_path, small_cluster):
 
 
 def test_cluster_scenario_is_relative_to_the_manifest(tmp_path, small_cluster):
-    (tmp_path / "quick.yaml").write_text(yaml.safe_dump({"name": "quick", "periods": [2025, 2030], "target_year": 2030}))
+    quick = {"name": "quick", "periods": [2025, 2030], "target_year": 2030}
+    (tmp_path / "quick.yaml").write_text(yaml.safe_dump(quick))
     folder = write(tmp_path, [cluster(small_cluster, "a")], scenario="quick.yaml")
     assert load_portfolio(folder).clusters[0].scenario.periods == [2025, 2030]
 

@@ -154,13 +154,13 @@ def load_portfolio(path: str | Path, *, typical_days: int | None = None) -> Port
             continue
         chosen = scenario(entry.scenario or manifest.scenario, f"{where}.scenario" if entry.scenario else "scenario")
         if cluster.id in first_file:
-            problems.append(f"{where}.file: '{entry.file}' has cluster id '{cluster.id}', as '{first_file[cluster.id]}' "
-                            "does: every cluster of a portfolio needs its own id")  # fmt: skip
+            problems.append(f"{where}.file: '{entry.file}' has cluster id '{cluster.id}', as "
+                            f"'{first_file[cluster.id]}' does: every cluster of a portfolio needs its own id")
             continue
         first_file[cluster.id] = entry.file
         if cluster.currency != manifest.currency and cluster.currency not in manifest.exchange_rates:
-            problems.append(f"{where}.file: cluster '{cluster.id}' counts money in {cluster.currency}, the portfolio in "
-                            f"{manifest.currency}, and exchange_rates has no {cluster.currency}: add exchange_rates."
+            problems.append(f"{where}.file: cluster '{cluster.id}' counts money in {cluster.currency}, the portfolio "
+                            f"in {manifest.currency}, and exchange_rates has no {cluster.currency}: add exchange_rates."
                             f"{cluster.currency}: {{rate: <{manifest.currency} per {cluster.currency}>, year: ..., "
                             "source: ...}")  # fmt: skip
         if entry.joined is not None and entry.joined > manifest.year:

@@ -17,8 +17,8 @@ MT = 1e6
 def write_csv(assessment: PortfolioAssessment, progress: Progress | None, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     totals = {k: v for k, v in assessment.totals.items() if not isinstance(v, list)}
-    tables = {"clusters": assessment.clusters, "by_country": assessment.by_country,
-              "by_continent": assessment.by_continent, "totals": pd.Series(totals, name="value").to_frame()}  # fmt: skip
+    tables = {"clusters": assessment.clusters, "by_country": assessment.by_country, "by_continent":
+              assessment.by_continent, "totals": pd.Series(totals, name="value").to_frame()}  # fmt: skip
     if progress is not None:
         tables |= {"progress_totals": progress.totals, "stage_changes": progress.stage_changes.set_index("cluster"),
                    "new_projects": progress.new_projects.set_index("cluster"),
@@ -38,7 +38,8 @@ def _n(value, digits: int = 0, scale: float = 1.0) -> str:
 
 
 def _money(value, currency: str) -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value / 1e9:,.2f} bn {currency}"
+    text = _n(value, 2, 1e9)
+    return text if text == "-" else f"{text} bn {currency}"
 
 
 def assessment_tables(assessment: PortfolioAssessment) -> list[Table]:
@@ -51,7 +52,8 @@ def assessment_tables(assessment: PortfolioAssessment) -> list[Table]:
     rows = [
         ("Baseline emissions, scope 1+2 (Mt CO2e/yr)", _n(totals["baseline_tco2e"], 2, MT)),
         ("Reduction potential in the target year (Mt CO2e/yr)", _n(totals["reduction_target_year_tco2e"], 2, MT)),
-        ("Reduction potential, cumulative to the target year (Mt CO2e)", _n(totals["reduction_cumulative_tco2e"], 1, MT)),
+        ("Reduction potential, cumulative to the target year (Mt CO2e)",
+         _n(totals["reduction_cumulative_tco2e"], 1, MT)),
         ("GDP: value added of the members", _money(totals["value_added"], currency)),
         ("Jobs directly in the clusters", _n(totals["jobs_direct"])),
         ("Jobs created: construction (job-years)", _n(totals["construction_job_years"])),
@@ -112,7 +114,8 @@ def progress_tables(progress: Progress) -> list[Table]:
     for column in ("cluster", "project", "lever", "from", "to", "abatement kt/yr"):
         moves.add_column(column)
     for row in progress.stage_changes.itertuples():
-        moves.add_row(row.cluster, row.project, row.lever, row.from_stage, row.to_stage, _n(row.abatement_tco2e, 0, 1e3))
+        moves.add_row(row.cluster, row.project, row.lever, row.from_stage, row.to_stage,
+                      _n(row.abatement_tco2e, 0, 1e3))
     return [head, totals, moves]
 
 
