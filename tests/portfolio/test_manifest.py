@@ -94,5 +94,8 @@ def test_joined_after_the_reporting_year(tmp_path, small_cluster):
 
 
 def test_unknown_scenario(tmp_path, small_cluster):
-    folder = write(tmp_path, [cluster(small_cluster, "a")], scenario="no-such-scenario")
-    assert "scenario:" in problems(folder)
+    folder = write(tmp_path, [cluster(small_cluster, "a"), cluster(small_cluster, "b")], scenario="no-such-scenario")
+    message = problems(folder)
+    # Reported once, though both clusters use it.
+    assert "portfolio.yaml: scenario: no-such-scenario: no such file, and not a scenario name" in message
+    assert message.count("no-such-scenario") == 1

@@ -26,6 +26,7 @@ from clusterpath.schema.scenario import Scenario
 
 # Raise when what the figures hold or how they are computed changes: older cache files are then ignored.
 FIGURES_VERSION = 3
+DEFINITE = ("optimal", "infeasible", "not planned")
 # Countries with their own set of employment factors in data/employment_factors.csv.
 WORKFORCE_REGIONS = {"US": "United States", "AU": "Australia"}
 
@@ -99,8 +100,8 @@ def _cached(folder: Path | None, key: str) -> dict | None:
 
 
 def _store(folder: Path | None, key: str, figures: dict) -> None:
-    # A stopped solve may succeed with more time: only definite outcomes are kept.
-    if folder is None or figures["status"] == "stopped":
+    # A solve cut short by the time limit may end elsewhere with more time: only definite outcomes are kept.
+    if folder is None or figures["status"] not in DEFINITE:
         return
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f"{key}.{os.getpid()}.tmp"

@@ -126,7 +126,7 @@ def load_portfolio(path: str | Path, *, typical_days: int | None = None) -> Port
     folder = manifest_path.parent
     days = typical_days or manifest.typical_days
     problems: list[str] = []
-    scenarios: dict[str, Scenario] = {}
+    scenarios: dict[str, Scenario | None] = {}  # None: could not be read (reported once)
 
     def scenario(name: str, where: str) -> Scenario | None:
         if name not in scenarios:
@@ -135,11 +135,11 @@ def load_portfolio(path: str | Path, *, typical_days: int | None = None) -> Port
                 chosen = load_scenario(local if local.is_file() else name)
             except InputError as error:
                 problems.append(f"{where}: {error.message}")
-                return None
-            scenarios[name] = chosen.model_copy(update={"typical_days": days}) if days else chosen
+                chosen = None
+            scenarios[name] = chosen.model_copy(update={"typical_days": days}) if chosen and days else chosen
         return scenarios[name]
 
-    members: list[PortfolioCluster] = []
+    clusters: list[PortfolioCluster] = []
     first_file: dict[str, str] = {}
     for index, entry in enumerate(manifest.clusters):
         where = f"clusters[{index}]"
@@ -166,10 +166,10 @@ def load_portfolio(path: str | Path, *, typical_days: int | None = None) -> Port
         if entry.joined is not None and entry.joined > manifest.year:
             problems.append(f"{where}.joined: {entry.joined} is after the reporting year {manifest.year}")
         if chosen is not None:
-            members.append(PortfolioCluster(cluster, chosen, entry.file, entry.joined))
+            clusters.append(PortfolioCluster(cluster, chosen, entry.file, entry.joined))
     if problems:
         raise InputError(source, problems)
-    return Portfolio(manifest, source, members)
+    return Portfolio(manifest, source, clusters)
 
 
 def default_cache(portfolio: Portfolio, output: Path | None = None) -> Path | None:
