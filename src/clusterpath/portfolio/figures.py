@@ -25,7 +25,7 @@ from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
 
 # Raise when what the figures hold or how they are computed changes: older cache files are then ignored.
-FIGURES_VERSION = 3
+FIGURES_VERSION = 4
 DEFINITE = ("optimal", "infeasible", "not planned")
 # Countries with their own set of employment factors in data/employment_factors.csv.
 WORKFORCE_REGIONS = {"US": "United States", "AU": "Australia"}
@@ -69,14 +69,15 @@ def jobs_created(result, country: str, target_year: int) -> dict:
     """Construction job-years of the whole plan and operation jobs in the target year (clusterpath.workforce).
 
     Employment factors of the cluster's country where the factors have them, else the OECD's.
-    Operation jobs are those of the last period not after the target year.
+    Operation jobs are those of the last period not after the target year; None when no lever
+    operating then has a sourced factor (unknown, not zero).
     """
     region = WORKFORCE_REGIONS.get(country, workforce.DEFAULT_REGION)
     jobs = workforce.jobs_created(result, region=region)
     operation = {int(p): v for p, v in jobs["operation_jobs_by_period"].items() if int(p) <= target_year}
+    missing = sorted({f"{row['lever']} ({row['phase']})" for row in jobs["no_factor"]})
     return {"region": region, "construction_job_years": jobs["construction_job_years"],
-            "operation_jobs": operation[max(operation)] if operation else 0.0,
-            "levers_without_factor": sorted({row["lever"] for row in jobs["no_factor"]})}  # fmt: skip
+            "operation_jobs": operation[max(operation)] if operation else None, "levers_without_factor": missing}
 
 
 def pillar_scores(cluster: Cluster, scenario: Scenario, result) -> dict[str, float | None]:
