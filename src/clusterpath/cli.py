@@ -1040,7 +1040,8 @@ def portfolio(
     workers: Annotated[int, typer.Option("--workers", min=1, help="Clusters planned at once, each in its own process.")] = 1,
     cache: Annotated[Path | None, typer.Option("--cache", help="Folder keeping each cluster's plan figures between runs; "
                                                "default .cache in the --csv folder, else in the portfolio folder.")] = None,
-    time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit per cluster, s.")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="Solver time limit per cluster, s: one hard "
+                                              "plan must not hold up the portfolio.")] = 600,
     mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every plan.")] = 0.01,
 ) -> None:
     """Initiative totals of many clusters: reduction potential, GDP, jobs, by country and continent; year on year.

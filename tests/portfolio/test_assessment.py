@@ -83,7 +83,8 @@ def test_tiny_real_plans_cached_and_infeasible_reported(tmp_path, small_cluster)
     (tmp_path / "portfolio.yaml").write_text(yaml.safe_dump(manifest))
     portfolio = load_portfolio(folder)
     seen = []
-    first = assess(portfolio, cache=tmp_path / "cache", on_cluster=lambda c, cached: seen.append((c, cached)))
+    first = assess(portfolio, cache=tmp_path / "cache", workers=2,  # two processes
+                   on_cluster=lambda c, cached: seen.append((c, cached)))
     a, b = first.clusters.loc["a"], first.clusters.loc["b"]
     assert a["status"] == "optimal" and b["status"] == "infeasible" and "cannot be met" in b["message"]
     # Baseline of the small cluster (tests/test_inventory.py): 1004.32266 tCO2e

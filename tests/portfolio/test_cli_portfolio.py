@@ -71,4 +71,5 @@ def test_totals_json_csv_and_year_on_year(tmp_path, small_cluster):
                                                      "stage_changes.csv", "totals.csv"]  # fmt: skip
     # The second run takes every plan from the cache in the --csv folder, and prints tables.
     again = runner.invoke(app, ["portfolio", current, "--previous", previous, "--csv", str(csv)])
-    assert again.exit_code == 0 and "Year on year: 2024 to 2025" in again.output and "Projects that moved stage" in again.output
+    assert again.exit_code == 0, again.output
+    assert "Year on year: 2024 to 2025" in again.output and "Projects that moved stage" in again.output

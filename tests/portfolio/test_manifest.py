@@ -22,7 +22,8 @@ def test_folder_and_single_file(tmp_path, small_cluster):
 
 
 def test_cluster_scenario_is_relative_to_the_manifest(tmp_path, small_cluster):
-    (tmp_path / "quick.yaml").write_text(yaml.safe_dump({"name": "quick", "periods": [2025, 2030], "target_year": 2030}))
+    quick = {"name": "quick", "periods": [2025, 2030], "target_year": 2030}
+    (tmp_path / "quick.yaml").write_text(yaml.safe_dump(quick))
     folder = write(tmp_path, [cluster(small_cluster, "a")], scenario="quick.yaml")
     assert load_portfolio(folder).clusters[0].scenario.periods == [2025, 2030]
 
@@ -93,5 +94,8 @@ def test_joined_after_the_reporting_year(tmp_path, small_cluster):
 
 
 def test_unknown_scenario(tmp_path, small_cluster):
-    folder = write(tmp_path, [cluster(small_cluster, "a")], scenario="no-such-scenario")
-    assert "scenario:" in problems(folder)
+    folder = write(tmp_path, [cluster(small_cluster, "a"), cluster(small_cluster, "b")], scenario="no-such-scenario")
+    message = problems(folder)
+    # Reported once, though both clusters use it.
+    assert "portfolio.yaml: scenario: no-such-scenario: no such file, and not a scenario name" in message
+    assert message.count("no-such-scenario") == 1

@@ -11,7 +11,8 @@ USD = {"USD": {"rate": 0.5, "year": 2024, "source": "test: 0.5 EUR per USD"}}
 
 def project(id, stage, abatement=None, investment=None, committed=0.0, public_funding=0.0, lever="heat_pump"):
     return {"id": id, "name": f"Project {id}", "lever": lever, "members": ["chem"], "stage": stage,
-            "abatement": None if abatement is None else f"{abatement} t", "investment": investment, "committed": committed, "public_funding": public_funding}
+            "abatement": None if abatement is None else f"{abatement} t", "investment": investment,
+            "committed": committed, "public_funding": public_funding}
 
 
 @pytest.fixture
@@ -72,6 +73,7 @@ def test_unrelated_portfolios(tmp_path, small_cluster, years):
     assert "is not after" in error(current, current)
     moved = load_portfolio(write(tmp_path / "moved", [cluster(small_cluster, "a", country="NL")], year=2024))
     message = error(moved, current)
-    assert "cluster 'a' (clusters/a.yaml) is not the same cluster" in message and "country 'NL' then, 'BE' now" in message
+    assert "cluster 'a' (clusters/a.yaml) is not the same cluster" in message
+    assert "country 'NL' then, 'BE' now" in message
     renamed = load_portfolio(write(tmp_path / "renamed", [cluster(small_cluster, "a", name="Old name")], year=2024))
     assert "name 'Old name' then, 'Cluster a' now" in error(renamed, current)

@@ -64,6 +64,9 @@ def summarize(portfolio: Portfolio, figures: list[dict]) -> PortfolioAssessment:
         "planned": int(clusters["planned"].sum()),
         "not_planned": [c for c, planned in clusters["planned"].items() if not planned],
         **{column: _total(clusters[column]) for column in SUMS},
+        # Jobs are counted only where employment factors are sourced (docs/workforce.md): these add none.
+        "levers_without_employment_factor": sorted({lever for text in clusters["levers_without_employment_factor"]
+                                                    for lever in text.split(", ") if lever}),
     }
     return PortfolioAssessment(
         portfolio={"id": portfolio.id, "name": portfolio.manifest.name, "year": portfolio.year,
@@ -105,12 +108,18 @@ def _cluster_row(figures: dict, rate: float, joined: int | None) -> dict:
         "baseline_tco2e": figures["baseline_tco2e"], "target_year_tco2e": at_target,
         "reduction_target_year_tco2e": target_reduction, "reduction_cumulative_tco2e": cumulative,
         "value_added": figures["value_added"] * rate, "jobs_direct": figures["jobs_direct"],
-        "construction_job_years": jobs.get("construction_job_years", np.nan),
-        "operation_jobs": jobs.get("operation_jobs", np.nan), "jobs_region": jobs.get("region"),
+        "construction_job_years": _number(jobs.get("construction_job_years")),
+        "operation_jobs": _number(jobs.get("operation_jobs")), "jobs_region": jobs.get("region"),
+        "levers_without_employment_factor": ", ".join(jobs.get("levers_without_factor", [])),
         "investment": figures["investment"] * rate if figures["investment"] is not None else np.nan,
-        **{f"{p}_score": np.nan if pillars.get(p) is None else pillars[p] for p in PILLARS},
+        **{f"{p}_score": _number(pillars.get(p)) for p in PILLARS},
         "message": figures["message"],
     }  # fmt: skip
+
+
+def _number(value: float | None) -> float:
+    """Missing figures are NaN in the tables (None in JSON)."""
+    return np.nan if value is None else value
 
 
 def _total(column: pd.Series) -> float | None:

@@ -16,14 +16,17 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from clusterpath import workforce
 from clusterpath.inventory import Inventory
+from clusterpath.pathway.build import PlanningError
 from clusterpath.pathway.plan import DEFAULT_MIP_GAP, InfeasiblePlan, SolverStopped, plan
+from clusterpath.portfolio.scorecard import scorecard
 from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
 
 # Raise when what the figures hold or how they are computed changes: older cache files are then ignored.
-FIGURES_VERSION = 3
-PLANNED = "optimal"
+FIGURES_VERSION = 4
+DEFINITE = ("optimal", "infeasible", "not planned")
 # Countries with their own set of employment factors in data/employment_factors.csv.
 WORKFORCE_REGIONS = {"US": "United States", "AU": "Australia"}
 
@@ -36,15 +39,13 @@ def cluster_figures(cluster: Cluster, scenario: Scenario, *, time_limit: float |
 
     Money is in the cluster's currency; the portfolio converts it.
     """
-    from clusterpath.pathway.build import PlanningError
-
     totals = Inventory(cluster).totals
     figures = {
         "cluster": cluster.id, "name": cluster.name, "country": cluster.country, "kind": cluster.kind.value,
         "currency": cluster.currency, "illustrative": cluster.illustrative, "members": len(cluster.members),
         "scenario": scenario.name, "target_year": scenario.target_year,
         "baseline_tco2e": totals["total_tco2e"], "value_added": totals["value_added"], "jobs_direct": totals["jobs"],
-        "status": PLANNED, "message": None, "pathway_tco2e": [], "investment": None, "jobs_created": None,
+        "status": "optimal", "message": None, "pathway_tco2e": [], "investment": None, "jobs_created": None,
         "pillars": None,
     }  # fmt: skip
     try:
@@ -68,22 +69,19 @@ def jobs_created(result, country: str, target_year: int) -> dict:
     """Construction job-years of the whole plan and operation jobs in the target year (clusterpath.workforce).
 
     Employment factors of the cluster's country where the factors have them, else the OECD's.
-    Operation jobs are those of the last period not after the target year.
+    Operation jobs are those of the last period not after the target year; None when no lever
+    operating then has a sourced factor (unknown, not zero).
     """
-    from clusterpath import workforce
-
     region = WORKFORCE_REGIONS.get(country, workforce.DEFAULT_REGION)
     jobs = workforce.jobs_created(result, region=region)
     operation = {int(p): v for p, v in jobs["operation_jobs_by_period"].items() if int(p) <= target_year}
+    missing = sorted({f"{row['lever']} ({row['phase']})" for row in jobs["no_factor"]})
     return {"region": region, "construction_job_years": jobs["construction_job_years"],
-            "operation_jobs": operation[max(operation)] if operation else 0.0,
-            "levers_without_factor": sorted({row["lever"] for row in jobs["no_factor"]})}  # fmt: skip
+            "operation_jobs": operation[max(operation)] if operation else None, "levers_without_factor": missing}
 
 
 def pillar_scores(cluster: Cluster, scenario: Scenario, result) -> dict[str, float | None]:
     """The four pillar scores, 0-100 (clusterpath.portfolio.scorecard, docs/scorecard.md)."""
-    from clusterpath.portfolio.scorecard import scorecard
-
     return scorecard(cluster, scenario, result).scores()
 
 
@@ -103,8 +101,8 @@ def _cached(folder: Path | None, key: str) -> dict | None:
 
 
 def _store(folder: Path | None, key: str, figures: dict) -> None:
-    # A stopped solve may succeed with more time: only definite outcomes are kept.
-    if folder is None or figures["status"] == "stopped":
+    # A solve cut short by the time limit may end elsewhere with more time: only definite outcomes are kept.
+    if folder is None or figures["status"] not in DEFINITE:
         return
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f"{key}.{os.getpid()}.tmp"

@@ -26,19 +26,12 @@ CACHE = ".cache"
 
 def example_names() -> list[str]:
     """The shipped example portfolios (data/portfolios)."""
-    from importlib import resources
-
-    folder = resources.files("clusterpath.data").joinpath("portfolios")
-    return sorted(p.name for p in folder.iterdir() if p.joinpath(MANIFEST).is_file())
+    return sorted(p.name for p in _examples_folder().iterdir() if (p / MANIFEST).is_file())
 
 
 def _resolve(path: str | Path) -> Path:
     path = Path(path)
-    if not path.exists() and str(path) in example_names():
-        from importlib import resources
-
-        return Path(str(resources.files("clusterpath.data").joinpath("portfolios", str(path))))
-    return path
+    return _examples_folder() / str(path) if not path.exists() and str(path) in example_names() else path
 
 
 class ExchangeRate(Model):
@@ -72,7 +65,7 @@ class Manifest(Model):
 
 
 @dataclass(frozen=True)
-class Member:
+class PortfolioCluster:
     """One cluster of the portfolio with the scenario it is planned under."""
 
     cluster: Cluster
@@ -85,7 +78,7 @@ class Member:
 class Portfolio:
     manifest: Manifest
     source: str  # the manifest file, for messages
-    clusters: list[Member]
+    clusters: list[PortfolioCluster]
 
     @property
     def id(self) -> str:
@@ -105,7 +98,7 @@ class Portfolio:
             return 1.0
         return self.manifest.exchange_rates[currency].rate
 
-    def by_id(self) -> dict[str, Member]:
+    def by_id(self) -> dict[str, PortfolioCluster]:
         return {m.cluster.id: m for m in self.clusters}
 
 
@@ -133,7 +126,7 @@ def load_portfolio(path: str | Path, *, typical_days: int | None = None) -> Port
     folder = manifest_path.parent
     days = typical_days or manifest.typical_days
     problems: list[str] = []
-    scenarios: dict[str, Scenario] = {}
+    scenarios: dict[str, Scenario | None] = {}  # None: could not be read (reported once)
 
     def scenario(name: str, where: str) -> Scenario | None:
         if name not in scenarios:
@@ -142,11 +135,11 @@ def load_portfolio(path: str | Path, *, typical_days: int | None = None) -> Port
                 chosen = load_scenario(local if local.is_file() else name)
             except InputError as error:
                 problems.append(f"{where}: {error.message}")
-                return None
-            scenarios[name] = chosen.model_copy(update={"typical_days": days}) if days else chosen
+                chosen = None
+            scenarios[name] = chosen.model_copy(update={"typical_days": days}) if chosen and days else chosen
         return scenarios[name]
 
-    members: list[Member] = []
+    clusters: list[PortfolioCluster] = []
     first_file: dict[str, str] = {}
     for index, entry in enumerate(manifest.clusters):
         where = f"clusters[{index}]"
@@ -161,27 +154,38 @@ def load_portfolio(path: str | Path, *, typical_days: int | None = None) -> Port
             continue
         chosen = scenario(entry.scenario or manifest.scenario, f"{where}.scenario" if entry.scenario else "scenario")
         if cluster.id in first_file:
-            problems.append(f"{where}.file: '{entry.file}' has cluster id '{cluster.id}', as '{first_file[cluster.id]}' "
-                            "does: every cluster of a portfolio needs its own id")  # fmt: skip
+            problems.append(f"{where}.file: '{entry.file}' has cluster id '{cluster.id}', as "
+                            f"'{first_file[cluster.id]}' does: every cluster of a portfolio needs its own id")
             continue
         first_file[cluster.id] = entry.file
         if cluster.currency != manifest.currency and cluster.currency not in manifest.exchange_rates:
-            problems.append(f"{where}.file: cluster '{cluster.id}' counts money in {cluster.currency}, the portfolio in "
-                            f"{manifest.currency}, and exchange_rates has no {cluster.currency}: add exchange_rates."
+            problems.append(f"{where}.file: cluster '{cluster.id}' counts money in {cluster.currency}, the portfolio "
+                            f"in {manifest.currency}, and exchange_rates has no {cluster.currency}: add exchange_rates."
                             f"{cluster.currency}: {{rate: <{manifest.currency} per {cluster.currency}>, year: ..., "
                             "source: ...}")  # fmt: skip
         if entry.joined is not None and entry.joined > manifest.year:
             problems.append(f"{where}.joined: {entry.joined} is after the reporting year {manifest.year}")
         if chosen is not None:
-            members.append(Member(cluster, chosen, entry.file, entry.joined))
+            clusters.append(PortfolioCluster(cluster, chosen, entry.file, entry.joined))
     if problems:
         raise InputError(source, problems)
-    return Portfolio(manifest, source, members)
+    return Portfolio(manifest, source, clusters)
 
 
 def default_cache(portfolio: Portfolio, output: Path | None = None) -> Path | None:
-    """``.cache`` in the output folder if there is one, else in the portfolio's folder when it can be written."""
+    """``.cache`` in the output folder if there is one, else in the portfolio's folder when it can be written.
+
+    A shipped example's folder is part of the installed package: its cache goes to ``out/.cache``.
+    """
     if output is not None:
         return output / CACHE
     folder = Path(portfolio.source).parent
+    if folder.parent == _examples_folder():
+        return Path("out") / CACHE
     return folder / CACHE if os.access(folder, os.W_OK) else None
+
+
+def _examples_folder() -> Path:
+    from importlib import resources
+
+    return Path(str(resources.files("clusterpath.data").joinpath("portfolios")))

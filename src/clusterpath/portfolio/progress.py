@@ -88,8 +88,8 @@ def compare_years(previous: Portfolio, current: Portfolio, *, previous_assessmen
 def register_totals(portfolio: Portfolio) -> dict[str, float]:
     """Totals of one year that need no plan: baseline, economy and the project registers (money converted)."""
     out = dict.fromkeys(["clusters", "countries", "members", "baseline_tco2e", "value_added", "jobs_direct",
-                         "projects", "projects_committed", "projects_operating", "avoided_tco2e", "investment_registered",
-                         "committed", "public_funding"], 0.0)  # fmt: skip
+                         "projects", "projects_committed", "projects_operating", "avoided_tco2e",
+                         "investment_registered", "committed", "public_funding"], 0.0)  # fmt: skip
     out["clusters"] = len(portfolio.clusters)
     out["countries"] = len({m.cluster.country for m in portfolio.clusters})
     for member in portfolio.clusters:

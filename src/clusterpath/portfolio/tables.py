@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 from rich.table import Table
 
-from clusterpath.portfolio.assessment import PortfolioAssessment
+from clusterpath.portfolio.assessment import PILLARS, PortfolioAssessment
 from clusterpath.portfolio.progress import Progress
 
 MT = 1e6
@@ -16,9 +16,9 @@ MT = 1e6
 
 def write_csv(assessment: PortfolioAssessment, progress: Progress | None, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    totals = {k: v for k, v in assessment.totals.items() if k != "not_planned"}
-    tables = {"clusters": assessment.clusters, "by_country": assessment.by_country,
-              "by_continent": assessment.by_continent, "totals": pd.Series(totals, name="value").to_frame()}  # fmt: skip
+    totals = {k: v for k, v in assessment.totals.items() if not isinstance(v, list)}
+    tables = {"clusters": assessment.clusters, "by_country": assessment.by_country, "by_continent":
+              assessment.by_continent, "totals": pd.Series(totals, name="value").to_frame()}  # fmt: skip
     if progress is not None:
         tables |= {"progress_totals": progress.totals, "stage_changes": progress.stage_changes.set_index("cluster"),
                    "new_projects": progress.new_projects.set_index("cluster"),
@@ -38,7 +38,8 @@ def _n(value, digits: int = 0, scale: float = 1.0) -> str:
 
 
 def _money(value, currency: str) -> str:
-    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value / 1e9:,.2f} bn {currency}"
+    text = _n(value, 2, 1e9)
+    return text if text == "-" else f"{text} bn {currency}"
 
 
 def assessment_tables(assessment: PortfolioAssessment) -> list[Table]:
@@ -51,7 +52,8 @@ def assessment_tables(assessment: PortfolioAssessment) -> list[Table]:
     rows = [
         ("Baseline emissions, scope 1+2 (Mt CO2e/yr)", _n(totals["baseline_tco2e"], 2, MT)),
         ("Reduction potential in the target year (Mt CO2e/yr)", _n(totals["reduction_target_year_tco2e"], 2, MT)),
-        ("Reduction potential, cumulative to the target year (Mt CO2e)", _n(totals["reduction_cumulative_tco2e"], 1, MT)),
+        ("Reduction potential, cumulative to the target year (Mt CO2e)",
+         _n(totals["reduction_cumulative_tco2e"], 1, MT)),
         ("GDP: value added of the members", _money(totals["value_added"], currency)),
         ("Jobs directly in the clusters", _n(totals["jobs_direct"])),
         ("Jobs created: construction (job-years)", _n(totals["construction_job_years"])),
@@ -61,20 +63,18 @@ def assessment_tables(assessment: PortfolioAssessment) -> list[Table]:
     ]
     for label, value in rows:
         head.add_row(label, value)
-    tables = [head, _grouped(assessment.by_continent, "Continent (UN M49 region)", currency),
-              _grouped(assessment.by_country, "Country", currency)]  # fmt: skip
-    per = Table(title="Clusters")
-    for column in ("cluster", "country", "status", "baseline Mt", "reduction Mt (target yr)", "cumulative Mt",
-                   f"GDP bn {currency}", "jobs direct", "jobs created (constr. job-yrs / oper.)", "pillars P/Po/F/T"):
-        per.add_column(column, justify="left" if column in ("cluster", "country", "status") else "right")
+    if totals["levers_without_employment_factor"]:
+        head.caption = ("Jobs created count only levers with a sourced employment factor; none for: "
+                        + ", ".join(totals["levers_without_employment_factor"]))
+    tables = [head, _figures(assessment.by_continent, "By continent (UN M49 region)", currency),
+              _figures(assessment.by_country, "By country", currency),
+              _figures(assessment.clusters, "Clusters", currency)]  # fmt: skip
+    pillars = Table(title="Pillar scores, 0-100 (docs/scorecard.md)")
+    for column in ("cluster", *PILLARS):
+        pillars.add_column(column, justify="left" if column == "cluster" else "right")
     for cluster, row in assessment.clusters.iterrows():
-        pillars = [row[f"{p}_score"] for p in ("partnerships", "policy", "finance", "technology")]
-        per.add_row(cluster, row["country"], row["status"], _n(row["baseline_tco2e"], 2, MT),
-                    _n(row["reduction_target_year_tco2e"], 2, MT), _n(row["reduction_cumulative_tco2e"], 1, MT),
-                    _n(row["value_added"], 2, 1e9), _n(row["jobs_direct"]),
-                    f"{_n(row['construction_job_years'])} / {_n(row['operation_jobs'])}",
-                    "/".join(_n(p) for p in pillars))  # fmt: skip
-    tables.append(per)
+        pillars.add_row(cluster, *(_n(row[f"{p}_score"]) for p in PILLARS))
+    tables.append(pillars)
     for cluster, row in assessment.clusters[~assessment.clusters["planned"]].iterrows():
         note = Table(title=f"{cluster}: no plan ({row['status']})", show_header=False)
         note.add_column("why")
@@ -83,16 +83,16 @@ def assessment_tables(assessment: PortfolioAssessment) -> list[Table]:
     return tables
 
 
-def _grouped(frame: pd.DataFrame, title: str, currency: str) -> Table:
-    table = Table(title=f"By {title.split(' (')[0].lower()}")
-    for column in (title, "clusters", "baseline Mt", "reduction Mt (target yr)", "cumulative Mt", f"GDP bn {currency}",
-                   "jobs direct", "constr. job-yrs", "oper. jobs"):
-        table.add_column(column, justify="left" if column == title else "right")
+def _figures(frame: pd.DataFrame, title: str, currency: str) -> Table:
+    """Reduction potential, GDP and jobs of each row (continent, country or cluster)."""
+    table = Table(title=f"{title}: Mt CO2e, GDP in bn {currency}")
+    for column in ("", "baseline /yr", "reduction /yr", "cumulative", "GDP", "jobs", "construction job-yrs",
+                   "operation jobs"):  # fmt: skip
+        table.add_column(column, justify="left" if not column else "right")
     for key, row in frame.iterrows():
-        table.add_row(str(key), _n(row["clusters"]), _n(row["baseline_tco2e"], 2, MT),
-                      _n(row["reduction_target_year_tco2e"], 2, MT), _n(row["reduction_cumulative_tco2e"], 1, MT),
-                      _n(row["value_added"], 2, 1e9), _n(row["jobs_direct"]), _n(row["construction_job_years"]),
-                      _n(row["operation_jobs"]))  # fmt: skip
+        table.add_row(str(key), _n(row["baseline_tco2e"], 2, MT), _n(row["reduction_target_year_tco2e"], 2, MT),
+                      _n(row["reduction_cumulative_tco2e"], 1, MT), _n(row["value_added"], 2, 1e9),
+                      _n(row["jobs_direct"]), _n(row["construction_job_years"]), _n(row["operation_jobs"]))  # fmt: skip
     return table
 
 
@@ -114,7 +114,8 @@ def progress_tables(progress: Progress) -> list[Table]:
     for column in ("cluster", "project", "lever", "from", "to", "abatement kt/yr"):
         moves.add_column(column)
     for row in progress.stage_changes.itertuples():
-        moves.add_row(row.cluster, row.project, row.lever, row.from_stage, row.to_stage, _n(row.abatement_tco2e, 0, 1e3))
+        moves.add_row(row.cluster, row.project, row.lever, row.from_stage, row.to_stage,
+                      _n(row.abatement_tco2e, 0, 1e3))
     return [head, totals, moves]
 
 
