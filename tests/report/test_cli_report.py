@@ -119,3 +119,19 @@ def test_out_is_a_file(tmp_path, files):
     result = runner.invoke(app, ["report", files[0], "--out", str(target)])
     assert result.exit_code == 2 and "is a file" in result.output
     assert target.read_text() == "not a folder"
+
+
+def test_results_without_the_deployment_leave_out_its_sections(tmp_path, files, computed):
+    (computed / "pathway" / "pathway.nc").unlink()
+    out = tmp_path / "report"
+    result = runner.invoke(app, ["report", files[0], "--scenario", files[1], "--from", str(computed), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    sheets = load_workbook(out / "report.xlsx").sheetnames
+    assert "scorecard" in sheets and "workforce by phase" not in sheets and "critical path" not in sheets
+
+
+def test_a_deployment_from_an_older_clusterpath(tmp_path, files, computed):
+    import xarray as xr
+
+    xr.Dataset({"capacity": ("unit", [1.0])}, attrs={"currency": "EUR"}).to_netcdf(computed / "pathway" / "pathway.nc")
+    _fails(tmp_path, [files[0], "--from", str(computed)], "written by an older clusterpath")
