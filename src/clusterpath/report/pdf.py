@@ -47,9 +47,11 @@ def build(report: Report) -> bytes:
         pdf.multi_cell(0, 5, note, fill=True, new_x="LMARGIN", new_y="NEXT")
     pdf.set_fill_color(255)  # tables fill their cells with the current colour
     for section in report.sections:
-        # A section starts on a new page rather than with its heading apart from its first figure or table.
-        if pdf.will_page_break(140 if section.charts else 60):
-            pdf.add_page()
+        # A section starts on a new page rather than with its heading apart from its first figure or table,
+        # and on a landscape page when that is a wide table.
+        orientation = "L" if not section.charts and section.tables and _wide(section.tables[0]) else "P"
+        if orientation != pdf.cur_orientation.value or pdf.will_page_break(140 if section.charts else 60):
+            pdf.add_page(orientation=orientation)
         pdf.ln(6)
         pdf.set_font("DejaVu", "B", 13)
         pdf.multi_cell(0, 7, section.title, new_x="LMARGIN", new_y="NEXT")
@@ -68,13 +70,17 @@ def write(report: Report, path: Path) -> Path:
     return path
 
 
-WIDE = 10  # columns above which a table gets a landscape page of its own
+WIDE = 10  # columns above which a table is laid out on landscape pages
+
+
+def _wide(table: Table) -> bool:
+    return len(table.frame.columns) > WIDE
 
 
 def _table(pdf: FPDF, table: Table) -> None:
-    wide = len(table.frame.columns) > WIDE
-    if wide:
-        pdf.add_page(orientation="L")
+    orientation = "L" if _wide(table) else "P"
+    if orientation != pdf.cur_orientation.value:
+        pdf.add_page(orientation=orientation)
     pdf.ln(3)
     pdf.set_font("DejaVu", "B", 9)
     pdf.multi_cell(0, 5, table.title, new_x="LMARGIN", new_y="NEXT")
@@ -96,5 +102,3 @@ def _table(pdf: FPDF, table: Table) -> None:
             row = grid.row()
             for text in texts:
                 row.cell(text)
-    if wide:
-        pdf.add_page(orientation="P")
