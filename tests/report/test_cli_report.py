@@ -124,7 +124,8 @@ def test_out_is_a_file(tmp_path, files):
 def test_results_without_the_deployment_leave_out_its_sections(tmp_path, files, computed):
     (computed / "pathway" / "pathway.nc").unlink()
     out = tmp_path / "report"
-    result = runner.invoke(app, ["report", files[0], "--scenario", files[1], "--from", str(computed), "--out", str(out)])
+    argv = ["report", files[0], "--scenario", files[1], "--from", str(computed), "--out", str(out)]
+    result = runner.invoke(app, argv)
     assert result.exit_code == 0, result.output
     sheets = load_workbook(out / "report.xlsx").sheetnames
     assert "scorecard" in sheets and "workforce by phase" not in sheets and "critical path" not in sheets

@@ -97,7 +97,8 @@ def test_every_figure_has_a_pdf_drawing(kind):
     tables = {
         "waterfall": content.waterfall_steps(HAND), "macc": content.macc_table(HAND),
         "area": pd.DataFrame({2025: [1.0, 2.0], 2035: [0.5, 1.0]}, index=["a", "b"]),
-        "allocation": pd.DataFrame({"member": ["a"], "allocated, million EUR": [1.0], "stand-alone, million EUR": [2.0]}),
+        "allocation": pd.DataFrame({"member": ["a"], "allocated, million EUR": [1.0],
+                                    "stand-alone, million EUR": [2.0]}),
         "map": pd.DataFrame({"cluster": ["a"], "lon": [4.3], "lat": [51.3], "reduction": [1.0]}),
         "radar": pd.DataFrame({"name": ["x"] * 3, "pillar": ["a", "b", "c"], "score": [10.0, 50.0, 90.0]}),
         "gantt": pd.DataFrame({"task": ["a", "a"], "phase": ["permitting", "construction"], "start": [2026, 2028],

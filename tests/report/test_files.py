@@ -69,7 +69,8 @@ def test_html_is_self_contained_and_renders(report, written):
     with tempfile.TemporaryDirectory(prefix="clusterpath-chromium-") as profile, sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             profile, executable_path=str(CHROMIUM), headless=True, viewport={"width": 1200, "height": 1600},
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])  # fmt: skip
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update"])  # fmt: skip
         try:
             context.route("**/*", route)
             page = context.new_page()

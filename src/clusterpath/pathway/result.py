@@ -368,7 +368,8 @@ class PathwayResult:
         return cls(str(attrs["status"]), float(attrs["objective"]), str(attrs["currency"]), data, tables["units"],
                    saved["costs"], buses=tables["buses"], ports=tables["ports"], stores=tables["stores"],
                    prices=tables["prices"], discount=tables["discount"], meta=meta,
-                   baseline_cost=saved["baseline_cost"], baseline_emissions=tables.get("baseline_emissions"))  # fmt: skip
+                   baseline_cost=saved["baseline_cost"],
+                   baseline_emissions=tables.get("baseline_emissions"))  # fmt: skip
 
     def to_csv(self, folder: Path) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)

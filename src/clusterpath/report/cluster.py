@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from clusterpath.inventory import Inventory
@@ -66,7 +67,7 @@ def _key_figures(cluster, inventory, summary, allocation) -> Section:
         ("jobs in the members", totals["jobs"], "jobs"),
         (f"scope 1 + 2 emissions in {cluster.base_year} (inventory)", base, "tCO2e/yr"),
         (f"emissions in {year} on the pathway", residual, "tCO2e/yr"),
-        (f"reduction from {cluster.base_year} to {year}", 100 * (base - residual) / base if base else float("nan"), "%"),
+        (f"reduction from {cluster.base_year} to {year}", 100 * (base - residual) / base if base else np.nan, "%"),
         ("net present cost of the pathway", summary["objective"] / 1e6, f"million {money}"),
         ("investment over the pathway", sum(summary["investment_by_period"].values()) / 1e6, f"million {money}"),
     ]
@@ -96,7 +97,8 @@ def _baseline(cluster, inventory) -> Section:
     text = (f"Scope 1 and 2 (location-based) emissions of each member in {cluster.base_year}, from its energy use, "
             "process emissions and on-site wastewater (docs/inventory.md).")
     return Section("baseline", f"Baseline inventory, {cluster.base_year}", text,
-                   tables=[Table("baseline members", "Members", table), Table("baseline sectors", "Sectors", by_sector)])
+                   tables=[Table("baseline members", "Members", table),
+                           Table("baseline sectors", "Sectors", by_sector)])
 
 
 def _waterfall(summary, inventory, year) -> Section:
@@ -119,7 +121,8 @@ def _pathway(summary) -> Section:
                    charts=[Chart("area", members, "Emissions by member", "tCO2e/yr"),
                            Chart("area", scopes, "Emissions by scope", "tCO2e/yr")],
                    tables=[Table("pathway by member", "By member", c.period_table(members, "member", "tCO2e/yr")),
-                           Table("pathway by scope", "By scope", c.period_table(scopes, "scope", "tCO2e/yr"))])  # fmt: skip
+                           Table("pathway by scope", "By scope",
+                                 c.period_table(scopes, "scope", "tCO2e/yr"))])  # fmt: skip
 
 
 def _macc(summary, year) -> Section:
@@ -151,7 +154,8 @@ def _allocation(allocation, currency) -> Section:
     text = (f"The cluster's cost split among its members by the {allocation['method']} method, against what each "
             f"would pay planning alone (docs/allocation.md). {core}")
     return Section("allocation", "Who pays what", text,
-                   charts=[Chart("allocation", table, "Allocated cost against stand-alone cost", f"million {currency}")],
+                   charts=[Chart("allocation", table, "Allocated cost against stand-alone cost",
+                                 f"million {currency}")],
                    tables=[Table("allocation", "Allocation", table)])
 
 
@@ -197,8 +201,8 @@ def _critical_path(frame: pd.DataFrame) -> Section:
     timed = frame[frame["latest_permitting_start"].notna()]
     tasks = [("* " if row.on_critical_path else "") + c.label(row.lever) for row in timed.itertuples()]
     gantt = pd.DataFrame(
-        [{"task": task, "phase": "permitting", "start": row.latest_permitting_start, "end": row.latest_construction_start}
-         for task, row in zip(tasks, timed.itertuples(), strict=True)]
+        [{"task": task, "phase": "permitting", "start": row.latest_permitting_start,
+          "end": row.latest_construction_start} for task, row in zip(tasks, timed.itertuples(), strict=True)]
         + [{"task": task, "phase": "construction", "start": row.latest_construction_start, "end": row.required_by}
            for task, row in zip(tasks, timed.itertuples(), strict=True)],
         columns=["task", "phase", "start", "end"])  # fmt: skip
@@ -206,7 +210,8 @@ def _critical_path(frame: pd.DataFrame) -> Section:
         "needed_by": "needed by, year", "required_by": "required by, year", "permitting_years": "permitting, years",
         "construction_years": "construction, years", "latest_permitting_start": "latest permitting start, year",
         "latest_construction_start": "latest construction start, year", "slack_years": "slack, years",
-        "depends_on": "depends on", "on_critical_path": "critical", "committed_projects": "committed projects"})  # fmt: skip
+        "depends_on": "depends on", "on_critical_path": "critical",
+        "committed_projects": "committed projects"})  # fmt: skip
     table["lever"] = table["lever"].map(c.label)
     table["depends on"] = table["depends on"].fillna("").map(c.label)
     # Two tables, so that neither is too wide to read on a page: the years, then where they come from.
@@ -219,7 +224,8 @@ def _critical_path(frame: pd.DataFrame) -> Section:
             f"construction can start for it to operate then (docs/model.md, lead times). Slack is the latest "
             f"permitting start less the first year projects can start ({frame.attrs.get('decision_year', '')}). "
             f"The critical path (marked *): {path}. Levers without a sourced lead time have no bars.")
-    charts = [Chart("gantt", gantt, "Latest permitting and construction to operate when needed", "year")] if len(gantt) else []
+    title = "Latest permitting and construction to operate when needed"
+    charts = [Chart("gantt", gantt, title, "year")] if len(gantt) else []
     return Section("critical-path", "Permitting and construction: the critical path", text, charts=charts,
                    tables=[Table("critical path", "Lead times and slack", years),
                            Table("lead time sources", "Where the lead times come from", sources)])

@@ -41,7 +41,7 @@ class Table:
     frame: pd.DataFrame  # shown without its index: every column is named, units in the names
 
     def cells(self) -> list[list[str]]:
-        """The rows as text to read; years (a column named "period", "target year" or "..., year") without separators."""
+        """The rows as text to read; years (in a column "period", "target year" or "..., year") unseparated."""
         years = [bool(YEAR_COLUMN.search(str(column))) for column in self.frame.columns]
         return [[format_value(value, year) for value, year in zip(row, years, strict=True)]
                 for row in self.frame.itertuples(index=False)]  # fmt: skip
@@ -135,7 +135,8 @@ def macc_table(summary: dict) -> pd.DataFrame:
     rows = [{"lever": label(row["lever"]), "lever family": FAMILY_LABEL[LEVER_FAMILY[row["lever"]]],
              "abatement, tCO2e/yr": row["abatement_tco2e"], f"cost, {summary['currency']}/tCO2e": row["cost_per_tco2e"]}
             for row in summary["macc"]]  # fmt: skip
-    return pd.DataFrame(rows, columns=["lever", "lever family", "abatement, tCO2e/yr", f"cost, {summary['currency']}/tCO2e"])
+    columns = ["lever", "lever family", "abatement, tCO2e/yr", f"cost, {summary['currency']}/tCO2e"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def cost_table(summary: dict) -> pd.DataFrame:

@@ -103,8 +103,8 @@ def portfolio_map(ax, table: pd.DataFrame, unit: str) -> None:
     sizes = bubble_sizes(table[table.columns[3]], largest=30.0) ** 2  # matplotlib sizes are areas in points²
     ax.scatter(table["lon"], table["lat"], s=np.maximum(sizes, 9), color=COLORS[1], alpha=0.7, edgecolor=COLORS[0])
     for _, row in table.iterrows() if len(table) <= MAP_LABELS else ():
-        ax.annotate(str(row["cluster"]), (row["lon"], row["lat"]), fontsize=6, xytext=(0, 4), textcoords="offset points",
-                    ha="center")  # fmt: skip
+        ax.annotate(str(row["cluster"]), (row["lon"], row["lat"]), fontsize=6, xytext=(0, 4),
+                    textcoords="offset points", ha="center")  # fmt: skip
     ax.set_xlim(-180, 180)
     ax.set_ylim(-60, 85)
     ax.set_aspect("equal")

@@ -102,15 +102,16 @@ def portfolio_map(table: pd.DataFrame, unit: str) -> go.Figure:
     """Columns cluster, lon, lat, and the value the bubbles are sized by (the fourth)."""
     value = table.columns[3]
     lon, lat = world_outline()
-    outline = go.Scatter(x=lon, y=lat, mode="lines", fill="toself", fillcolor="#e9ecef", line={"color": "#adb5bd", "width": 0.5},
-                         hoverinfo="skip", showlegend=False)  # fmt: skip
+    outline = go.Scatter(x=lon, y=lat, mode="lines", fill="toself", fillcolor="#e9ecef",
+                         line={"color": "#adb5bd", "width": 0.5}, hoverinfo="skip", showlegend=False)  # fmt: skip
     # Beyond a handful of clusters names overlap: they show on hover, and the report's tables list them.
     mode = "markers+text" if len(table) <= MAP_LABELS else "markers"
     bubbles = go.Scatter(x=list(table["lon"]), y=list(table["lat"]), mode=mode, text=list(table["cluster"]),
                          textposition="top center", name=value,
                          marker={"size": bubble_sizes(table[value]), "sizemin": 4, "color": "#2a9d8f", "opacity": 0.7,
                                  "line": {"color": "#264653", "width": 1}},
-                         customdata=list(table[value]), hovertemplate="%{text}: %{customdata:,.0f} " + unit + "<extra></extra>")  # fmt: skip
+                         customdata=list(table[value]),
+                         hovertemplate="%{text}: %{customdata:,.0f} " + unit + "<extra></extra>")  # fmt: skip
     return go.Figure([outline, bubbles]).update_layout(
         xaxis={"range": [-180, 180], "title": "longitude", "showgrid": False, "zeroline": False},
         yaxis={"range": [-60, 85], "title": "latitude", "showgrid": False, "zeroline": False, "scaleanchor": "x"},
@@ -123,7 +124,8 @@ def radar(table: pd.DataFrame, unit: str) -> go.Figure:
     for name, group in table.groupby("name", sort=False):
         pillars = list(group["pillar"])
         scores = list(group["score"])
-        figure.add_trace(go.Scatterpolar(r=scores + scores[:1], theta=pillars + pillars[:1], fill="toself", name=str(name)))
+        figure.add_trace(go.Scatterpolar(r=scores + scores[:1], theta=pillars + pillars[:1], fill="toself",
+                                         name=str(name)))
     return figure.update_layout(polar={"radialaxis": {"range": [0, 100], "title": unit}})
 
 
@@ -139,8 +141,8 @@ def gantt(table: pd.DataFrame, unit: str) -> go.Figure:
 def bars(table: pd.DataFrame, unit: str) -> go.Figure:
     """The first column labels the x axis; every other column is a stacked series."""
     x = [str(v) for v in table.iloc[:, 0]]
-    return go.Figure([go.Bar(name=str(column), x=x, y=list(table[column])) for column in table.columns[1:]]).update_layout(
-        barmode="stack", yaxis_title=unit)  # fmt: skip
+    traces = [go.Bar(name=str(column), x=x, y=list(table[column])) for column in table.columns[1:]]
+    return go.Figure(traces).update_layout(barmode="stack", yaxis_title=unit)
 
 
 BUILDERS = {"waterfall": waterfall, "area": area, "macc": macc, "allocation": allocation, "map": portfolio_map,

@@ -38,14 +38,20 @@ TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!DOCTYPE html>
 <body>
 <header><h1>{{ report.title }}</h1><p class="subtitle">{{ report.subtitle }}</p>
 {% for note in report.notes %}<p class="note">{{ note }}</p>{% endfor %}</header>
-<nav><h2>Contents</h2><ol>{% for s in report.sections %}<li><a href="#{{ s.key }}">{{ s.title }}</a></li>{% endfor %}</ol></nav>
+<nav><h2>Contents</h2><ol>
+{% for s in report.sections %}<li><a href="#{{ s.key }}">{{ s.title }}</a></li>{% endfor %}
+</ol></nav>
 {% for s in sections %}<section id="{{ s.key }}"><h2>{{ s.title }}</h2><p>{{ s.text }}</p>
 {% for f in s.figures %}<div class="figure">{{ f | safe }}</div>{% endfor %}
-{% for t in s.tables %}<table><caption>{{ t.title }}</caption><thead><tr>{% for c in t.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in t.rows %}<tr>{% for cell in row %}<td{% if t.numeric[loop.index0] %} class="number"{% endif %}>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+{% for t in s.tables %}<table><caption>{{ t.title }}</caption>
+<thead><tr>{% for c in t.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in t.rows %}<tr>{% for cell in row %}
+<td{% if t.numeric[loop.index0] %} class="number"{% endif %}>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</tbody>
+</table>
 {% endfor %}</section>
 {% endfor %}
-<footer>Made with clusterpath on {{ report.created }}. Figures are interactive: hover for values; the page works offline.</footer>
+<footer>Made with clusterpath on {{ report.created }}. Figures are interactive: hover for values; the page
+works offline.</footer>
 </body></html>
 """)
 

@@ -31,7 +31,7 @@ class Computed:
 def read(folder: Path, cluster: Cluster) -> Computed:
     """The results in ``folder``, checked to belong to ``cluster``."""
     if not folder.is_dir():
-        raise InputError(str(folder), ["no such folder: give the folder that `plan --json FOLDER/pathway.json` wrote into"])
+        raise InputError(str(folder), ["no such folder: give the folder `plan --json FOLDER/pathway.json` wrote into"])
     summary = _json(folder / SUMMARY, "run `clusterpath plan CLUSTER --json FOLDER/pathway.json` first")
     missing = sorted(SUMMARY_KEYS - set(summary)) if isinstance(summary, dict) else ["(all)"]
     if missing:
@@ -39,15 +39,17 @@ def read(folder: Path, cluster: Cluster) -> Computed:
     members = {m.id for m in cluster.members}
     planned = set(summary["member_emissions_tco2e"])
     if not planned <= members or summary["currency"] != cluster.currency:
-        raise InputError(str(folder / SUMMARY), [f"was planned for another cluster (members {', '.join(sorted(planned))}, "
-                                                 f"currency {summary['currency']}), not for '{cluster.id}'"])  # fmt: skip
+        raise InputError(str(folder / SUMMARY), [
+            f"was planned for another cluster (members {', '.join(sorted(planned))}, currency {summary['currency']}), "
+            f"not for '{cluster.id}'"])  # fmt: skip
     allocation = None
     if (folder / ALLOCATION).exists():
         allocation = _json(folder / ALLOCATION, "")
         players = set(allocation.get("players", [])) if isinstance(allocation, dict) else set()
         if players != members or not {"allocation", "standalone", "total", "method"} <= set(allocation):
-            raise InputError(str(folder / ALLOCATION), [f"is not an allocation among the members of '{cluster.id}' "
-                                                        "(run `clusterpath allocate CLUSTER --json-out` again)"])  # fmt: skip
+            raise InputError(str(folder / ALLOCATION), [
+                f"is not an allocation among the members of '{cluster.id}' (run `clusterpath allocate CLUSTER "
+                "--json-out` again)"])  # fmt: skip
     result = None
     if (folder / DEPLOYMENT).exists():
         try:

@@ -93,8 +93,9 @@ def _table(pdf: FPDF, table: Table) -> None:
     longest = [max([len(word) for word in str(c).split()] + [len(row[i]) for row in cells])
                for i, c in enumerate(frame.columns)]  # fmt: skip
     widths = [min(28, max(4, n)) + 2 for n in longest]  # + 2: the cells' padding
-    with pdf.table(col_widths=widths, headings_style=FontFace(emphasis="BOLD", fill_color=(241, 243, 245)), text_align=align,
-                   line_height=4, first_row_as_headings=True, repeat_headings=1) as grid:  # fmt: skip
+    heading = FontFace(emphasis="BOLD", fill_color=(241, 243, 245))
+    with pdf.table(col_widths=widths, headings_style=heading, text_align=align, line_height=4,
+                   first_row_as_headings=True, repeat_headings=1) as grid:  # fmt: skip
         header = grid.row()
         for column in frame.columns:
             header.cell(str(column))

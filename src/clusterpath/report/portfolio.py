@@ -27,7 +27,8 @@ def portfolio_report(portfolio: Portfolio, assessment: PortfolioAssessment) -> R
     subtitle = (f"{assessment.totals['clusters']} clusters in {assessment.totals['countries']} countries on "
                 f"{assessment.totals['continents']} continents; reporting year {assessment.portfolio['year']}; "
                 f"money in {money} (docs/portfolio.md)")
-    return Report(f"{assessment.portfolio['name']}: portfolio {assessment.portfolio['year']}", subtitle, notes, sections)
+    title = f"{assessment.portfolio['name']}: portfolio {assessment.portfolio['year']}"
+    return Report(title, subtitle, notes, sections)
 
 
 def _money(money: str) -> str:
@@ -77,8 +78,10 @@ def _clusters(portfolio: Portfolio, table: pd.DataFrame, money: str) -> pd.DataF
 def _map(clusters: pd.DataFrame) -> Section:
     bubbles = clusters[["name", "lon", "lat", REDUCTION]].rename(columns={"name": "cluster"}).fillna({REDUCTION: 0.0})
     text = ("Each cluster at its location, its bubble's area proportional to its reduction potential in its target "
-            "year; land outline from Natural Earth (public domain). A cluster not planned is drawn at the smallest size.")
-    return Section("map", "Where the clusters are", text, charts=[Chart("map", bubbles, "Reduction potential", "MtCO2e/yr")])
+            "year; land outline from Natural Earth (public domain). A cluster not planned is drawn at the smallest "
+            "size.")
+    return Section("map", "Where the clusters are", text,
+                   charts=[Chart("map", bubbles, "Reduction potential", "MtCO2e/yr")])
 
 
 def _groups(assessment: PortfolioAssessment, money: str) -> Section:
@@ -97,10 +100,11 @@ def _groups(assessment: PortfolioAssessment, money: str) -> Section:
     chart = countries[["country", REDUCTION]].rename(columns={REDUCTION: "reduction"}).fillna({"reduction": 0.0})
     text = "The totals by country and by continent: sums of the clusters' rows in the portfolio's currency."
     return Section("countries", "By country and continent", text,
-                   charts=[Chart("bars", chart.sort_values("reduction", ascending=False), "Reduction potential by country",
-                                 "MtCO2e/yr")],
+                   charts=[Chart("bars", chart.sort_values("reduction", ascending=False),
+                                 "Reduction potential by country", "MtCO2e/yr")],
                    tables=[Table("by country", "By country", countries),
-                           Table("by continent", "By continent", table(assessment.by_continent, "continent"))])  # fmt: skip
+                           Table("by continent", "By continent",
+                                 table(assessment.by_continent, "continent"))])  # fmt: skip
 
 
 def _clusters_section(clusters: pd.DataFrame) -> Section:
@@ -118,14 +122,15 @@ def _pillars(assessment: PortfolioAssessment) -> Section:
     text = ("Each cluster's four pillar scores (0-100, docs/scorecard.md) and, in the radar, their mean over the "
             "clusters that have one.")
     return Section("pillars", "Four pillars", text,
-                   charts=[Chart("radar", mean.fillna({"score": 0.0}), "Pillar scores, mean of the clusters", "score, 0-100")],
+                   charts=[Chart("radar", mean.fillna({"score": 0.0}), "Pillar scores, mean of the clusters",
+                                 "score, 0-100")],
                    tables=[Table("pillar scores", "Pillar scores by cluster", scores)])
 
 
 def _rates(assessment: PortfolioAssessment) -> Section:
     rates = assessment.portfolio["exchange_rates"]
     money = assessment.portfolio["currency"]
-    table = pd.DataFrame([{"currency": k, f"{money} per unit": v["rate"], "year": v["year"], "source": v["source"]}
-                          for k, v in rates.items()], columns=["currency", f"{money} per unit", "year", "source"])  # fmt: skip
+    columns = ["currency", f"{money} per unit", "year", "source"]
+    table = pd.DataFrame([[k, v["rate"], v["year"], v["source"]] for k, v in rates.items()], columns=columns)
     return Section("rates", "Exchange rates", "The rates money in other currencies was converted at, with sources.",
                    tables=[Table("exchange rates", "Exchange rates", table)])

@@ -1,4 +1,4 @@
-"""The report's tables as an Excel workbook: a contents sheet, then every table on its own sheet, units in the headers."""
+"""The report's tables as an Excel workbook: a contents sheet, then each table on its own sheet, units in headers."""
 
 from __future__ import annotations
 
