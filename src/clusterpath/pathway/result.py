@@ -322,7 +322,8 @@ class PathwayResult:
         for name, column in self.units.items():
             data[f"unit_{name}"] = ("unit", np.asarray(column.astype(str), dtype=str))
         # Everything else ``from_netcdf`` needs, as one JSON text (a variable: attributes have size limits).
-        data[TABLES] = xr.DataArray(np.array(json.dumps(self._tables()), dtype=object))
+        text = json.dumps(self._tables(), default=lambda v: v.item() if hasattr(v, "item") else str(v))  # numpy scalars
+        data[TABLES] = xr.DataArray(np.array(text, dtype=object))
         data.to_netcdf(path)
 
     def _tables(self) -> dict:
