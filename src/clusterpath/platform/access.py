@@ -122,7 +122,8 @@ def suppress(rows: list[dict], key: str, counts: dict[str, int], k: int) -> list
 def _plan(view: _View, payload: dict, contributors: dict) -> dict:
     out = {key: payload[key] for key in ("status", "currency", "periods") if key in payload}
     view.keep_aggregate(out, payload, ("objective", "emissions_tco2e", "emissions_by_scope_tco2e", "cost_breakdown",
-                                       "baseline_cost", "levelized_costs", "investment_by_period"))  # fmt: skip
+                                       "baseline_cost", "levelized_costs", "investment_by_period",
+                                       "portfolio_figures"))  # fmt: skip
     out["member_emissions_tco2e"] = view.own_only(payload.get("member_emissions_tco2e"))
     return out
 

@@ -8,6 +8,7 @@ docs/portfolio.md gives every formula.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,9 +55,16 @@ def assess(portfolio: Portfolio, *, cache: Path | None = None, workers: int = 1,
 
 def summarize(portfolio: Portfolio, figures: list[dict]) -> PortfolioAssessment:
     """The tables from each cluster's figures (``figures.cluster_figures``), in the order of the portfolio."""
-    joined = {m.cluster.id: m.joined for m in portfolio.clusters}
-    rows = [_cluster_row(f, portfolio.rate(f["currency"]), joined.get(f["cluster"])) for f in figures]
-    clusters = pd.DataFrame(rows).set_index("cluster")
+    meta = {"id": portfolio.id, "name": portfolio.manifest.name, "year": portfolio.year, "currency": portfolio.currency,
+            "exchange_rates": {k: v.model_dump() for k, v in portfolio.manifest.exchange_rates.items()}}
+    return tabulate(meta, figures, portfolio.rate, {m.cluster.id: m.joined for m in portfolio.clusters})
+
+
+def tabulate(meta: dict, figures: list[dict], rate: Callable[[str], float],
+             joined: dict[str, int | None] | None = None) -> PortfolioAssessment:  # fmt: skip
+    """The tables from clusters' figures, money converted by ``rate(currency)`` (also used by the platform)."""
+    rows = [_cluster_row(f, rate(f["currency"]), (joined or {}).get(f["cluster"])) for f in figures]
+    clusters = pd.DataFrame(rows, columns=list(_cluster_row(EMPTY, 1.0, None))).set_index("cluster")
     totals = {
         "clusters": len(clusters),
         "countries": int(clusters["country"].nunique()),
@@ -68,13 +76,8 @@ def summarize(portfolio: Portfolio, figures: list[dict]) -> PortfolioAssessment:
         "levers_without_employment_factor": sorted({lever for text in clusters["levers_without_employment_factor"]
                                                     for lever in text.split(", ") if lever}),
     }
-    return PortfolioAssessment(
-        portfolio={"id": portfolio.id, "name": portfolio.manifest.name, "year": portfolio.year,
-                   "currency": portfolio.currency,
-                   "exchange_rates": {k: v.model_dump() for k, v in portfolio.manifest.exchange_rates.items()}},
-        clusters=clusters, totals=totals, by_country=_group(clusters, "country"),
-        by_continent=_group(clusters, "continent"),
-    )  # fmt: skip
+    return PortfolioAssessment(portfolio=meta, clusters=clusters, totals=totals, by_country=_group(clusters, "country"),
+                               by_continent=_group(clusters, "continent"))  # fmt: skip
 
 
 def reduction(baseline: float, pathway: list[list[float]], target_year: int) -> tuple[float, float, float]:
@@ -115,6 +118,12 @@ def _cluster_row(figures: dict, rate: float, joined: int | None) -> dict:
         **{f"{p}_score": _number(pillars.get(p)) for p in PILLARS},
         "message": figures["message"],
     }  # fmt: skip
+
+
+# The columns of a table with no cluster in it.
+EMPTY = {"cluster": "", "name": "", "country": "", "kind": "", "currency": "", "scenario": "", "target_year": 0,
+         "status": "", "pathway_tco2e": [], "baseline_tco2e": 0.0, "value_added": 0.0, "jobs_direct": 0,
+         "investment": None, "message": None}  # fmt: skip
 
 
 def _number(value: float | None) -> float:

@@ -39,8 +39,32 @@ def cluster_figures(cluster: Cluster, scenario: Scenario, *, time_limit: float |
 
     Money is in the cluster's currency; the portfolio converts it.
     """
+    try:
+        result = plan(cluster, scenario, time_limit=time_limit, mip_gap=mip_gap, baseline=False)
+    except (InfeasiblePlan, SolverStopped, PlanningError) as problem:
+        status = {InfeasiblePlan: "infeasible", SolverStopped: "stopped"}.get(type(problem), "not planned")
+        # The register still scores partnerships, policy and part of finance and technology.
+        return _baseline_figures(cluster, scenario) | {"status": status, "message": str(problem),
+                                                      "pillars": pillar_scores(cluster, scenario, None)}  # fmt: skip
+    return figures_of(cluster, scenario, result)
+
+
+def figures_of(cluster: Cluster, scenario: Scenario, result) -> dict:
+    """A solved plan's figures (the platform stores them with each plan result)."""
+    scopes = result.emissions_by("scope")
+    # Scope 1 + 2, as the baseline inventory counts them.
+    emissions = scopes[scopes.index.isin(["scope1", "scope2"])].sum()
+    return _baseline_figures(cluster, scenario) | {
+        "status": result.status, "pathway_tco2e": [[int(p), float(v)] for p, v in emissions.items()],
+        "investment": sum(result.investment_by_period().values()),
+        "jobs_created": jobs_created(result, cluster.country, scenario.target_year),
+        "pillars": pillar_scores(cluster, scenario, result),
+    }  # fmt: skip
+
+
+def _baseline_figures(cluster: Cluster, scenario: Scenario) -> dict:
     totals = Inventory(cluster).totals
-    figures = {
+    return {
         "cluster": cluster.id, "name": cluster.name, "country": cluster.country, "kind": cluster.kind.value,
         "currency": cluster.currency, "illustrative": cluster.illustrative, "members": len(cluster.members),
         "scenario": scenario.name, "target_year": scenario.target_year,
@@ -48,21 +72,6 @@ def cluster_figures(cluster: Cluster, scenario: Scenario, *, time_limit: float |
         "status": "optimal", "message": None, "pathway_tco2e": [], "investment": None, "jobs_created": None,
         "pillars": None,
     }  # fmt: skip
-    try:
-        result = plan(cluster, scenario, time_limit=time_limit, mip_gap=mip_gap, baseline=False)
-    except (InfeasiblePlan, SolverStopped, PlanningError) as problem:
-        status = {InfeasiblePlan: "infeasible", SolverStopped: "stopped"}.get(type(problem), "not planned")
-        # The register still scores partnerships, policy and part of finance and technology.
-        return figures | {"status": status, "message": str(problem), "pillars": pillar_scores(cluster, scenario, None)}
-    scopes = result.emissions_by("scope")
-    # Scope 1 + 2, as the baseline inventory counts them.
-    emissions = scopes[scopes.index.isin(["scope1", "scope2"])].sum()
-    figures["status"] = result.status
-    figures["pathway_tco2e"] = [[int(p), float(v)] for p, v in emissions.items()]
-    figures["investment"] = sum(result.investment_by_period().values())
-    figures["jobs_created"] = jobs_created(result, cluster.country, scenario.target_year)
-    figures["pillars"] = pillar_scores(cluster, scenario, result)
-    return figures
 
 
 def jobs_created(result, country: str, target_year: int) -> dict:

@@ -28,6 +28,7 @@ from clusterpath.platform.api.deps import (
     Text,
 )
 from clusterpath.platform.models import Analyst, Cluster, Enrolment, Initiative, Result, User, utcnow
+from clusterpath.portfolio.assessment import tabulate
 from clusterpath.schema.models import _iso_currency
 
 router = APIRouter(tags=["initiatives"])
@@ -216,64 +217,47 @@ def leave(initiative: InitiativeSlug, context: AsCoordinator, session: DB, where
     _drop(session, enrolment, context.user.id, where)
 
 
-def _latest(session, cluster: Cluster, kind: str) -> Result | None:
-    return session.scalar(select(Result).where(Result.cluster_id == cluster.id, Result.kind == kind)
+def _latest_plan(session, cluster: Cluster) -> Result | None:
+    return session.scalar(select(Result).where(Result.cluster_id == cluster.id, Result.kind == "plan")
                           .order_by(Result.id.desc()).limit(1))  # fmt: skip
 
 
-def _contribution(session, initiative: Initiative, cluster: Cluster, user_id: int) -> tuple[dict | None, str]:
-    """The cluster's part of the portfolio as an observer of it sees it, or why it is left out."""
-    inventory, plan = _latest(session, cluster, "inventory"), _latest(session, cluster, "plan")
-    if inventory is None or plan is None:
-        return None, "no inventory and plan results yet"
-    observer = Viewer(user_id, Role.OBSERVER)
-    seen_inventory, _ = filter_result(observer, "inventory", inventory.payload, inventory.contributors,
-                                      cluster.k_threshold)  # fmt: skip
-    seen_plan, _ = filter_result(observer, "plan", plan.payload, plan.contributors, cluster.k_threshold)
-    if "total_tco2e" not in seen_inventory or "emissions_tco2e" not in seen_plan:
+def _figures(session, initiative: Initiative, cluster: Cluster, user_id: int) -> tuple[dict | None, str]:
+    """The cluster's figures for the portfolio as an observer of it sees them, or why they are left out."""
+    plan = _latest_plan(session, cluster)
+    if plan is None:
+        return None, "no plan result yet"
+    seen, withheld = filter_result(Viewer(user_id, Role.OBSERVER), "plan", plan.payload, plan.contributors,
+                                   cluster.k_threshold)  # fmt: skip
+    if "portfolio_figures" in withheld:
         return None, f"fewer than {cluster.k_threshold} members contribute (the cluster's k)"
-    if seen_plan.get("status") not in ("ok", "optimal"):
-        return None, f"its latest plan did not solve ({seen_plan.get('status')})"
-    description = cluster.description
-    currency = description.get("currency", initiative.currency)
-    rate = 1.0 if currency == initiative.currency else (initiative.exchange_rates.get(currency) or {}).get("rate")
-    if rate is None:
-        return None, _missing_rate(initiative, currency) or ""
-    scenario = plan.input_version.scenario or {}
-    periods = [int(p) for p in seen_plan.get("periods", [])]
-    return dict(
-        id=cluster.slug, name=cluster.name, country=description.get("country", ""), kind=description.get("kind", ""),
-        lat=(description.get("location") or {}).get("lat"), lon=(description.get("location") or {}).get("lon"),
-        members=len(plan.contributors.get("members", [])), base_year=int(description.get("base_year", periods[0])),
-        target_year=int(scenario.get("target_year", periods[-1])) if isinstance(scenario, dict) else periods[-1],
-        baseline_tco2e=float(seen_inventory["total_tco2e"]),
-        pathway_tco2e={int(p): float(v) for p, v in seen_plan["emissions_tco2e"].items()},
-        value_added=float(seen_inventory.get("value_added", 0.0)) * rate, jobs=int(seen_inventory.get("jobs", 0)),
-    ), ""
+    if "portfolio_figures" not in seen:
+        return None, "its latest plan was made before initiatives were counted: run the plan again"
+    figures = seen["portfolio_figures"]
+    problem = _missing_rate(initiative, figures["currency"])
+    return (None, problem) if problem else (figures, "")
 
 
 @router.get("/initiatives/{slug}/portfolio")
 def portfolio(initiative: AsAnalyst, who: Authenticated, session: DB, where: Address) -> dict:
     """Totals of the enrolled clusters (reduction potential, GDP, jobs) by country and continent, and each
-    cluster's row, from every cluster's latest inventory and plan, as its observers see them."""
+    cluster's row, from every cluster's latest plan as its observers see it (docs/portfolio.md, formulas)."""
     shown, left_out = [], []
     for enrolment in initiative.enrolments:
-        contribution, why = _contribution(session, initiative, enrolment.cluster, who.user.id)
-        if contribution is None:
+        figures, why = _figures(session, initiative, enrolment.cluster, who.user.id)
+        if figures is None:
             left_out.append({"cluster": enrolment.cluster.slug, "name": enrolment.cluster.name, "reason": why})
         else:
-            shown.append(contribution)
+            shown.append(figures | {"cluster": enrolment.cluster.slug, "name": enrolment.cluster.name})
         audit.record(session, "initiative.read", user_id=who.user.id, cluster_id=enrolment.cluster_id,
-                     target=initiative.slug, address=where, shown=contribution is not None)  # fmt: skip
+                     target=initiative.slug, address=where, shown=figures is not None)  # fmt: skip
     session.commit()
-    return {"initiative": initiative.slug, "name": initiative.name, "currency": initiative.currency,
-            **_totals(shown), "left_out": left_out}  # fmt: skip
+    rates = {initiative.currency: 1.0} | {code: rate["rate"] for code, rate in initiative.exchange_rates.items()}
+    meta = {"id": initiative.slug, "name": initiative.name, "year": None, "currency": initiative.currency,
+            "exchange_rates": initiative.exchange_rates}
+    out = tabulate(meta, shown, rates.__getitem__).to_dict()
+    where_is = {e.cluster.slug: e.cluster.description.get("location") or {} for e in initiative.enrolments}
+    for row in out["clusters"]:
+        row |= {"lat": where_is[row["cluster"]].get("lat"), "lon": where_is[row["cluster"]].get("lon")}
+    return out | {"left_out": left_out}
 
-
-def _totals(rows: list[dict]) -> dict:
-    # Replaced by the portfolio package's totals once it lands (same formulas as the CLI).
-    for row in rows:
-        target = row["target_year"]
-        row["reduction_tco2e"] = row["baseline_tco2e"] - row["pathway_tco2e"].get(target, row["pathway_tco2e"][max(row["pathway_tco2e"])])
-    keys = ("baseline_tco2e", "reduction_tco2e", "value_added", "jobs")
-    return {"clusters": rows, "totals": {k: sum(r[k] for r in rows) for k in keys} | {"clusters": len(rows)}}

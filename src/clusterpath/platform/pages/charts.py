@@ -158,13 +158,14 @@ def comparison(runs: list[dict]) -> str:
 def portfolio_map(clusters: list[dict]) -> str:
     """The initiative's clusters on plain longitude/latitude axes, bubbles as large as their reduction potential."""
     placed = [c for c in clusters if c.get("lat") is not None and c.get("lon") is not None]
-    largest = max([c["reduction_tco2e"] for c in placed if c["reduction_tco2e"] > 0] or [1.0])
+    reduction = {c["cluster"]: max(c.get("reduction_target_year_tco2e") or 0.0, 0.0) for c in placed}
+    largest = max([*reduction.values(), 1.0])
     figure = go.Figure(go.Scatter(
         x=[c["lon"] for c in placed], y=[c["lat"] for c in placed], mode="markers+text",
         text=[_label(c["name"]) for c in placed], textposition="top center", hoverinfo="text",
         hovertext=[f"{_label(c['name'])} ({_label(c['country'])})<br>reduction potential "
-                   f"{c['reduction_tco2e'] / 1e6:,.2f} MtCO2e a year" for c in placed],
-        marker=dict(size=[8 + 40 * math.sqrt(max(c["reduction_tco2e"], 0.0) / largest) for c in placed],
+                   f"{reduction[c['cluster']] / 1e6:,.2f} MtCO2e a year" for c in placed],
+        marker=dict(size=[8 + 40 * math.sqrt(reduction[c["cluster"]] / largest) for c in placed],
                     color=COLORS[0], opacity=0.7)))  # fmt: skip
     figure.update_layout(**_LAYOUT, title="Clusters by reduction potential")
     figure.update_xaxes(title="longitude (°)", range=[-180, 180])
