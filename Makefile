@@ -10,6 +10,9 @@ OUT ?= out
 DAYS ?= 4
 # The allocation re-solves the plan once per member alone: one typical day keeps that to minutes.
 ALLOCATION_DAYS ?= 1
+# The initiative: this year's portfolio of clusters against last year's (illustrative data).
+PORTFOLIO ?= initiative-2025
+PREVIOUS ?= initiative-2024
 
 .PHONY: demo test install clean
 
@@ -28,10 +31,15 @@ demo: $(STAMP)
 		--finance $(OUT)/$(EXAMPLE)/finance
 	$(CLI) allocate $(EXAMPLE) --method dual --typical-days $(ALLOCATION_DAYS) --json-out $(OUT)/$(EXAMPLE)/allocation.json
 	$(CLI) report $(EXAMPLE) --from $(OUT)/$(EXAMPLE) --out $(OUT)/$(EXAMPLE)/report
+	$(CLI) portfolio $(PORTFOLIO) --previous $(PREVIOUS) --workers 2 --cache $(OUT)/.cache \
+		--json-out $(OUT)/$(PORTFOLIO)/portfolio.json --csv $(OUT)/$(PORTFOLIO)
+	$(CLI) report $(PORTFOLIO) --cache $(OUT)/.cache --out $(OUT)/$(PORTFOLIO)/report
 	@echo "Results are in $(OUT)/$(EXAMPLE)/: inventory.json and inventory/ (baseline), pathway.json and pathway/ (plan),"
 	@echo "finance/ (finance.json: each project's NPV, levelized cost and funding gap; cash-flows/: yearly cash flows),"
 	@echo "allocation.json (each member's share of the cluster's cost, by dual prices, against going alone)."
 	@echo "The report of it all: $(OUT)/$(EXAMPLE)/report/report.html (opens offline), report.xlsx (every table), report.pdf."
+	@echo "The initiative: $(OUT)/$(PORTFOLIO)/portfolio.json and CSV tables (totals by country and continent, each"
+	@echo "cluster, changes since $(PREVIOUS)) and its report in $(OUT)/$(PORTFOLIO)/report/ (HTML, Excel, PDF)."
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -124,7 +124,9 @@ def all_figures(jobs: Sequence[tuple[Cluster, Scenario]], *, cache: Path | None 
     """The figures of every (cluster, scenario), in order: from the cache or planned, ``workers`` at a time."""
     options = options or {}
     on_cluster = on_cluster or (lambda _id, _cached: None)
-    keys = [cache_key(cluster, scenario, options) for cluster, scenario in jobs]
+    # Only definite outcomes are kept (see _store), which a time limit does not change: it is not in the key.
+    keyed = {name: value for name, value in options.items() if name != "time_limit"}
+    keys = [cache_key(cluster, scenario, keyed) for cluster, scenario in jobs]
     out: list[dict | None] = [_cached(cache, key) for key in keys]
     for (cluster, _), figures in zip(jobs, out, strict=True):
         if figures is not None:
