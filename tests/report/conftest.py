@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,6 @@ CLUSTER = copy.deepcopy(ONE_MEMBER) | {"members": [*copy.deepcopy(ONE_MEMBER["me
                  "useful_energy": "4380 MWh"}]}]}  # fmt: skip
 SCENARIO = {"name": "small", "periods": [2025, 2035], "target_year": 2035, "typical_days": 1,
             "levers": ["heat_pump", "electric_boiler", "efficiency"], "economies_of_scale": False}  # fmt: skip
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @dataclass
@@ -62,18 +60,3 @@ def written(report, tmp_path_factory) -> dict[str, Path]:
     return write_report(report, tmp_path_factory.mktemp("report"))
 
 
-def need_browser() -> None:
-    """Debian's chromium driven by Playwright: skipped on a developer's machine without it, a failure in CI."""
-    missing = None
-    if not CHROMIUM.exists():
-        missing = f"{CHROMIUM} is missing (apt-get install chromium)"
-    else:
-        try:
-            import playwright  # noqa: F401
-        except ImportError:
-            missing = "the playwright package is missing (pip install -r requirements.lock)"
-    if missing is None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"the report's browser test cannot run in CI: {missing}")
-    pytest.skip(f"the report's browser test needs Debian's chromium and playwright: {missing}")

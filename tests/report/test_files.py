@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from report.conftest import CHROMIUM, need_browser
+from helpers.browser import ARGS, CHROMIUM, need_browser
 
 from clusterpath.report import content
 
@@ -51,7 +51,7 @@ def test_workbook_has_every_table_with_units_and_values(solved, written):
 
 
 def test_html_is_self_contained_and_renders(report, written):
-    need_browser()
+    need_browser("the report's browser test")
     from playwright.sync_api import sync_playwright
 
     page_html = written["html"].read_text(encoding="utf-8")
@@ -69,8 +69,7 @@ def test_html_is_self_contained_and_renders(report, written):
     with tempfile.TemporaryDirectory(prefix="clusterpath-chromium-") as profile, sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             profile, executable_path=str(CHROMIUM), headless=True, viewport={"width": 1200, "height": 1600},
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update"])  # fmt: skip
+            args=ARGS)
         try:
             context.route("**/*", route)
             page = context.new_page()

@@ -1,9 +1,6 @@
 """A real `clusterpath serve` on a free local port (temporary SQLite, its job worker running) and Debian's
-chromium driven by Playwright. Playwright's own browser download is never used: it cannot work here.
-
-Without /usr/bin/chromium the browser tests are skipped on a developer's machine; in CI (where `.ci/run`
-installs chromium) they fail instead, so a missing browser cannot pass unnoticed.
-"""
+chromium driven by Playwright (tests/helpers/browser.py: skipped without it on a developer's machine, a
+failure in CI)."""
 
 from __future__ import annotations
 
@@ -13,31 +10,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
-
-
-def _need_browser() -> None:
-    missing = None
-    if not CHROMIUM.exists():
-        missing = f"{CHROMIUM} is missing (apt-get install chromium)"
-    else:
-        try:
-            import playwright  # noqa: F401
-        except ImportError:
-            missing = "the playwright package is missing (pip install -r requirements.lock)"
-    if missing is None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"browser tests cannot run in CI: {missing}")
-    pytest.skip(f"browser tests need Debian's chromium and playwright: {missing}")
+from helpers.browser import ARGS, CHROMIUM, need_browser
 
 
 def _free_port() -> int:
@@ -49,7 +27,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The base URL of a running server; its output is shown if it fails to start."""
-    _need_browser()
+    need_browser()
     folder = tmp_path_factory.mktemp("serve")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "CLUSTERPATH_DATABASE_URL"}
