@@ -33,7 +33,7 @@ demo: $(STAMP)
 	$(CLI) report $(EXAMPLE) --from $(OUT)/$(EXAMPLE) --out $(OUT)/$(EXAMPLE)/report
 	$(CLI) portfolio $(PORTFOLIO) --previous $(PREVIOUS) --workers 2 --cache $(OUT)/.cache \
 		--json-out $(OUT)/$(PORTFOLIO)/portfolio.json --csv $(OUT)/$(PORTFOLIO)
-	$(CLI) report $(PORTFOLIO) --cache $(OUT)/.cache --out $(OUT)/$(PORTFOLIO)/report
+	$(CLI) report $(PORTFOLIO) --previous $(PREVIOUS) --cache $(OUT)/.cache --out $(OUT)/$(PORTFOLIO)/report
 	@echo "Results are in $(OUT)/$(EXAMPLE)/: inventory.json and inventory/ (baseline), pathway.json and pathway/ (plan),"
 	@echo "finance/ (finance.json: each project's NPV, levelized cost and funding gap; cash-flows/: yearly cash flows),"
 	@echo "allocation.json (each member's share of the cluster's cost, by dual prices, against going alone)."

@@ -1153,6 +1153,8 @@ def report(
     workers: WorkersOption = None,
     cache: Annotated[Path | None, typer.Option("--cache", help="A portfolio's folder of kept plan figures, as for "
                                                "`clusterpath portfolio` (default .cache beside portfolio.yaml).")] = None,
+    previous: Annotated[str | None, typer.Option("--previous", help="For a portfolio: the previous year's, to add "
+                                                 "what changed since.")] = None,
 ) -> None:
     """Write a cluster's (or a portfolio's) report: self-contained HTML, an Excel workbook and a PDF.
 
@@ -1168,8 +1170,10 @@ def report(
         if computed is not None or scenario is not None:
             raise InputError(source, ["a portfolio names its clusters' scenarios in portfolio.yaml and keeps its plans "
                                       "in its cache: --scenario and --from are for a cluster"])  # fmt: skip
-        document = _portfolio_report(source, typical_days, workers, time_limit, mip_gap, cache)
+        document = _portfolio_report(source, typical_days, workers, time_limit, mip_gap, cache, previous)
     else:
+        if previous is not None:
+            raise InputError("--previous", ["compares two years of a portfolio: give a portfolio, not a cluster"])
         document = _cluster_report(source, scenario, typical_days, allocation, computed, time_limit, mip_gap, workers)
     written = write_report(document, out_dir)
     for path in written.values():
@@ -1183,18 +1187,26 @@ def _is_portfolio(source: str) -> bool:
     return path.is_dir() or path.name == MANIFEST or (not path.exists() and source in example_names())
 
 
-def _portfolio_report(source, typical_days, workers, time_limit, mip_gap, cache):
+def _portfolio_report(source, typical_days, workers, time_limit, mip_gap, cache, previous):
     """As `clusterpath portfolio` assesses it, reusing the plans its cache keeps."""
-    from clusterpath.portfolio import assess, load_portfolio
+    from clusterpath.portfolio import assess, compare_years, load_portfolio
     from clusterpath.portfolio.manifest import default_cache
     from clusterpath.report.portfolio import portfolio_report
 
     _quiet_solvers()
     chosen = load_portfolio(source, typical_days=typical_days)
-    with _working(err, f"Planning the clusters of {chosen.year} (or reading them from the cache)", False):
-        assessment = assess(chosen, cache=cache or default_cache(chosen), workers=workers or 1, time_limit=time_limit,
-                            mip_gap=mip_gap)  # fmt: skip
-    return portfolio_report(chosen, assessment)
+    before = load_portfolio(previous, typical_days=typical_days) if previous is not None else None
+    if before is not None:
+        compare_years(before, chosen)  # unrelated portfolios fail here, before any plan
+    folder = cache or default_cache(chosen)
+    assessments = []
+    for year in (chosen, before) if before is not None else (chosen,):
+        with _working(err, f"Planning the clusters of {year.year} (or reading them from the cache)", False):
+            assessments.append(assess(year, cache=folder, workers=workers or 1, time_limit=time_limit,
+                                      mip_gap=mip_gap))  # fmt: skip
+    progress = None if before is None else compare_years(before, chosen, previous_assessment=assessments[1],
+                                                         current_assessment=assessments[0])  # fmt: skip
+    return portfolio_report(chosen, assessments[0], progress)
 
 
 def _cluster_report(source, scenario, typical_days, allocation, computed, time_limit, mip_gap, workers):

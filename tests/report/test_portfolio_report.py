@@ -89,3 +89,33 @@ def test_a_bad_portfolio_exits_2_writing_nothing(tmp_path):
     assert not out.exists() and not (tmp_path / "p" / ".cache").exists()
 
 
+
+
+def test_with_the_previous_year_the_report_says_what_changed(tmp_path, folder):
+    hp = {"id": "hp", "name": "Heat pump", "lever": "heat_pump", "members": ["chem"], "stage": "feasibility",
+          "abatement": "2 kt"}  # fmt: skip
+    before = write(tmp_path / "2024", [cluster(CLUSTER, "near", projects=[hp])], year=2024,
+                   scenario=str(tmp_path / "quick.yaml"))  # fmt: skip
+    (tmp_path / "quick.yaml").write_text(yaml.safe_dump(QUICK), encoding="utf-8")
+    now = write(tmp_path / "2025", [cluster(CLUSTER, "near", projects=[hp | {"stage": "operating"}]),
+                                    cluster(CLUSTER, "far", country="NL")], scenario=str(tmp_path / "quick.yaml"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["report", now, "--previous", before, "--cache", str(tmp_path / "cache"),
+                                      "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out / "report.xlsx")
+    assert {"year on year", "moved stage"} <= set(book.sheetnames)
+    moved = [[cell.value for cell in row] for row in book["moved stage"].iter_rows()]
+    assert moved[1][:2] == ["near", "hp"] and "feasibility" in moved[1] and "operating" in moved[1]
+    totals = {row[0].value: [c.value for c in row[1:]] for row in book["year on year"].iter_rows(min_row=2)}
+    # One cluster then, two now; the heat pump now operating avoids 2 kt a year that it did not before.
+    assert totals["clusters"][:2] == [1, 2] and totals["avoided_tco2e"][:2] == [0, 2000]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Since 2024" in html and "New clusters: far" in html
+
+
+def test_previous_is_for_a_portfolio(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["report", "port-chemicals", "--previous", "x", "--out", str(out)])
+    assert result.exit_code == 2 and "two years of a portfolio" in " ".join(result.output.split())
+    assert not out.exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from clusterpath.portfolio import Portfolio, PortfolioAssessment
+from clusterpath.portfolio import Portfolio, PortfolioAssessment, Progress
 from clusterpath.portfolio.scorecard import PILLARS
 from clusterpath.report import content as c
 from clusterpath.report.content import Chart, Report, Section, Table
@@ -13,7 +13,7 @@ MT = 1e6  # tonnes in a megatonne
 REDUCTION = "reduction in the target year, MtCO2e/yr"
 
 
-def portfolio_report(portfolio: Portfolio, assessment: PortfolioAssessment) -> Report:
+def portfolio_report(portfolio: Portfolio, assessment: PortfolioAssessment, progress: Progress | None = None) -> Report:
     money = assessment.portfolio["currency"]
     clusters = _clusters(portfolio, assessment.clusters, money)
     notes = []
@@ -24,6 +24,8 @@ def portfolio_report(portfolio: Portfolio, assessment: PortfolioAssessment) -> R
                      + ", ".join(assessment.totals["not_planned"]) + ".")  # fmt: skip
     sections = [_totals(assessment, money), _map(clusters), _groups(assessment, money), _clusters_section(clusters),
                 _pillars(assessment), _rates(assessment)]  # fmt: skip
+    if progress is not None:
+        sections.insert(1, _progress(progress))
     subtitle = (f"{assessment.totals['clusters']} clusters in {assessment.totals['countries']} countries on "
                 f"{assessment.totals['continents']} continents; reporting year {assessment.portfolio['year']}; "
                 f"money in {money} (docs/portfolio.md)")
@@ -134,3 +136,20 @@ def _rates(assessment: PortfolioAssessment) -> Section:
     table = pd.DataFrame([[k, v["rate"], v["year"], v["source"]] for k, v in rates.items()], columns=columns)
     return Section("rates", "Exchange rates", "The rates money in other currencies was converted at, with sources.",
                    tables=[Table("exchange rates", "Exchange rates", table)])
+
+
+def _progress(progress: Progress) -> Section:
+    years = f"{progress.previous_year} to {progress.current_year}"
+    totals = progress.totals.reset_index().rename(columns={"index": "indicator"})
+    joined = ", ".join(progress.new_clusters) or "none"
+    left = ", ".join(progress.departed_clusters) or "none"
+    text = (f"What changed from {years} (docs/portfolio.md): every total of both years, and the register's projects "
+            f"that moved stage, are new or were dropped. New clusters: {joined}. Departed: {left}. Emissions already "
+            "avoided are what the projects operating in a year abate a year.")
+    tables = [Table("year on year", f"Totals, {years}", totals)]
+    for name, title, frame in (("moved stage", "Projects that moved stage", progress.stage_changes),
+                               ("new projects", "New projects", progress.new_projects),
+                               ("dropped projects", "Dropped projects", progress.dropped_projects)):  # fmt: skip
+        if len(frame):
+            tables.append(Table(name, title, frame.reset_index(drop=True)))
+    return Section("progress", f"Since {progress.previous_year}", text, tables=tables)
