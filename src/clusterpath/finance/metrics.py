@@ -176,20 +176,23 @@ def levelized_cost(costs: Flows, output: Flows, rate: float, *, years: Sequence[
                    base_year: float | None = None, timing: str = "start") -> float:  # fmt: skip
     """Discounted costs over discounted output: the constant price that makes NPV zero before tax."""
     _check_same_length(costs=costs, output=output)
-    pv_output = present_value(output, rate, years=years, base_year=base_year, timing=timing)
-    if pv_output <= 0:
-        raise FinanceError(["output: its discounted sum is not positive, so no cost per unit exists"])
-    return present_value(costs, rate, years=years, base_year=base_year, timing=timing) / pv_output
+    return _per_unit(costs, output, rate, years, base_year, timing,
+                     "output: its discounted sum is not positive, so no cost per unit exists")  # fmt: skip
 
 
 def levelized_cost_of_abatement(net_cost: Flows, abated: Flows, rate: float, *, years: Sequence[int] | None = None,
                                 base_year: float | None = None, timing: str = "start") -> float:  # fmt: skip
     """Discounted net cost (against the reference) over discounted tonnes abated, per tCO2e."""
     _check_same_length(net_cost=net_cost, abated=abated)
-    pv_abated = present_value(abated, rate, years=years, base_year=base_year, timing=timing)
-    if pv_abated <= 0:
-        raise FinanceError(["abated: the project abates nothing (discounted), so no cost per tonne exists"])
-    return present_value(net_cost, rate, years=years, base_year=base_year, timing=timing) / pv_abated
+    return _per_unit(net_cost, abated, rate, years, base_year, timing,
+                     "abated: the project abates nothing (discounted), so no cost per tonne exists")  # fmt: skip
+
+
+def _per_unit(costs: Flows, units: Flows, rate: float, years, base_year, timing: str, nothing: str) -> float:
+    pv_units = present_value(units, rate, years=years, base_year=base_year, timing=timing)
+    if pv_units <= 0:
+        raise FinanceError([nothing])
+    return present_value(costs, rate, years=years, base_year=base_year, timing=timing) / pv_units
 
 
 def funding_gap(flows: Flows, rate: float, *, output: Flows | None = None, years: Sequence[int] | None = None,
