@@ -1,9 +1,12 @@
-"""Year on year: what changed between two annual submissions of the same initiative.
+"""Year on year: what changed between two years of the same initiative.
 
 Clusters that joined or left, projects of the registers that moved stage, the emissions the
 operating projects already avoid, and the change in the totals. The register and baseline
 totals need no plan; the pathway totals (reduction potential, jobs created) are compared when
 both years' assessments are given.
+
+``compare`` works on plain tables (``YearTables``): the CLI builds them from two submission folders
+(``compare_years``), the platform from a closed year and another or the live portfolio.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ PROJECT_COLUMNS = ["cluster", "project", "name", "lever", "stage", "abatement_tc
 class Progress:
     initiative: str
     previous_year: int
-    current_year: int
+    current_year: int | None  # None: the live portfolio (platform)
     currency: str
     new_clusters: list[str]
     departed_clusters: list[str]
@@ -49,39 +52,71 @@ class Progress:
         }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class YearTables:
+    """One year of an initiative as plain tables, whatever it was read from (submission folders in the CLI,
+    a closed year or the live portfolio on the platform): what ``compare`` needs and nothing more."""
+
+    initiative: str
+    year: int | None  # None: the portfolio as it stands now, no year closed yet
+    currency: str
+    clusters: list[str]  # cluster ids, in the initiative's order
+    projects: list[dict]  # register projects: PROJECT_COLUMNS (stage as its value, abatement in tCO2e a year)
+    totals: dict[str, float | None]  # metric -> value (None when missing)
+
+
 def compare_years(previous: Portfolio, current: Portfolio, *, previous_assessment: PortfolioAssessment | None = None,
                   current_assessment: PortfolioAssessment | None = None) -> Progress:  # fmt: skip
     """The changes from ``previous`` to ``current``; raises InputError when they are not two years of one initiative."""
     _check_related(previous, current)
-    before, after = previous.by_id(), current.by_id()
+    # The pathway's totals are compared only when both years were planned.
+    both = previous_assessment is not None and current_assessment is not None
+    return compare(year_tables(previous, previous_assessment if both else None),
+                   year_tables(current, current_assessment if both else None))  # fmt: skip
+
+
+def year_tables(portfolio: Portfolio, assessment: PortfolioAssessment | None = None) -> YearTables:
+    """A submission's tables: its register and the totals that need no plan, and the pathway's with ``assessment``."""
+    projects = [{"cluster": m.cluster.id, "project": p.id, "name": p.name, "lever": p.lever, "stage": p.stage.value,
+                 "abatement_tco2e": p.abatement} for m in portfolio.clusters for p in m.cluster.projects]  # fmt: skip
+    totals: dict[str, float | None] = dict(register_totals(portfolio))
+    if assessment is not None:
+        totals |= {k: assessment.totals[k] for k in PATHWAY_TOTALS}
+    return YearTables(initiative=portfolio.id, year=portfolio.year, currency=portfolio.currency,
+                      clusters=[m.cluster.id for m in portfolio.clusters], projects=projects, totals=totals)  # fmt: skip
+
+
+def compare(previous: YearTables, current: YearTables) -> Progress:
+    """The changes from ``previous`` to ``current``: the one comparison of the CLI and the platform.
+
+    Projects are compared within the clusters of both years, by project id; a metric in one year's
+    totals only is compared with a missing value (its change is missing too).
+    """
+    before, after = _by_cluster(previous.projects), _by_cluster(current.projects)
+    kept = set(previous.clusters) & set(current.clusters)
     moves, new, dropped = [], [], []
-    for cluster_id in after.keys() & before.keys():
-        old = {p.id: p for p in before[cluster_id].cluster.projects}
-        for project in after[cluster_id].cluster.projects:
-            row = {"cluster": cluster_id, "project": project.id, "name": project.name, "lever": project.lever,
-                   "abatement_tco2e": project.abatement}  # fmt: skip
-            if project.id not in old:
-                new.append(row | {"stage": project.stage.value})
-            elif old[project.id].stage != project.stage:
-                ahead = STAGES.index(project.stage) > STAGES.index(old[project.id].stage)
-                moves.append(row | {"from_stage": old[project.id].stage.value, "to_stage": project.stage.value,
-                                    "direction": "forward" if ahead else "back"})  # fmt: skip
-        kept = {p.id for p in after[cluster_id].cluster.projects}
-        dropped += [{"cluster": cluster_id, "project": p.id, "name": p.name, "lever": p.lever, "stage": p.stage.value,
-                     "abatement_tco2e": p.abatement} for p in old.values() if p.id not in kept]  # fmt: skip
-    order = [m.cluster.id for m in current.clusters]
-    totals = pd.DataFrame({"previous": register_totals(previous), "current": register_totals(current)})
-    if previous_assessment is not None and current_assessment is not None:
-        pathway = pd.DataFrame({"previous": {k: previous_assessment.totals[k] for k in PATHWAY_TOTALS},
-                                "current": {k: current_assessment.totals[k] for k in PATHWAY_TOTALS}})  # fmt: skip
-        totals = pd.concat([totals, pathway.astype(float)])
+    for cluster_id in kept:
+        old, now = before.get(cluster_id, {}), after.get(cluster_id, {})
+        for project_id, row in now.items():
+            if project_id not in old:
+                new.append(row)
+            elif old[project_id]["stage"] != row["stage"]:
+                ahead = _rank(row["stage"]) > _rank(old[project_id]["stage"])
+                moves.append({k: row[k] for k in MOVE_COLUMNS if k in row}
+                             | {"from_stage": old[project_id]["stage"], "to_stage": row["stage"],
+                                "direction": "forward" if ahead else "back"})  # fmt: skip
+        dropped += [row for project_id, row in old.items() if project_id not in now]
+    metrics = list(current.totals) + [k for k in previous.totals if k not in current.totals]
+    totals = pd.DataFrame({"previous": [previous.totals.get(k) for k in metrics],
+                           "current": [current.totals.get(k) for k in metrics]}, index=metrics).astype(float)  # fmt: skip
     totals["change"] = totals["current"] - totals["previous"]
     return Progress(
-        initiative=current.id, previous_year=previous.year, current_year=current.year, currency=current.currency,
-        new_clusters=[c for c in order if c not in before],
-        departed_clusters=[m.cluster.id for m in previous.clusters if m.cluster.id not in after],
-        stage_changes=_sorted(moves, MOVE_COLUMNS, order), new_projects=_sorted(new, PROJECT_COLUMNS, order),
-        dropped_projects=_sorted(dropped, PROJECT_COLUMNS, [m.cluster.id for m in previous.clusters]), totals=totals,
+        initiative=current.initiative, previous_year=previous.year, current_year=current.year,
+        currency=current.currency, new_clusters=[c for c in current.clusters if c not in previous.clusters],
+        departed_clusters=[c for c in previous.clusters if c not in current.clusters],
+        stage_changes=_sorted(moves, MOVE_COLUMNS, current.clusters),
+        new_projects=_sorted(new, PROJECT_COLUMNS, current.clusters),
+        dropped_projects=_sorted(dropped, PROJECT_COLUMNS, previous.clusters), totals=totals,
     )  # fmt: skip
 
 
@@ -132,6 +167,17 @@ def _check_related(previous: Portfolio, current: Portfolio) -> None:
                             f"{previous.source} ({old.file}): {'; '.join(differs)}. Give a new cluster its own id")
     if problems:
         raise InputError(current.source, problems)
+
+
+def _by_cluster(projects: list[dict]) -> dict[str, dict[str, dict]]:
+    out: dict[str, dict[str, dict]] = {}
+    for row in projects:
+        out.setdefault(row["cluster"], {})[row["project"]] = {k: row.get(k) for k in PROJECT_COLUMNS}
+    return out
+
+
+def _rank(stage: str) -> int:
+    return STAGES.index(ProjectStage(stage))
 
 
 def _sorted(rows: list[dict], columns: list[str], order: list[str]) -> pd.DataFrame:
