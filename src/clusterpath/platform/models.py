@@ -268,3 +268,19 @@ class Enrolment(Base):
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
     initiative: Mapped[Initiative] = relationship(back_populates="enrolments")
     cluster: Mapped[Cluster] = relationship()
+
+
+class ClosedYear(Base):
+    """A year of an initiative as its analysts closed it: the portfolio they saw then, never changed afterwards,
+    so next year's figures compare with what was reported and not with a recomputed past."""
+
+    __tablename__ = "initiative_years"
+    __table_args__ = (UniqueConstraint("initiative_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    # What GET /initiatives/{slug}/portfolio returned, plus the register projects an observer may see.
+    snapshot: Mapped[dict[str, Any]]
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    closed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closer: Mapped[User | None] = relationship()

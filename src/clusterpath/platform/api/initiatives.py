@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from clusterpath.platform import audit
-from clusterpath.platform.access import Role, Viewer, filter_result
+from clusterpath.platform.access import Role, Viewer, filter_result, register_view
 from clusterpath.platform.api.deps import (
     DB,
     IDENTIFIER,
@@ -27,9 +28,10 @@ from clusterpath.platform.api.deps import (
     Name,
     Text,
 )
-from clusterpath.platform.models import Analyst, Cluster, Enrolment, Initiative, Result, User, utcnow
+from clusterpath.platform.models import Analyst, ClosedYear, Cluster, Enrolment, Initiative, Result, User, utcnow
 from clusterpath.portfolio.assessment import tabulate
-from clusterpath.schema.models import _iso_currency
+from clusterpath.portfolio.progress import YearTables, compare
+from clusterpath.schema.models import Project, _iso_currency
 
 router = APIRouter(tags=["initiatives"])
 InitiativeSlug = Annotated[str, Path(min_length=1, max_length=64, pattern=IDENTIFIER, description="the initiative's id")]
@@ -75,6 +77,10 @@ class NewAnalyst(Strict):
 
 class NewEnrolment(Strict):
     initiative: Identifier
+
+
+class NewYear(Strict):
+    year: int = Field(ge=1990, le=2100, description="the reporting year to close")
 
 
 def _initiative(session, slug: str) -> Initiative | None:
@@ -238,19 +244,30 @@ def _figures(session, initiative: Initiative, cluster: Cluster, user_id: int) ->
     return (None, problem) if problem else (figures, "")
 
 
-@router.get("/initiatives/{slug}/portfolio")
-def portfolio(initiative: AsAnalyst, who: Authenticated, session: DB, where: Address) -> dict:
-    """Totals of the enrolled clusters (reduction potential, GDP, jobs) by country and continent, and each
-    cluster's row, from every cluster's latest plan as its observers see it (docs/portfolio.md, formulas)."""
-    shown, left_out = [], []
+def _visible_projects(cluster: Cluster, user_id: int) -> list[dict]:
+    """The cluster's register projects an observer of it may see (access.register_view decides), reduced to
+    what the year-on-year comparison reads: never a project's money."""
+    seen = register_view(Viewer(user_id, Role.OBSERVER), cluster.description).get("projects") or []
+    projects = [Project.model_validate(raw) for raw in seen]  # the description was checked when stored
+    return [{"cluster": cluster.slug, "project": p.id, "name": p.name, "lever": p.lever, "stage": p.stage.value,
+             "abatement_tco2e": p.abatement} for p in projects]  # fmt: skip
+
+
+def view_now(session, initiative: Initiative, user_id: int, where: str, action: str = "initiative.read",
+             **detail) -> dict:  # fmt: skip
+    """The portfolio as the analyst sees it now, with the visible register projects of the clusters counted;
+    each cluster's read is in its audit log under ``action``."""
+    shown, left_out, projects = [], [], []
     for enrolment in initiative.enrolments:
-        figures, why = _figures(session, initiative, enrolment.cluster, who.user.id)
+        figures, why = _figures(session, initiative, enrolment.cluster, user_id)
         if figures is None:
             left_out.append({"cluster": enrolment.cluster.slug, "name": enrolment.cluster.name, "reason": why})
         else:
             shown.append(figures | {"cluster": enrolment.cluster.slug, "name": enrolment.cluster.name})
-        audit.record(session, "initiative.read", user_id=who.user.id, cluster_id=enrolment.cluster_id,
-                     target=initiative.slug, address=where, shown=figures is not None)  # fmt: skip
+            # A cluster left out is left out whole: nothing of its register either.
+            projects += _visible_projects(enrolment.cluster, user_id)
+        audit.record(session, action, user_id=user_id, cluster_id=enrolment.cluster_id, target=initiative.slug,
+                     address=where, shown=figures is not None, **detail)  # fmt: skip
     session.commit()
     rates = {initiative.currency: 1.0} | {code: rate["rate"] for code, rate in initiative.exchange_rates.items()}
     meta = {"id": initiative.slug, "name": initiative.name, "year": None, "currency": initiative.currency,
@@ -259,5 +276,127 @@ def portfolio(initiative: AsAnalyst, who: Authenticated, session: DB, where: Add
     where_is = {e.cluster.slug: e.cluster.description.get("location") or {} for e in initiative.enrolments}
     for row in out["clusters"]:
         row |= {"lat": where_is[row["cluster"]].get("lat"), "lon": where_is[row["cluster"]].get("lon")}
-    return out | {"left_out": left_out}
+    return out | {"left_out": left_out, "projects": projects}
 
+
+@router.get("/initiatives/{slug}/portfolio")
+def portfolio(initiative: AsAnalyst, who: Authenticated, session: DB, where: Address) -> dict:
+    """Totals of the enrolled clusters (reduction potential, GDP, jobs) by country and continent, and each
+    cluster's row, from every cluster's latest plan as its observers see it (docs/portfolio.md, formulas)."""
+    view = view_now(session, initiative, who.user.id, where)
+    del view["projects"]
+    return view
+
+
+# -- closed years and year on year -----------------------------------------------------------------------
+def closed_year(session, initiative: Initiative, year: int) -> ClosedYear:
+    """The closed year, or 404 naming the years that are."""
+    closed = session.scalar(select(ClosedYear).where(ClosedYear.initiative_id == initiative.id, ClosedYear.year == year))
+    if closed is None:
+        years = session.scalars(select(ClosedYear.year).where(ClosedYear.initiative_id == initiative.id)
+                                .order_by(ClosedYear.year)).all()  # fmt: skip
+        known = f"closed years: {', '.join(map(str, years))}" if years else "no year is closed yet"
+        raise HTTPException(404, f"year {year} of initiative '{initiative.slug}' is not closed ({known}): an analyst "
+                                 f"closes a year with POST /initiatives/{initiative.slug}/years")  # fmt: skip
+    return closed
+
+
+def _closed_out(closed: ClosedYear) -> dict:
+    who = closed.closer
+    return {"year": closed.year, "closed_at": closed.closed_at,
+            "closed_by": None if who is None else {"name": who.name, "email": who.email}}  # fmt: skip
+
+
+@router.post("/initiatives/{slug}/years", status_code=201)
+def close_year(body: NewYear, initiative: AsAnalyst, who: Authenticated, session: DB, where: Address) -> dict:
+    """Freeze the portfolio as the analyst sees it now as the year's: a closed year is never changed."""
+    taken = session.scalar(select(ClosedYear).where(ClosedYear.initiative_id == initiative.id,
+                                                    ClosedYear.year == body.year))  # fmt: skip
+    if taken is not None:
+        raise HTTPException(409, _closed_twice(initiative, taken))
+    view = view_now(session, initiative, who.user.id, where, "initiative.year.close", year=body.year)
+    view["portfolio"]["year"] = body.year
+    closed = ClosedYear(initiative_id=initiative.id, year=body.year, snapshot=view, closed_by=who.user.id,
+                        closed_at=utcnow())  # fmt: skip
+    session.add(closed)
+    audit.record(session, "initiative.year.close", user_id=who.user.id, target=initiative.slug, address=where,
+                 year=body.year)  # fmt: skip
+    try:
+        session.commit()
+    except IntegrityError:  # another analyst closed the same year in between
+        session.rollback()
+        raise HTTPException(409, _closed_twice(initiative, closed_year(session, initiative, body.year))) from None
+    return _closed_out(closed) | view
+
+
+def _closed_twice(initiative: Initiative, taken: ClosedYear) -> str:
+    return (f"year {taken.year} of initiative '{initiative.slug}' was closed already on "
+            f"{taken.closed_at:%Y-%m-%d %H:%M} UTC: a closed year is never changed; close the next year instead")
+
+
+@router.get("/initiatives/{slug}/years")
+def list_years(initiative: AsAnalyst, who: Authenticated, session: DB, where: Address) -> list[dict]:
+    rows = session.scalars(select(ClosedYear).where(ClosedYear.initiative_id == initiative.id)
+                           .order_by(ClosedYear.year.desc())).all()  # fmt: skip
+    audit.record(session, "initiative.years", user_id=who.user.id, target=initiative.slug, address=where)
+    session.commit()
+    return [_closed_out(row) | {"clusters": row.snapshot["totals"]["clusters"]} for row in rows]
+
+
+ClosedYearPath = Annotated[int, Path(ge=1990, le=2100, description="a closed year")]
+
+
+@router.get("/initiatives/{slug}/years/{year}")
+def get_year(year: ClosedYearPath, initiative: AsAnalyst, who: Authenticated, session: DB, where: Address) -> dict:
+    closed = closed_year(session, initiative, year)
+    return _closed_out(closed) | read_closed(session, initiative, closed, who.user.id, where)
+
+
+def year_tables(initiative: Initiative, view: dict) -> YearTables:
+    """A closed year's or the live portfolio's tables for ``progress.compare``: the counted clusters, their
+    visible register projects and the numeric totals."""
+    numeric = {k: v for k, v in view["totals"].items() if v is None or (isinstance(v, int | float)
+                                                                      and not isinstance(v, bool))}  # fmt: skip
+    return YearTables(initiative=initiative.slug, year=view["portfolio"]["year"], currency=view["portfolio"]["currency"],
+                      clusters=[row["cluster"] for row in view["clusters"]], projects=view.get("projects", []),
+                      totals=numeric)  # fmt: skip
+
+
+def changes(initiative: Initiative, before: dict, after: dict) -> dict:
+    """What changed from one view to the other (``progress.compare``, as ``clusterpath portfolio --previous``),
+    and the clusters enrolled but not counted in the later one, which explain some departures."""
+    out = compare(year_tables(initiative, before), year_tables(initiative, after)).to_dict()
+    return out | {"left_out": after["left_out"]}
+
+
+PreviousYear = Annotated[int, Query(ge=1990, le=2100, description="the closed year to compare with")]
+CurrentYear = Annotated[int | None, Query(ge=1990, le=2100, description="a later closed year; none: the portfolio now")]
+
+
+@router.get("/initiatives/{slug}/progress")
+def progress(initiative: AsAnalyst, who: Authenticated, session: DB, where: Address, previous: PreviousYear,
+             current: CurrentYear = None) -> dict:  # fmt: skip
+    """Year on year: a closed year against a later closed year, or against the portfolio as it stands now."""
+    if current is not None and current <= previous:
+        raise HTTPException(422, f"current: {current} is not after the previous year {previous}: give the earlier "
+                                 "year as previous")  # fmt: skip
+    before = closed_year(session, initiative, previous)
+    after = None if current is None else closed_year(session, initiative, current)
+    then = read_closed(session, initiative, before, who.user.id, where)
+    if after is None:
+        return changes(initiative, then, view_now(session, initiative, who.user.id, where))
+    return changes(initiative, then, read_closed(session, initiative, after, who.user.id, where))
+
+
+def read_closed(session, initiative: Initiative, closed: ClosedYear, user_id: int, where: str) -> dict:
+    """A closed year's snapshot; reading it reads its clusters' figures of then, so each cluster's audit log
+    says so."""
+    snapshot = closed.snapshot
+    counted = {row["cluster"] for row in snapshot["clusters"]}
+    slugs = counted | {row["cluster"] for row in snapshot["left_out"]}
+    ids = dict(session.execute(select(Cluster.slug, Cluster.id).where(Cluster.slug.in_(slugs))).all())
+    for slug in sorted(slugs):
+        audit.record(session, "initiative.year.read", user_id=user_id, cluster_id=ids.get(slug),
+                     target=initiative.slug, address=where, year=closed.year, shown=slug in counted)  # fmt: skip
+    session.commit()
+    return snapshot

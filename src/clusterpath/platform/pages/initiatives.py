@@ -1,4 +1,5 @@
-"""The initiative pages: one's initiatives, a new initiative, enrolling a cluster, and the portfolio.
+"""The initiative pages: one's initiatives, a new initiative, enrolling a cluster, the portfolio, closing a year
+and what changed since a closed year.
 
 Like the cluster pages, they call the API's functions (api/initiatives.py), so what an analyst sees is
 decided by access.py and every read is audited there.
@@ -66,13 +67,76 @@ def enrol(request: Request, session: DB, cluster: Annotated[str, Form()] = "",
     return _list_page(request, session, who, form=form, enrolled=f"'{cluster}' is now in '{initiative.strip()}'")
 
 
-@router.get("/initiatives/{slug}")
-def portfolio(slug: str, request: Request, session: DB):
+# The totals of the year-on-year table, in the order and words of the portfolio's table above it.
+CHANGE_LABELS = {
+    "clusters": "clusters counted", "countries": "countries", "continents": "continents",
+    "planned": "clusters with a plan", "baseline_tco2e": "baseline emissions, scope 1 and 2 (tCO2e a year)",
+    "reduction_target_year_tco2e": "reduction potential in the target year (tCO2e a year)",
+    "reduction_cumulative_tco2e": "reduction to the target year, cumulative (tCO2e)",
+    "value_added": "value added (a year)", "jobs_direct": "jobs in the clusters",
+    "construction_job_years": "construction job-years of the pathways", "operation_jobs": "operation jobs of the pathways",
+    "investment": "investment of the pathways",
+}  # fmt: skip
+
+
+def _initiative(request: Request, session, slug: str):
     who = required(request, session)
     if len(slug) > 64 or not re.match(IDENTIFIER, slug):
         raise HTTPException(404, f"no initiative '{slug[:64]}' among yours")
-    initiative = api.analyst_of(slug, session, who.caller)
-    shown = api.portfolio(initiative, who.caller, session, address(request))
-    figure = charts.portfolio_map(shown["clusters"]) if shown["clusters"] else None
+    return who, api.analyst_of(slug, session, who.caller)
+
+
+def _since(request: Request, session, who, initiative, years: list[dict], view: dict, since: int | None,
+           until: int | None) -> dict | None:  # fmt: skip
+    """What changed from a closed year (the latest unless chosen) to a later one or to now; None with no year closed."""
+    if since is None:
+        earlier = [row["year"] for row in years if until is None or row["year"] < until]
+        if not earlier:
+            return None
+        since = max(earlier)
+    if until is not None and until <= since:
+        raise HTTPException(422, f"until: {until} is not after since: {since}: choose a later year to compare with")
+    where = address(request)
+    before = api.closed_year(session, initiative, since)
+    later = None if until is None else api.closed_year(session, initiative, until)
+    then = api.read_closed(session, initiative, before, who.user.id, where)
+    now = view if later is None else api.read_closed(session, initiative, later, who.user.id, where)
+    out = api.changes(initiative, then, now)
+    out["totals"] = [{"metric": key, "label": CHANGE_LABELS.get(key, key)} | row for key, row in out["totals"].items()]
+    return out
+
+
+def _portfolio_page(request: Request, session, who, initiative, *, since: int | None = None, until: int | None = None,
+                    status: int = 200, problems: list | None = None, year: str = ""):  # fmt: skip
+    where = address(request)
+    view = api.view_now(session, initiative, who.user.id, where)
+    years = api.list_years(initiative, who.caller, session, where)
+    figure = charts.portfolio_map(view["clusters"]) if view["clusters"] else None
+    progress = _since(request, session, who, initiative, years, view, since, until)
     return _page(request, "initiative.html", who, title=initiative.name, initiative=api.public(initiative),
-                 portfolio=shown, figure=figure)  # fmt: skip
+                 portfolio=view, figure=figure, years=years, progress=progress, status=status,
+                 problems=problems or [], year=year)  # fmt: skip
+
+
+@router.get("/initiatives/{slug}")
+def portfolio(slug: str, request: Request, session: DB, since: int | None = None, until: int | None = None):
+    who, initiative = _initiative(request, session, slug)
+    return _portfolio_page(request, session, who, initiative, since=since, until=until)
+
+
+@router.post("/initiatives/{slug}/years")
+def close_year(slug: str, request: Request, session: DB, year: Annotated[str, Form()] = ""):
+    who, initiative = _initiative(request, session, slug)
+    try:
+        body = api.NewYear(year=year.strip())
+        closed = api.close_year(body, initiative, who.caller, session, address(request))
+    except FORM_ERRORS as error:
+        session.rollback()
+        status = error.status_code if isinstance(error, HTTPException) else 422
+        return _portfolio_page(request, session, who, initiative, status=status, problems=_problems_of(error),
+                               year=year)  # fmt: skip
+    earlier = [row["year"] for row in api.list_years(initiative, who.caller, session, address(request))
+               if row["year"] < closed["year"]]  # fmt: skip
+    # The year just closed against the one before it: the comparison of the annual report.
+    query = f"?since={max(earlier)}&until={closed['year']}" if earlier else ""
+    return redirect(f"/initiatives/{initiative.slug}{query}")
