@@ -1,0 +1,258 @@
+"""Closed years of an initiative and what changed since: a frozen portfolio per year, compared with a later
+one or with now by the CLI's comparison, seen by the initiative's analysts only and only as an observer
+of each cluster would see it."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from clusterpath.platform.access import Role
+from clusterpath.portfolio.progress import YearTables, compare
+from helpers.platform import API, DESCRIPTION, MEMBERS, SCENARIO, Platform, numbers_in, register
+
+REGISTER = [{"id": "steam-hp", "name": "Alpha's heat pump", "lever": "heat_pump", "members": ["alpha"],
+             "stage": "feasibility", "investment": 4_242_424.0, "abatement": "1234 t"}]  # fmt: skip
+
+
+@pytest.fixture
+def platform(make_client):
+    from helpers.platform import build
+
+    p = build(make_client(run_worker=True))
+    job = p.wait(p.submit("plan", {"scenario": SCENARIO}).json()["id"])
+    assert job["status"] == "done", job["log"]
+    p.headers["analyst"] = register(p.client, "analyst@example.org", "Analyst")
+    body = {"slug": "tic", "name": "Transitioning clusters", "currency": "EUR", "exchange_rates": {}}
+    assert p.client.post(f"{API}/initiatives", json=body, headers=p.as_("analyst")).status_code == 201
+    assert _enrol(p).status_code == 201
+    return p
+
+
+def _enrol(p: Platform, slug: str = "port"):
+    return p.client.post(f"{API}/clusters/{slug}/initiatives", json={"initiative": "tic"}, headers=p.as_("coordinator"))
+
+
+def _close(p: Platform, year: int, who: str = "analyst"):
+    return p.client.post(f"{API}/initiatives/tic/years", json={"year": year}, headers=p.as_(who))
+
+
+def _get(p: Platform, path: str, who: str = "analyst", **params):
+    return p.client.get(f"{API}/initiatives/tic{path}", params=params, headers=p.as_(who))
+
+
+def _set_register(p: Platform, projects: list[dict], slug: str = "port", description: dict = DESCRIPTION) -> None:
+    changed = p.client.patch(f"{API}/clusters/{slug}", json={"description": description | {"projects": projects}},
+                             headers=p.as_("coordinator"))  # fmt: skip
+    assert changed.status_code == 200, changed.text
+
+
+@pytest.fixture
+def observers_see_the_register(monkeypatch):
+    """Today an observer of a cluster sees none of its register (access.register_view); these tests let the
+    observer see all of it, as a future rule might, to check that what is visible is compared."""
+    from clusterpath.platform.api import initiatives
+
+    def everything(viewer, description):
+        assert viewer.role is Role.OBSERVER  # the analyst's view is an observer's, never more
+        return description
+
+    monkeypatch.setattr(initiatives, "register_view", everything)
+
+
+def _second_cluster(p: Platform) -> Platform:
+    """Cluster 'dock': the same three companies' data under another coordinator's id, planned."""
+    dock = Platform(p.client, slug="dock", headers=p.headers)
+    description = DESCRIPTION | {"name": "Test dock", "country": "NL", "location": {"lat": 52.0, "lon": 4.1}}
+    body = {"slug": "dock", "name": "Test dock", "description": description}
+    assert p.client.post(f"{API}/clusters", json=body, headers=p.as_("coordinator")).status_code == 201
+    for key in MEMBERS:
+        added = p.client.post(dock.url("/members"), json={"key": key, "name": MEMBERS[key]["name"]},
+                              headers=p.as_("coordinator"))  # fmt: skip
+        assert added.status_code == 201 and dock.upload(key).status_code == 201
+    job = dock.wait(dock.submit("plan", {"scenario": SCENARIO}).json()["id"])
+    assert job["status"] == "done", job["log"]
+    return dock
+
+
+def test_a_closed_year_is_the_portfolio_then_and_never_changes(platform):
+    p = platform
+    _set_register(p, REGISTER)
+    live = _get(p, "/portfolio").json()
+    closed = _close(p, 2024)
+    assert closed.status_code == 201, closed.text
+    body = closed.json()
+    assert body["year"] == 2024 and body["closed_by"] == {"name": "Analyst", "email": "analyst@example.org"}
+    assert body["portfolio"]["year"] == 2024
+    assert body["totals"] == live["totals"] and body["clusters"] == live["clusters"]
+    # An observer of 'port' sees nothing of its register, so neither does the analyst nor the closed year.
+    assert body["projects"] == []
+    assert "Alpha's heat pump" not in closed.text and "4242424" not in closed.text
+
+    again = _close(p, 2024)
+    assert again.status_code == 409
+    assert "year 2024 of initiative 'tic' was closed already on" in again.json()["detail"]
+    assert "a closed year is never changed" in again.json()["detail"]
+
+    # The cluster falls below its k afterwards: the portfolio now leaves it out, the closed year keeps it.
+    assert p.client.patch(p.url(), json={"k": 4}, headers=p.as_("coordinator")).status_code == 200
+    assert _get(p, "/portfolio").json()["clusters"] == []
+    kept = _get(p, "/years/2024").json()
+    assert kept["clusters"] == body["clusters"] and kept["totals"] == body["totals"] and kept["year"] == 2024
+    (listed,) = _get(p, "/years").json()
+    assert (listed["year"], listed["clusters"], listed["closed_by"]["name"]) == (2024, 1, "Analyst")
+
+    since = _get(p, "/progress", previous=2024).json()
+    assert (since["previous_year"], since["current_year"]) == (2024, None)
+    assert since["departed_clusters"] == ["port"] and since["new_clusters"] == []
+    assert since["left_out"][0]["cluster"] == "port" and "fewer than 4 members" in since["left_out"][0]["reason"]
+    assert since["totals"]["clusters"] == {"previous": 1, "current": 0, "change": -1}
+    # Nothing is counted now: the baseline now is missing, and so is its change (not minus the past baseline).
+    assert since["totals"]["baseline_tco2e"]["current"] is None and since["totals"]["baseline_tco2e"]["change"] is None
+
+    # The cluster's coordinator sees in its audit log who closed and who read its figures of then.
+    log = p.client.get(p.url("/audit"), headers=p.as_("coordinator")).json()
+    actions = {(entry["action"], entry["target"]) for entry in log}
+    assert {("initiative.year.close", "tic"), ("initiative.year.read", "tic")} <= actions
+
+
+def test_unknown_years_and_bad_years_say_what_to_do(platform):
+    p = platform
+    none_yet = _get(p, "/progress", previous=2024)
+    assert none_yet.status_code == 404
+    assert none_yet.json()["detail"].startswith("year 2024 of initiative 'tic' is not closed (no year is closed yet)")
+    assert _close(p, 2024).status_code == 201
+    unknown = _get(p, "/years/2023")
+    assert unknown.status_code == 404 and "year 2023 of initiative 'tic' is not closed (closed years: 2024)" in \
+        unknown.json()["detail"]  # fmt: skip
+    assert _get(p, "/progress", previous=2023).status_code == 404
+    assert _get(p, "/progress", previous=2024, current=2025).status_code == 404
+    backwards = _get(p, "/progress", previous=2024, current=2024)
+    assert backwards.status_code == 422 and "current: 2024 is not after the previous year 2024" in backwards.text
+    assert _close(p, 1800).status_code == 422
+    assert p.client.post(f"{API}/initiatives/tic/years", json={"year": 2025, "extra": 1},
+                         headers=p.as_("analyst")).status_code == 422  # fmt: skip
+
+
+def test_only_the_initiatives_analysts_close_and_read_years(platform):
+    p = platform
+    assert _close(p, 2024).status_code == 201
+    # The coordinator of an enrolled cluster, its members and others: the initiative is unknown to them.
+    for who, status in (("coordinator", 404), ("alpha", 404), ("observer", 404), ("outsider", 404),
+                        ("anonymous", 401)):  # fmt: skip
+        assert _close(p, 2025, who).status_code == status, who
+        for path, params in (("/years", {}), ("/years/2024", {}), ("/progress", {"previous": 2024})):
+            response = _get(p, path, who, **params)
+            assert response.status_code == status, (who, path)
+            assert "Test port" not in response.text
+    assert [row["year"] for row in _get(p, "/years").json()] == [2024]  # nobody else closed 2025
+    added = p.client.post(f"{API}/initiatives/tic/analysts", json={"email": "outsider@example.org"},
+                          headers=p.as_("analyst"))  # fmt: skip
+    assert added.status_code == 201 and _get(p, "/years/2024", "outsider").status_code == 200
+
+
+def test_a_cluster_below_its_k_is_left_out_of_the_closed_year_whole(platform, observers_see_the_register):
+    p = platform
+    _set_register(p, REGISTER)
+    assert p.client.patch(p.url(), json={"k": 4}, headers=p.as_("coordinator")).status_code == 200
+    closed = _close(p, 2024)
+    body = closed.json()
+    assert body["clusters"] == [] and body["totals"]["clusters"] == 0 and body["totals"]["baseline_tco2e"] is None
+    assert body["left_out"][0]["cluster"] == "port"
+    # Even a register the observer might see stays out with the cluster's figures.
+    assert body["projects"] == [] and "Alpha's heat pump" not in closed.text
+    members = {token for m in MEMBERS.values() for token in numbers_in(m) if len(token) >= 6}
+    assert members and not [token for token in members if token in closed.text]
+
+
+def test_a_cluster_that_joins_and_a_project_that_moves_stage(platform, observers_see_the_register):
+    p = platform
+    _set_register(p, REGISTER)
+    before = _close(p, 2024).json()
+    assert before["projects"] == [{"cluster": "port", "project": "steam-hp", "name": "Alpha's heat pump",
+                                   "lever": "heat_pump", "stage": "feasibility", "abatement_tco2e": 1234.0}]
+    assert "4242424" not in str(before)  # a project's money never goes into a closed year
+    # A year later: the heat pump is being built, a solar project is announced, and cluster 'dock' joins.
+    _set_register(p, [REGISTER[0] | {"stage": "construction"},
+                      {"id": "roof-pv", "name": "Roof solar", "lever": "solar_pv", "members": ["beta"],
+                       "stage": "announced", "abatement": "50 t"}])  # fmt: skip
+    _second_cluster(p)
+    assert _enrol(p, "dock").status_code == 201
+    dock = _get(p, "/portfolio").json()["clusters"][1]
+    assert dock["cluster"] == "dock"
+
+    since = _get(p, "/progress", previous=2024).json()
+    assert since["new_clusters"] == ["dock"] and since["departed_clusters"] == []
+    assert since["stage_changes"] == [{"cluster": "port", "project": "steam-hp", "name": "Alpha's heat pump",
+                                       "lever": "heat_pump", "from_stage": "feasibility", "to_stage": "construction",
+                                       "direction": "forward", "abatement_tco2e": 1234.0}]  # fmt: skip
+    assert [(r["cluster"], r["project"], r["stage"]) for r in since["new_projects"]] == [("port", "roof-pv", "announced")]
+    assert since["dropped_projects"] == []
+    assert since["totals"]["clusters"] == {"previous": 1, "current": 2, "change": 1}
+    assert since["totals"]["countries"] == {"previous": 1, "current": 2, "change": 1}
+    baseline = since["totals"]["baseline_tco2e"]
+    assert baseline["previous"] == pytest.approx(before["totals"]["baseline_tco2e"])
+    assert baseline["change"] == pytest.approx(dock["baseline_tco2e"])
+
+    # Closing 2025 and comparing the two closed years gives the same changes.
+    assert _close(p, 2025).status_code == 201
+    closed = _get(p, "/progress", previous=2024, current=2025).json()
+    assert closed["current_year"] == 2025
+    for key in ("new_clusters", "departed_clusters", "stage_changes", "new_projects", "dropped_projects", "totals"):
+        assert closed[key] == since[key], key
+
+
+def test_compare_works_on_plain_tables():
+    """The shared comparison on hand-made tables: the platform's live year has no year number, and a metric
+    one year lacks compares with a missing value."""
+    row = {"cluster": "a", "project": "p", "name": "P", "lever": "heat_pump", "abatement_tco2e": 10.0}
+    then = YearTables("tic", 2024, "EUR", ["a", "b"], [row | {"stage": "construction"}],
+                      {"clusters": 2, "baseline_tco2e": 100.0, "old_metric": 5.0})
+    now = YearTables("tic", None, "EUR", ["c", "a"], [row | {"stage": "feasibility"}],
+                     {"clusters": 2, "baseline_tco2e": None})
+    progress = compare(then, now)
+    assert (progress.new_clusters, progress.departed_clusters) == (["c"], ["b"])
+    assert progress.stage_changes[["from_stage", "to_stage", "direction"]].values.tolist() == \
+        [["construction", "feasibility", "back"]]  # fmt: skip
+    assert progress.totals.loc["clusters"].tolist() == [2, 2, 0]
+    assert math.isnan(progress.totals.loc["baseline_tco2e", "change"])
+    assert progress.to_dict()["totals"]["old_metric"] == {"previous": 5.0, "current": None, "change": None}
+    assert progress.to_dict()["current_year"] is None
+
+
+def test_the_page_closes_a_year_and_shows_what_changed_since(platform):
+    from clusterpath.platform.pages.web import SESSION_COOKIE, csrf_token
+
+    p = platform
+    client = p.client
+
+    def as_(who: str) -> str:
+        token = p.as_(who)["Authorization"].split(" ", 1)[1]
+        client.cookies.clear()
+        client.cookies.set(SESSION_COOKIE, token)
+        return csrf_token(token)
+
+    csrf = as_("analyst")
+    page = client.get("/initiatives/tic")
+    assert page.status_code == 200 and "No year closed yet" in page.text and 'action="/initiatives/tic/years"' in page.text
+    assert 'id="since"' not in page.text
+    assert client.post("/initiatives/tic/years", data={"year": "2024"}).status_code == 403  # no CSRF token
+    closed = client.post("/initiatives/tic/years", data={"csrf": csrf, "year": "2024"}, follow_redirects=False)
+    assert closed.status_code == 303 and closed.headers["location"] == "/initiatives/tic"
+    page = client.get("/initiatives/tic")
+    assert page.status_code == 200 and 'id="since"' in page.text and "Since 2024" in page.text
+    assert "clusters counted" in page.text and "Projects that moved stage (0)" in page.text
+    assert 'href="/initiatives/tic?since=2024"' in page.text and "<script>" not in page.text
+    again = client.post("/initiatives/tic/years", data={"csrf": csrf, "year": "2024"})
+    assert again.status_code == 409 and "was closed already" in again.text
+    bad = client.post("/initiatives/tic/years", data={"csrf": csrf, "year": "next"})
+    assert bad.status_code == 422 and "year" in bad.text
+    # The year just closed opens against the year before it.
+    closed = client.post("/initiatives/tic/years", data={"csrf": csrf, "year": "2025"}, follow_redirects=False)
+    assert closed.headers["location"] == "/initiatives/tic?since=2024&until=2025"
+    assert "Since 2024" in client.get(closed.headers["location"]).text
+    assert client.get("/initiatives/tic?since=2023").status_code == 404
+    csrf = as_("coordinator")
+    assert client.post("/initiatives/tic/years", data={"csrf": csrf, "year": "2026"}).status_code == 404
+    assert client.get("/initiatives/tic?since=2024").status_code == 404
