@@ -7,10 +7,10 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers.platform import API, DESCRIPTION, MEMBERS, SCENARIO, Platform, numbers_in, register
 
 from clusterpath.platform.access import Role
 from clusterpath.portfolio.progress import YearTables, compare
-from helpers.platform import API, DESCRIPTION, MEMBERS, SCENARIO, Platform, numbers_in, register
 
 REGISTER = [{"id": "steam-hp", "name": "Alpha's heat pump", "lever": "heat_pump", "members": ["alpha"],
              "stage": "feasibility", "investment": 4_242_424.0, "abatement": "1234 t"}]  # fmt: skip
@@ -171,7 +171,7 @@ def test_a_cluster_that_joins_and_a_project_that_moves_stage(platform, observers
     _set_register(p, REGISTER)
     before = _close(p, 2024).json()
     assert before["projects"] == [{"cluster": "port", "project": "steam-hp", "name": "Alpha's heat pump",
-                                   "lever": "heat_pump", "stage": "feasibility", "abatement_tco2e": 1234.0}]
+                                   "lever": "heat_pump", "stage": "feasibility", "abatement_tco2e": 1234.0}]  # fmt: skip
     assert "4242424" not in str(before)  # a project's money never goes into a closed year
     # A year later: the heat pump is being built, a solar project is announced, and cluster 'dock' joins.
     _set_register(p, [REGISTER[0] | {"stage": "construction"},
@@ -187,7 +187,8 @@ def test_a_cluster_that_joins_and_a_project_that_moves_stage(platform, observers
     assert since["stage_changes"] == [{"cluster": "port", "project": "steam-hp", "name": "Alpha's heat pump",
                                        "lever": "heat_pump", "from_stage": "feasibility", "to_stage": "construction",
                                        "direction": "forward", "abatement_tco2e": 1234.0}]  # fmt: skip
-    assert [(r["cluster"], r["project"], r["stage"]) for r in since["new_projects"]] == [("port", "roof-pv", "announced")]
+    new = [(r["cluster"], r["project"], r["stage"]) for r in since["new_projects"]]
+    assert new == [("port", "roof-pv", "announced")]
     assert since["dropped_projects"] == []
     assert since["totals"]["clusters"] == {"previous": 1, "current": 2, "change": 1}
     assert since["totals"]["countries"] == {"previous": 1, "current": 2, "change": 1}
@@ -208,9 +209,9 @@ def test_compare_works_on_plain_tables():
     one year lacks compares with a missing value."""
     row = {"cluster": "a", "project": "p", "name": "P", "lever": "heat_pump", "abatement_tco2e": 10.0}
     then = YearTables("tic", 2024, "EUR", ["a", "b"], [row | {"stage": "construction"}],
-                      {"clusters": 2, "baseline_tco2e": 100.0, "old_metric": 5.0})
+                      {"clusters": 2, "baseline_tco2e": 100.0, "old_metric": 5.0})  # fmt: skip
     now = YearTables("tic", None, "EUR", ["c", "a"], [row | {"stage": "feasibility"}],
-                     {"clusters": 2, "baseline_tco2e": None})
+                     {"clusters": 2, "baseline_tco2e": None})  # fmt: skip
     progress = compare(then, now)
     assert (progress.new_clusters, progress.departed_clusters) == (["c"], ["b"])
     assert progress.stage_changes[["from_stage", "to_stage", "direction"]].values.tolist() == \
@@ -235,7 +236,8 @@ def test_the_page_closes_a_year_and_shows_what_changed_since(platform):
 
     csrf = as_("analyst")
     page = client.get("/initiatives/tic")
-    assert page.status_code == 200 and "No year closed yet" in page.text and 'action="/initiatives/tic/years"' in page.text
+    assert page.status_code == 200 and "No year closed yet" in page.text
+    assert 'action="/initiatives/tic/years"' in page.text
     assert 'id="since"' not in page.text
     assert client.post("/initiatives/tic/years", data={"year": "2024"}).status_code == 403  # no CSRF token
     closed = client.post("/initiatives/tic/years", data={"csrf": csrf, "year": "2024"}, follow_redirects=False)

@@ -271,7 +271,7 @@ def view_now(session, initiative: Initiative, user_id: int, where: str, action: 
     session.commit()
     rates = {initiative.currency: 1.0} | {code: rate["rate"] for code, rate in initiative.exchange_rates.items()}
     meta = {"id": initiative.slug, "name": initiative.name, "year": None, "currency": initiative.currency,
-            "exchange_rates": initiative.exchange_rates}
+            "exchange_rates": initiative.exchange_rates}  # fmt: skip
     out = tabulate(meta, shown, rates.__getitem__).to_dict()
     where_is = {e.cluster.slug: e.cluster.description.get("location") or {} for e in initiative.enrolments}
     for row in out["clusters"]:
@@ -291,7 +291,8 @@ def portfolio(initiative: AsAnalyst, who: Authenticated, session: DB, where: Add
 # -- closed years and year on year -----------------------------------------------------------------------
 def closed_year(session, initiative: Initiative, year: int) -> ClosedYear:
     """The closed year, or 404 naming the years that are."""
-    closed = session.scalar(select(ClosedYear).where(ClosedYear.initiative_id == initiative.id, ClosedYear.year == year))
+    closed = session.scalar(select(ClosedYear).where(ClosedYear.initiative_id == initiative.id,
+                                                     ClosedYear.year == year))  # fmt: skip
     if closed is None:
         years = session.scalars(select(ClosedYear.year).where(ClosedYear.initiative_id == initiative.id)
                                 .order_by(ClosedYear.year)).all()  # fmt: skip
@@ -331,7 +332,7 @@ def close_year(body: NewYear, initiative: AsAnalyst, who: Authenticated, session
 
 def _closed_twice(initiative: Initiative, taken: ClosedYear) -> str:
     return (f"year {taken.year} of initiative '{initiative.slug}' was closed already on "
-            f"{taken.closed_at:%Y-%m-%d %H:%M} UTC: a closed year is never changed; close the next year instead")
+            f"{taken.closed_at:%Y-%m-%d %H:%M} UTC: a closed year is never changed; close the next year instead")  # fmt: skip
 
 
 @router.get("/initiatives/{slug}/years")
