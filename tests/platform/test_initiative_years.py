@@ -62,7 +62,7 @@ def observers_see_the_register(monkeypatch):
 
 
 def _second_cluster(p: Platform) -> Platform:
-    """Cluster 'dock': the same three companies' data under another coordinator's id, planned."""
+    """Cluster 'dock' in another country, by the same coordinator, with the same three companies' data, planned."""
     dock = Platform(p.client, slug="dock", headers=p.headers)
     description = DESCRIPTION | {"name": "Test dock", "country": "NL", "location": {"lat": 52.0, "lon": 4.1}}
     body = {"slug": "dock", "name": "Test dock", "description": description}
