@@ -5,6 +5,8 @@
   results and share of an allocation) and nothing raw of any other member.
 - Observers, and members looking beyond their own company, see aggregates only, and only figures to
   which at least k members contribute (k is set per cluster, default 3).
+- An initiative's analysts see each enrolled cluster as an observer does; if the coordinator consents,
+  also the register's projects without their money or companies (shared_register).
 
 Results are filtered here by an allow-list per kind of job: a field not named below is withheld from
 everyone but the coordinator, so a new field in a library result cannot leak by default.
@@ -15,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+
+from clusterpath.schema.models import Project
 
 
 class Role(StrEnum):
@@ -67,6 +71,15 @@ def register_view(viewer: Viewer, description: dict) -> dict:
         return description
     projects = [p for p in description["projects"] if any(viewer.own(str(m)) for m in p.get("members", []))]
     return {**description, "projects": projects}
+
+
+def initiative_register(description: dict) -> list[dict]:
+    """The register's projects of ``description`` as an initiative's analysts see them: id, name, lever, stage,
+    abatement and operating year. Money (investment, committed, public funding) and the member companies are
+    not on this list, whatever the coordinator shares; a field added to projects later stays with the cluster."""
+    projects = [Project.model_validate(raw) for raw in description.get("projects") or []]  # checked when stored
+    return [{"project": p.id, "name": p.name, "lever": p.lever, "stage": p.stage.value, "abatement_tco2e": p.abatement,
+             "operating_year": p.operating_year} for p in projects]  # fmt: skip
 
 
 @dataclass

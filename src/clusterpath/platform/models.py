@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -266,6 +267,9 @@ class Enrolment(Base):
     cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"), index=True)
     enrolled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The coordinator's consent to show the initiative's analysts the register's projects (never their money
+    # or companies); off unless the coordinator turns it on. Existing enrolments never consented.
+    share_register: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     initiative: Mapped[Initiative] = relationship(back_populates="enrolments")
     cluster: Mapped[Cluster] = relationship()
 
@@ -279,7 +283,7 @@ class ClosedYear(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"), index=True)
     year: Mapped[int]
-    # What GET /initiatives/{slug}/portfolio returned, plus the register projects an observer may see.
+    # What GET /initiatives/{slug}/portfolio returned then, the registers shared then included.
     snapshot: Mapped[dict[str, Any]]
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     closed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -147,6 +147,19 @@ def register_totals(portfolio: Portfolio) -> dict[str, float]:
     return {k: float(v) for k, v in out.items()}
 
 
+def register_counts(projects: list[dict]) -> dict[str, float]:
+    """The register totals that need no money, from project rows (PROJECT_COLUMNS): what a cluster that shares
+    its register with an initiative's analysts lets them count. Named as in ``register_totals``, plus a count
+    per stage."""
+    stages = [ProjectStage(row["stage"]) for row in projects]
+    out = {"projects": float(len(projects)), "projects_committed": float(sum(s in COMMITTED_STAGES for s in stages))}
+    out |= {f"projects_{stage.value}": float(stages.count(stage)) for stage in STAGES}
+    # Emissions already avoided: what the operating projects abate a year (as in register_totals).
+    out["avoided_tco2e"] = float(sum(row.get("abatement_tco2e") or 0.0 for row, stage in zip(projects, stages, strict=True)
+                                     if stage is ProjectStage.OPERATING))  # fmt: skip
+    return out
+
+
 def _check_related(previous: Portfolio, current: Portfolio) -> None:
     problems = []
     if previous.id != current.id:

@@ -3,7 +3,9 @@
 A cluster joins an initiative only by its coordinator's act. The initiative's analysts then see each
 enrolled cluster exactly as an observer of that cluster would (access.py): cluster totals when at
 least k members contribute, never a member's figures. A cluster whose figures are withheld is left out
-of the totals too, so no total minus the shown rows gives it away.
+of the totals too, so no total minus the shown rows gives it away. Only if the coordinator shares the
+cluster's project register with the initiative (``share_register``) do its analysts see the register's
+projects, and then never their money or companies (access.initiative_register).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from clusterpath.platform import audit
-from clusterpath.platform.access import Role, Viewer, filter_result, register_view
+from clusterpath.platform.access import Role, Viewer, filter_result, initiative_register, register_view
 from clusterpath.platform.api.deps import (
     DB,
     IDENTIFIER,
@@ -30,8 +32,8 @@ from clusterpath.platform.api.deps import (
 )
 from clusterpath.platform.models import Analyst, ClosedYear, Cluster, Enrolment, Initiative, Result, User, utcnow
 from clusterpath.portfolio.assessment import tabulate
-from clusterpath.portfolio.progress import YearTables, compare
-from clusterpath.schema.models import Project, _iso_currency
+from clusterpath.portfolio.progress import YearTables, compare, register_counts
+from clusterpath.schema.models import _iso_currency
 
 router = APIRouter(tags=["initiatives"])
 InitiativeSlug = Annotated[str, Path(min_length=1, max_length=64, pattern=IDENTIFIER, description="the initiative's id")]
@@ -75,8 +77,17 @@ class NewAnalyst(Strict):
     email: Email
 
 
+SHARE_REGISTER = ("let the initiative's analysts see the register's projects (id, name, lever, stage, abatement, "
+                  "operating year; never money or companies)")
+
+
 class NewEnrolment(Strict):
     initiative: Identifier
+    share_register: bool = Field(default=False, description=SHARE_REGISTER)
+
+
+class EnrolmentChange(Strict):
+    share_register: bool = Field(description=SHARE_REGISTER)
 
 
 class NewYear(Strict):
@@ -102,8 +113,8 @@ AsAnalyst = Annotated[Initiative, Depends(analyst_of)]
 def public(initiative: Initiative) -> dict:
     return {"slug": initiative.slug, "name": initiative.name, "currency": initiative.currency,
             "exchange_rates": initiative.exchange_rates,
-            "clusters": [{"slug": e.cluster.slug, "name": e.cluster.name, "enrolled_at": e.enrolled_at}
-                         for e in initiative.enrolments]}  # fmt: skip
+            "clusters": [{"slug": e.cluster.slug, "name": e.cluster.name, "enrolled_at": e.enrolled_at,
+                          "share_register": e.share_register} for e in initiative.enrolments]}  # fmt: skip
 
 
 def _missing_rate(initiative: Initiative, currency: str) -> str | None:
@@ -200,27 +211,48 @@ def enrol(body: NewEnrolment, context: AsCoordinator, session: DB, where: Addres
     if problem:
         raise HTTPException(409, problem)
     session.add(Enrolment(initiative_id=initiative.id, cluster_id=context.cluster.id, enrolled_by=context.user.id,
-                          enrolled_at=utcnow()))  # fmt: skip
+                          enrolled_at=utcnow(), share_register=body.share_register))  # fmt: skip
     audit.record(session, "initiative.join", user_id=context.user.id, cluster_id=context.cluster.id,
-                 target=initiative.slug, address=where)  # fmt: skip
+                 target=initiative.slug, address=where, share_register=body.share_register)  # fmt: skip
     session.commit()
-    return {"initiative": initiative.slug, "cluster": context.cluster.slug}
+    return {"initiative": initiative.slug, "cluster": context.cluster.slug, "share_register": body.share_register}
+
+
+def _enrolment_out(row: Enrolment) -> dict:
+    return {"initiative": row.initiative.slug, "name": row.initiative.name, "enrolled_at": row.enrolled_at,
+            "share_register": row.share_register}  # fmt: skip
 
 
 @router.get("/clusters/{slug}/initiatives")
 def cluster_initiatives(context: AsCoordinator, session: DB) -> list[dict]:
     rows = session.scalars(select(Enrolment).where(Enrolment.cluster_id == context.cluster.id).order_by(Enrolment.id))
-    return [{"initiative": row.initiative.slug, "name": row.initiative.name, "enrolled_at": row.enrolled_at}
-            for row in rows]  # fmt: skip
+    return [_enrolment_out(row) for row in rows]
 
 
-@router.delete("/clusters/{slug}/initiatives/{initiative}", status_code=204)
-def leave(initiative: InitiativeSlug, context: AsCoordinator, session: DB, where: Address) -> None:
+def _enrolment(session, context, initiative: str) -> Enrolment:
     enrolment = session.scalar(select(Enrolment).join(Initiative).where(
         Initiative.slug == initiative, Enrolment.cluster_id == context.cluster.id))  # fmt: skip
     if enrolment is None:
         raise HTTPException(404, f"cluster '{context.cluster.slug}' is not in initiative '{initiative}'")
-    _drop(session, enrolment, context.user.id, where)
+    return enrolment
+
+
+@router.patch("/clusters/{slug}/initiatives/{initiative}")
+def change_enrolment(initiative: InitiativeSlug, body: EnrolmentChange, context: AsCoordinator, session: DB,
+                     where: Address) -> dict:  # fmt: skip
+    """Share the cluster's project register with the initiative's analysts, or stop sharing it. Stopping hides it
+    from the live portfolio and from years closed afterwards; years closed meanwhile keep what they froze."""
+    enrolment = _enrolment(session, context, initiative)
+    enrolment.share_register = body.share_register
+    audit.record(session, "initiative.share", user_id=context.user.id, cluster_id=context.cluster.id,
+                 target=initiative, address=where, share_register=body.share_register)  # fmt: skip
+    session.commit()
+    return _enrolment_out(enrolment)
+
+
+@router.delete("/clusters/{slug}/initiatives/{initiative}", status_code=204)
+def leave(initiative: InitiativeSlug, context: AsCoordinator, session: DB, where: Address) -> None:
+    _drop(session, _enrolment(session, context, initiative), context.user.id, where)
 
 
 def _latest_plan(session, cluster: Cluster) -> Result | None:
@@ -244,20 +276,27 @@ def _figures(session, initiative: Initiative, cluster: Cluster, user_id: int) ->
     return (None, problem) if problem else (figures, "")
 
 
-def _visible_projects(cluster: Cluster, user_id: int) -> list[dict]:
-    """The cluster's register projects an observer of it may see (access.register_view decides), reduced to
-    what the year-on-year comparison reads: never a project's money."""
-    seen = register_view(Viewer(user_id, Role.OBSERVER), cluster.description).get("projects") or []
-    projects = [Project.model_validate(raw) for raw in seen]  # the description was checked when stored
-    return [{"cluster": cluster.slug, "project": p.id, "name": p.name, "lever": p.lever, "stage": p.stage.value,
-             "abatement_tco2e": p.abatement} for p in projects]  # fmt: skip
+def _visible_projects(enrolment: Enrolment, user_id: int) -> list[dict]:
+    """The cluster's register projects the analyst sees: all of them if its coordinator shares the register with
+    the initiative, else those an observer of it may see (access.register_view); never a project's money."""
+    cluster = enrolment.cluster
+    seen = cluster.description if enrolment.share_register else register_view(Viewer(user_id, Role.OBSERVER),
+                                                                               cluster.description)  # fmt: skip
+    return [{"cluster": cluster.slug} | row for row in initiative_register(seen)]
+
+
+def _register(shared: int, projects: list[dict]) -> dict:
+    """The register totals that need no money, over the counted clusters that share their register; missing
+    when none does, since no register seen is not an empty register."""
+    counts = register_counts(projects)
+    return {"registers_shared": shared} | {k: (v if shared else None) for k, v in counts.items()}
 
 
 def view_now(session, initiative: Initiative, user_id: int, where: str, action: str = "initiative.read",
              **detail) -> dict:  # fmt: skip
     """The portfolio as the analyst sees it now, with the visible register projects of the clusters counted;
     each cluster's read is in its audit log under ``action``."""
-    shown, left_out, projects = [], [], []
+    shown, left_out, projects, sharing = [], [], [], 0
     for enrolment in initiative.enrolments:
         figures, why = _figures(session, initiative, enrolment.cluster, user_id)
         if figures is None:
@@ -265,9 +304,11 @@ def view_now(session, initiative: Initiative, user_id: int, where: str, action: 
         else:
             shown.append(figures | {"cluster": enrolment.cluster.slug, "name": enrolment.cluster.name})
             # A cluster left out is left out whole: nothing of its register either.
-            projects += _visible_projects(enrolment.cluster, user_id)
+            projects += _visible_projects(enrolment, user_id)
+            sharing += enrolment.share_register
         audit.record(session, action, user_id=user_id, cluster_id=enrolment.cluster_id, target=initiative.slug,
-                     address=where, shown=figures is not None, **detail)  # fmt: skip
+                     address=where, shown=figures is not None, register=figures is not None and enrolment.share_register,
+                     **detail)  # fmt: skip
     session.commit()
     rates = {initiative.currency: 1.0} | {code: rate["rate"] for code, rate in initiative.exchange_rates.items()}
     meta = {"id": initiative.slug, "name": initiative.name, "year": None, "currency": initiative.currency,
@@ -276,16 +317,15 @@ def view_now(session, initiative: Initiative, user_id: int, where: str, action: 
     where_is = {e.cluster.slug: e.cluster.description.get("location") or {} for e in initiative.enrolments}
     for row in out["clusters"]:
         row |= {"lat": where_is[row["cluster"]].get("lat"), "lon": where_is[row["cluster"]].get("lon")}
-    return out | {"left_out": left_out, "projects": projects}
+    return out | {"left_out": left_out, "projects": projects, "register": _register(sharing, projects)}
 
 
 @router.get("/initiatives/{slug}/portfolio")
 def portfolio(initiative: AsAnalyst, who: Authenticated, session: DB, where: Address) -> dict:
     """Totals of the enrolled clusters (reduction potential, GDP, jobs) by country and continent, and each
-    cluster's row, from every cluster's latest plan as its observers see it (docs/portfolio.md, formulas)."""
-    view = view_now(session, initiative, who.user.id, where)
-    del view["projects"]
-    return view
+    cluster's row, from every cluster's latest plan as its observers see it (docs/portfolio.md, formulas); the
+    register projects of the counted clusters whose coordinators share them, and their totals without money."""
+    return view_now(session, initiative, who.user.id, where)
 
 
 # -- closed years and year on year -----------------------------------------------------------------------
@@ -355,9 +395,10 @@ def get_year(year: ClosedYearPath, initiative: AsAnalyst, who: Authenticated, se
 
 def year_tables(initiative: Initiative, view: dict) -> YearTables:
     """A closed year's or the live portfolio's tables for ``progress.compare``: the counted clusters, their
-    visible register projects and the numeric totals."""
-    numeric = {k: v for k, v in view["totals"].items() if v is None or (isinstance(v, int | float)
-                                                                      and not isinstance(v, bool))}  # fmt: skip
+    visible register projects and the numeric totals, the shared registers' with them."""
+    totals = view["totals"] | view.get("register", {})
+    numeric = {k: v for k, v in totals.items() if v is None or (isinstance(v, int | float)
+                                                                and not isinstance(v, bool))}  # fmt: skip
     return YearTables(initiative=initiative.slug, year=view["portfolio"]["year"], currency=view["portfolio"]["currency"],
                       clusters=[row["cluster"] for row in view["clusters"]], projects=view.get("projects", []),
                       totals=numeric)  # fmt: skip

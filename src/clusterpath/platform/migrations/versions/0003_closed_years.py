@@ -1,4 +1,5 @@
-"""Closed years of an initiative: the portfolio as its analysts froze it for the year's report.
+"""Closed years of an initiative: the portfolio as its analysts froze it for the year's report; and each
+enrolment's consent to share the cluster's project register with the initiative's analysts (off).
 
 Revision ID: 0003
 Revises: 0002
@@ -29,7 +30,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('initiative_years', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_initiative_years_initiative_id'), ['initiative_id'], unique=False)
+    with op.batch_alter_table('initiative_clusters', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('share_register', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('initiative_clusters', schema=None) as batch_op:
+        batch_op.drop_column('share_register')
     op.drop_table('initiative_years')
