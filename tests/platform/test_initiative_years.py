@@ -1,6 +1,7 @@
 """Closed years of an initiative and what changed since: a frozen portfolio per year, compared with a later
 one or with now by the CLI's comparison, seen by the initiative's analysts only and only as an observer
-of each cluster would see it."""
+of each cluster would see it; a cluster's project register only while its coordinator shares it, and
+never its money."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import math
 import pytest
 from helpers.platform import API, DESCRIPTION, MEMBERS, SCENARIO, Platform, numbers_in, register
 
-from clusterpath.platform.access import Role
 from clusterpath.portfolio.progress import YearTables, compare
 
 REGISTER = [{"id": "steam-hp", "name": "Alpha's heat pump", "lever": "heat_pump", "members": ["alpha"],
-             "stage": "feasibility", "investment": 4_242_424.0, "abatement": "1234 t"}]  # fmt: skip
+             "stage": "feasibility", "investment": 4_242_424.0, "committed": 3_131_313.0, "public_funding": 2_020_202.0,
+             "operating_year": 2027, "abatement": "1234 t"}]  # fmt: skip
+# Every way the register's money could be written in a body or a page.
+MONEY = ("4242424", "4,242,424", "3131313", "3,131,313", "2020202", "2,020,202")
 
 
 @pytest.fixture
@@ -34,6 +37,11 @@ def _enrol(p: Platform, slug: str = "port"):
     return p.client.post(f"{API}/clusters/{slug}/initiatives", json={"initiative": "tic"}, headers=p.as_("coordinator"))
 
 
+def _share(p: Platform, on: bool, who: str = "coordinator", slug: str = "port", initiative: str = "tic"):
+    return p.client.patch(f"{API}/clusters/{slug}/initiatives/{initiative}", json={"share_register": on},
+                          headers=p.as_(who))  # fmt: skip
+
+
 def _close(p: Platform, year: int, who: str = "analyst"):
     return p.client.post(f"{API}/initiatives/tic/years", json={"year": year}, headers=p.as_(who))
 
@@ -46,19 +54,6 @@ def _set_register(p: Platform, projects: list[dict], slug: str = "port", descrip
     changed = p.client.patch(f"{API}/clusters/{slug}", json={"description": description | {"projects": projects}},
                              headers=p.as_("coordinator"))  # fmt: skip
     assert changed.status_code == 200, changed.text
-
-
-@pytest.fixture
-def observers_see_the_register(monkeypatch):
-    """Today an observer of a cluster sees none of its register (access.register_view); these tests let the
-    observer see all of it, as a future rule might, to check that what is visible is compared."""
-    from clusterpath.platform.api import initiatives
-
-    def everything(viewer, description):
-        assert viewer.role is Role.OBSERVER  # the analyst's view is an observer's, never more
-        return description
-
-    monkeypatch.setattr(initiatives, "register_view", everything)
 
 
 def _second_cluster(p: Platform) -> Platform:
@@ -86,8 +81,9 @@ def test_a_closed_year_is_the_portfolio_then_and_never_changes(platform):
     assert body["year"] == 2024 and body["closed_by"] == {"name": "Analyst", "email": "analyst@example.org"}
     assert body["portfolio"]["year"] == 2024
     assert body["totals"] == live["totals"] and body["clusters"] == live["clusters"]
-    # An observer of 'port' sees nothing of its register, so neither does the analyst nor the closed year.
-    assert body["projects"] == []
+    # The coordinator did not share the register (the default) and an observer of 'port' sees none of it, so
+    # neither does the analyst nor the closed year.
+    assert body["projects"] == [] and body["registers"] == [] and body["register"]["projects"] is None
     assert "Alpha's heat pump" not in closed.text and "4242424" not in closed.text
 
     again = _close(p, 2024)
@@ -152,32 +148,48 @@ def test_only_the_initiatives_analysts_close_and_read_years(platform):
     assert added.status_code == 201 and _get(p, "/years/2024", "outsider").status_code == 200
 
 
-def test_a_cluster_below_its_k_is_left_out_of_the_closed_year_whole(platform, observers_see_the_register):
+def test_a_cluster_below_its_k_is_left_out_of_the_closed_year_whole(platform):
     p = platform
     _set_register(p, REGISTER)
+    assert _share(p, True).status_code == 200
     assert p.client.patch(p.url(), json={"k": 4}, headers=p.as_("coordinator")).status_code == 200
     closed = _close(p, 2024)
     body = closed.json()
     assert body["clusters"] == [] and body["totals"]["clusters"] == 0 and body["totals"]["baseline_tco2e"] is None
     assert body["left_out"][0]["cluster"] == "port"
-    # Even a register the observer might see stays out with the cluster's figures.
+    # Even a shared register stays out with the cluster's figures.
     assert body["projects"] == [] and "Alpha's heat pump" not in closed.text
+    assert body["registers"] == [] and body["register"]["projects"] is None
     members = {token for m in MEMBERS.values() for token in numbers_in(m) if len(token) >= 6}
     assert members and not [token for token in members if token in closed.text]
 
 
-def test_a_cluster_that_joins_and_a_project_that_moves_stage(platform, observers_see_the_register):
+def test_a_cluster_that_joins_and_a_project_that_moves_stage(platform):
     p = platform
     _set_register(p, REGISTER)
-    before = _close(p, 2024).json()
+    assert _share(p, True).json() == {"initiative": "tic", "name": "Transitioning clusters", "share_register": True,
+                                      "enrolled_at": _share(p, True).json()["enrolled_at"]}  # fmt: skip
+    closed = _close(p, 2024)
+    before = closed.json()
+    # What the coordinator shares: no money, no companies.
     assert before["projects"] == [{"cluster": "port", "project": "steam-hp", "name": "Alpha's heat pump",
-                                   "lever": "heat_pump", "stage": "feasibility", "abatement_tco2e": 1234.0}]  # fmt: skip
-    assert "4242424" not in str(before)  # a project's money never goes into a closed year
-    # A year later: the heat pump is being built, a solar project is announced, and cluster 'dock' joins.
+                                   "lever": "heat_pump", "stage": "feasibility", "abatement_tco2e": 1234.0,
+                                   "operating_year": 2027}]  # fmt: skip
+    assert not [token for token in MONEY if token in closed.text] and "alpha" not in str(before["projects"])
+    assert before["registers"] == ["port"]
+    assert before["register"] == {"registers_shared": 1, "projects": 1, "projects_committed": 0, "projects_announced": 0,
+                                  "projects_feasibility": 1, "projects_final_investment_decision": 0,
+                                  "projects_construction": 0, "projects_operating": 0, "avoided_tco2e": 0}  # fmt: skip
+    # A year later: the heat pump is being built, a solar project is announced, an electric boiler runs, and
+    # cluster 'dock' joins without sharing its register.
     _set_register(p, [REGISTER[0] | {"stage": "construction"},
                       {"id": "roof-pv", "name": "Roof solar", "lever": "solar_pv", "members": ["beta"],
-                       "stage": "announced", "abatement": "50 t"}])  # fmt: skip
+                       "stage": "announced", "abatement": "50 t"},
+                      {"id": "e-boiler", "name": "Electric boiler", "lever": "electric_boiler", "members": ["gamma"],
+                       "stage": "operating", "investment": 4_242_424.0, "abatement": "300 t"}])  # fmt: skip
     _second_cluster(p)
+    _set_register(p, REGISTER, slug="dock", description=DESCRIPTION | {"name": "Test dock", "country": "NL",
+                                                                         "location": {"lat": 52.0, "lon": 4.1}})  # fmt: skip
     assert _enrol(p, "dock").status_code == 201
     dock = _get(p, "/portfolio").json()["clusters"][1]
     assert dock["cluster"] == "dock"
@@ -188,8 +200,20 @@ def test_a_cluster_that_joins_and_a_project_that_moves_stage(platform, observers
                                        "lever": "heat_pump", "from_stage": "feasibility", "to_stage": "construction",
                                        "direction": "forward", "abatement_tco2e": 1234.0}]  # fmt: skip
     new = [(r["cluster"], r["project"], r["stage"]) for r in since["new_projects"]]
-    assert new == [("port", "roof-pv", "announced")]
+    assert new == [("port", "e-boiler", "operating"), ("port", "roof-pv", "announced")]
     assert since["dropped_projects"] == []
+    # Hand-counted: three projects now, the heat pump and the boiler committed, the boiler's 300 t avoided.
+    register = since["totals"]
+    assert register["registers_shared"] == {"previous": 1, "current": 1, "change": 0}
+    assert register["projects"] == {"previous": 1, "current": 3, "change": 2}
+    assert register["projects_committed"] == {"previous": 0, "current": 2, "change": 2}
+    assert register["projects_feasibility"] == {"previous": 1, "current": 0, "change": -1}
+    assert register["avoided_tco2e"] == {"previous": 0, "current": 300, "change": 300}
+    assert "investment_registered" not in register and "committed" not in register
+    # Dock's register is not shared: none of it is seen, and its money never.
+    response = _get(p, "/progress", previous=2024)
+    assert not [token for token in MONEY if token in response.text]
+    assert [r["cluster"] for r in _get(p, "/portfolio").json()["projects"]] == ["port"] * 3
     assert since["totals"]["clusters"] == {"previous": 1, "current": 2, "change": 1}
     assert since["totals"]["countries"] == {"previous": 1, "current": 2, "change": 1}
     baseline = since["totals"]["baseline_tco2e"]
@@ -202,6 +226,108 @@ def test_a_cluster_that_joins_and_a_project_that_moves_stage(platform, observers
     assert closed["current_year"] == 2025
     for key in ("new_clusters", "departed_clusters", "stage_changes", "new_projects", "dropped_projects", "totals"):
         assert closed[key] == since[key], key
+
+
+def _pages(p: Platform, who: str = "analyst") -> str:
+    """Signs ``who`` in to the pages and returns the form token."""
+    from clusterpath.platform.pages.web import SESSION_COOKIE, csrf_token
+
+    token = p.as_(who)["Authorization"].split(" ", 1)[1]
+    p.client.cookies.clear()
+    p.client.cookies.set(SESSION_COOKIE, token)
+    return csrf_token(token)
+
+
+def test_with_sharing_off_nothing_of_the_register_leaks(platform):
+    p = platform
+    _set_register(p, REGISTER)
+    assert _close(p, 2024).status_code == 201
+    _set_register(p, [REGISTER[0] | {"stage": "operating"}])
+    responses = [_get(p, "/portfolio"), _get(p, "/years/2024"), _get(p, "/years"), _get(p, ""),
+                 _get(p, "/progress", previous=2024)]  # fmt: skip
+    assert _close(p, 2025).status_code == 201
+    responses.append(_get(p, "/progress", previous=2024, current=2025))
+    assert all(r.status_code == 200 for r in responses)
+    _pages(p)
+    responses += [p.client.get("/initiatives/tic"), p.client.get("/initiatives/tic?since=2024")]
+    for response in responses:
+        text = response.text
+        assert "Alpha's heat pump" not in text and "Alpha&#39;s heat pump" not in text and "steam-hp" not in text
+        assert not [token for token in MONEY if token in text], response.url
+    since = _get(p, "/progress", previous=2024).json()
+    assert since["stage_changes"] == [] and since["new_projects"] == [] and since["dropped_projects"] == []
+    assert since["totals"]["projects"] == {"previous": None, "current": None, "change": None}
+    assert "No cluster counted shares its project register" in responses[-2].text
+
+
+def test_only_the_coordinator_shares_and_every_change_is_audited(platform):
+    p = platform
+    # The cluster's member company, its observer, the initiative's analyst, a stranger: none may change it.
+    for who, status in (("alpha", 403), ("observer", 403), ("analyst", 404), ("outsider", 404), ("anonymous", 401)):
+        assert _share(p, True, who).status_code == status, who
+    assert _get(p, "").json()["clusters"][0]["share_register"] is False
+    assert _share(p, True, initiative="nowhere").status_code == 404
+    assert p.client.patch(f"{API}/clusters/port/initiatives/tic", json={"share_register": True, "money": True},
+                          headers=p.as_("coordinator")).status_code == 422  # fmt: skip
+    assert _share(p, True).json()["share_register"] is True
+    assert _get(p, "").json()["clusters"][0]["share_register"] is True
+    assert _share(p, False).json()["share_register"] is False
+    listed = p.client.get(p.url("/initiatives"), headers=p.as_("coordinator")).json()
+    assert [(row["initiative"], row["share_register"]) for row in listed] == [("tic", False)]
+    log = p.client.get(p.url("/audit"), headers=p.as_("coordinator")).json()
+    shares = [entry["detail"]["share_register"] for entry in log if entry["action"] == "initiative.share"]
+    assert shares == [False, True]  # newest first
+    (join,) = [entry for entry in log if entry["action"] == "initiative.join"]
+    assert join["detail"]["share_register"] is False
+
+
+def test_sharing_when_enrolling_and_withdrawing_later_keeps_the_closed_year(platform):
+    p = platform
+    _set_register(p, REGISTER)
+    assert p.client.delete(p.url("/initiatives/tic"), headers=p.as_("coordinator")).status_code == 204
+    enrolled = p.client.post(p.url("/initiatives"), json={"initiative": "tic", "share_register": True},
+                             headers=p.as_("coordinator"))  # fmt: skip
+    assert enrolled.status_code == 201 and enrolled.json()["share_register"] is True
+    assert [row["name"] for row in _get(p, "/portfolio").json()["projects"]] == ["Alpha's heat pump"]
+    assert _close(p, 2024).status_code == 201
+    assert _share(p, False).status_code == 200
+    now = _get(p, "/portfolio").json()
+    assert now["projects"] == [] and now["registers"] == [] and "Alpha's heat pump" not in str(now)
+    # The year closed while shared keeps what it showed; the withdrawn register is not taken for dropped projects.
+    assert [row["project"] for row in _get(p, "/years/2024").json()["projects"]] == ["steam-hp"]
+    since = _get(p, "/progress", previous=2024).json()
+    assert since["dropped_projects"] == [] and since["stage_changes"] == []
+    assert since["totals"]["projects"] == {"previous": 1, "current": None, "change": None}
+    assert _close(p, 2025).json()["projects"] == []
+
+
+def test_the_pages_share_the_register_and_show_what_moved(platform):
+    p = platform
+    _set_register(p, REGISTER)
+    csrf = _pages(p, "coordinator")
+    listing = p.client.get("/initiatives")
+    assert 'name="share_register"' in listing.text and "not shared" in listing.text
+    shared = p.client.post("/initiatives/share", data={"csrf": csrf, "cluster": "port", "initiative": "tic",
+                                                       "share_register": "yes"})  # fmt: skip
+    assert shared.status_code == 200 and "port&#39; shares its register with" in shared.text
+    assert "Stop sharing the register" in shared.text
+    csrf = _pages(p, "alpha")
+    refused = p.client.post("/initiatives/share", data={"csrf": csrf, "cluster": "port", "initiative": "tic"})
+    assert refused.status_code == 403
+    assert _get(p, "").json()["clusters"][0]["share_register"] is True
+
+    csrf = _pages(p)
+    assert p.client.post("/initiatives/tic/years", data={"csrf": csrf, "year": "2024"}).status_code == 200
+    _set_register(p, [REGISTER[0] | {"stage": "construction"},
+                      {"id": "roof-pv", "name": "Roof solar", "lever": "solar_pv", "members": ["beta"],
+                       "stage": "announced", "abatement": "50 t"}])  # fmt: skip
+    _pages(p)
+    page = p.client.get("/initiatives/tic?since=2024")
+    assert page.status_code == 200 and "Since 2024" in page.text
+    assert "Projects that moved stage (1)" in page.text and "New projects (1)" in page.text
+    assert "Roof solar" in page.text and "construction" in page.text and "(shares its register)" in page.text
+    assert "projects in the shared registers" in page.text
+    assert not [token for token in MONEY if token in page.text]
 
 
 def test_compare_works_on_plain_tables():

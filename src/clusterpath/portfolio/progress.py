@@ -63,6 +63,12 @@ class YearTables:
     clusters: list[str]  # cluster ids, in the initiative's order
     projects: list[dict]  # register projects: PROJECT_COLUMNS (stage as its value, abatement in tCO2e a year)
     totals: dict[str, float | None]  # metric -> value (None when missing)
+    # The clusters whose whole register is in ``projects``; None: every cluster's. On the platform a cluster's
+    # register is seen only while its coordinator shares it, and a register not seen is not an empty one.
+    registers: list[str] | None = None
+
+    def seen(self) -> set[str]:
+        return set(self.clusters if self.registers is None else self.registers)
 
 
 def compare_years(previous: Portfolio, current: Portfolio, *, previous_assessment: PortfolioAssessment | None = None,
@@ -89,11 +95,11 @@ def year_tables(portfolio: Portfolio, assessment: PortfolioAssessment | None = N
 def compare(previous: YearTables, current: YearTables) -> Progress:
     """The changes from ``previous`` to ``current``: the one comparison of the CLI and the platform.
 
-    Projects are compared within the clusters of both years, by project id; a metric in one year's
-    totals only is compared with a missing value (its change is missing too).
+    Projects are compared within the clusters of both years whose registers both years saw, by project id; a
+    metric in one year's totals only is compared with a missing value (its change is missing too).
     """
     before, after = _by_cluster(previous.projects), _by_cluster(current.projects)
-    kept = set(previous.clusters) & set(current.clusters)
+    kept = set(previous.clusters) & set(current.clusters) & previous.seen() & current.seen()
     moves, new, dropped = [], [], []
     for cluster_id in kept:
         old, now = before.get(cluster_id, {}), after.get(cluster_id, {})

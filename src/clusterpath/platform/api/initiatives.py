@@ -285,18 +285,18 @@ def _visible_projects(enrolment: Enrolment, user_id: int) -> list[dict]:
     return [{"cluster": cluster.slug} | row for row in initiative_register(seen)]
 
 
-def _register(shared: int, projects: list[dict]) -> dict:
+def _register(sharing: list[str], projects: list[dict]) -> dict:
     """The register totals that need no money, over the counted clusters that share their register; missing
     when none does, since no register seen is not an empty register."""
-    counts = register_counts(projects)
-    return {"registers_shared": shared} | {k: (v if shared else None) for k, v in counts.items()}
+    counts = register_counts([row for row in projects if row["cluster"] in sharing])
+    return {"registers_shared": len(sharing)} | {k: (v if sharing else None) for k, v in counts.items()}
 
 
 def view_now(session, initiative: Initiative, user_id: int, where: str, action: str = "initiative.read",
              **detail) -> dict:  # fmt: skip
     """The portfolio as the analyst sees it now, with the visible register projects of the clusters counted;
     each cluster's read is in its audit log under ``action``."""
-    shown, left_out, projects, sharing = [], [], [], 0
+    shown, left_out, projects, sharing = [], [], [], []
     for enrolment in initiative.enrolments:
         figures, why = _figures(session, initiative, enrolment.cluster, user_id)
         if figures is None:
@@ -305,7 +305,8 @@ def view_now(session, initiative: Initiative, user_id: int, where: str, action: 
             shown.append(figures | {"cluster": enrolment.cluster.slug, "name": enrolment.cluster.name})
             # A cluster left out is left out whole: nothing of its register either.
             projects += _visible_projects(enrolment, user_id)
-            sharing += enrolment.share_register
+            if enrolment.share_register:
+                sharing.append(enrolment.cluster.slug)
         audit.record(session, action, user_id=user_id, cluster_id=enrolment.cluster_id, target=initiative.slug,
                      address=where, shown=figures is not None, register=figures is not None and enrolment.share_register,
                      **detail)  # fmt: skip
@@ -317,7 +318,8 @@ def view_now(session, initiative: Initiative, user_id: int, where: str, action: 
     where_is = {e.cluster.slug: e.cluster.description.get("location") or {} for e in initiative.enrolments}
     for row in out["clusters"]:
         row |= {"lat": where_is[row["cluster"]].get("lat"), "lon": where_is[row["cluster"]].get("lon")}
-    return out | {"left_out": left_out, "projects": projects, "register": _register(sharing, projects)}
+    return out | {"left_out": left_out, "projects": projects, "registers": sharing,
+                  "register": _register(sharing, projects)}  # fmt: skip
 
 
 @router.get("/initiatives/{slug}/portfolio")
@@ -401,7 +403,7 @@ def year_tables(initiative: Initiative, view: dict) -> YearTables:
                                                                 and not isinstance(v, bool))}  # fmt: skip
     return YearTables(initiative=initiative.slug, year=view["portfolio"]["year"], currency=view["portfolio"]["currency"],
                       clusters=[row["cluster"] for row in view["clusters"]], projects=view.get("projects", []),
-                      totals=numeric)  # fmt: skip
+                      totals=numeric, registers=view.get("registers", []))  # fmt: skip
 
 
 def changes(initiative: Initiative, before: dict, after: dict) -> dict:

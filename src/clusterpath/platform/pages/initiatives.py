@@ -1,5 +1,5 @@
-"""The initiative pages: one's initiatives, a new initiative, enrolling a cluster, the portfolio, closing a year
-and what changed since a closed year.
+"""The initiative pages: one's initiatives, a new initiative, enrolling a cluster and sharing its register or not,
+the portfolio, closing a year and what changed since a closed year.
 
 Like the cluster pages, they call the API's functions (api/initiatives.py), so what an analyst sees is
 decided by access.py and every read is audited there.
@@ -19,6 +19,7 @@ from clusterpath.platform.api.deps import DB, IDENTIFIER, address, cluster_conte
 from clusterpath.platform.pages import charts
 from clusterpath.platform.pages.views import FORM_ERRORS, _page, _problems_of, csrf_guard
 from clusterpath.platform.pages.web import redirect, required
+from clusterpath.schema.vocabulary import ProjectStage
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_guard)])
 
@@ -26,10 +27,19 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_guard)])
 def _list_page(request: Request, session, who, status: int = 200, **values):
     values.setdefault("problems", [])
     values.setdefault("enrolled", None)
-    values.setdefault("form", {"slug": "", "name": "", "currency": "USD", "cluster": "", "initiative": ""})
+    values.setdefault("form", {"slug": "", "name": "", "currency": "USD", "cluster": "", "initiative": "",
+                               "share_register": False})  # fmt: skip
     coordinated = [c for c in clusters_api.list_clusters(who.caller, session) if c["role"] == Role.COORDINATOR]
+    # Where the coordinator's clusters are enrolled, and whether each shares its register there.
+    enrolments = [{"cluster": c["slug"], "cluster_name": c["name"]} | row for c in coordinated
+                  for row in api.cluster_initiatives(_coordinating(c["slug"], session, who), session)]  # fmt: skip
     return _page(request, "initiatives.html", who, title="Initiatives", status=status,
-                 initiatives=api.list_initiatives(who.caller, session), coordinated=coordinated, **values)  # fmt: skip
+                 initiatives=api.list_initiatives(who.caller, session), coordinated=coordinated,
+                 enrolments=enrolments, **values)  # fmt: skip
+
+
+def _coordinating(cluster: str, session, who):
+    return coordinator(cluster_context(cluster, session, who.caller))
 
 
 @router.get("/initiatives")
@@ -41,7 +51,7 @@ def initiatives(request: Request, session: DB):
 def create(request: Request, session: DB, slug: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
            currency: Annotated[str, Form()] = ""):  # fmt: skip
     who = required(request, session)
-    form = {"slug": slug, "name": name, "currency": currency, "cluster": "", "initiative": ""}
+    form = {"slug": slug, "name": name, "currency": currency, "cluster": "", "initiative": "", "share_register": False}
     try:
         body = api.NewInitiative(slug=slug.strip(), name=name.strip(), currency=currency.strip())
         api.create_initiative(body, who.caller, session, address(request))
@@ -54,17 +64,39 @@ def create(request: Request, session: DB, slug: Annotated[str, Form()] = "", nam
 
 @router.post("/initiatives/enrol")
 def enrol(request: Request, session: DB, cluster: Annotated[str, Form()] = "",
-          initiative: Annotated[str, Form()] = ""):  # fmt: skip
+          initiative: Annotated[str, Form()] = "", share_register: Annotated[str, Form()] = ""):  # fmt: skip
     who = required(request, session)
-    form = {"slug": "", "name": "", "currency": "USD", "cluster": cluster, "initiative": initiative}
+    # An unticked box is not sent at all: sharing is on only when the coordinator ticks it.
+    shared = bool(share_register)
+    form = {"slug": "", "name": "", "currency": "USD", "cluster": cluster, "initiative": initiative,
+            "share_register": shared}  # fmt: skip
     try:
-        context = coordinator(cluster_context(cluster, session, who.caller))
-        api.enrol(api.NewEnrolment(initiative=initiative.strip()), context, session, address(request))
+        body = api.NewEnrolment(initiative=initiative.strip(), share_register=shared)
+        api.enrol(body, _coordinating(cluster, session, who), session, address(request))
     except FORM_ERRORS as error:
         session.rollback()
         status = error.status_code if isinstance(error, HTTPException) else 422
         return _list_page(request, session, who, status=status, form=form, problems=_problems_of(error))
     return _list_page(request, session, who, form=form, enrolled=f"'{cluster}' is now in '{initiative.strip()}'")
+
+
+@router.post("/initiatives/share")
+def share(request: Request, session: DB, cluster: Annotated[str, Form()] = "", initiative: Annotated[str, Form()] = "",
+          share_register: Annotated[str, Form()] = ""):  # fmt: skip
+    """The coordinator shares the cluster's register with an initiative, or stops sharing it."""
+    who = required(request, session)
+    try:
+        slug = initiative.strip()
+        if len(slug) > 64 or not re.match(IDENTIFIER, slug):
+            raise HTTPException(404, f"cluster '{cluster[:64]}' is not in initiative '{slug[:64]}'")
+        changed = api.change_enrolment(slug, api.EnrolmentChange(share_register=bool(share_register)),
+                                       _coordinating(cluster, session, who), session, address(request))  # fmt: skip
+    except FORM_ERRORS as error:
+        session.rollback()
+        status = error.status_code if isinstance(error, HTTPException) else 422
+        return _list_page(request, session, who, status=status, problems=_problems_of(error))
+    now = "shares its register with" if changed["share_register"] else "no longer shares its register with"
+    return _list_page(request, session, who, enrolled=f"'{cluster}' {now} '{slug}'")
 
 
 # The totals of the year-on-year table, in the order and words of the portfolio's table above it.
@@ -76,6 +108,10 @@ CHANGE_LABELS = {
     "value_added": "value added (a year)", "jobs_direct": "jobs in the clusters",
     "construction_job_years": "construction job-years of the pathways", "operation_jobs": "operation jobs of the pathways",
     "investment": "investment of the pathways",
+    "registers_shared": "clusters sharing their project register",
+    "projects": "projects in the shared registers", "projects_committed": "of which committed (final investment decision or later)",
+    **{f"projects_{stage.value}": f"of which {stage.value.replace('_', ' ')}" for stage in ProjectStage},
+    "avoided_tco2e": "emissions already avoided by operating projects (tCO2e a year)",
 }  # fmt: skip
 
 
