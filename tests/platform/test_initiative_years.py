@@ -346,6 +346,10 @@ def test_compare_works_on_plain_tables():
     assert math.isnan(progress.totals.loc["baseline_tco2e", "change"])
     assert progress.to_dict()["totals"]["old_metric"] == {"previous": 5.0, "current": None, "change": None}
     assert progress.to_dict()["current_year"] is None
+    # A register the later year does not see (its coordinator stopped sharing it) is not a dropped project.
+    unseen = compare(then, YearTables("tic", None, "EUR", ["a"], [], {}, registers=[]))
+    assert unseen.dropped_projects.empty and unseen.stage_changes.empty
+    assert compare(then, YearTables("tic", None, "EUR", ["a"], [], {})).dropped_projects["project"].tolist() == ["p"]
 
 
 def test_the_page_closes_a_year_and_shows_what_changed_since(platform):
