@@ -307,6 +307,15 @@ def test_the_pages_share_the_register_and_show_what_moved(platform):
     csrf = _pages(p, "coordinator")
     listing = p.client.get("/initiatives")
     assert 'name="share_register"' in listing.text and "not shared" in listing.text
+    # Enrolling with the box ticked shares; the button stops it.
+    assert p.client.delete(f"{API}/clusters/port/initiatives/tic", headers=p.as_("coordinator")).status_code == 204
+    enrolled = p.client.post("/initiatives/enrol", data={"csrf": csrf, "cluster": "port", "initiative": "tic",
+                                                         "share_register": "yes"})  # fmt: skip
+    assert enrolled.status_code == 200 and "Stop sharing the register" in enrolled.text
+    assert _get(p, "").json()["clusters"][0]["share_register"] is True
+    stopped = p.client.post("/initiatives/share", data={"csrf": csrf, "cluster": "port", "initiative": "tic"})
+    assert stopped.status_code == 200 and "no longer shares its register with" in stopped.text
+    assert _get(p, "").json()["clusters"][0]["share_register"] is False
     shared = p.client.post("/initiatives/share", data={"csrf": csrf, "cluster": "port", "initiative": "tic",
                                                        "share_register": "yes"})  # fmt: skip
     assert shared.status_code == 200 and "port&#39; shares its register with" in shared.text
