@@ -177,8 +177,8 @@ def test_a_cluster_that_joins_and_a_project_that_moves_stage(platform):
                                    "operating_year": 2027}]  # fmt: skip
     assert not [token for token in MONEY if token in closed.text] and "alpha" not in str(before["projects"])
     assert before["registers"] == ["port"]
-    assert before["register"] == {"registers_shared": 1, "projects": 1, "projects_committed": 0, "projects_announced": 0,
-                                  "projects_feasibility": 1, "projects_final_investment_decision": 0,
+    assert before["register"] == {"registers_shared": 1, "projects": 1, "projects_committed": 0,
+                                  "projects_announced": 0, "projects_feasibility": 1, "projects_final_investment_decision": 0,
                                   "projects_construction": 0, "projects_operating": 0, "avoided_tco2e": 0}  # fmt: skip
     # A year later: the heat pump is being built, a solar project is announced, an electric boiler runs, and
     # cluster 'dock' joins without sharing its register.
@@ -188,8 +188,8 @@ def test_a_cluster_that_joins_and_a_project_that_moves_stage(platform):
                       {"id": "e-boiler", "name": "Electric boiler", "lever": "electric_boiler", "members": ["gamma"],
                        "stage": "operating", "investment": 4_242_424.0, "abatement": "300 t"}])  # fmt: skip
     _second_cluster(p)
-    _set_register(p, REGISTER, slug="dock", description=DESCRIPTION | {"name": "Test dock", "country": "NL",
-                                                                         "location": {"lat": 52.0, "lon": 4.1}})  # fmt: skip
+    dock = DESCRIPTION | {"name": "Test dock", "country": "NL", "location": {"lat": 52.0, "lon": 4.1}}
+    _set_register(p, REGISTER, slug="dock", description=dock)
     assert _enrol(p, "dock").status_code == 201
     dock = _get(p, "/portfolio").json()["clusters"][1]
     assert dock["cluster"] == "dock"

@@ -161,8 +161,8 @@ def register_counts(projects: list[dict]) -> dict[str, float]:
     out = {"projects": float(len(projects)), "projects_committed": float(sum(s in COMMITTED_STAGES for s in stages))}
     out |= {f"projects_{stage.value}": float(stages.count(stage)) for stage in STAGES}
     # Emissions already avoided: what the operating projects abate a year (as in register_totals).
-    out["avoided_tco2e"] = float(sum(row.get("abatement_tco2e") or 0.0 for row, stage in zip(projects, stages, strict=True)
-                                     if stage is ProjectStage.OPERATING))  # fmt: skip
+    operating = [row for row, stage in zip(projects, stages, strict=True) if stage is ProjectStage.OPERATING]
+    out["avoided_tco2e"] = float(sum(row.get("abatement_tco2e") or 0.0 for row in operating))
     return out
 
 

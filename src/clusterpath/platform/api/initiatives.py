@@ -308,8 +308,8 @@ def view_now(session, initiative: Initiative, user_id: int, where: str, action: 
             if enrolment.share_register:
                 sharing.append(enrolment.cluster.slug)
         audit.record(session, action, user_id=user_id, cluster_id=enrolment.cluster_id, target=initiative.slug,
-                     address=where, shown=figures is not None, register=figures is not None and enrolment.share_register,
-                     **detail)  # fmt: skip
+                     address=where, shown=figures is not None,
+                     register=figures is not None and enrolment.share_register, **detail)  # fmt: skip
     session.commit()
     rates = {initiative.currency: 1.0} | {code: rate["rate"] for code, rate in initiative.exchange_rates.items()}
     meta = {"id": initiative.slug, "name": initiative.name, "year": None, "currency": initiative.currency,

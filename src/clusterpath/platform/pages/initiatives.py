@@ -109,7 +109,8 @@ CHANGE_LABELS = {
     "construction_job_years": "construction job-years of the pathways", "operation_jobs": "operation jobs of the pathways",
     "investment": "investment of the pathways",
     "registers_shared": "clusters sharing their project register",
-    "projects": "projects in the shared registers", "projects_committed": "of which committed (final investment decision or later)",
+    "projects": "projects in the shared registers",
+    "projects_committed": "of which committed (final investment decision or later)",
     **{f"projects_{stage.value}": f"of which {stage.value.replace('_', ' ')}" for stage in ProjectStage},
     "avoided_tco2e": "emissions already avoided by operating projects (tCO2e a year)",
 }  # fmt: skip
