@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from clusterpath.cli import app
 from clusterpath.pathway.build import NetworkBuilder, PlanningError
-from clusterpath.pathway.lead_times import critical_path, lookup
+from clusterpath.pathway.lead_times import critical_path, lead_time_table, lookup
 from clusterpath.pathway.network import PathwayModel
 from clusterpath.pathway.plan import InfeasiblePlan, plan
 from clusterpath.schema import Cluster
@@ -220,11 +220,38 @@ def test_lookup_country_then_region_then_global():
     assert lookup("onshore_wind", "ES")["permitting_years"] == 4.75  # Spain's own row
     eu = lookup("onshore_wind", "BE")  # no Belgian row: the EU average
     assert (eu["jurisdiction"], eu["permitting_years"], eu["construction_years"]) == ("EU", 3.5, 2.0)
-    assert lookup("onshore_wind", "US") is None  # no US, no GLOBAL row shipped
+    assert lookup("hydrogen_network", "US") is None  # no US, no GLOBAL row shipped
     table = pd.DataFrame({"lever": ["co2_network"] * 2, "jurisdiction": ["GLOBAL", "NL"], "permitting_years": [5, 2],
                           "construction_years": [3, 2], "source": ["s", "s"]})  # fmt: skip
     assert lookup("co2_network", "US", table)["jurisdiction"] == "GLOBAL"
     assert lookup("co2_network", "NL", table)["permitting_years"] == 2
+
+
+@pytest.mark.parametrize(
+    ("country", "lever", "jurisdiction", "earliest"),
+    [
+        # Decision year 2024 (base year 2023 + 1) plus the shipped permitting and construction years.
+        ("US", "co2_network", "US", 2024 + 4.55 + 3.0),  # Moore et al. 5.5-9.6 y, midpoint 7.55
+        ("GB", "co2_network", "GB", 2024 + 3.17 + 3.5),  # East Coast Cluster: Track-1 to FID, FID to start-up
+        ("GB", "electrolysis", "GB", 2024 + 1.67 + 2.0),  # 20 months of consents, 2 years to build
+        ("US", "solar_pv", "US", 2024 + 4.5 + 0.5),  # LBNL: 5 years from interconnection request
+        ("US", "onshore_wind", "US", 2024 + 3.5 + 1.5),
+        ("DK", "onshore_wind", "DK", 2024 + 2.5 + 1.5),  # Denmark's own row, not the EU's 3.5 + 2.0
+        ("BE", "heat_network", "GLOBAL", 2024 + 2.5 + 1.0),  # no Belgian or EU row
+    ],
+)
+def test_shipped_lead_times_for_a_cluster_of_the_jurisdiction(country, lever, jurisdiction, earliest):
+    c = heat_user().model_copy(update={"country": country})
+    times = lead_time_table(c, scenario([lever]))
+    assert times.loc[lever, "jurisdiction"] == jurisdiction
+    assert times.loc[lever, "earliest_operation"] == pytest.approx(earliest)
+    assert times.loc[lever, "source"].strip()
+
+
+def test_a_lever_without_any_shipped_row_is_unrestricted():
+    """No Dutch, EU or GLOBAL row for CO2 transport and storage: nothing holds it back."""
+    c = heat_user().model_copy(update={"country": "NL"})
+    assert "co2_network" not in lead_time_table(c, scenario(["co2_network"])).index
 
 
 def test_shipped_lead_times_are_levers_once_per_jurisdiction():
