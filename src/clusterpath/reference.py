@@ -6,6 +6,7 @@ never open the files themselves.
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from importlib import resources
 
@@ -38,6 +39,18 @@ def table(name: str) -> pd.DataFrame:
         raise KeyError(f"no reference table '{name}'; known: {', '.join(TABLES)}")
     with resources.files("clusterpath.data").joinpath(f"{name}.csv").open("r", encoding="utf-8") as handle:
         return pd.read_csv(handle, keep_default_na=False, na_values=[""])
+
+
+@cache
+def fingerprint() -> str:
+    """A hash of every reference table and policy pack: results kept on disk are stale when it changes."""
+    data = resources.files("clusterpath.data")
+    files = [data.joinpath(f"{name}.csv") for name in TABLES]
+    files += sorted((f for f in data.joinpath("policies").iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
 
 
 @cache

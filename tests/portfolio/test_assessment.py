@@ -5,8 +5,12 @@ import math
 import pytest
 import yaml
 
+from clusterpath import reference
 from clusterpath.portfolio import assess, load_portfolio, summarize
 from clusterpath.portfolio.assessment import reduction
+from clusterpath.portfolio.figures import cache_key
+from clusterpath.schema import Cluster
+from clusterpath.schema.scenario import Scenario
 from helpers.portfolio import cluster, write
 
 USD = {"USD": {"rate": 0.5, "year": 2024, "source": "test: 0.5 EUR per USD"}}
@@ -98,3 +102,13 @@ def test_tiny_real_plans_cached_and_infeasible_reported(tmp_path, small_cluster)
                     on_cluster=lambda c, cached: again.append((c, cached)))  # fmt: skip
     assert sorted(seen) == [("a", False), ("b", False)] and sorted(again) == [("a", True), ("b", True)]
     assert second.totals == first.totals
+
+
+def test_a_change_of_reference_data_is_not_served_from_the_cache(monkeypatch, small_cluster):
+    scenario = Scenario.model_validate({"name": "s", "periods": [2025, 2030], "target_year": 2030})
+    cluster = Cluster.model_validate(small_cluster)
+    before = cache_key(cluster, scenario, {})
+    assert cache_key(cluster, scenario, {}) == before
+    # New lead times or job factors shipped in data/ change the plans: the kept ones are stale.
+    monkeypatch.setattr(reference, "fingerprint", lambda: "other data")
+    assert cache_key(cluster, scenario, {}) != before

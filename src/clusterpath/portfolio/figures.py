@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from clusterpath import workforce
+from clusterpath import reference, workforce
 from clusterpath.inventory import Inventory
 from clusterpath.pathway.build import PlanningError
 from clusterpath.pathway.plan import DEFAULT_MIP_GAP, InfeasiblePlan, SolverStopped, plan
@@ -95,8 +95,10 @@ def pillar_scores(cluster: Cluster, scenario: Scenario, result) -> dict[str, flo
 
 
 def cache_key(cluster: Cluster, scenario: Scenario, options: dict) -> str:
-    payload = {"version": FIGURES_VERSION, "cluster": cluster.model_dump(mode="json"),
-               "scenario": scenario.model_dump(mode="json"), "options": options}  # fmt: skip
+    # The reference data's hash: a plan made with other lead times or factors is not reused.
+    payload = {"version": FIGURES_VERSION, "reference": reference.fingerprint(),
+               "cluster": cluster.model_dump(mode="json"), "scenario": scenario.model_dump(mode="json"),
+               "options": options}  # fmt: skip
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
