@@ -106,9 +106,10 @@ def test_skills_of_an_incomplete_published_column_leave_the_rest_unspecified():
 
 def test_levers_without_a_factor_are_listed_not_counted():
     # Electrolysis: no OECD row; O&M falls back to Rhodium Group 2023 (United States), 0.45 jobs/MW_e:
-    # 20 MW -> 9 fte. It has no construction factor anywhere: listed under no_factor.
+    # 20 MW -> 9 fte. It has no construction factor anywhere: listed under no_factor. Steel capture has
+    # no factor at all: listed for both phases and absent from the table.
     electrolysis = ("@cluster|electrolysis", "@cluster", "electrolysis", "electrolysis_aec", "MW")
-    capture = ("a|capture:co2_flue", "a", "carbon_capture", "cement_capture", "tCO2/h")
+    capture = ("a|capture:co2_process", "a", "carbon_capture", "steel_capture_retrofit", "tCO2/h")
     result = plan([electrolysis, capture], {electrolysis[0]: {2030: 20.0}, capture[0]: {2030: 5.0}})
     jobs = jobs_created(result)
     assert jobs["operation_jobs_by_period"] == pytest.approx({"2030": 9.0, "2035": 9.0})
@@ -120,10 +121,45 @@ def test_levers_without_a_factor_are_listed_not_counted():
     assert "carbon_capture" not in set(workforce(result)["lever"])
 
 
+def test_capture_operation_jobs_per_tonne_an_hour():
+    # Cement kiln capture, 10 tCO2/h operating from 2030: Padeswood (Hanson UK), 54 new roles for
+    # 800,000 t/yr = 800,000 / 8760 = 91.324 tCO2/h -> 0.5913 jobs per tCO2/h -> 5.913 fte in 2030 and 2035.
+    # Ammonia process-CO2 capture, 50 tCO2/h from 2035: CF Industries Donaldsonville, 12 jobs for
+    # 6,000 t/day = 250 tCO2/h -> 0.048 per tCO2/h -> 2.4 fte in 2035. Neither has a construction factor.
+    flue = ("a|capture:co2_flue", "a", "carbon_capture", "cement_capture", "tCO2/h")
+    process = ("b|capture:co2_process", "b", "carbon_capture", "ammonia_capture_retrofit", "tCO2/h")
+    result = plan([flue, process], {flue[0]: {2030: 10.0}, process[0]: {2035: 50.0}})
+    jobs = jobs_created(result)  # OECD: both factors come from other regions' rows
+    assert jobs["operation_jobs_by_period"] == pytest.approx({"2030": 5.913, "2035": 5.913 + 2.4})
+    assert jobs["construction_job_years"] == 0.0
+    assert jobs["by_lever_family"]["ccus"]["operation_jobs_by_period"]["2035"] == pytest.approx(8.313)
+    missing = {(row["technology"], row["phase"]) for row in jobs["no_factor"]}
+    assert missing == {("cement_capture", "construction"), ("ammonia_capture_retrofit", "construction")}
+    used = {(row["technology"], row["phase"]): (row["region"], row["unit"]) for row in jobs["factors"]}
+    assert used[("cement_capture", "operation")] == ("United Kingdom", "jobs per tCO2/h")
+    assert used[("ammonia_capture_retrofit", "operation")] == ("United States", "jobs per tCO2/h")
+    frame = workforce(result)
+    assert fte(frame, member="a", phase="operation", period=2030) == pytest.approx(5.913)
+    # A capture unit sized in another unit gets no jobs from a per-tCO2/h factor: it is listed with the reason.
+    odd = ("c|capture:co2_flue", "c", "carbon_capture", "cement_capture", "MW")
+    reasons = {row["reason"] for row in jobs_created(plan([odd], {odd[0]: {2030: 1.0}}))["no_factor"]}
+    assert reasons == {"the factor is per tCO2/h", "no sourced employment factor"}
+
+
+def test_every_electrolyser_type_has_operation_jobs():
+    # Rhodium Group 2023: 45 O&M jobs at a 100 MW electrolytic facility, whatever the electrolyser.
+    for technology in ("electrolysis_aec", "electrolysis_alkaline_large_jrc", "electrolysis_pem_small_jrc",
+                       "electrolysis_soec"):  # fmt: skip
+        unit = ("@cluster|electrolysis", "@cluster", "electrolysis", technology, "MW")
+        jobs = jobs_created(plan([unit], {unit[0]: {2025: 40.0}}))
+        assert jobs["operation_jobs_by_period"] == pytest.approx({"2025": 18.0, "2030": 18.0, "2035": 18.0})
+
+
 def test_heat_pumps_air_capture_and_batteries():
     # Heat pump, 10 MW for 2035: 6.9 jobs/MW x 57 % construction = 3.933 job-years/MW (Rutovitz 2015,
     # Table 1 and section 4) -> 39.33 job-years over 2030-2034 -> 7.866 fte in 2030; no published skills.
-    # DAC, 10 tCO2/h for 2030: 3,400 job-years per Mt/yr (Rhodium 2021) = 29.78 per tCO2/h -> 297.8.
+    # DAC, 10 tCO2/h for 2030: 3,400 job-years per Mt/yr (Rhodium 2021) = 29.78 per tCO2/h -> 297.8;
+    # O&M 330 jobs per 1 Mt/yr plant (Rhodium 2024, midpoint of 260-400) = 2.891 per tCO2/h -> 28.91 fte.
     # Battery, 40 MW of power for 2030: 0.53 job-years/MW (Rutovitz 2025 Table 3, the only region with
     # one) -> 21.2 job-years, 4.24 fte in 2025; O&M 0.03 x 40 = 1.2 fte in 2030 and 2035.
     pump = ("a|heat_pump:steam", "a", "heat_pump", "industrial_heat_pump_high_temperature", "MW")
@@ -142,8 +178,9 @@ def test_heat_pumps_air_capture_and_batteries():
     jobs = jobs_created(result)
     assert jobs["construction_job_years"] == pytest.approx(39.33 + 297.8 + 21.2)
     assert jobs["by_lever_family"]["ccus"]["construction_job_years"] == pytest.approx(297.8)
+    assert jobs["by_lever_family"]["ccus"]["operation_jobs_by_period"] == pytest.approx({"2030": 28.91, "2035": 28.91})
     missing = {(row["lever"], row["phase"]) for row in jobs["no_factor"]}
-    assert missing == {("heat_pump", "operation"), ("direct_air_capture", "operation")}
+    assert missing == {("heat_pump", "operation")}
     used = {(row["technology"], row["phase"]): row["region"] for row in jobs["factors"]}
     assert used[("battery_inverter", "construction")] == "Australia"
 
