@@ -1242,7 +1242,8 @@ def workforce_command(
     typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
                                                      help="Typical days per year of the plan.")] = None,  # fmt: skip
     region: Annotated[str, typer.Option("--region", help="Set of employment factors (docs/workforce.md): OECD, "
-                                        "Australia or United States; a technology without one uses another's.")] = "OECD",
+                                        "Australia, United States or United Kingdom; a technology without one "
+                                        "uses another's.")] = "OECD",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="Write the workforce, jobs and pooling tables as CSV here.")] = None,
     mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
