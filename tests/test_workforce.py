@@ -5,16 +5,20 @@ expected number is worked out below from the factors in data/employment_factors.
 """
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 import xarray as xr
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from clusterpath.cli import app
 from clusterpath.io.errors import InputError
 from clusterpath.pathway.result import PathwayResult
+from clusterpath.schema.models import EmploymentFactor
 from clusterpath.workforce import jobs_created, shared_pool, workforce
 
 from .coalition.test_cluster_game import files  # noqa: F401  (a small cluster and scenario as files)
@@ -236,6 +240,47 @@ def test_shared_pool_of_two_members_building_in_turn():
     assert pool.loc["total", "pooled_peak"] == pytest.approx(skills["pooled_peak"].sum())
 
 
+def test_the_clusters_own_factors_come_first_and_fill_gaps():
+    # Own factors: electrolysis construction 2.0 job-years/MW (none shipped) and PV O&M 0.5 jobs/MW (shipped
+    # 0.7). 20 MW of electrolysis operating from 2030 -> 40 job-years built over 2025-2029; its O&M keeps the
+    # shipped 0.45 -> 9 fte. 100 MW of PV: construction keeps the shipped 13.0 -> 1300; O&M 0.5 -> 50 fte.
+    electrolysis = ("@cluster|electrolysis", "@cluster", "electrolysis", "electrolysis_aec", "MW")
+    own = [EmploymentFactor(technology="electrolysis_aec", construction_job_years=2.0, source="site survey 2026"),
+           EmploymentFactor(technology="solar_utility", operation_jobs=0.5, source="operator's staffing plan")]
+    result = plan([SOLAR, electrolysis], {SOLAR[0]: {2030: 100.0}, electrolysis[0]: {2030: 20.0}})
+    jobs = jobs_created(result, own=own)
+    assert jobs["construction_job_years"] == pytest.approx(1300.0 + 40.0)
+    assert jobs["operation_jobs_by_period"] == pytest.approx({"2030": 59.0, "2035": 59.0})
+    assert jobs["no_factor"] == []
+    used = {(row["technology"], row["phase"]): (row["region"], row["source"]) for row in jobs["factors"]}
+    assert used[("electrolysis_aec", "construction")] == ("cluster", "site survey 2026")
+    assert used[("solar_utility", "operation")] == ("cluster", "operator's staffing plan")
+    assert used[("solar_utility", "construction")][0] == "OECD"
+    # Without them the shipped factors count as before.
+    assert jobs_created(result)["operation_jobs_by_period"]["2030"] == pytest.approx(70.0 + 9.0)
+
+
+def test_a_factor_per_another_unit_counts_nothing_and_says_so():
+    # The plan measures capture in tCO2/h: an own factor per MW cannot count it.
+    capture = ("a|capture:co2_process", "a", "carbon_capture", "steel_capture_retrofit", "tCO2/h")
+    own = [EmploymentFactor(technology="steel_capture_retrofit", operation_jobs=1.0, source="s")]
+    jobs = jobs_created(plan([capture], {capture[0]: {2030: 5.0}}), own=own)
+    assert jobs["operation_jobs_by_period"] == {}
+    assert ("carbon_capture", "operation") in {(row["lever"], row["phase"]) for row in jobs["no_factor"]}
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ({"technology": "fusion", "operation_jobs": 1, "source": "s"}, "unknown technology(s) fusion"),
+    ({"technology": "solar_utility", "source": "s"}, "gives no figure"),
+    ({"technology": "solar_utility", "operation_jobs": -1, "source": "s"}, "greater than or equal to 0"),
+    ({"technology": "solar_utility", "operation_jobs": 1}, "source"),
+    ({"technology": "solar_utility", "operation_jobs": 1, "source": "s", "capacity_unit": "kW"}, "'MW', 'tCO2/h'"),
+])  # fmt: skip
+def test_bad_own_factors_are_refused(row, message):
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        EmploymentFactor.model_validate(row)
+
+
 def test_unknown_region_is_a_user_error():
     with pytest.raises(InputError, match="'Mars' has no employment factors.*OECD"):
         workforce(plan([SOLAR], {SOLAR[0]: {2030: 1.0}}), region="Mars")
@@ -274,3 +319,26 @@ def test_workforce_command_unknown_region_exits_2_before_planning(files, tmp_pat
     assert result.exit_code == 2
     assert "'Atlantis' has no employment factors" in result.output and "OECD" in result.output
     assert not out.exists()
+
+
+@pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
+def test_a_cluster_file_with_its_own_factors(files, tmp_path):  # noqa: F811
+    # The cluster's own factors are read from its file, fill the shipped ones' gaps (heat pumps and electric
+    # boilers have no shipped O&M factor) and are named as the factors used.
+    cluster_file, scenario_file = files
+    cluster = yaml.safe_load(open(cluster_file, encoding="utf-8"))
+    heat = ["industrial_heat_pump_medium_temperature", "industrial_heat_pump_high_temperature", "electric_boiler_steam"]
+    cluster["employment_factors"] = [{"technology": t, "operation_jobs": 0.1, "source": "operator's staffing plan"}
+                                     for t in heat]  # fmt: skip
+    own = tmp_path / "own.yaml"
+    own.write_text(yaml.safe_dump(cluster), encoding="utf-8")
+    result = runner.invoke(app, ["workforce", str(own), "--scenario", scenario_file, "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    ours = [row for row in payload["factors"] if row["region"] == "cluster"]
+    assert ours and {row["technology"] for row in ours} <= set(heat) and {row["phase"] for row in ours} == {"operation"}
+    assert not [row for row in payload["no_factor"] if row["technology"] in heat and row["phase"] == "operation"]
+    cluster["employment_factors"][0]["technology"] = "fusion"
+    own.write_text(yaml.safe_dump(cluster), encoding="utf-8")
+    bad = runner.invoke(app, ["workforce", str(own), "--scenario", scenario_file])
+    assert bad.exit_code == 2 and "employment_factors" in bad.output and "fusion" in bad.output

@@ -1241,23 +1241,25 @@ def workforce_command(
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name.")] = None,
     typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
                                                      help="Typical days per year of the plan.")] = None,  # fmt: skip
-    region: Annotated[str, typer.Option("--region", help="Set of employment factors (docs/workforce.md): OECD, "
-                                        "Australia, United States or United Kingdom; a technology without one "
-                                        "uses another's.")] = "OECD",
+    region: Annotated[str | None, typer.Option("--region", help="Set of employment factors (docs/workforce.md): OECD, "
+                                        "Australia, United States or United Kingdom; default: the cluster's "
+                                        "country's, else OECD. The cluster's own employment_factors come first; a "
+                                        "technology without one uses another region's.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="Write the workforce, jobs and pooling tables as CSV here.")] = None,
     mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
 ) -> None:
     """Jobs the plan creates: construction and operation workforce per period and skill, and the gain of a shared pool."""
-    from clusterpath.workforce import factors, jobs_created, shared_pool, workforce
+    from clusterpath.workforce import factors, jobs_created, region_of, shared_pool, workforce
 
-    factors(region)  # an unknown region fails before the plan is solved
     _quiet_solvers()
     cluster = load_cluster(source)
+    region = region or region_of(cluster.country)
+    factors(region)  # an unknown region fails before the plan is solved
     chosen = _scenario(scenario, typical_days=typical_days)
     result = _solved_plan(cluster, chosen, mip_gap, as_json)
-    frame = workforce(result, region=region)
-    jobs = jobs_created(result, region=region)
+    frame = workforce(result, region=region, own=cluster.employment_factors)
+    jobs = jobs_created(result, region=region, own=cluster.employment_factors)
     pool = shared_pool(frame)
     by_skill = frame.pivot_table(index=["phase", "skill"], columns="period", values="fte", aggfunc="sum", fill_value=0.0)
     if csv is not None:

@@ -54,6 +54,11 @@ def fingerprint() -> str:
 
 
 @cache
+def technology_ids() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(table("technology_catalog")["technology"]))
+
+
+@cache
 def fuel_ids() -> tuple[str, ...]:
     return tuple(dict.fromkeys(table("fuels")["fuel"]))
 

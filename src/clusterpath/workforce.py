@@ -9,6 +9,8 @@ formulas, the timing rule and the sources.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from clusterpath import reference
@@ -16,11 +18,15 @@ from clusterpath.io.errors import InputError
 from clusterpath.pathway.build import HUB
 from clusterpath.pathway.capex import PART_OF
 from clusterpath.pathway.result import PathwayResult
+from clusterpath.schema.models import EmploymentFactor
 from clusterpath.schema.vocabulary import LEVER_FAMILY, LEVERS
 
 SHARED = "shared"  # the employer of hub assets: whoever operates the shared infrastructure
 UNSPECIFIED = "unspecified"  # skill of jobs whose technology has no (or incomplete) occupational shares
 DEFAULT_REGION = "OECD"
+CLUSTER = "cluster"  # the region of a cluster's own factors (Cluster.employment_factors)
+OWN = {"construction_job_years": "construction_job_years_per_mw", "operation_jobs": "om_jobs_per_mw",
+       "manufacturing_job_years": "manufacturing_job_years_per_mw"}  # fmt: skip
 COLUMNS = ["period", "member", "lever", "lever_family", "phase", "skill", "fte"]
 FACTOR_COLUMNS = {"construction": "construction_job_years_per_mw", "operation": "om_jobs_per_mw",
                   "manufacturing": "manufacturing_job_years_per_mw"}  # fmt: skip
@@ -31,50 +37,68 @@ ROUNDING_POINTS = 1.0
 TOLERANCE = 1e-6
 
 
+# Countries with their own employment factors in data/employment_factors.csv; others take the OECD's.
+COUNTRY_REGIONS = {"US": "United States", "AU": "Australia", "GB": "United Kingdom"}
+
+
+def region_of(country: str) -> str:
+    """The set of employment factors for a cluster in ``country`` (ISO 3166-1 alpha-2)."""
+    return COUNTRY_REGIONS.get(country, DEFAULT_REGION)
+
+
 def regions() -> list[str]:
     return list(dict.fromkeys(reference.table("employment_factors")["region"]))
 
 
-def factors(region: str = DEFAULT_REGION) -> pd.DataFrame:
-    """One factor per technology and phase: the region's own, else the first other region's in the file.
+def factors(region: str = DEFAULT_REGION, own: Sequence[EmploymentFactor] = ()) -> pd.DataFrame:
+    """One factor per technology and phase: the cluster's ``own``, else the region's, else the first
+    other region's in the file.
 
     Indexed by (technology, phase); columns value (per capacity_unit: MW, or tCO2/h), region (where
-    the factor comes from), source.
+    the factor comes from: ``cluster`` for its own), source.
     """
     known = regions()
     if region not in known:
         raise InputError("region", [f"'{region}' has no employment factors in employment_factors.csv; "
                                     f"expected one of: {', '.join(known)}"])  # fmt: skip
     table = reference.table("employment_factors")
+    if own:
+        given = pd.DataFrame([{"technology": f.technology, "capacity_unit": f.capacity_unit, "region": CLUSTER,
+                               "source": f.source, **{column: getattr(f, field) for field, column in OWN.items()}}
+                              for f in own])  # fmt: skip
+        table = pd.concat([given, table], ignore_index=True)
     long = table.melt(id_vars=["technology", "capacity_unit", "region", "source"],
                       value_vars=list(FACTOR_COLUMNS.values()), var_name="column", value_name="value")
     long = long.dropna(subset=["value"])
     long["phase"] = long["column"].map({column: phase for phase, column in FACTOR_COLUMNS.items()})
-    long["other_region"] = long["region"] != region
-    long = long.sort_values("other_region", kind="stable").drop_duplicates(["technology", "phase"])
+    long["rank"] = long["region"].map({CLUSTER: 0, region: 1}).fillna(2)
+    long = long.sort_values("rank", kind="stable").drop_duplicates(["technology", "phase"])
     return long.set_index(["technology", "phase"])[["value", "capacity_unit", "region", "source"]].sort_index()
 
 
-def workforce(result: PathwayResult, region: str = DEFAULT_REGION) -> pd.DataFrame:
+def workforce(result: PathwayResult, region: str = DEFAULT_REGION,
+              own: Sequence[EmploymentFactor] = ()) -> pd.DataFrame:
     """Fte per period, member ("shared" for hub assets), lever, lever family, phase and skill.
 
     ``period`` is the first year of the years the work happens in: operation jobs in a plan period,
     construction jobs in the years before the capacity they build starts operating. ``attrs`` carries
     ``no_factor`` (levers built without a factor) and ``factors`` (the factors used, with sources).
+    ``own``: the cluster's own factors, used first.
     """
-    jobs = _jobs(result, factors(region))
+    jobs = _jobs(result, factors(region, own))
     frame = jobs[jobs["phase"] != "manufacturing"]
     frame = _by_skill(frame).groupby(COLUMNS[:-1], as_index=False, sort=True)["fte"].sum()
     frame.attrs = {"no_factor": _no_factor(jobs), "factors": _used(jobs), "region": region}
     return frame
 
 
-def jobs_created(result: PathwayResult, region: str = DEFAULT_REGION) -> dict:
+def jobs_created(result: PathwayResult, region: str = DEFAULT_REGION,
+                 own: Sequence[EmploymentFactor] = ()) -> dict:
     """Construction job-years (total, per period) and operation jobs per period, also by lever family.
 
     Manufacturing job-years are reported apart: equipment is rarely made where it is installed.
     """
-    jobs = _jobs(result, factors(region))
+    jobs = _jobs(result, factors(region, own))
 
     def per_period(rows: pd.DataFrame, column: str) -> dict[str, float]:
         return {str(int(p)): float(v) for p, v in rows.groupby("period")[column].sum().items()}

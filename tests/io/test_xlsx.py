@@ -10,7 +10,7 @@ from clusterpath.schema.models import Member
 
 EXPECTED_SHEETS = [
     "README", "cluster", "grid", "renewables", "co2_storage", "members",
-    "demands", "process_emissions", "waste", "wastewater", "projects", "policies",
+    "demands", "process_emissions", "waste", "wastewater", "projects", "policies", "employment_factors",
 ]
 
 CLUSTER = {
@@ -84,6 +84,11 @@ CLUSTER = {
         {"name": "EU ETS", "kind": "carbon_price", "year": 2005},
         {"name": "Storage licensing", "kind": "ccs_regulation", "status": "planned"},
     ],
+    "employment_factors": [
+        {"technology": "electric_boiler_steam", "operation_jobs": 0.05, "source": "operator's staffing plan"},
+        {"technology": "cement_capture_retrofit", "capacity_unit": "tCO2/h", "construction_job_years": 12.5,
+         "source": "EPC contractor's estimate"},
+    ],
 }
 
 
@@ -127,12 +132,13 @@ def test_template_has_every_sheet_and_readme_lists_every_column(tmp_path):
 
 def test_spec_requires_what_the_schema_requires():
     from clusterpath.schema import CO2StorageSite, RenewablePotential, WasteStream, WastewaterStream
-    from clusterpath.schema.models import Demand, EnablingPolicy, ProcessEmission, Project
+    from clusterpath.schema.models import Demand, EmploymentFactor, EnablingPolicy, ProcessEmission, Project
 
     models = {
         "cluster": Cluster, "members": Member, "demands": Demand, "process_emissions": ProcessEmission,
         "waste": WasteStream, "wastewater": WastewaterStream, "renewables": RenewablePotential,
         "co2_storage": CO2StorageSite, "projects": Project, "policies": EnablingPolicy,
+        "employment_factors": EmploymentFactor,
     }
     for sheet in SHEETS:
         fields = models[sheet.name].model_fields if sheet.name in models else {}
@@ -277,6 +283,10 @@ def test_project_members_typed_loosely_are_read(tmp_path, cluster):
         ("projects", "public_funding", 5.0e8, r"sheet 'projects', row 2.*public_funding is part of committed"),
         ("policies", "kind", "subsidy", r"sheet 'policies', row 2, column 'kind'.*'subsidy'"),
         ("policies", "status", "maybe", r"sheet 'policies', row 2, column 'status'"),
+        ("employment_factors", "technology", "fusion",
+         r"sheet 'employment_factors', row 2, column 'technology'.*unknown technology\(s\) fusion"),
+        ("employment_factors", "source", None, r"sheet 'employment_factors', row 2, column 'source'"),
+        ("employment_factors", "capacity_unit", "kW", r"sheet 'employment_factors', row 2, column 'capacity_unit'"),
     ],
 )
 def test_register_problems_name_sheet_row_and_column(tmp_path, cluster, sheet, header, value, expected):

@@ -23,8 +23,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from clusterpath.io.errors import InputError, Locate
+from clusterpath import reference
 from clusterpath.schema import units
-from clusterpath.schema.models import Cluster, ProcessEmission, carriers
+from clusterpath.schema.models import CAPACITY_UNITS, Cluster, ProcessEmission, carriers
 from clusterpath.schema.vocabulary import (
     LEVERS,
     ClusterKind,
@@ -262,6 +263,20 @@ SHEETS: tuple[Sheet, ...] = (
             _number("year", "year it took or takes effect"),
         ),
     ),
+    Sheet(
+        "employment_factors",
+        "The cluster's own employment factors, used before the shipped ones (docs/workforce.md): one row per "
+        "technology, each with its source.",
+        (
+            _text("technology", "a technology of the catalog", True, reference.technology_ids, "technologies"),
+            _text("capacity_unit", "the unit the plan measures the technology's capacity in; empty means MW", False,
+                  lambda: CAPACITY_UNITS, "capacity units"),
+            _number("construction_job_years", "job-years to build one unit of capacity"),
+            _number("operation_jobs", "jobs (fte) to run one unit of capacity"),
+            _number("manufacturing_job_years", "job-years to make the equipment of one unit of capacity"),
+            _text("source", "where the figures come from: publication, table, page", True),
+        ),
+    ),
 )
 SHEET = {sheet.name: sheet for sheet in SHEETS}
 REQUIRED_SHEETS = ("cluster", "members")
@@ -274,7 +289,7 @@ CLUSTER_PATHS = {
     "geothermal": ("resources", "geothermal"),
 }
 # Sheets of cluster-wide lists, read into the cluster's field of the same name.
-CLUSTER_LISTS = ("projects", "policies")
+CLUSTER_LISTS = ("projects", "policies", "employment_factors")
 MEMBER_SEPARATOR = ","
 
 
@@ -366,8 +381,8 @@ def _rows_of(sheet: Sheet, data: dict) -> list[list]:
         items = [{**m, **(m.get("location") or {})} for m in data["members"]]
     elif sheet.name == "projects":
         items = [{**p, "members": f"{MEMBER_SEPARATOR} ".join(p["members"])} for p in data["projects"]]
-    elif sheet.name == "policies":
-        items = data["policies"]
+    elif sheet.name in CLUSTER_LISTS:
+        items = data[sheet.name]
     else:
         items = [{"member_id": m["id"], **item} for m in data["members"] for item in m[sheet.name]]
     rows = []

@@ -25,10 +25,8 @@ from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
 
 # Raise when what the figures hold or how they are computed changes: older cache files are then ignored.
-FIGURES_VERSION = 4
+FIGURES_VERSION = 5
 DEFINITE = ("optimal", "infeasible", "not planned")
-# Countries with their own set of employment factors in data/employment_factors.csv.
-WORKFORCE_REGIONS = {"US": "United States", "AU": "Australia"}
 
 OnCluster = Callable[[str, bool], None]  # (cluster id, taken from the cache) after each cluster
 
@@ -57,7 +55,7 @@ def figures_of(cluster: Cluster, scenario: Scenario, result) -> dict:
     return _baseline_figures(cluster, scenario) | {
         "status": result.status, "pathway_tco2e": [[int(p), float(v)] for p, v in emissions.items()],
         "investment": sum(result.investment_by_period().values()),
-        "jobs_created": jobs_created(result, cluster.country, scenario.target_year),
+        "jobs_created": jobs_created(result, cluster, scenario.target_year),
         "pillars": pillar_scores(cluster, scenario, result),
     }  # fmt: skip
 
@@ -74,15 +72,16 @@ def _baseline_figures(cluster: Cluster, scenario: Scenario) -> dict:
     }  # fmt: skip
 
 
-def jobs_created(result, country: str, target_year: int) -> dict:
+def jobs_created(result, cluster: Cluster, target_year: int) -> dict:
     """Construction job-years of the whole plan and operation jobs in the target year (clusterpath.workforce).
 
-    Employment factors of the cluster's country where the factors have them, else the OECD's.
+    The cluster's own employment factors first, then those of its country where the factors have them,
+    else the OECD's.
     Operation jobs are those of the last period not after the target year; None when no lever
     operating then has a sourced factor (unknown, not zero).
     """
-    region = WORKFORCE_REGIONS.get(country, workforce.DEFAULT_REGION)
-    jobs = workforce.jobs_created(result, region=region)
+    region = workforce.region_of(cluster.country)
+    jobs = workforce.jobs_created(result, region=region, own=cluster.employment_factors)
     operation = {int(p): v for p, v in jobs["operation_jobs_by_period"].items() if int(p) <= target_year}
     missing = sorted({f"{row['lever']} ({row['phase']})" for row in jobs["no_factor"]})
     return {"region": region, "construction_job_years": jobs["construction_job_years"],

@@ -13,7 +13,7 @@ from clusterpath.report import content as c
 from clusterpath.report.content import Chart, Report, Section, Table
 from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
-from clusterpath.workforce import shared_pool, workforce
+from clusterpath.workforce import region_of, shared_pool, workforce
 
 
 def cluster_report(cluster: Cluster, scenario: Scenario, summary: dict, allocation: dict | None = None,
@@ -44,7 +44,7 @@ def cluster_report(cluster: Cluster, scenario: Scenario, summary: dict, allocati
         sections.append(_allocation(allocation, cluster.currency))
     sections.append(_scorecard(scorecard(cluster, scenario, result), cluster.name))
     if result is not None:
-        sections.append(_workforce(workforce(result)))
+        sections.append(_workforce(workforce(result, region_of(cluster.country), cluster.employment_factors)))
         sections.append(_critical_path(critical_path(result, cluster, scenario)))
     else:
         notes.append("The plan's deployment was not at hand (pathway/pathway.nc): the workforce and the critical "

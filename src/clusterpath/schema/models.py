@@ -322,6 +322,38 @@ class EnablingPolicy(Model):
     year: Year | None = Field(default=None, description="year it took or takes effect")
 
 
+# Units the plan measures capacity in (pathway/build.py): a factor per another unit would count nothing.
+CAPACITY_UNITS = ("MW", "tCO2/h", "t/h", "tCOD/h")
+
+
+class EmploymentFactor(Model):
+    """The cluster's own jobs per unit of capacity of a technology, used before the shipped ones
+    (data/employment_factors.csv, docs/workforce.md); like those, it needs its source."""
+
+    technology: str = Field(description="a technology of the catalog, e.g. electric_boiler")
+    capacity_unit: Literal[CAPACITY_UNITS] = "MW"
+    construction_job_years: Annotated[float, Field(ge=0)] | None = Field(
+        default=None, description="job-years to build one unit of capacity")
+    operation_jobs: Annotated[float, Field(ge=0)] | None = Field(
+        default=None, description="jobs (fte) to run one unit of capacity")
+    manufacturing_job_years: Annotated[float, Field(ge=0)] | None = Field(
+        default=None, description="job-years to make the equipment of one unit of capacity")
+    source: str = Field(min_length=1, description="where the figures come from: publication, table, page")
+
+    @field_validator("technology")
+    @classmethod
+    def _known_technology(cls, value: str) -> str:
+        check_known([value], reference.technology_ids(), "technology")
+        return value
+
+    @model_validator(mode="after")
+    def _some_factor(self) -> EmploymentFactor:
+        if (self.construction_job_years, self.operation_jobs, self.manufacturing_job_years) == (None, None, None):
+            raise ValueError(f"employment factor of '{self.technology}' gives no figure: expected "
+                             "construction_job_years, operation_jobs or manufacturing_job_years")  # fmt: skip
+        return self
+
+
 def _unique(items: list, what: str) -> None:
     seen = set()
     for item in items:
@@ -350,6 +382,9 @@ class Cluster(Model):
     )
     projects: list[Project] = Field(default_factory=list, description="the cluster's project register")
     policies: list[EnablingPolicy] = Field(default_factory=list, description="enabling policies in place or planned")
+    employment_factors: list[EmploymentFactor] = Field(
+        default_factory=list, description="the cluster's own employment factors, used before the shipped ones"
+    )
 
     @field_validator("country", mode="before")
     @classmethod
@@ -363,6 +398,9 @@ class Cluster(Model):
         _unique(self.members, "member")
         _unique(self.resources.co2_storage, "CO2 storage site")
         _unique(self.projects, "project")
+        technologies = [f.technology for f in self.employment_factors]
+        if len(technologies) != len(set(technologies)):
+            raise ValueError("employment_factors lists a technology twice: give one row per technology")
         ids = {m.id for m in self.members}
         for project in self.projects:
             unknown = [m for m in project.members if m not in ids]
