@@ -66,6 +66,15 @@ class Platform:
     def as_(self, who: str) -> dict:
         return self.headers.get(who, {})
 
+    def sign_in(self, who: str) -> str:
+        """Signs ``who`` in to the pages (session cookie) and returns the form token."""
+        from clusterpath.platform.pages.web import SESSION_COOKIE, csrf_token
+
+        token = self.as_(who)["Authorization"].split(" ", 1)[1]
+        self.client.cookies.clear()
+        self.client.cookies.set(SESSION_COOKIE, token)
+        return csrf_token(token)
+
     def upload(self, key: str, who: str = "coordinator", data: dict | None = None):
         body = member(key) if data is None else data
         return self.client.put(self.url(f"/members/{key}/data"), json=body, headers=self.as_(who))

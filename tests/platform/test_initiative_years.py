@@ -228,16 +228,6 @@ def test_a_cluster_that_joins_and_a_project_that_moves_stage(platform):
         assert closed[key] == since[key], key
 
 
-def _pages(p: Platform, who: str = "analyst") -> str:
-    """Signs ``who`` in to the pages and returns the form token."""
-    from clusterpath.platform.pages.web import SESSION_COOKIE, csrf_token
-
-    token = p.as_(who)["Authorization"].split(" ", 1)[1]
-    p.client.cookies.clear()
-    p.client.cookies.set(SESSION_COOKIE, token)
-    return csrf_token(token)
-
-
 def test_with_sharing_off_nothing_of_the_register_leaks(platform):
     p = platform
     _set_register(p, REGISTER)
@@ -248,7 +238,7 @@ def test_with_sharing_off_nothing_of_the_register_leaks(platform):
     assert _close(p, 2025).status_code == 201
     responses.append(_get(p, "/progress", previous=2024, current=2025))
     assert all(r.status_code == 200 for r in responses)
-    _pages(p)
+    p.sign_in("analyst")
     responses += [p.client.get("/initiatives/tic"), p.client.get("/initiatives/tic?since=2024")]
     for response in responses:
         text = response.text
@@ -304,7 +294,7 @@ def test_sharing_when_enrolling_and_withdrawing_later_keeps_the_closed_year(plat
 def test_the_pages_share_the_register_and_show_what_moved(platform):
     p = platform
     _set_register(p, REGISTER)
-    csrf = _pages(p, "coordinator")
+    csrf = p.sign_in("coordinator")
     listing = p.client.get("/initiatives")
     assert 'name="share_register"' in listing.text and "not shared" in listing.text
     # Enrolling with the box ticked shares; the button stops it.
@@ -320,17 +310,17 @@ def test_the_pages_share_the_register_and_show_what_moved(platform):
                                                        "share_register": "yes"})  # fmt: skip
     assert shared.status_code == 200 and "port&#39; shares its register with" in shared.text
     assert "Stop sharing the register" in shared.text
-    csrf = _pages(p, "alpha")
+    csrf = p.sign_in("alpha")
     refused = p.client.post("/initiatives/share", data={"csrf": csrf, "cluster": "port", "initiative": "tic"})
     assert refused.status_code == 403
     assert _get(p, "").json()["clusters"][0]["share_register"] is True
 
-    csrf = _pages(p)
+    csrf = p.sign_in("analyst")
     assert p.client.post("/initiatives/tic/years", data={"csrf": csrf, "year": "2024"}).status_code == 200
     _set_register(p, [REGISTER[0] | {"stage": "construction"},
                       {"id": "roof-pv", "name": "Roof solar", "lever": "solar_pv", "members": ["beta"],
                        "stage": "announced", "abatement": "50 t"}])  # fmt: skip
-    _pages(p)
+    p.sign_in("analyst")
     page = p.client.get("/initiatives/tic?since=2024")
     assert page.status_code == 200 and "Since 2024" in page.text
     assert "Projects that moved stage (1)" in page.text and "New projects (1)" in page.text
@@ -362,16 +352,9 @@ def test_compare_works_on_plain_tables():
 
 
 def test_the_page_closes_a_year_and_shows_what_changed_since(platform):
-    from clusterpath.platform.pages.web import SESSION_COOKIE, csrf_token
-
     p = platform
     client = p.client
-
-    def as_(who: str) -> str:
-        token = p.as_(who)["Authorization"].split(" ", 1)[1]
-        client.cookies.clear()
-        client.cookies.set(SESSION_COOKIE, token)
-        return csrf_token(token)
+    as_ = p.sign_in
 
     csrf = as_("analyst")
     page = client.get("/initiatives/tic")

@@ -118,16 +118,9 @@ def test_a_cluster_leaves_by_its_coordinator_or_is_dropped_by_an_analyst(platfor
 
 
 def test_the_pages_create_enrol_and_show_the_portfolio_without_member_figures(platform):
-    from clusterpath.platform.pages.web import SESSION_COOKIE, csrf_token
-
     p = platform
     client = p.client
-
-    def as_(who: str) -> str:
-        token = p.as_(who)["Authorization"].split(" ", 1)[1]
-        client.cookies.clear()
-        client.cookies.set(SESSION_COOKIE, token)
-        return csrf_token(token)
+    as_ = p.sign_in
 
     csrf = as_("analyst")
     created = client.post("/initiatives", data={"csrf": csrf, "slug": "tic", "name": "Transitioning clusters",
@@ -138,9 +131,8 @@ def test_the_pages_create_enrol_and_show_the_portfolio_without_member_figures(pl
     csrf = as_("coordinator")
     enrolled = client.post("/initiatives/enrol", data={"csrf": csrf, "cluster": "port", "initiative": "tic"})
     assert enrolled.status_code == 200 and "is now in" in enrolled.text
-    as_("alpha")
-    assert client.post("/initiatives/enrol", data={"csrf": csrf_token(p.as_("alpha")["Authorization"][7:]),
-                                                   "cluster": "port", "initiative": "tic"}).status_code == 403
+    assert client.post("/initiatives/enrol", data={"csrf": as_("alpha"), "cluster": "port",
+                                                   "initiative": "tic"}).status_code == 403
     as_("analyst")
     page = client.get("/initiatives/tic")
     assert page.status_code == 200 and "Test port" in page.text and 'id="chart-portfolio-map"' in page.text
