@@ -2,9 +2,10 @@
 
 A lever's projects start permitting no earlier than the decision year; new capacity of the
 lever operates from ``decision year + permitting + construction`` (docs/model.md, "Lead
-times"). An empty permitting figure means none is sourced: the lever then waits for its
-construction only, a lower bound, and every table of lead times marks it ``permitting_unknown``. The years come from ``data/lead_times.csv``: the cluster's country, else its region
-(EU), else GLOBAL; the scenario may give the cluster's own. Projects of the cluster's register
+times"). The years come from ``data/lead_times.csv``: the cluster's country, else its region
+(EU), else GLOBAL; the scenario may give the cluster's own. An empty permitting figure means none
+is sourced: the lever then waits for its construction only, a lower bound, and every table of
+lead times marks it ``permitting_unknown``. Projects of the cluster's register
 that are past their final investment decision already hold their permits.
 """
 
@@ -40,8 +41,8 @@ DEPENDS_ON = {
 TOLERANCE = 1e-6  # MW (or t/h, MWh) below which a lever is not built
 
 COLUMNS = ["lever", "needed_by", "required_by", "earliest_operation", "permitting_years", "construction_years",
-           "permitting_unknown", "lead_time_years", "latest_permitting_start", "latest_construction_start", "slack_years", "depends_on",
-           "on_critical_path", "committed_projects", "jurisdiction", "source"]  # fmt: skip
+           "permitting_unknown", "lead_time_years", "latest_permitting_start", "latest_construction_start",
+           "slack_years", "depends_on", "on_critical_path", "committed_projects", "jurisdiction", "source"]  # fmt: skip
 
 
 def jurisdictions(country: str) -> list[str]:
@@ -138,7 +139,8 @@ def critical_path(result, cluster: Cluster, scenario: Scenario, table: pd.DataFr
         if lever in committed:
             operating = min(p.operating_year for p in committed[lever])
             row |= {"earliest_operation": float(operating), "slack_years": float(required[lever] - operating),
-                    "permitting_unknown": False, "jurisdiction": "register", "source": "committed project(s) of the cluster's register"}  # fmt: skip
+                    "permitting_unknown": False, "jurisdiction": "register",
+                    "source": "committed project(s) of the cluster's register"}  # fmt: skip
         elif lever in times.index:
             t = times.loc[lever]
             construction_start = required[lever] - t["construction_years"]
