@@ -1331,11 +1331,20 @@ def _print_critical_path(path, decision_year: int) -> None:
     for column in ("lever", "needed", "permit by", "build by", "lead time", "slack", "needs"):
         table.add_column(column, justify="left" if column in ("lever", "needs") else "right")
     for row in timed.sort_values("slack_years").itertuples():
+        unknown = row.permitting_unknown is True
         years = [f"{value:g}" if value is not None else "-" for value in
                  (row.latest_permitting_start, row.latest_construction_start, row.lead_time_years, row.slack_years)]
+        if unknown:
+            years[0] = "unknown"
+            years[2:] = [f"≥ {years[2]}", f"≤ {years[3]}"]
         table.add_row(("* " if row.on_critical_path else "") + row.lever.replace("_", " "), str(row.required_by),
                       *years, row.depends_on.replace("_", " "))  # fmt: skip
     out.print(table)
+    unknown = [row.lever for row in timed.itertuples() if row.permitting_unknown is True]
+    if unknown:
+        # Construction alone understates their lead time, so their slack may be less than shown.
+        out.print(f"Permitting unknown (no sourced figure), construction only counted: {', '.join(unknown)}",
+                  highlight=False)
 
 
 def main() -> None:  # pragma: no cover

@@ -105,7 +105,9 @@ def test_the_decision_year_shifts_availability():
     # Switched off, or a lever without a lead time: no restriction.
     off = NetworkBuilder(c, net_zero_2030(lead_times=False, lead_time_overrides=HEAT_PUMP_7_YEARS)).build()
     assert buildable(off, "chem|heat_pump:heat_low") == {2030: True, 2035: True}
-    assert default.units.loc["chem|electric_boiler:heat_low", "earliest_operation"] == -np.inf
+    assert off.units.loc["chem|electric_boiler:heat_low", "earliest_operation"] == -np.inf
+    # The electric boiler takes the shipped GLOBAL row: no permitting figure, 2024 + 0.5 of construction.
+    assert default.units.loc["chem|electric_boiler:heat_low", "earliest_operation"] == 2024.5
 
 
 def test_the_shipped_data_applies_by_country():
@@ -238,6 +240,10 @@ def test_lookup_country_then_region_then_global():
         ("US", "onshore_wind", "US", 2024 + 3.5 + 1.5),
         ("DK", "onshore_wind", "DK", 2024 + 2.5 + 1.5),  # Denmark's own row, not the EU's 3.5 + 2.0
         ("BE", "heat_network", "GLOBAL", 2024 + 2.5 + 1.0),  # no Belgian or EU row
+        # Construction only (DEA datasheets, no permitting figure): a lower bound.
+        ("BE", "geothermal", "GLOBAL", 2024 + 4.5),
+        ("US", "carbon_capture", "GLOBAL", 2024 + 3.0),
+        ("DE", "battery", "GLOBAL", 2024 + 0.2),
     ],
 )
 def test_shipped_lead_times_for_a_cluster_of_the_jurisdiction(country, lever, jurisdiction, earliest):
@@ -261,7 +267,11 @@ def test_shipped_lead_times_are_levers_once_per_jurisdiction():
     table = reference.table("lead_times")
     assert set(table["lever"]) <= set(LEVERS)
     assert not table.duplicated(["lever", "jurisdiction"]).any()
-    assert ((table["permitting_years"] >= 0) & (table["construction_years"] > 0)).all()
+    # An empty permitting cell (NaN) means no sourced figure; a given one is never negative.
+    assert (table["permitting_years"].isna() | (table["permitting_years"] >= 0)).all()
+    assert (table["construction_years"] > 0).all()
+    # A construction-only row says so in its source.
+    assert table.loc[table["permitting_years"].isna(), "source"].str.contains("permitting: no sourced figure").all()
 
 
 # -- bad input ----------------------------------------------------------------------------------------------
@@ -298,13 +308,87 @@ def test_plan_json_has_the_critical_path(tmp_path):
     summary = json.loads((tmp_path / "out.json").read_text())
     rows = summary["critical_path"]
     assert summary["decision_year"] == 2024
-    # The 2030 cut comes from an electric boiler (no lead time known); the heat pump is needed in 2035:
-    # permit by 2035 - 3 - 4 = 2028, 2028 - 2024 = 4 years of slack.
-    assert [(r["lever"], r["needed_by"], r["slack_years"], r["on_critical_path"]) for r in rows] == [
-        ("electric_boiler", 2030, None, False), ("heat_pump", 2035, 4.0, True)]
+    # The 2030 cut comes from an electric boiler (shipped: construction only, 0.5 years): build by 2029.5,
+    # 2029.5 - 2024 = 5.5 years of slack at most, permitting unknown. The heat pump is needed in 2035:
+    # permit by 2035 - 3 - 4 = 2028, 2028 - 2024 = 4 years of slack, the critical path.
+    assert [(r["lever"], r["needed_by"], r["slack_years"], r["permitting_unknown"], r["on_critical_path"])
+            for r in rows] == [("electric_boiler", 2030, 5.5, True, False), ("heat_pump", 2035, 4.0, False, True)]
+    boiler = rows[0]
+    assert boiler["permitting_years"] is None and boiler["latest_permitting_start"] is None
+    assert boiler["latest_construction_start"] == 2029.5
     assert "Lead times" in result.output
+    printed = " ".join(result.output.split())
+    assert "Permitting unknown (no sourced figure), construction only counted: electric_boiler" in printed
 
 
 def test_decision_year_error_is_a_planning_error():
     with pytest.raises(PlanningError, match="before the cluster's base year"):
         NetworkBuilder(heat_user(), net_zero_2030(decision_year=2022)).build()
+
+
+# -- construction only: no sourced permitting figure ----------------------------------------------------------
+
+CONSTRUCTION_ONLY = pd.DataFrame({"lever": ["geothermal", "heat_network"], "jurisdiction": ["GLOBAL", "GLOBAL"],
+                                  "permitting_years": [np.nan, 2.5], "construction_years": [4.5, 1.0],
+                                  "source": ["s", "s"]})  # fmt: skip
+
+
+def test_a_construction_only_lever_waits_for_its_construction():
+    """Geothermal: empty permitting, 4.5 years of construction; decided in 2025: 2025 + 0 + 4.5 = 2029.5."""
+    c = heat_user()
+    times = lead_time_table(c, scenario(["geothermal"], decision_year=2025), CONSTRUCTION_ONLY)
+    row = times.loc["geothermal"]
+    assert pd.isna(row["permitting_years"]) and bool(row["permitting_unknown"])
+    assert row["lead_time_years"] == 4.5 and row["earliest_operation"] == 2029.5
+
+
+def test_the_mask_counts_construction_only():
+    """The shipped heat pump row is construction only (0.6 y): decided in 2029, 2029.6 <= 2030; in 2030, 2030.6."""
+    c = heat_user()
+    early = NetworkBuilder(c, net_zero_2030(decision_year=2029)).build()
+    late = NetworkBuilder(c, net_zero_2030(decision_year=2030)).build()
+    assert early.units.loc["chem|heat_pump:heat_low", "earliest_operation"] == pytest.approx(2029.6)
+    assert buildable(early, "chem|heat_pump:heat_low") == {2030: True, 2035: True}
+    assert buildable(late, "chem|heat_pump:heat_low") == {2030: False, 2035: True}
+
+
+def test_the_critical_path_marks_permitting_unknown():
+    c = heat_user()
+    s = scenario(["geothermal", "heat_network"], periods=[2030, 2035, 2040], target_year=2040, decision_year=2025)
+    path = critical_path(fake_result({"geothermal": 2035, "heat_network": 2035}), c, s, CONSTRUCTION_ONLY)
+    path = path.set_index("lever")
+    # Geothermal: build by 2035 - 4.5 = 2030.5; no permitting start; slack counts construction: 2030.5 - 2025 = 5.5.
+    geo = path.loc["geothermal"]
+    assert bool(geo["permitting_unknown"]) and pd.isna(geo["latest_permitting_start"])
+    assert geo["latest_construction_start"] == 2030.5 and geo["slack_years"] == 5.5 and geo["lead_time_years"] == 4.5
+    # The heat network has both: build by 2034, permit by 2031.5, slack 6.5; the chain's least slack is 5.5.
+    net = path.loc["heat_network"]
+    assert not net["permitting_unknown"] and net["latest_permitting_start"] == 2031.5 and net["slack_years"] == 6.5
+    assert path.attrs["critical_path"] == ["geothermal", "heat_network"]
+
+
+def test_the_gantt_draws_no_permitting_bar_where_permitting_is_unknown():
+    from clusterpath.report.cluster import _critical_path
+
+    c = heat_user()
+    s = scenario(["geothermal", "heat_network"], periods=[2030, 2035, 2040], target_year=2040, decision_year=2025)
+    section = _critical_path(critical_path(fake_result({"geothermal": 2035, "heat_network": 2035}), c, s,
+                                           CONSTRUCTION_ONLY))  # fmt: skip
+    gantt = section.charts[0].data
+    phases = gantt.groupby("phase")["task"].apply(lambda t: sorted(t.str.contains("permitting unknown")))
+    # Two construction bars (one of them marked permitting unknown), one permitting bar: the heat network's.
+    assert phases["construction"] == [False, True] and phases["permitting"] == [False]
+    assert "No sourced permitting figure for" in section.text
+    years = section.tables[0].frame.set_index("lever")
+    assert years["permitting, years"].tolist().count("unknown") == 1
+
+
+def test_infeasible_because_of_construction_only_names_the_lever():
+    c = heat_user()
+    # Decided in 2030, the shipped heat pump row (0.6 years of construction, no permitting figure) misses 2030.
+    s = scenario(["heat_pump"], periods=[2030, 2035], target_year=2030, decision_year=2030)
+    with pytest.raises(InfeasiblePlan) as problem:
+        plan(c, s, baseline=False)
+    message = " ".join(str(problem.value).split())
+    assert ("'heat_pump' is not available before 2030.6: permitting unknown (no sourced figure, not counted) and "
+            "0.6 of construction from the decision year 2030") in message

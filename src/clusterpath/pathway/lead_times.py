@@ -3,7 +3,9 @@
 A lever's projects start permitting no earlier than the decision year; new capacity of the
 lever operates from ``decision year + permitting + construction`` (docs/model.md, "Lead
 times"). The years come from ``data/lead_times.csv``: the cluster's country, else its region
-(EU), else GLOBAL; the scenario may give the cluster's own. Projects of the cluster's register
+(EU), else GLOBAL; the scenario may give the cluster's own. An empty permitting figure means none
+is sourced: the lever then waits for its construction only, a lower bound, and every table of
+lead times marks it ``permitting_unknown``. Projects of the cluster's register
 that are past their final investment decision already hold their permits.
 """
 
@@ -39,8 +41,8 @@ DEPENDS_ON = {
 TOLERANCE = 1e-6  # MW (or t/h, MWh) below which a lever is not built
 
 COLUMNS = ["lever", "needed_by", "required_by", "earliest_operation", "permitting_years", "construction_years",
-           "lead_time_years", "latest_permitting_start", "latest_construction_start", "slack_years", "depends_on",
-           "on_critical_path", "committed_projects", "jurisdiction", "source"]  # fmt: skip
+           "permitting_unknown", "lead_time_years", "latest_permitting_start", "latest_construction_start",
+           "slack_years", "depends_on", "on_critical_path", "committed_projects", "jurisdiction", "source"]  # fmt: skip
 
 
 def jurisdictions(country: str) -> list[str]:
@@ -55,6 +57,7 @@ def lookup(lever: str, country: str, table: pd.DataFrame | None = None) -> dict 
     for where in jurisdictions(country):
         if where in rows.index:
             row = rows.loc[where]
+            # An empty cell reads as NaN: no sourced permitting figure.
             return {"permitting_years": float(row["permitting_years"]),
                     "construction_years": float(row["construction_years"]), "jurisdiction": where,
                     "source": str(row["source"])}  # fmt: skip
@@ -78,10 +81,12 @@ def lead_time_table(cluster: Cluster, scenario: Scenario, table: pd.DataFrame | 
         else:
             row = lookup(lever, cluster.country, table)
         if row is not None:
-            lead = row["permitting_years"] + row["construction_years"]
-            rows.append({"lever": lever, **row, "lead_time_years": lead, "earliest_operation": start + lead})
-    columns = ["lever", "permitting_years", "construction_years", "jurisdiction", "source", "lead_time_years",
-               "earliest_operation"]  # fmt: skip
+            unknown = math.isnan(row["permitting_years"])
+            lead = (0.0 if unknown else row["permitting_years"]) + row["construction_years"]
+            rows.append({"lever": lever, **row, "permitting_unknown": unknown, "lead_time_years": lead,
+                         "earliest_operation": start + lead})  # fmt: skip
+    columns = ["lever", "permitting_years", "construction_years", "permitting_unknown", "jurisdiction", "source",
+               "lead_time_years", "earliest_operation"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns).set_index("lever")
 
 
@@ -134,16 +139,18 @@ def critical_path(result, cluster: Cluster, scenario: Scenario, table: pd.DataFr
         if lever in committed:
             operating = min(p.operating_year for p in committed[lever])
             row |= {"earliest_operation": float(operating), "slack_years": float(required[lever] - operating),
-                    "jurisdiction": "register", "source": "committed project(s) of the cluster's register"}  # fmt: skip
+                    "permitting_unknown": False, "jurisdiction": "register",
+                    "source": "committed project(s) of the cluster's register"}  # fmt: skip
         elif lever in times.index:
             t = times.loc[lever]
             construction_start = required[lever] - t["construction_years"]
-            permitting_start = construction_start - t["permitting_years"]
+            permitting_start = construction_start - t["permitting_years"]  # NaN when permitting is unknown
+            first_start = construction_start if t["permitting_unknown"] else permitting_start
             row |= {"earliest_operation": t["earliest_operation"], "permitting_years": t["permitting_years"],
-                    "construction_years": t["construction_years"], "lead_time_years": t["lead_time_years"],
-                    "latest_construction_start": construction_start, "latest_permitting_start": permitting_start,
-                    "slack_years": permitting_start - start, "jurisdiction": t["jurisdiction"],
-                    "source": t["source"]}  # fmt: skip
+                    "construction_years": t["construction_years"], "permitting_unknown": bool(t["permitting_unknown"]),
+                    "lead_time_years": t["lead_time_years"], "latest_construction_start": construction_start,
+                    "latest_permitting_start": permitting_start, "slack_years": first_start - start,
+                    "jurisdiction": t["jurisdiction"], "source": t["source"]}  # fmt: skip
         rows.append(row)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     chain = _critical_chain(frame.set_index("lever")["slack_years"], depends)

@@ -136,11 +136,17 @@ def _late_levers(network) -> list[str]:
     if times is None or times.empty:
         return []
     late = times[times["earliest_operation"] > first].sort_values("earliest_operation")
-    return [f"'{lever}' is not available before {row['earliest_operation']:g}: {row['permitting_years']:g} years of "
-            f"permitting and {row['construction_years']:g} of construction from the decision year "
+    return [f"'{lever}' is not available before {row['earliest_operation']:g}: {_permitting(row)} and "
+            f"{row['construction_years']:g} of construction from the decision year "
             f"{row['earliest_operation'] - row['lead_time_years']:g} (lead time of {row['jurisdiction']}; the "
             "scenario's decision_year, lead_time_overrides or lead_times: false change it)"
             for lever, row in late.iterrows()]  # fmt: skip
+
+
+def _permitting(row) -> str:
+    if row.get("permitting_unknown", False):
+        return "permitting unknown (no sourced figure, not counted)"
+    return f"{row['permitting_years']:g} years of permitting"
 
 
 def _largest_emitters(model: PathwayModel, period) -> str:

@@ -198,11 +198,15 @@ def _workforce(frame: pd.DataFrame) -> Section:
 
 def _critical_path(frame: pd.DataFrame) -> Section:
     chain = frame.attrs.get("critical_path", [])
-    timed = frame[frame["latest_permitting_start"].notna()]
-    tasks = [("* " if row.on_critical_path else "") + c.label(row.lever) for row in timed.itertuples()]
+    timed = frame[frame["latest_construction_start"].notna()]
+    unknown = timed["permitting_unknown"].eq(True)
+    tasks = [("* " if row.on_critical_path else "") + c.label(row.lever) + (" (permitting unknown)" if gap else "")
+             for row, gap in zip(timed.itertuples(), unknown, strict=True)]  # fmt: skip
+    # Without a sourced permitting figure there is no permitting bar: drawing one would invent its length.
     gantt = pd.DataFrame(
         [{"task": task, "phase": "permitting", "start": row.latest_permitting_start,
-          "end": row.latest_construction_start} for task, row in zip(tasks, timed.itertuples(), strict=True)]
+          "end": row.latest_construction_start}
+         for task, row, gap in zip(tasks, timed.itertuples(), unknown, strict=True) if not gap]
         + [{"task": task, "phase": "construction", "start": row.latest_construction_start, "end": row.required_by}
            for task, row in zip(tasks, timed.itertuples(), strict=True)],
         columns=["task", "phase", "start", "end"])  # fmt: skip
@@ -214,6 +218,8 @@ def _critical_path(frame: pd.DataFrame) -> Section:
         "committed_projects": "committed projects"})  # fmt: skip
     table["lever"] = table["lever"].map(c.label)
     table["depends on"] = table["depends on"].fillna("").map(c.label)
+    gaps = table["permitting_unknown"].eq(True)
+    table["permitting, years"] = table["permitting, years"].astype(object).where(~gaps, "unknown")
     # Two tables, so that neither is too wide to read on a page: the years, then where they come from.
     years = table[["lever", "needed by, year", "required by, year", "permitting, years", "construction, years",
                    "latest permitting start, year", "latest construction start, year", "slack, years", "critical",
@@ -224,6 +230,10 @@ def _critical_path(frame: pd.DataFrame) -> Section:
             f"construction can start for it to operate then (docs/model.md, lead times). Slack is the latest "
             f"permitting start less the first year projects can start ({frame.attrs.get('decision_year', '')}). "
             f"The critical path (marked *): {path}. Levers without a sourced lead time have no bars.")
+    missing = [c.label(lever) for lever in timed.loc[unknown, "lever"]]
+    if missing:
+        text += (f" No sourced permitting figure for {', '.join(missing)}: only their construction is drawn and "
+                 "counted, so they may have to start earlier and their slack be less than shown.")
     title = "Latest permitting and construction to operate when needed"
     charts = [Chart("gantt", gantt, title, "year")] if len(gantt) else []
     return Section("critical-path", "Permitting and construction: the critical path", text, charts=charts,
