@@ -141,15 +141,12 @@ def register_totals(portfolio: Portfolio) -> dict[str, float]:
         out["value_added"] += inventory["value_added"] * rate
         out["jobs_direct"] += inventory["jobs"]
         for project in cluster.projects:
-            out["projects"] += 1
-            out["projects_committed"] += project.stage in COMMITTED_STAGES
-            operating = project.stage is ProjectStage.OPERATING
-            out["projects_operating"] += operating
-            # Emissions already avoided: what the operating projects abate a year.
-            out["avoided_tco2e"] += (project.abatement or 0.0) if operating else 0.0
             out["investment_registered"] += (project.investment or 0.0) * rate
             out["committed"] += project.committed * rate
             out["public_funding"] += project.public_funding * rate
+    counts = register_counts([{"stage": p.stage.value, "abatement_tco2e": p.abatement}
+                              for m in portfolio.clusters for p in m.cluster.projects])  # fmt: skip
+    out |= {k: counts[k] for k in ("projects", "projects_committed", "projects_operating", "avoided_tco2e")}
     return {k: float(v) for k, v in out.items()}
 
 
