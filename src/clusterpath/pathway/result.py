@@ -229,10 +229,7 @@ class PathwayResult:
                 internal[bus] = float(self.levelized_cost(bus).get(period, np.nan))
             return internal.get(bus, np.nan)
 
-        storage_units = self.units.index[self.units["cost_kind"] == "co2_storage"]
-        stored = float(energy.reindex(storage_units).sum())
-        network_cost = float(cost.reindex(storage_units).sum() + cost[self.units["lever"] == "co2_network"].sum())
-        per_tonne_stored = network_cost / stored if stored > 1e-9 else 0.0
+        per_tonne_stored, link_per_tonne = self._co2_disposal(period)
         avoided = self._avoided_by_stream_links(energy)
         rows = []
         for unit, row in self.units.iterrows():
@@ -251,7 +248,8 @@ class PathwayResult:
             delivered = ports.loc[~ports["bus"].str.contains("scope|co2"), "coefficient"].clip(lower=0).sum() * flow
             if lever in ("carbon_capture", "direct_air_capture"):
                 captured = ports.loc[ports["bus"].str.endswith(("|co2_captured", "|co2")), "coefficient"].sum() * flow
-                abated, spend = captured, spend + captured * per_tonne_stored
+                abated = captured
+                spend += captured * (per_tonne_stored + link_per_tonne.get(row["node"], 0.0))
             elif lever in STREAM_LINKS and row["node"] == HUB:
                 # The plant abates what the streams it takes emitted at their members before.
                 abated = avoided.get(lever, 0.0)
@@ -270,6 +268,25 @@ class PathwayResult:
         macc = grouped[["abatement_tco2e", "spend"]].sum()
         macc["cost_per_tco2e"] = macc["spend"] / macc["abatement_tco2e"]
         return macc.drop(columns="spend").sort_values("cost_per_tco2e")
+
+    def _co2_disposal(self, period: int) -> tuple[float, dict[str, float]]:
+        """What a tonne sent to storage costs in ``period``: the hub's trunks and storage per tonne stored, and
+        each member's own link per tonne its capture units capture (so every part is paid once, by its users)."""
+        energy = self.data["energy"].sel(period=period).to_pandas()
+        cost = self.data["unit_cost"].sel(period=period).to_pandas()
+        network = self.units[self.units["lever"] == "co2_network"]
+        hub = network.index[network["node"] == HUB]
+        stored = float(energy.reindex(hub).sum())
+        per_tonne = float(cost.reindex(hub).sum()) / stored if stored > 1e-9 else 0.0
+        capture = self.units.index[self.units["lever"] == "carbon_capture"]
+        ports = self.ports[self.ports["unit"].isin(capture) & self.ports["bus"].str.endswith("|co2_captured")]
+        captured = (ports["coefficient"] * energy.reindex(ports["unit"]).fillna(0.0).to_numpy()).groupby(
+            self.units.loc[ports["unit"], "node"].to_numpy()).sum()
+        links = network[network["node"] != HUB]
+        link_cost = cost.reindex(links.index).groupby(links["node"].to_numpy()).sum()
+        per_link = {node: float(link_cost[node]) / float(captured[node]) for node in link_cost.index
+                    if node in captured.index and captured[node] > 1e-9}  # fmt: skip
+        return per_tonne, per_link
 
     def _avoided_by_stream_links(self, energy: pd.Series) -> dict[str, float]:
         """tCO2e a year the members' links to each hub plant take off the members' own scope 1."""
