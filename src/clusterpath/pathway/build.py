@@ -547,8 +547,9 @@ class NetworkBuilder:
             ratio = (float(annuity(rate, power["lifetime"])) + power["fom"]) / (
                 float(annuity(rate, energy["lifetime"])) + energy["fom"])
             power["capex"] = [c * ratio for c in power["capex"]]
+            # The catalog's inverter efficiency is round trip: each direction loses its square root (as PyPSA-Eur).
             self._store(f"{HUB}|battery", electricity, "battery", "battery_storage", energy, power=power,
-                        eta=self.efficiency("battery_inverter"))  # fmt: skip
+                        eta=math.sqrt(self.efficiency("battery_inverter")))  # fmt: skip
         self._hydrogen_supply()
         self._hub_heat()
         self._direct_air_capture()
