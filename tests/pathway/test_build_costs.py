@@ -11,7 +11,7 @@ import pytest
 
 from clusterpath.pathway.build import HUB
 
-from .test_build import CATALOG, build, cluster
+from .test_build import CATALOG, build, cluster, gas, hydrogen_feedstock, member
 
 
 def test_battery_round_trip_efficiency_is_split_between_charge_and_discharge():
@@ -24,3 +24,13 @@ def test_battery_round_trip_efficiency_is_split_between_charge_and_discharge():
     assert store["eta_charge"] == pytest.approx(math.sqrt(0.955))
     assert store["eta_discharge"] == pytest.approx(math.sqrt(0.955))
     assert store["eta_charge"] * store["eta_discharge"] == pytest.approx(0.955)
+
+
+def test_hub_waste_heat_is_valued_as_heat_from_a_gas_boiler():
+    c = cluster(member("h2user", [hydrogen_feedstock(8760)]), member("warm", [gas("heat_low", 8760)]))
+    n = build(c, ["hydrogen_network", "electrolysis", "heat_network"], fuel_prices={"natural_gas": {2025: 30, 2035: 45}})
+    value = n.meta["byproduct_value"].loc[f"{HUB}|heat_low"]
+    boiler = CATALOG.number("gas_boiler_steam", "efficiency", 2025)
+    assert value[2025] == pytest.approx(30 / boiler)
+    assert value[2035] == pytest.approx(45 / boiler)
+    assert build(cluster(), []).meta["byproduct_value"].empty

@@ -66,3 +66,47 @@ def test_cost_curve_counts_the_co2_network_and_storage_once():
     spend = (macc["abatement_tco2e"] * macc["cost_per_tco2e"]).sum()
     assert spend == pytest.approx(1800 + 3000 + 270 + 1000 + 3000 + 500)
     assert np.isfinite(macc["cost_per_tco2e"]).all()
+
+
+ELY, SMR, HP, RELEASE = f"{HUB}|electrolysis", f"{HUB}|smr-ccs", f"{HUB}|large_heat_pump:heat_low", f"{HUB}|heat-release"
+HEAT_VALUE = 40.0  # by-product heat is credited at what heat costs from a gas boiler (builder's meta)
+
+
+def hydrogen_and_heat(heat_pump: bool = True) -> PathwayResult:
+    """Electrolysis (power in: 0.7 hydrogen, 0.2 heat), SMR with capture (gas in: 0.69 hydrogen, 0.18 t CO2 stored),
+    a heat pump (COP 3), air capture using 16 MWh of heat, and 50 MWh of heat released."""
+    units = [(ELY, HUB, "electrolysis", "", "variable_om"), (SMR, HUB, "smr_ccs", "", "variable_om"),
+             (HP, HUB, "large_heat_pump", "heat_low", "variable_om"), (RELEASE, HUB, "release", "", "variable_om"),
+             (STORE, HUB, "co2_network", "", "co2_storage"), (DAC, HUB, "direct_air_capture", "", "variable_om")]  # fmt: skip
+    h2, heat, power, gas, co2 = (f"{HUB}|{c}" for c in ("hydrogen", "heat_low", "electricity", "natural_gas", "co2"))
+    ports = [(ELY, power, -1.0), (ELY, h2, 0.7), (ELY, heat, 0.2),
+             (SMR, gas, -1.0), (SMR, h2, 0.69), (SMR, co2, 0.18), (SMR, f"{HUB}|scope1", 0.02),
+             (HP, power, -1 / 3), (HP, heat, 1.0), (RELEASE, heat, -1.0), (STORE, co2, -1.0),
+             (DAC, power, -0.5), (DAC, heat, -1.6), (DAC, co2, 1.0), (DAC, f"{HUB}|scope1", -1.0)]  # fmt: skip
+    flows = {ELY: 1000.0, SMR: 1000.0, HP: 300.0 if heat_pump else 0.0, RELEASE: 50.0, STORE: 190.0, DAC: 10.0}
+    costs = {ELY: 20_000.0, SMR: 10_000.0, HP: 3000.0 if heat_pump else 0.0, STORE: 1900.0, DAC: 3000.0}
+    meta = {"byproduct_value": pd.DataFrame({PERIOD: {heat: HEAT_VALUE}})}
+    return hand_result(units, ports, flows, costs, {power: 50.0, gas: 30.0}, meta)
+
+
+def test_electrolysis_waste_heat_is_a_by_product_credited_at_its_value():
+    result = hydrogen_and_heat()
+    # 190 t stored for 1900 a year: 10 a tonne. Electrolysis: 20,000 + 1000 MWh x 50 = 70,000 for 700 MWh of
+    # hydrogen and 200 MWh of heat, of which the 50 MWh released first: 150 MWh used, credited 150 x 40 = 6,000.
+    # SMR with capture: 10,000 + 1000 MWh of gas x 30 + 180 t x 10 stored = 41,800 for 690 MWh.
+    hydrogen = (70_000 - 150 * HEAT_VALUE + 41_800) / (700 + 690)
+    assert result.levelized_cost(f"{HUB}|hydrogen")[PERIOD] == pytest.approx(hydrogen)
+    # Heat: the heat pump's 3,000 + 100 MWh x 50 for 300 MWh, and the 150 MWh of waste heat used at its value.
+    heat = (3000 + 100 * 50 + 150 * HEAT_VALUE) / (300 + 150)
+    assert result.levelized_cost(f"{HUB}|heat_low")[PERIOD] == pytest.approx(heat)
+    # Air capture pays for its heat at that cost: 3,000 + 5 MWh x 50 + 16 MWh x heat + 10 t x 10 stored.
+    assert result.macc().loc["direct_air_capture", "cost_per_tco2e"] == pytest.approx(
+        (3000 + 250 + 16 * heat + 100) / 10)
+
+
+def test_waste_heat_alone_costs_its_value_and_released_heat_earns_no_credit():
+    result = hydrogen_and_heat(heat_pump=False)
+    assert result.levelized_cost(f"{HUB}|heat_low")[PERIOD] == pytest.approx(HEAT_VALUE)
+    # Each output pays its share once: the credited heat plus the hydrogen add up to what both units cost.
+    hydrogen = result.levelized_cost(f"{HUB}|hydrogen")[PERIOD]
+    assert hydrogen * 1390 + HEAT_VALUE * 150 == pytest.approx(70_000 + 41_800)

@@ -835,8 +835,16 @@ class NetworkBuilder:
             scale=pd.DataFrame(self.scale_rows).set_index(["unit", "segment", "period"]) if self.scale_rows else None,
             meta={"incumbent": self._incumbent_table(), "grid_factor": dict(zip(self.periods, self.grid_factor(), strict=True)),
                   "cap_baseline": self.cap_baselines(), "merchant_mw": dict(self._merchant_by_member),
-                  "lead_times": times},
+                  "lead_times": times, "byproduct_value": self._byproduct_values()},
         )
+
+    def _byproduct_values(self) -> pd.DataFrame:
+        """What a MWh of by-product heat on the hub is worth, by period: the gas-boiler heat members buy today (6.3)."""
+        heat = f"{HUB}|heat_low"
+        if heat not in self.bp.buses:
+            return pd.DataFrame(columns=self.periods, dtype=float)
+        boiler = self.efficiency("gas_boiler_steam")
+        return pd.DataFrame([[g / boiler for g in self.fuel_price("natural_gas")]], index=[heat], columns=self.periods)
 
     def _lead_times(self, units: pd.DataFrame, stores: pd.DataFrame) -> pd.DataFrame:
         """Set each asset's first operating year (``earliest_operation``, -inf if unrestricted); return the lead times.

@@ -27,6 +27,8 @@ RENEWABLE_LEVERS = {"solar_pv", "onshore_wind", "offshore_wind"}
 CONNECTIONS = {"co2_network": "co2-connection", "hydrogen_network": "h2-connection", "heat_network": "heat-connection"}
 # Members' waste streams reach a hub plant over free links as large as the stream: a member is connected when it sends.
 STREAM_LINKS = {"wastewater_treatment": "wastewater-connection", "waste_to_energy": "waste-connection"}
+# Carriers a unit making something else as well gives off as a by-product (waste heat), credited at their value.
+BYPRODUCTS = {"heat_low"}
 # The network each hub asset serves, whose connected members it lists.
 NETWORK_OF = {"co2_network": "co2_network", "direct_air_capture": "co2_network", "smr_ccs": "hydrogen_network",
               "electrolysis": "hydrogen_network", "hydrogen_storage": "hydrogen_network", "geothermal": "heat_network",
@@ -172,24 +174,86 @@ class PathwayResult:
         return table[(table.abs() > 1e-6).any(axis=1)]
 
     def levelized_cost(self, bus: str) -> pd.Series:
-        """Cost per MWh (or t) delivered to ``bus`` by the units producing there, by period.
+        """Cost per MWh (or t) delivered to ``bus`` by the units producing there, by period (docs/model.md 6.9).
 
-        Their yearly capital, O&M and variable cost plus the energy they draw, valued at what
-        the cluster pays for it (grid and fuel prices), over what they deliver.
+        Each producer's yearly capital, O&M and variable cost, the energy it draws at what the cluster
+        pays for it, and the CO2 it sends to storage at the hub's cost per tonne stored. A unit with
+        several outputs pays once: its by-products (waste heat) are credited at their value, so the main
+        product carries the rest and the by-product costs its value; by-product released unused earns nothing.
         """
         energy = self.data["energy"].to_pandas()
-        cost = self.data["unit_cost"].to_pandas()
         producers = self.ports[(self.ports["bus"] == bus) & (self.ports["coefficient"] > 0)]
         producers = producers[~self.units.loc[producers["unit"], "lever"].isin(NOT_ASSETS).to_numpy()]
         if producers.empty:
             return pd.Series(dtype=float)
-        output = (energy.loc[producers["unit"]].mul(producers["coefficient"].to_numpy(), axis=0)).sum()
-        total = cost.loc[producers["unit"]].sum()
-        inputs = self.ports[self.ports["unit"].isin(producers["unit"]) & (self.ports["coefficient"] < 0)
-                            & self.ports["bus"].isin(self.prices.index)]  # fmt: skip
-        for _, port in inputs.iterrows():
-            total = total - port["coefficient"] * energy.loc[port["unit"]] * self.prices.loc[port["bus"]]
+        made = energy.loc[producers["unit"]].mul(producers["coefficient"].to_numpy(), axis=0)
+        used_share = self._byproduct_used_share(bus)
+        total = pd.Series(0.0, index=energy.columns)
+        output = made.sum() - self._released(bus)
+        for unit, row in zip(producers["unit"], made.itertuples(index=False), strict=True):
+            row = pd.Series(row, index=energy.columns)
+            if self._is_byproduct(unit, bus):
+                total = total + row * used_share * self._byproduct_value(bus)
+            else:
+                total = total + self._full_cost(unit) - self._byproduct_credit(unit)
         return (total / output.where(output > 1e-9)).rename(bus)
+
+    def _outputs(self, unit: str) -> pd.DataFrame:
+        """Positive ports of a unit on energy buses (not CO2 or emissions)."""
+        ports = self.ports[(self.ports["unit"] == unit) & (self.ports["coefficient"] > 0)]
+        carrier = ports["bus"].str.split("|").str[-1]
+        return ports[~carrier.str.startswith(("co2", "scope"))]
+
+    def _is_byproduct(self, unit: str, bus: str) -> bool:
+        """Waste heat of a unit that makes something else is its by-product; a heat-only unit's heat is not."""
+        carriers = set(self._outputs(unit)["bus"].str.split("|").str[-1])
+        return bus.split("|")[-1] in BYPRODUCTS and bool(carriers - BYPRODUCTS)
+
+    def _byproduct_value(self, bus: str) -> pd.Series:
+        """What a MWh of by-product on ``bus`` is worth (the builder's meta), by period; 0 if not recorded."""
+        table = self.meta.get("byproduct_value")
+        periods = self.data.indexes["period"]
+        if table is None or bus not in table.index:
+            return pd.Series(0.0, index=periods)
+        return table.loc[bus].reindex(periods).fillna(0.0).astype(float)
+
+    def _released(self, bus: str) -> pd.Series:
+        """What is dumped from ``bus`` unused, by period."""
+        energy = self.data["energy"].to_pandas()
+        ports = self.ports[(self.ports["bus"] == bus) & (self.ports["coefficient"] < 0)]
+        ports = ports[(self.units.loc[ports["unit"], "lever"] == "release").to_numpy()]
+        return (-energy.loc[ports["unit"]].mul(ports["coefficient"].to_numpy(), axis=0)).sum()
+
+    def _byproduct_used_share(self, bus: str) -> pd.Series:
+        """Share of the by-product made on ``bus`` that is used: what is released is by-product first."""
+        energy = self.data["energy"].to_pandas()
+        ports = self.ports[(self.ports["bus"] == bus) & (self.ports["coefficient"] > 0)]
+        ports = ports[[self._is_byproduct(u, bus) for u in ports["unit"]]]
+        made = energy.loc[ports["unit"]].mul(ports["coefficient"].to_numpy(), axis=0).sum()
+        return ((made - self._released(bus)) / made.where(made > 1e-9)).clip(lower=0.0).fillna(0.0)
+
+    def _byproduct_credit(self, unit: str) -> pd.Series:
+        """Yearly value of the by-products a unit makes that are used, by period."""
+        energy = self.data["energy"].to_pandas()
+        credit = pd.Series(0.0, index=energy.columns)
+        for _, port in self._outputs(unit).iterrows():
+            if self._is_byproduct(unit, port["bus"]):
+                used = port["coefficient"] * energy.loc[unit] * self._byproduct_used_share(port["bus"])
+                credit = credit + used * self._byproduct_value(port["bus"])
+        return credit
+
+    def _full_cost(self, unit: str) -> pd.Series:
+        """A unit's yearly cost, the energy it draws at market prices and the CO2 it sends to storage, by period."""
+        energy = self.data["energy"].to_pandas()
+        total = self.data["unit_cost"].to_pandas().loc[unit].copy()
+        ports = self.ports[self.ports["unit"] == unit]
+        for _, port in ports[(ports["coefficient"] < 0) & ports["bus"].isin(self.prices.index)].iterrows():
+            total = total - port["coefficient"] * energy.loc[unit] * self.prices.loc[port["bus"]]
+        stored = ports.loc[(ports["bus"] == f"{HUB}|co2") & (ports["coefficient"] > 0), "coefficient"].sum()
+        if stored:
+            per_tonne = pd.Series({p: self._co2_disposal(p)[0] for p in energy.columns})
+            total = total + stored * energy.loc[unit] * per_tonne
+        return total
 
     def levelized_costs(self) -> dict:
         """Hydrogen and shared heat per MWh, and the cost of each tonne abated against today's equipment."""
@@ -223,6 +287,8 @@ class PathwayResult:
         internal: dict[str, float] = {}  # shared carriers (hub hydrogen, heat) at their levelized cost
 
         def value_of(bus: str) -> float:
+            if bus.split("|")[-1].startswith(("scope", "co2")):
+                return np.nan  # emissions and CO2 streams are not energy bought: their cost is counted apart
             if bus in self.prices.index:
                 return float(self.prices.loc[bus, period])
             if bus.startswith(f"{HUB}|") and bus not in internal:
