@@ -61,11 +61,12 @@ class PolicyBuilder:
         from clusterpath.pathway.build import PlanningError
 
         out = PolicyTerms()
+        production: list[OutputCredit] = []
         for selected in self.b.scenario.instruments():
             inst, key = selected.instrument, selected.key
             try:
                 if isinstance(inst, ProductionCredit):
-                    out.credits += self.production_credit(key, inst)
+                    production += self.production_credit(key, inst)
                 elif isinstance(inst, SequestrationCredit):
                     out.credits += self.sequestration_credit(key, inst)
                 elif isinstance(inst, CapitalGrant):
@@ -78,6 +79,7 @@ class PolicyBuilder:
                     out.charges += self.cbam(key, inst)
             except PlanningError as error:
                 raise PlanningError(f"policies ({key}): {error}") from None
+        out.credits += _without_stacking(production, out.credits)
         return out
 
     # -- helpers ---------------------------------------------------------------------
@@ -126,16 +128,24 @@ class PolicyBuilder:
         sectors = {m.id: m.sector.value for m in self.b.cluster.members}
         fx = self.fx(inst.currency) * inst.multiplier()
         credits = []
-        for label, levers, suffix, rate in (("point", ("carbon_capture",), "|co2_captured", inst.point_source.storage),
-                                            ("air", ("direct_air_capture",), f"{HUB}|co2", inst.direct_air_capture.storage)):  # fmt: skip
-            units = self._lever(*levers)
+        for label, rate in (("point", inst.point_source.storage), ("air", inst.direct_air_capture.storage)):
+            # Point sources: members' capture units (facility: the member) and the hub's reformers with capture
+            # (blue hydrogen; each its own industrial facility). Air capture on the hub is one facility.
+            if label == "point":
+                units = self._lever("carbon_capture", "smr_ccs")
+                per_flow = pd.Series({u: self._port(u, "|co2_captured" if row["lever"] == "carbon_capture"
+                                                    else f"{HUB}|co2") for u, row in units.iterrows()})  # fmt: skip
+                facility = pd.Series({u: u if row["lever"] == "smr_ccs" else row["node"] for u, row in units.iterrows()},
+                                     dtype=object)  # fmt: skip
+                kinds = {f: "power" if sectors.get(f) == "power" else "industrial" for f in facility.unique()}
+            else:
+                units = self._lever("direct_air_capture")
+                per_flow = pd.Series({u: self._port(u, f"{HUB}|co2") for u in units.index})
+                facility = units["node"]
+                kinds = {f: "direct_air_capture" for f in facility.unique()}
             if units.empty:
                 continue
-            per_flow = pd.Series({u: self._port(u, suffix) for u in units.index})
-            facility = units["node"]
-            kinds = {node: "direct_air_capture" if node == HUB else ("power" if sectors.get(node) == "power" else "industrial")
-                     for node in facility.unique()}  # fmt: skip
-            threshold = pd.Series({node: inst.minimum_capture.get(kind, 0.0) for node, kind in kinds.items()})
+            threshold = pd.Series({f: inst.minimum_capture.get(kind, 0.0) for f, kind in kinds.items()})
             credits.append(OutputCredit(
                 name=f"{key}:{label}", kind=kind_name("credit", key), per_flow=per_flow,
                 rate=self._by_period(rate * fx), credit_years=inst.credit_years,
@@ -221,3 +231,16 @@ class PolicyBuilder:
         if not rows:
             return []
         return [EmissionCharge(kind_name("cbam", key), pd.DataFrame(rows, index=self.periods).T)]
+
+
+def _without_stacking(production: list[OutputCredit], sequestration: list[OutputCredit]) -> list[OutputCredit]:
+    """26 USC 45V(d)(2): a facility with capture equipment earning 45Q is no clean hydrogen production facility,
+    so a unit under a sequestration credit earns no production credit."""
+    sequestering = pd.Index([u for credit in sequestration for u in credit.per_flow.index])
+    kept = []
+    for credit in production:
+        per_flow = credit.per_flow[~credit.per_flow.index.isin(sequestering)]
+        if len(per_flow):
+            credit.per_flow = per_flow
+            kept.append(credit)
+    return kept
