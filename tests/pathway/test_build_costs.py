@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -76,3 +77,48 @@ def test_a_unit_earning_45q_is_left_out_of_45v():
     sequestration = [OutputCredit("q", per_flow=pd.Series({"b": 0.2}), rate=rate, facility=pd.Series({"b": "b"}))]
     kept = _without_stacking(production, sequestration)
     assert [c.name for c in kept] == ["v"] and kept[0].per_flow.to_dict() == {"a": 30.0}
+
+
+# -- CO2 pipelines: DEA size classes as a cost that never falls with size -------------------------------
+
+# DEA, Technology Data for Carbon Capture, Transport and Storage, datasheet 421 (EUR2020 per t/h per metre):
+# onshore lines of 10-30, 30-120 and 120-500 t/h at 15, 8 and 2.3. A line of each class's top size costs
+# 15 x 30 = 450, 8 x 120 = 960 and 2.3 x 500 = 1150 per metre; chords join them.
+CURVE_PER_M = [(0.0, 30.0, 0.0, 15.0), (30.0, 120.0, 450 - 30 * (960 - 450) / 90, (960 - 450) / 90),
+               (120.0, 500.0, 960 - 120 * (1150 - 960) / 380, (1150 - 960) / 380)]  # fmt: skip
+
+
+def onshore_site(distance_km: float = 100.0, injection: str = "1 Mt") -> dict:
+    return {"id": "s", "name": "S", "setting": "onshore", "distance": f"{distance_km} km", "injection_capacity": injection}
+
+
+def kiln(mwh: float = 200_000) -> dict:
+    return member("cem", [gas("heat_high", mwh, equipment="kiln")], sector="cement", km_north=20)
+
+
+def test_co2_trunk_size_classes_have_a_fixed_part_so_cost_never_falls_with_size():
+    n = build(cluster(kiln(), co2_storage=[onshore_site()]), ["carbon_capture", "co2_network"])
+    rows = n.scale.xs((f"{HUB}|co2-storage:s", 2025), level=("unit", "period"))
+    per_m = 1000 * 100.0 * CATALOG.per_eur  # metres of a 100 km trunk
+    got = [tuple(r) for r in rows[["lo", "hi", "fixed", "slope"]].itertuples(index=False)]
+    expected = [(lo, hi, fixed * per_m, slope * per_m) for lo, hi, fixed, slope in CURVE_PER_M]
+    assert np.asarray(got) == pytest.approx(np.asarray(expected))
+
+    def cost(flow: float) -> float:
+        return min(f + s * flow for lo, hi, f, s in got if lo <= flow <= hi)
+
+    # The case: 39.6 t/h over 100 km must not cost more than a 120 t/h trunk (it did: 39.6 x 8 > 120 x 2.3).
+    assert cost(39.6) == pytest.approx((CURVE_PER_M[1][2] + CURVE_PER_M[1][3] * 39.6) * per_m)
+    assert cost(39.6) < cost(120.0)
+    flows = np.linspace(0.0, 500.0, 2001)
+    assert (np.diff([cost(f) for f in flows]) >= -1e-6).all()
+
+
+def test_member_co2_connection_is_priced_as_a_small_pipe():
+    # The kiln emits about 40 kt a year (4.6 t/h): its line is in DEA's smallest class, 15 EUR2020 per t/h per metre,
+    # about 5.6 times the catalog's large-pipe rate it used to pay (2,671.6 EUR2025 per t/h per km).
+    c = cluster(kiln(), co2_storage=[onshore_site()])
+    n = build(c, ["carbon_capture", "co2_network"])
+    km = 20.0
+    assert float(n.unit_period.loc[("cem|co2-connection", 2025), "capex"]) == pytest.approx(
+        15 * 1000 * km * CATALOG.per_eur, rel=1e-3)

@@ -66,6 +66,10 @@ DH_HEAT_LOSS = [(20, 3.0), (100, 1.0), (math.inf, 0.5)]
 
 STORE_LEVERS = {"battery", "hydrogen_storage", "heat_storage"}
 
+# Danish Energy Agency onshore CO2 pipeline classes (infrastructure_costs.csv): t/h from, to, and the item priced.
+ONSHORE_CO2_CLASSES = [(10.0, 30.0, "co2_pipeline_onshore_10_30tph"), (30.0, 120.0, "co2_pipeline_onshore_30_120tph"),
+                       (120.0, 500.0, "co2_pipeline_onshore_120_500tph")]  # fmt: skip
+
 RENEWABLES = {"solar_pv": "solar_utility", "onshore_wind": "onshore_wind", "offshore_wind": "offshore_wind"}
 
 HUB_CATEGORY = "energy_industries"  # IPCC source category of what the hub burns (Vol. 2 Table 2.2)
@@ -445,7 +449,7 @@ class NetworkBuilder:
                         unit_of_capacity="tCO2/h", **costs)  # fmt: skip
             distance = self._distance(member)
             pipe = self.costs("co2_pipeline")
-            pipe["capex"] = [c * distance for c in pipe["capex"]]
+            pipe["capex"] = self._co2_link_capex(member, distance)
             bp.unit(f"{node}|co2-connection", node, "co2_network", "co2_pipeline",
                     [(captured, -1.0), (bp.bus(HUB, "co2"), 1.0)], unit_of_capacity="tCO2/h", **pipe)  # fmt: skip
         if steam_needed and "steam" not in service_mw:
@@ -702,35 +706,60 @@ class NetworkBuilder:
         for site in sites:
             pipe = self.costs("co2_pipeline")
             classes = self._trunk_classes(site)
-            # Without economies of scale the trunk costs what its largest size class costs per t/h.
-            pipe["capex"] = [classes[-1][2]] * len(self.periods)
+            # Without economies of scale the trunk costs, per t/h, the average cost of a line sized to the site.
+            size = min(site.injection_capacity / HOURS_PER_YEAR, classes[-1][1])
+            lo, hi, fixed, slope = next(c for c in classes if size <= c[1])
+            pipe["capex"] = [(fixed + slope * size) / size] * len(self.periods)
             pipe["vom"] = self._storage_cost(site)
             name = f"{HUB}|co2-storage:{site.id}"
             bp.unit(name, HUB, "co2_network", "co2_pipeline", [(bp.bus(HUB, "co2"), -1.0)],
                     unit_of_capacity="tCO2/h", cost_kind="co2_storage", **pipe)  # fmt: skip
             if self.scenario.economies_of_scale and len(classes) > 1:
-                for segment, (lo, hi, slope) in enumerate(classes):
+                for segment, (lo, hi, fixed, slope) in enumerate(classes):
                     for period in self.periods:
                         self.scale_rows.append({"unit": name, "segment": segment, "period": period, "lo": lo,
-                                                "hi": hi, "fixed": 0.0, "slope": slope})  # fmt: skip
+                                                "hi": hi, "fixed": fixed, "slope": slope})  # fmt: skip
             self.annual_limits.append(AnnualLimit(f"injection-{site.id}", [name],
                                                   pd.Series(site.injection_capacity, index=self.periods),
                                                   f"injection capacity of {site.name}"))  # fmt: skip
 
-    def _trunk_classes(self, site) -> list[tuple[float, float, float]]:
-        """Size classes (t/h from, to, cost per t/h) of the trunk line to a storage site (DEA, per metre)."""
-        rows = reference.table("infrastructure_costs")
-
-        def per_t_h(item: str) -> float:
-            value = rows.loc[(rows["item"] == item) & (rows["parameter"] == "investment"), "value"].iloc[0]
-            return float(value) * 1000 * site.distance * self.catalog.per_eur
-
-        top = max(500.0, site.injection_capacity / HOURS_PER_YEAR * 1.5)
+    def _trunk_classes(self, site) -> list[tuple[float, float, float, float]]:
+        """Size classes of the trunk line to a storage site: (t/h from, to, fixed cost, cost per t/h), whole line."""
+        metres = 1000 * site.distance * self.catalog.per_eur
+        top = max(ONSHORE_CO2_CLASSES[-1][1], site.injection_capacity / HOURS_PER_YEAR * 1.5)
         if site.setting == "offshore":
-            return [(0.0, top, per_t_h("co2_pipeline_offshore_120_500tph"))]
-        return [(0.0, 30.0, per_t_h("co2_pipeline_onshore_10_30tph")),
-                (30.0, 120.0, per_t_h("co2_pipeline_onshore_30_120tph")),
-                (120.0, top, per_t_h("co2_pipeline_onshore_120_500tph"))]  # fmt: skip
+            return [(0.0, top, 0.0, self._co2_pipe_price("co2_pipeline_offshore_120_500tph") * metres)]
+        classes = [(lo, hi, fixed * metres, slope * metres) for lo, hi, fixed, slope in self._onshore_co2_curve()]
+        if top > classes[-1][1]:
+            # Beyond the largest class, more capacity is another line at the large class's price per t/h.
+            classes.append((classes[-1][1], top, 0.0, self._co2_pipe_price(ONSHORE_CO2_CLASSES[-1][2]) * metres))
+        return classes
+
+    def _co2_pipe_price(self, item: str) -> float:
+        """DEA investment of a CO2 pipeline class, EUR2020 per t/h per metre (infrastructure_costs.csv)."""
+        rows = reference.table("infrastructure_costs")
+        return float(rows.loc[(rows["item"] == item) & (rows["parameter"] == "investment"), "value"].iloc[0])
+
+    def _onshore_co2_curve(self) -> list[tuple[float, float, float, float]]:
+        """Cost of an onshore CO2 line per metre as chords between DEA's classes, each priced at its top size.
+
+        DEA gives one price per t/h for each class, so a line just above a class boundary would cost less
+        than one just below it; a line of each class's top size costs price x size, and the chords between
+        those points (from 0) make a concave cost that never falls as the line grows (docs/model.md, 4).
+        """
+        points = [(0.0, 0.0)] + [(hi, self._co2_pipe_price(item) * hi) for _, hi, item in ONSHORE_CO2_CLASSES]
+        curve = []
+        for (x0, c0), (x1, c1) in zip(points, points[1:], strict=False):
+            slope = (c1 - c0) / (x1 - x0)
+            curve.append((x0, x1, c0 - slope * x0, slope))
+        return curve
+
+    def _co2_link_capex(self, member, km: float) -> list[float]:
+        """A member's CO2 line, per t/h: the onshore curve's average cost at the member's scope 1 flow (t/h)."""
+        flow = max(float(self.inventory.members.loc[member.id, "scope1_tco2e"]) / HOURS_PER_YEAR, 1e-9)
+        lo, hi, fixed, slope = next((c for c in self._onshore_co2_curve() if flow <= c[1]), self._onshore_co2_curve()[-1])
+        per_t_h = (fixed + slope * min(flow, hi)) / min(flow, hi)
+        return [per_t_h * 1000 * km * self.catalog.per_eur] * len(self.periods)
 
     def _power_law(self, unit: str, technology: str, capex: list[float]) -> None:
         """capex * ref * (size/ref)^b up to the reference size, linear beyond it, as chords between breakpoints."""
