@@ -10,9 +10,14 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
+from clusterpath import reference
 from clusterpath.pathway.build import HUB
 from clusterpath.pathway.catalog import exchange_rate
+from clusterpath.pathway.network import PathwayModel
+from clusterpath.pathway.result import PathwayResult
+from helpers.networks import make_network
 
 from .test_build import BASE_YEAR, CATALOG, build, cluster, gas, hydrogen_feedstock, member
 
@@ -122,3 +127,65 @@ def test_member_co2_connection_is_priced_as_a_small_pipe():
     km = 20.0
     assert float(n.unit_period.loc[("cem|co2-connection", 2025), "capex"]) == pytest.approx(
         15 * 1000 * km * CATALOG.per_eur, rel=1e-3)
+
+
+# -- CO2 storage: the price per tonne of what a site injects ---------------------------------------------
+
+
+def flow_classed_store(supply_t_per_year: float):
+    """A fixed CO2 supply that must be stored; storing Q t a year costs 10 Q up to 100 t, 600 + 4 Q up to 300 t."""
+    classes = pd.DataFrame([("store", 0, 2025, 0.0, 100.0, 0.0, 10.0), ("store", 1, 2025, 100.0, 300.0, 600.0, 4.0)],
+                           columns=["unit", "segment", "period", "lo", "hi", "fixed", "slope"])  # fmt: skip
+    return make_network(buses={"co2": "balance", "stored": "emission"},
+                        units=[dict(unit="store", unlimited=True, extendable=False)],
+                        ports=[("store", "co2", -1.0), ("store", "stored", 1.0)], demand={"co2": -supply_t_per_year / 8760},
+                        flow_scale=classes.set_index(["unit", "segment", "period"]))  # fmt: skip
+
+
+@pytest.mark.parametrize(("stored", "yearly_cost"), [(50.0, 10 * 50.0), (200.0, 600 + 4 * 200.0), (100.0, 1000.0)])
+def test_storage_pays_the_class_of_what_it_injects(stored, yearly_cost):
+    network = flow_classed_store(stored)
+    network.units["lever"] = "co2_network"  # what a result reads; the hand network has no levers
+    model = PathwayModel(network)
+    assert model.solve() == ("ok", "optimal")
+    assert model.objective_value == pytest.approx(yearly_cost, rel=1e-6)
+    result = PathwayResult.from_model(model, "EUR", "ok")
+    assert float(result.data["unit_cost"].sel(unit="store", period=2025)) == pytest.approx(yearly_cost, rel=1e-6)
+    assert float(result.data["variable_cost"].sel(unit="store", period=2025)) == pytest.approx(yearly_cost, rel=1e-6)
+
+
+def _storage_cost(item: str, year: int) -> float:
+    """DEA's full cost per tonne of a storage datasheet: the sum of its EUR/t items in that year."""
+    rows = reference.table("infrastructure_costs")
+    rows = rows[(rows["item"] == item) & rows["unit"].astype(str).str.startswith("EUR") & (rows["year"] == year)]
+    return float(rows["value"].sum())
+
+
+def test_storage_site_cost_follows_what_it_injects_on_deas_size_classes():
+    # A 2 Mt/yr onshore site: DEA's 1, 3 and 5 Mt/yr datasheets cost c1, c3, c5 per tonne at full use, so storing
+    # Q costs c1 Q up to 1 Mt and the chord to 3 c3 Mt beyond (classes from 3 Mt up are out of the site's reach).
+    n = build(cluster(kiln(), co2_storage=[onshore_site(injection="2 Mt")]), ["carbon_capture", "co2_network"])
+    unit = f"{HUB}|co2-storage:s"
+    c1, c3 = (_storage_cost(f"co2_storage_onshore_{k}mtpa", 2025) * CATALOG.per_eur for k in (1, 3))
+    rows = n.flow_scale.xs((unit, 2025), level=("unit", "period"))
+    slope = (3e6 * c3 - 1e6 * c1) / 2e6
+    expected = [(0.0, 1e6, 0.0, c1), (1e6, 3e6, 1e6 * c1 - slope * 1e6, slope)]
+    assert np.asarray(rows[["lo", "hi", "fixed", "slope"]]) == pytest.approx(np.asarray(expected))
+    # The per-tonne price is in the classes now, not in the unit's variable cost.
+    assert float(n.unit_period.loc[(unit, 2025), "vom"]) == 0.0
+
+
+def test_carbon_price_is_paid_on_fixed_emissions_too():
+    # 100 t a year of process N2O-equivalent outside any flow, and 50 t from burning fuel, at 80 per t for one year:
+    # the carbon cost is 80 x 150 = 12,000 (docs/model.md, section 5), and it changes no decision.
+    periods = pd.Index([2025], name="period")
+    constant = xr.DataArray([[100.0]], coords=[pd.Index(["em"], name="bus"), periods])
+    n = make_network(buses={"heat": "balance", "em": "emission"},
+                     units=[dict(unit="boiler", unlimited=True, extendable=False, vom=10.0)],
+                     ports=[("boiler", "heat", 1.0), ("boiler", "em", 50 / 8760)], demand={"heat": 1.0},
+                     emission_constant=constant, carbon_price=pd.Series({2025: 80.0}))  # fmt: skip
+    model = PathwayModel(n)
+    assert model.solve() == ("ok", "optimal")
+    assert float(model.cost_terms["carbon"].solution.sum()) == pytest.approx(80 * 150)
+    assert model.objective_constant == pytest.approx(80 * 100)  # kept out of what the solver minimizes
+    assert model.objective_value == pytest.approx(8760 * 10 + 80 * 150)

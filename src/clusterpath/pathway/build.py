@@ -66,6 +66,8 @@ DH_HEAT_LOSS = [(20, 3.0), (100, 1.0), (math.inf, 0.5)]
 
 STORE_LEVERS = {"battery", "hydrogen_storage", "heat_storage"}
 
+# Danish Energy Agency CO2 storage datasheets (infrastructure_costs.csv): site sizes, Mt CO2 injected a year.
+STORAGE_SIZES = (1, 3, 5)
 # Danish Energy Agency onshore CO2 pipeline classes (infrastructure_costs.csv): t/h from, to, and the item priced.
 ONSHORE_CO2_CLASSES = [(10.0, 30.0, "co2_pipeline_onshore_10_30tph"), (30.0, 120.0, "co2_pipeline_onshore_30_120tph"),
                        (120.0, 500.0, "co2_pipeline_onshore_120_500tph")]  # fmt: skip
@@ -488,6 +490,7 @@ class NetworkBuilder:
         bp = self.bp
         self._grid_factor_ports: list = []
         self.scale_rows: list[dict] = []
+        self.flow_scale_rows: list[dict] = []
         self._merchant_mw = 0.0
         self._merchant_by_member: dict[str, float] = {}
         self._hydrogen_links: set[str] = set()
@@ -710,8 +713,13 @@ class NetworkBuilder:
             size = min(site.injection_capacity / HOURS_PER_YEAR, classes[-1][1])
             lo, hi, fixed, slope = next(c for c in classes if size <= c[1])
             pipe["capex"] = [(fixed + slope * size) / size] * len(self.periods)
-            pipe["vom"] = self._storage_cost(site)
             name = f"{HUB}|co2-storage:{site.id}"
+            if self.scenario.economies_of_scale:
+                # The site pays the price of what it injects (flow classes), not of its injection capacity.
+                pipe["vom"] = 0.0
+                self._storage_classes(site, name)
+            else:
+                pipe["vom"] = self._storage_cost(site)
             bp.unit(name, HUB, "co2_network", "co2_pipeline", [(bp.bus(HUB, "co2"), -1.0)],
                     unit_of_capacity="tCO2/h", cost_kind="co2_storage", **pipe)  # fmt: skip
             if self.scenario.economies_of_scale and len(classes) > 1:
@@ -781,9 +789,13 @@ class NetworkBuilder:
                                         "fixed": cost(lo) - slope * lo, "slope": slope})  # fmt: skip
 
     def _storage_cost(self, site) -> list[float]:
-        """Full cost per tonne stored (DEA cost items per tCO2, summed) for the site's setting and size."""
+        """Full cost per tonne stored at the site's injection capacity (the datasheet of that size), by period."""
+        return self._storage_price(site, min((k for k in STORAGE_SIZES if k * 1e6 >= site.injection_capacity),
+                                             default=STORAGE_SIZES[-1]))  # fmt: skip
+
+    def _storage_price(self, site, size: int) -> list[float]:
+        """Full cost per tonne stored (DEA cost items per tCO2, summed) of a site of ``size`` Mt/yr, by period."""
         rows = reference.table("infrastructure_costs")
-        size = min((k for k in (1, 3, 5) if k * 1e6 >= site.injection_capacity), default=5)
         setting = "offshore_depleted_field" if site.setting == "offshore" else site.setting
         item = rows[rows["item"] == f"co2_storage_{setting}_{size}mtpa"]
         parts = item[item["unit"].astype(str).str.startswith("EUR")]
@@ -791,6 +803,25 @@ class NetworkBuilder:
             raise PlanningError(f"no storage cost for a {site.setting} site of {size} Mt/yr in infrastructure_costs.csv")
         per_year = parts.pivot_table(index="year", columns="parameter", values="value", aggfunc="first").sum(axis=1)
         return [float(np.interp(y, per_year.index, per_year.values)) * self.catalog.per_eur for y in self.periods]
+
+    def _storage_classes(self, site, name: str) -> None:
+        """Yearly storage cost by what the site injects: chords through DEA's 1, 3 and 5 Mt/yr sites at full use.
+
+        A datasheet's cost per tonne is that of a site injecting its size; storing Q t a year costs the chord
+        between the sizes around Q (the smallest size's price below it, the largest's price per tonne above it).
+        """
+        prices = {k: self._storage_price(site, k) for k in STORAGE_SIZES}
+        reach = site.injection_capacity
+        for i, period in enumerate(self.periods):
+            points = [(0.0, 0.0)] + [(k * 1e6, k * 1e6 * prices[k][i]) for k in STORAGE_SIZES]
+            if reach > points[-1][0]:
+                points.append((reach, points[-1][1] + (reach - points[-1][0]) * prices[STORAGE_SIZES[-1]][i]))
+            for segment, ((q0, c0), (q1, c1)) in enumerate(zip(points, points[1:], strict=False)):
+                if q0 >= reach:
+                    break
+                slope = (c1 - c0) / (q1 - q0)
+                self.flow_scale_rows.append({"unit": name, "segment": segment, "period": period, "lo": q0, "hi": q1,
+                                             "fixed": c0 - slope * q0, "slope": slope})  # fmt: skip
 
     # -- profiles and assembly -------------------------------------------------------
     def _profile(self, lever: str, full_load_hours: float) -> pd.Series:
@@ -862,6 +893,8 @@ class NetworkBuilder:
             annual_limits=self.annual_limits,
             build_limits=self._build_limits(units),
             scale=pd.DataFrame(self.scale_rows).set_index(["unit", "segment", "period"]) if self.scale_rows else None,
+            flow_scale=pd.DataFrame(self.flow_scale_rows).set_index(["unit", "segment", "period"])
+            if self.flow_scale_rows else None,
             meta={"incumbent": self._incumbent_table(), "grid_factor": dict(zip(self.periods, self.grid_factor(), strict=True)),
                   "cap_baseline": self.cap_baselines(), "merchant_mw": dict(self._merchant_by_member),
                   "lead_times": times, "byproduct_value": self._byproduct_values()},

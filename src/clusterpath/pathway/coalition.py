@@ -106,12 +106,13 @@ class CoalitionModel:
             "node": np.concatenate([network.units["node"].to_numpy(), store_node]),
             "lever": np.concatenate([network.units["lever"].to_numpy(), stores["lever"].to_numpy() if len(stores) else []]),
         })  # fmt: skip
-        names = {"unit": network.units.index, "scaled": network.units.index, "store": stores.index}
-        offset = {"unit": 0, "scaled": 0, "store": len(network.units)}
+        names = {"unit": network.units.index, "scaled": network.units.index, "classed": network.units.index,
+                 "store": stores.index}  # fmt: skip
+        offset = {"unit": 0, "scaled": 0, "classed": 0, "store": len(network.units)}
         self._owner_of_column = np.full(len(self._col_lower), -1)
         for name in m.variables:
             variable = m.variables[name]
-            dim = next((d for d in ("unit", "scaled", "store") if d in variable.dims), None)
+            dim = next((d for d in ("unit", "scaled", "classed", "store") if d in variable.dims), None)
             if dim is None:
                 continue
             labels = variable.labels.transpose(dim, ...).values.reshape(variable.labels.sizes[dim], -1)

@@ -90,6 +90,8 @@ class Network:
     carbon_price: pd.Series | None = None  # by period, per tCO2e on every emission bus
     annual_limits: list[AnnualLimit] = field(default_factory=list)
     scale: pd.DataFrame | None = None  # economies of scale: index (unit, segment, period); lo, hi, fixed, slope
+    # Yearly cost of a unit's flow by size class of the yearly flow: index (unit, segment, period); lo, hi, fixed, slope
+    flow_scale: pd.DataFrame | None = None
     port_period: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # (unit, bus) -> coefficient by period
     build_limits: list[BuildLimit] = field(default_factory=list)
     policy: PolicyTerms | None = None  # credits, grants, contracts for difference, mandates, border charges
@@ -171,6 +173,7 @@ class PathwayModel:
         self._emissions()
         self._annual_limits()
         self._build_limits()
+        self._flow_classes()
         policy_terms.add_constraints(self)
         self._objective()
 
@@ -230,6 +233,31 @@ class PathwayModel:
         m.add_constraints(new - size.sum("segment") == 0, name="size-from-classes")
         self.investment = (grid["fixed"].fillna(0) * choose.fillna(0) + grid["slope"].fillna(0) * size.fillna(0)).sum("segment")
         self.scaled_units = pd.Index(scaled.values, name="unit")
+
+    def _flow_classes(self) -> None:
+        """A yearly flow cost by size class of the yearly flow, one class chosen by a binary per period.
+
+        ``flow_scale`` rows (unit, segment, period): a unit whose flow over the year of ``period`` lies in
+        [lo, hi] pays fixed + slope * flow a year (a CO2 storage site's price per tonne by what it injects).
+        """
+        n, m = self.network, self.model
+        self.flow_class_cost = None
+        if n.flow_scale is None or n.flow_scale.empty:
+            return
+        grid = xr.Dataset.from_dataframe(n.flow_scale.rename_axis(["classed", "segment", "period"]))
+        grid = grid.reindex(period=self.coords["period"].values)
+        valid = grid["hi"].notnull()
+        choose = m.add_variables(binary=True, coords=valid.coords, name="flow-class", mask=valid)
+        amount = m.add_variables(lower=0, coords=valid.coords, name="flow-in-class", mask=valid)
+        m.add_constraints(amount - grid["hi"].fillna(0) * choose <= 0, name="flow-class-upper", mask=valid)
+        m.add_constraints(amount - grid["lo"].fillna(0) * choose >= 0, name="flow-class-lower", mask=valid)
+        m.add_constraints(choose.sum("segment") <= 1, name="one-flow-class")
+        classed = grid.indexes["classed"]
+        yearly = (self.flow.sel(unit=classed.values) * n.day_weight).sum(["day", "hour"]).rename(unit="classed")
+        m.add_constraints(yearly - amount.sum("segment") == 0, name="flow-from-classes")
+        self.flow_class_cost = (grid["fixed"].fillna(0) * choose.fillna(0)
+                                + grid["slope"].fillna(0) * amount.fillna(0)).sum("segment")  # fmt: skip
+        self.classed_units = pd.Index(classed.values, name="unit")
 
     def _stores(self) -> None:
         """Charge, discharge and state of charge on typical days, linked across the year (Kotzur et al. 2018)."""
@@ -453,6 +481,11 @@ class PathwayModel:
             members = kind.index[kind == name]
             term = (yearly_flow_cost.sel(unit=members) * discount).sum()
             terms[name] = terms[name] + term if name in terms else term
+        if self.flow_class_cost is not None:
+            for name in kind.reindex(self.classed_units).unique():
+                members = self.classed_units[kind.reindex(self.classed_units).to_numpy() == name]
+                term = (self.flow_class_cost.sel(classed=members.values) * discount).sum()
+                terms[name] = terms[name] + term if name in terms else term
         if self.store_energy is not None:
             stores = n.stores.index.rename("store")
             crf_s = annuity(n.discount_rate, xr.DataArray(n.stores["lifetime"].astype(float).values, coords=[stores]))

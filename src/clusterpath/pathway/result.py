@@ -500,8 +500,17 @@ def _variable_cost(pm: PathwayModel, data: xr.Dataset) -> xr.DataArray:
     n = pm.network
     vom = n.unit_period["vom"].unstack("period").reindex(index=pm.coords["unit"], columns=pm.coords["period"])
     vom = vom.fillna(0.0)
-    return xr.DataArray(vom.values * data["energy"].transpose("unit", "period").values,
-                        coords=[pm.coords["unit"], pm.coords["period"]])  # fmt: skip
+    cost = vom.values * data["energy"].transpose("unit", "period").values
+    return xr.DataArray(cost + _flow_class_cost(pm), coords=[pm.coords["unit"], pm.coords["period"]])
+
+
+def _flow_class_cost(pm: PathwayModel) -> np.ndarray:
+    """(unit, period): the yearly cost of flows priced by size class of the yearly flow (0 for other units)."""
+    out = np.zeros((len(pm.coords["unit"]), len(pm.coords["period"])))
+    if getattr(pm, "flow_class_cost", None) is not None:
+        rows = pm.coords["unit"].get_indexer(pm.classed_units)
+        out[rows] = pm.flow_class_cost.solution.transpose("classed", "period").values
+    return out
 
 
 def _store_investment(pm: PathwayModel) -> xr.DataArray:
@@ -534,7 +543,7 @@ def _annual_unit_cost(pm: PathwayModel, data: xr.Dataset) -> xr.DataArray:
         standing[rows] = np.einsum("ub,ubp->up", scaled, activity[rows])
     yearly = standing * (np.asarray(crf)[:, None] + fom[:, None])
     vom = n.unit_period["vom"].unstack("period").reindex(index=units, columns=periods).fillna(0.0).values
-    yearly = yearly + vom * data["energy"].transpose("unit", "period").values
+    yearly = yearly + vom * data["energy"].transpose("unit", "period").values + _flow_class_cost(pm)
     return xr.DataArray(yearly, coords=[units, periods])
 
 
