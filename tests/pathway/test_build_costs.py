@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from helpers.networks import make_network
 
 from clusterpath import reference
 from clusterpath.pathway.build import HUB
 from clusterpath.pathway.catalog import exchange_rate
 from clusterpath.pathway.network import PathwayModel
 from clusterpath.pathway.result import PathwayResult
-from helpers.networks import make_network
 
 from .test_build import BASE_YEAR, CATALOG, build, cluster, gas, hydrogen_feedstock, member
 
@@ -36,7 +36,8 @@ def test_battery_round_trip_efficiency_is_split_between_charge_and_discharge():
 
 def test_hub_waste_heat_is_valued_as_heat_from_a_gas_boiler():
     c = cluster(member("h2user", [hydrogen_feedstock(8760)]), member("warm", [gas("heat_low", 8760)]))
-    n = build(c, ["hydrogen_network", "electrolysis", "heat_network"], fuel_prices={"natural_gas": {2025: 30, 2035: 45}})
+    prices = {"natural_gas": {2025: 30, 2035: 45}}
+    n = build(c, ["hydrogen_network", "electrolysis", "heat_network"], fuel_prices=prices)
     value = n.meta["byproduct_value"].loc[f"{HUB}|heat_low"]
     boiler = CATALOG.number("gas_boiler_steam", "efficiency", 2025)
     assert value[2025] == pytest.approx(30 / boiler)
@@ -94,7 +95,8 @@ CURVE_PER_M = [(0.0, 30.0, 0.0, 15.0), (30.0, 120.0, 450 - 30 * (960 - 450) / 90
 
 
 def onshore_site(distance_km: float = 100.0, injection: str = "1 Mt") -> dict:
-    return {"id": "s", "name": "S", "setting": "onshore", "distance": f"{distance_km} km", "injection_capacity": injection}
+    return {"id": "s", "name": "S", "setting": "onshore", "distance": f"{distance_km} km",
+            "injection_capacity": injection}
 
 
 def kiln(mwh: float = 200_000) -> dict:
@@ -138,7 +140,8 @@ def flow_classed_store(supply_t_per_year: float):
                            columns=["unit", "segment", "period", "lo", "hi", "fixed", "slope"])  # fmt: skip
     return make_network(buses={"co2": "balance", "stored": "emission"},
                         units=[dict(unit="store", unlimited=True, extendable=False)],
-                        ports=[("store", "co2", -1.0), ("store", "stored", 1.0)], demand={"co2": -supply_t_per_year / 8760},
+                        ports=[("store", "co2", -1.0), ("store", "stored", 1.0)],
+                        demand={"co2": -supply_t_per_year / 8760},
                         flow_scale=classes.set_index(["unit", "segment", "period"]))  # fmt: skip
 
 

@@ -18,7 +18,7 @@ PERIOD = 2050
 
 
 def hand_result(units: list[tuple], ports: list[tuple[str, str, float]], flows: dict[str, float],
-                costs: dict[str, float], prices: dict[str, float], meta: dict | None = None) -> PathwayResult:  # fmt: skip
+                costs: dict[str, float], prices: dict[str, float], meta: dict | None = None) -> PathwayResult:
     """A one-period plan: ``units`` (name, node, lever, service, cost_kind), yearly reference flows and costs."""
     table = pd.DataFrame(units, columns=["unit", "node", "lever", "service", "cost_kind"]).set_index("unit")
     names = pd.Index(table.index, name="unit")
@@ -35,7 +35,8 @@ def hand_result(units: list[tuple], ports: list[tuple[str, str, float]], flows: 
                          meta=meta or {})  # fmt: skip
 
 
-CAPTURE, LINK, STORE, DAC = "cem|capture:co2_flue", "cem|co2-connection", f"{HUB}|co2-storage:s", f"{HUB}|direct-air-capture"
+CAPTURE, LINK = "cem|capture:co2_flue", "cem|co2-connection"
+STORE, DAC = f"{HUB}|co2-storage:s", f"{HUB}|direct-air-capture"
 
 
 def co2_chain() -> PathwayResult:
@@ -68,7 +69,8 @@ def test_cost_curve_counts_the_co2_network_and_storage_once():
     assert np.isfinite(macc["cost_per_tco2e"]).all()
 
 
-ELY, SMR, HP, RELEASE = f"{HUB}|electrolysis", f"{HUB}|smr-ccs", f"{HUB}|large_heat_pump:heat_low", f"{HUB}|heat-release"
+ELY, SMR = f"{HUB}|electrolysis", f"{HUB}|smr-ccs"
+HP, RELEASE = f"{HUB}|large_heat_pump:heat_low", f"{HUB}|heat-release"
 HEAT_VALUE = 40.0  # by-product heat is credited at what heat costs from a gas boiler (builder's meta)
 
 
@@ -77,7 +79,8 @@ def hydrogen_and_heat(heat_pump: bool = True) -> PathwayResult:
     a heat pump (COP 3), air capture using 16 MWh of heat, and 50 MWh of heat released."""
     units = [(ELY, HUB, "electrolysis", "", "variable_om"), (SMR, HUB, "smr_ccs", "", "variable_om"),
              (HP, HUB, "large_heat_pump", "heat_low", "variable_om"), (RELEASE, HUB, "release", "", "variable_om"),
-             (STORE, HUB, "co2_network", "", "co2_storage"), (DAC, HUB, "direct_air_capture", "", "variable_om")]  # fmt: skip
+             (STORE, HUB, "co2_network", "", "co2_storage"),
+             (DAC, HUB, "direct_air_capture", "", "variable_om")]  # fmt: skip
     h2, heat, power, gas, co2 = (f"{HUB}|{c}" for c in ("hydrogen", "heat_low", "electricity", "natural_gas", "co2"))
     ports = [(ELY, power, -1.0), (ELY, h2, 0.7), (ELY, heat, 0.2),
              (SMR, gas, -1.0), (SMR, h2, 0.69), (SMR, co2, 0.18), (SMR, f"{HUB}|scope1", 0.02),

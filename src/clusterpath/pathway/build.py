@@ -8,6 +8,7 @@ joins) is written in ``docs/model.md``; the numbers come from the catalog.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -711,7 +712,7 @@ class NetworkBuilder:
             classes = self._trunk_classes(site)
             # Without economies of scale the trunk costs, per t/h, the average cost of a line sized to the site.
             size = min(site.injection_capacity / HOURS_PER_YEAR, classes[-1][1])
-            lo, hi, fixed, slope = next(c for c in classes if size <= c[1])
+            _, _, fixed, slope = next(c for c in classes if size <= c[1])
             pipe["capex"] = [(fixed + slope * size) / size] * len(self.periods)
             name = f"{HUB}|co2-storage:{site.id}"
             if self.scenario.economies_of_scale:
@@ -757,7 +758,7 @@ class NetworkBuilder:
         """
         points = [(0.0, 0.0)] + [(hi, self._co2_pipe_price(item) * hi) for _, hi, item in ONSHORE_CO2_CLASSES]
         curve = []
-        for (x0, c0), (x1, c1) in zip(points, points[1:], strict=False):
+        for (x0, c0), (x1, c1) in itertools.pairwise(points):
             slope = (c1 - c0) / (x1 - x0)
             curve.append((x0, x1, c0 - slope * x0, slope))
         return curve
@@ -765,7 +766,8 @@ class NetworkBuilder:
     def _co2_link_capex(self, member, km: float) -> list[float]:
         """A member's CO2 line, per t/h: the onshore curve's average cost at the member's scope 1 flow (t/h)."""
         flow = max(float(self.inventory.members.loc[member.id, "scope1_tco2e"]) / HOURS_PER_YEAR, 1e-9)
-        lo, hi, fixed, slope = next((c for c in self._onshore_co2_curve() if flow <= c[1]), self._onshore_co2_curve()[-1])
+        curve = self._onshore_co2_curve()
+        _, hi, fixed, slope = next((c for c in curve if flow <= c[1]), curve[-1])
         per_t_h = (fixed + slope * min(flow, hi)) / min(flow, hi)
         return [per_t_h * 1000 * km * self.catalog.per_eur] * len(self.periods)
 
@@ -816,7 +818,7 @@ class NetworkBuilder:
             points = [(0.0, 0.0)] + [(k * 1e6, k * 1e6 * prices[k][i]) for k in STORAGE_SIZES]
             if reach > points[-1][0]:
                 points.append((reach, points[-1][1] + (reach - points[-1][0]) * prices[STORAGE_SIZES[-1]][i]))
-            for segment, ((q0, c0), (q1, c1)) in enumerate(zip(points, points[1:], strict=False)):
+            for segment, ((q0, c0), (q1, c1)) in enumerate(itertools.pairwise(points)):
                 if q0 >= reach:
                     break
                 slope = (c1 - c0) / (q1 - q0)

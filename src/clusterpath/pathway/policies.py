@@ -135,8 +135,8 @@ class PolicyBuilder:
                 units = self._lever("carbon_capture", "smr_ccs")
                 per_flow = pd.Series({u: self._port(u, "|co2_captured" if row["lever"] == "carbon_capture"
                                                     else f"{HUB}|co2") for u, row in units.iterrows()})  # fmt: skip
-                facility = pd.Series({u: u if row["lever"] == "smr_ccs" else row["node"] for u, row in units.iterrows()},
-                                     dtype=object)  # fmt: skip
+                facility = pd.Series({u: u if row["lever"] == "smr_ccs" else row["node"]
+                                      for u, row in units.iterrows()}, dtype=object)  # fmt: skip
                 kinds = {f: "power" if sectors.get(f) == "power" else "industrial" for f in facility.unique()}
             else:
                 units = self._lever("direct_air_capture")
