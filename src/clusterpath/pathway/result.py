@@ -196,7 +196,7 @@ class PathwayResult:
                 total = total + row * used_share * self._byproduct_value(bus)
             else:
                 total = total + self._full_cost(unit) - self._byproduct_credit(unit)
-        return (total / output.where(output > 1e-9)).rename(bus)
+        return (total / output.where(output > 1e-6)).rename(bus)  # solver noise is no output
 
     def _outputs(self, unit: str) -> pd.DataFrame:
         """Positive ports of a unit on energy buses (not CO2 or emissions)."""
@@ -222,7 +222,7 @@ class PathwayResult:
         energy = self.data["energy"].to_pandas()
         ports = self.ports[(self.ports["bus"] == bus) & (self.ports["coefficient"] < 0)]
         ports = ports[(self.units.loc[ports["unit"], "lever"] == "release").to_numpy()]
-        return (-energy.loc[ports["unit"]].mul(ports["coefficient"].to_numpy(), axis=0)).sum()
+        return (-energy.loc[ports["unit"]].mul(ports["coefficient"].to_numpy(), axis=0)).sum().clip(lower=0.0)
 
     def _byproduct_used_share(self, bus: str) -> pd.Series:
         """Share of the by-product made on ``bus`` that is used: what is released is by-product first."""
