@@ -14,13 +14,15 @@ import xarray as xr
 from helpers.networks import make_network
 
 from clusterpath import reference
-from clusterpath.pathway.build import HUB
+from clusterpath.pathway.build import HUB, NetworkBuilder
 from clusterpath.pathway.catalog import exchange_rate
 from clusterpath.pathway.network import PathwayModel
 from clusterpath.pathway.result import PathwayResult
 
-from .test_build import BASE_YEAR, CATALOG, build, cluster, gas, hydrogen_feedstock, member
+from .test_build import BASE_YEAR, CATALOG, build, cluster, gas, hydrogen_feedstock, member, scenario
 
+
+pytestmark = pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
 
 def test_battery_round_trip_efficiency_is_split_between_charge_and_discharge():
     # DEA gives the inverter's round-trip efficiency (technology-data: "Round trip efficiency DC"); PyPSA-Eur takes
@@ -192,3 +194,19 @@ def test_carbon_price_is_paid_on_fixed_emissions_too():
     assert float(model.cost_terms["carbon"].solution.sum()) == pytest.approx(80 * 150)
     assert model.objective_constant == pytest.approx(80 * 100)  # kept out of what the solver minimizes
     assert model.objective_value == pytest.approx(8760 * 10 + 80 * 150)
+
+
+def test_a_plan_sizes_the_co2_trunk_to_its_flow_not_to_a_cheaper_larger_class():
+    # 347 kt/yr of process CO2 (39.6 t/h), captured at the retrofit's rate and sent 100 km onshore. Priced per t/h
+    # by class, a 120 t/h trunk (120 x 2.3 per metre) was cheaper than one for the flow (about 36-40 t/h x 8).
+    cement = member("cem", [gas("heat_high", 1000, equipment="kiln")], sector="cement",
+                    process=[{"source": "clinker", "amount": "347 kt"}])  # fmt: skip
+    c = cluster(cement, co2_storage=[onshore_site(injection="1 Mt")])
+    s = scenario(["carbon_capture", "co2_network"], target="carbon_price_only", carbon_price={2025: 400})
+    model = PathwayModel(NetworkBuilder(c, s).build())
+    assert model.solve(mip_gap=1e-6)[0] == "ok"
+    trunk = float(model.capacity.solution.sel(unit=f"{HUB}|co2-storage:s", period=2035))
+    flow = float((model.flow.solution.sel(unit=f"{HUB}|co2-storage:s", period=2035)).max())
+    # What is stored (the process CO2 captured, plus the flue CO2 of the gas the capture burns) is a mid-class flow.
+    assert 34.5 < flow < 100  # where 8 per t/h x flow > 2.3 x 120
+    assert trunk == pytest.approx(flow, rel=1e-3)
