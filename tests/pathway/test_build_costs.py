@@ -21,7 +21,6 @@ from clusterpath.pathway.result import PathwayResult
 
 from .test_build import BASE_YEAR, CATALOG, build, cluster, gas, hydrogen_feedstock, member, scenario
 
-
 pytestmark = pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
 
 def test_battery_round_trip_efficiency_is_split_between_charge_and_discharge():

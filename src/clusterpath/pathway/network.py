@@ -511,7 +511,7 @@ class PathwayModel:
     # -- solving --------------------------------------------------------------------
     def solve(self, time_limit: float | None = None, mip_gap: float | None = None, log_file=None):
         options = {"output_flag": log_file is not None}
-        linear = not len(self.model.binaries.labels)
+        linear = not len(self.model.binaries)  # binary variables by name: no label join across their coordinates
         if linear:
             # Interior point with crossover (an exact vertex); on these sparse, block-structured
             # LPs it is often, not always, faster than simplex (docs/performance.md).
