@@ -818,12 +818,16 @@ class NetworkBuilder:
             points = [(0.0, 0.0)] + [(k * 1e6, k * 1e6 * prices[k][i]) for k in STORAGE_SIZES]
             if reach > points[-1][0]:
                 points.append((reach, points[-1][1] + (reach - points[-1][0]) * prices[STORAGE_SIZES[-1]][i]))
+            rows = []
             for segment, ((q0, c0), (q1, c1)) in enumerate(itertools.pairwise(points)):
                 if q0 >= reach:
                     break
                 slope = (c1 - c0) / (q1 - q0)
-                self.flow_scale_rows.append({"unit": name, "segment": segment, "period": period, "lo": q0, "hi": q1,
-                                             "fixed": c0 - slope * q0, "slope": slope})  # fmt: skip
+                rows.append({"unit": name, "segment": segment, "period": period, "lo": q0, "hi": q1,
+                             "fixed": c0 - slope * q0, "slope": slope})  # fmt: skip
+            # The injection limit binds, not the classes: a relaxed plan (diagnosis) may inject beyond it.
+            rows[-1]["hi"] = max(rows[-1]["hi"], 2 * reach)
+            self.flow_scale_rows += rows
 
     # -- profiles and assembly -------------------------------------------------------
     def _profile(self, lever: str, full_load_hours: float) -> pd.Series:
