@@ -279,3 +279,25 @@ def test_waste_chp_power_is_the_waste_energy_times_its_efficiency():
     asset = result.summary()["shared_assets"]["waste-chp"]["2025"]
     assert asset["members"] == ["pack"] and asset["unit"] == "MW"
     assert asset["capacity"] == pytest.approx(PAPER_MWH_PER_T * efficiency)  # 1 t/h of waste, flat
+
+
+def test_a_waste_plant_keeps_burning_the_waste_it_receives():
+    """A waste-to-energy member raises steam from 8,760 MWh of fossil waste a year (1 MW of fuel).
+
+    A heat pump and a carbon price of 500 EUR/t make its steam cheaper from power, but the waste
+    still arrives and must be treated: it is burnt on site every period (landfill is not an outlet),
+    so scope 1 stays at its combustion emissions, IPCC energy industries: 8,760 MWh x 0.0036 TJ/MWh x
+    (91.7 t CO2 + 30 kg CH4 x 29.8 + 4 kg N2O x 273) per TJ = 2,954.5 tCO2e a year.
+    """
+    burnt = {"service": "steam", "carrier": "municipal_waste", "equipment": "boiler", "efficiency": 0.8,
+             "final_energy": "8760 MWh"}  # fmt: skip
+    c = cluster(member("wte", [burnt, power(100)], sector="waste"))
+    s = scenario(["heat_pump"], periods=[2025, 2035], target="carbon_price_only",
+                 carbon_price={2025: 500, 2035: 500}, economies_of_scale=False)  # fmt: skip
+    result = plan(c, s, baseline=False)
+    energy = result.data["energy"].to_pandas()
+    scope1 = result.data["emissions"].sel(bus="wte|scope1").to_series()
+    for period in (2025, 2035):
+        assert energy.loc["wte|today:steam:municipal_waste:0", period] == pytest.approx(8760 * 0.8, rel=1e-6)
+        assert energy.loc["wte|heat_pump:steam", period] == pytest.approx(0.0, abs=1e-3)
+        assert scope1[period] == pytest.approx(8760 * 0.0036 * (91.7 + 0.030 * 29.8 + 0.004 * 273), rel=1e-6)

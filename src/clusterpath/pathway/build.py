@@ -36,7 +36,8 @@ PRICE_OF = {
     "coal_sub_bituminous": "coal", "lignite": "coal", "anthracite": "coal", "coking_coal": "coal",
     "wood": "biomass", "biomass_solid_other": "biomass", "biogas": "biomass",
 }  # fmt: skip
-FREE_FUELS = {"municipal_waste", "municipal_waste_biogenic"}  # a member's own waste: its availability is limited, its price is not modelled
+# Waste a member burns: it arrives every year whatever the plan (a fixed supply, no price), so it must be burnt.
+FREE_FUELS = {"municipal_waste", "municipal_waste_biogenic"}
 BIOMASS = "wood"
 
 # Today's equipment -> the catalog technology that replaces it like for like (cost, lifetime).
@@ -220,17 +221,13 @@ class NetworkBuilder:
             ports.append((self.bp.bus(node, "co2_flue"), co2 * fuel_per_flow))
         return ports
 
-    def market(self, node: str, fuel: str, limit_mw: float | None = None) -> None:
+    def market(self, node: str, fuel: str) -> None:
         name = f"{node}|buy:{fuel}"
         if name in self.bp.names:
-            if limit_mw is not None:
-                for row in self.bp.unit_period:
-                    if row["unit"] == name:
-                        row["existing"] += limit_mw
             return
         price = self.fuel_price(fuel)
         self.bp.unit(name, node, "market", fuel, [(self.bp.bus(node, fuel), 1.0)], vom=price, extendable=False,
-                     existing=limit_mw or 0.0, unlimited=limit_mw is None, cost_kind="energy_purchases")  # fmt: skip
+                     unlimited=True, cost_kind="energy_purchases")  # fmt: skip
 
     # -- the network --------------------------------------------------------------
     def build(self, typical: timeseries.TypicalDays | None = None) -> Network:
@@ -340,8 +337,13 @@ class NetworkBuilder:
             ports = [(bp.bus(node, "electricity"), -fuel_per_flow), (target, 1.0)]
         else:
             ports = [*self.combustion_ports(node, demand.carrier, fuel_per_flow, category), (target, 1.0)]
-            limit = demand.carrier_mwh / HOURS_PER_YEAR if demand.carrier in FREE_FUELS else None
-            self.market(node, demand.carrier, limit)
+            if demand.carrier in FREE_FUELS:
+                # The waste is delivered whether or not the plan wants its heat: a fixed supply with no other
+                # outlet (landfilling what is burnt today is not offered: docs/model.md 6.3), so it is burnt.
+                fuel = bp.bus(node, demand.carrier)
+                bp.demand[fuel] = bp.demand.get(fuel, 0.0) - demand.carrier_mwh / HOURS_PER_YEAR
+            else:
+                self.market(node, demand.carrier)
         costs = self.costs(technology) if technology else {"capex": 0.0, "vom": 0.0, "fom": 0.0, "lifetime": 100.0}
         lifetime = costs["lifetime"]
         # Today's equipment is of every age: it retires linearly over one lifetime. Direct use
