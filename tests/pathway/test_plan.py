@@ -301,3 +301,49 @@ def test_a_waste_plant_keeps_burning_the_waste_it_receives():
         assert energy.loc["wte|today:steam:municipal_waste:0", period] == pytest.approx(8760 * 0.8, rel=1e-6)
         assert energy.loc["wte|heat_pump:steam", period] == pytest.approx(0.0, abs=1e-3)
         assert scope1[period] == pytest.approx(8760 * 0.0036 * (91.7 + 0.030 * 29.8 + 0.004 * 273), rel=1e-6)
+
+
+def ccgt(sale_price=None) -> dict:
+    """A gas power plant selling 8,760 MWh a year to the grid (2 MW of gas at 50 %), and nothing else."""
+    made = {"service": "electricity", "carrier": "natural_gas", "equipment": "other", "efficiency": 0.5,
+            "final_energy": "17520 MWh"}  # fmt: skip
+    if sale_price is not None:
+        made |= {"sold": True, "sale_price": sale_price}
+    return member("plant", [made], sector="power")
+
+
+def test_a_closing_power_plant_loses_its_sales_and_buys_nothing():
+    """At 1,000 EUR/t a tonne of CO2 costs more than the power sells for, so the plant closes in both periods.
+
+    Its output was sold to the grid, so closing it costs the margin it no longer earns and buys no power:
+    no grid purchase, no scope 2, and (today's equipment carrying no capex or fixed O&M) a net present
+    cost of exactly 0. Given as its own demand, closing it bought 8,760 MWh a year from the grid.
+    """
+    c = cluster(ccgt(sale_price={2023: 60}))
+    s = scenario([], periods=[2025, 2035], target="carbon_price_only", carbon_price={2025: 1000, 2035: 1000},
+                 fuel_prices={"natural_gas": {2025: 30}}, economies_of_scale=False)  # fmt: skip
+    result = plan(c, s, baseline=False)
+    energy = result.data["energy"].to_pandas()
+    assert energy.loc["plant|buy:electricity"].to_numpy() == pytest.approx([0.0, 0.0], abs=1e-6)
+    assert energy.loc["plant|today:electricity:natural_gas:0"].to_numpy() == pytest.approx([0.0, 0.0], abs=1e-6)
+    assert result.emissions_by("scope").loc["scope2"].to_numpy() == pytest.approx([0.0, 0.0], abs=1e-6)
+    assert result.objective == pytest.approx(0.0, abs=1e-3)
+
+
+def test_a_power_plant_that_pays_sells_its_output_at_the_sale_price():
+    """Without a carbon price the 60 EUR/MWh sale beats 2 x 20 EUR/MWh of gas: it runs while it stands.
+
+    In 2025 its capacity is today's 1 MW less what has retired since 2023, 1 - 2/L (L the catalog lifetime of
+    the direct firing it is replaced with); the sale is that output times 60 EUR/MWh.
+    """
+    c = cluster(ccgt(sale_price="2023: 60; 2035: 60"))
+    s = scenario([], periods=[2025], target="carbon_price_only", carbon_price={2025: 0},
+                 fuel_prices={"natural_gas": {2025: 20}}, economies_of_scale=False)  # fmt: skip
+    result = plan(c, s, baseline=False)
+    life = CATALOG.lifetime("gas_direct_firing")
+    standing = 8760 * (1 - 2 / life)
+    energy = result.data["energy"].sel(period=2025).to_series()
+    assert energy["plant|sell:electricity:0"] >= standing * (1 - 1e-6)
+    assert energy["plant|buy:electricity"] == pytest.approx(0.0, abs=1e-6)
+    sales = float(result.data["variable_cost"].sel(unit="plant|sell:electricity:0", period=2025))
+    assert sales == pytest.approx(-60 * energy["plant|sell:electricity:0"], rel=1e-9)

@@ -262,6 +262,9 @@ class NetworkBuilder:
         for index, demand in enumerate(member.demands):
             service = demand.service.value
             mw = demand.service_mwh / HOURS_PER_YEAR
+            if demand.sold:
+                self._product(member, index, demand, mw, category)
+                continue
             service_mw[service] = service_mw.get(service, 0.0) + mw
             target = electricity if demand.service is Service.ELECTRICITY else bp.bus(node, _service_bus(service))
             if demand.service is Service.ELECTRICITY and demand.carrier == "electricity":
@@ -309,6 +312,18 @@ class NetworkBuilder:
         bp.unit(f"{node}|wastewater-connection", node, "collection", "sewer", [(bp.bus(HUB, "cod"), 1.0),
                 (scope1, -tco2e / cod)], extendable=False, existing=cod / HOURS_PER_YEAR, unit_of_capacity="tCOD/h",
                 service="wastewater")  # fmt: skip
+
+    def _product(self, member, index, demand, mw: float, category: str) -> None:
+        """Output sold outside the cluster: today's equipment makes it on a bus of its own, and it sells up to today's
+        amount at its sale price. The plan may run the equipment less or close it and lose the sale; nothing on the
+        member's own buses (bought power, levers) can be sold in its place."""
+        bp, node, service = self.bp, member.id, demand.service.value
+        product = bp.bus(node, f"{_service_bus(service)}_sold")
+        self._incumbent(member, index, demand, product, mw, category)
+        price = demand.sale_price
+        revenue = [-(price if isinstance(price, float) else interpolate(price, year)) for year in self.periods]
+        bp.unit(f"{node}|sell:{service}:{index}", node, "market", "sale", [(product, -1.0)], vom=revenue,
+                extendable=False, existing=mw, cost_kind="sales", service=service)  # fmt: skip
 
     def _incumbent(self, member, index, demand, target: str, mw: float, category: str) -> None:
         node, bp = member.id, self.bp
@@ -868,6 +883,8 @@ class NetworkBuilder:
         rows = []
         for member in self.cluster.members:
             for demand in member.demands:
+                if demand.sold:
+                    continue  # a product sold outside serves no service of the member
                 fuel = demand.carrier
                 if fuel in PRICE_OF or fuel in FREE_FUELS:
                     price = self.fuel_price(fuel)
