@@ -347,3 +347,38 @@ def test_a_power_plant_that_pays_sells_its_output_at_the_sale_price():
     assert energy["plant|buy:electricity"] == pytest.approx(0.0, abs=1e-6)
     sales = float(result.data["variable_cost"].sel(unit="plant|sell:electricity:0", period=2025))
     assert sales == pytest.approx(-60 * energy["plant|sell:electricity:0"], rel=1e-9)
+
+
+def glass() -> dict:
+    """A glass furnace burning 17,520 MWh of gas a year for 8,760 MWh of heat above 400 C (efficiency 0.5)."""
+    return member("glass", [gas("heat_high", 8760, equipment="furnace", efficiency=0.5)], sector="glass")
+
+
+def wood_bought(result) -> dict[int, float]:
+    energy = result.data["energy"].to_pandas()
+    rows = energy.loc[[u for u in energy.index if u.startswith("glass|buy:") and "gas" not in u]]
+    return {int(p): float(v) for p, v in rows.sum().items()}
+
+
+def test_a_biomass_price_alone_does_not_put_a_furnace_on_wood():
+    """A cheap biomass price and a carbon price: without a supply of new biomass the lever is not offered."""
+    s = scenario(["biomass"], periods=[2025, 2030], target="carbon_price_only", carbon_price={2025: 200, 2030: 200},
+                 fuel_prices={"biomass": {2025: 10}}, decision_year=2025)  # fmt: skip
+    result = plan(cluster(glass()), s, baseline=False)
+    assert wood_bought(result) == pytest.approx({2025: 0.0, 2030: 0.0}, abs=1e-6)
+
+
+def test_new_biomass_comes_after_its_lead_time_and_within_its_supply():
+    """The same furnace with 5,000 MWh a year of new biomass on offer.
+
+    Decided in 2025, a wood-fired plant takes a year to build (DEA Technology Data for Industrial
+    Process Heat, 311.1e): nothing in 2025. In 2030 at 10 EUR/MWh and 200 EUR/t the furnace takes all
+    5,000 MWh it may: the supply binds, and the rest of its 17,520 MWh stays gas.
+    """
+    s = scenario(["biomass"], periods=[2025, 2030], target="carbon_price_only", carbon_price={2025: 200, 2030: 200},
+                 fuel_prices={"biomass": {2025: 10}}, decision_year=2025,
+                 biomass_supply={"limit": {2025: "5 GWh"}})  # fmt: skip
+    result = plan(cluster(glass()), s, baseline=False)
+    assert wood_bought(result) == pytest.approx({2025: 0.0, 2030: 5000.0}, rel=1e-6, abs=1e-6)
+    gas_left = float(result.data["energy"].sel(unit="glass|buy:natural_gas", period=2030))
+    assert gas_left == pytest.approx(17520 - 5000, rel=1e-6)

@@ -39,6 +39,7 @@ PRICE_OF = {
 # Waste a member burns: it arrives every year whatever the plan (a fixed supply, no price), so it must be burnt.
 FREE_FUELS = {"municipal_waste", "municipal_waste_biogenic"}
 BIOMASS = "wood"
+NEW_BIOMASS = "new_biomass"  # the biomass lever's fuel (burnt as wood), apart from wood burnt today
 
 # Today's equipment -> the catalog technology that replaces it like for like (cost, lifetime).
 INCUMBENT_TECHNOLOGY = {
@@ -418,11 +419,13 @@ class NetworkBuilder:
             if "hydrogen_fuel" in L and "hydrogen_network" in L:
                 h2 = self._hub_hydrogen_connection(node)
                 self._converter(node, "hydrogen_fuel", firing, h2, bus, 1 / eff, service)
-            if "biomass" in L and "biomass" in self.scenario.fuel_prices:
+            if "biomass" in L and self.scenario.biomass_supply is not None:
+                # New biomass comes from the cluster's supply, on a bus of its own: wood burnt today is not
+                # counted against that supply and keeps its own price.
                 tech = "solid_fuel_direct_firing" if service == "heat_high" else "biomass_boiler_steam"
                 costs = self.costs(tech)
-                ports = [*self.combustion_ports(node, BIOMASS, 1 / eff, category), (bus, 1.0)]
-                self.market(node, BIOMASS)
+                ports = [(self._new_biomass(node), -1 / eff), *self.combustion_emissions(node, BIOMASS, 1 / eff, category),
+                         (bus, 1.0)]  # fmt: skip
                 bp.unit(f"{node}|biomass:{service}", node, "biomass", tech, ports, service=service, **costs)
             if "heat_network" in L and service == "heat_low":
                 self._heat_connection(member, bus, peak)
@@ -476,6 +479,29 @@ class NetworkBuilder:
                      (steam, 1.0)]  # fmt: skip
             self.market(node, "natural_gas")
             bp.unit(f"{node}|gas-boiler:steam", node, "today", "gas_boiler_steam", ports, service="steam", **costs)
+
+    def _new_biomass(self, node: str) -> str:
+        """The member's bus of new biomass, bought from the cluster's limited supply (docs/model.md 6.4)."""
+        bp, supply = self.bp, self.scenario.biomass_supply
+        bus, name = bp.bus(node, NEW_BIOMASS), f"{node}|buy:{NEW_BIOMASS}"
+        if name in bp.names:
+            return bus
+        if supply.price:
+            price = self._series(supply.price, "", self.fx)
+        elif "biomass" in self.scenario.fuel_prices:
+            price = self.fuel_price(BIOMASS)
+        else:
+            raise PlanningError("scenario biomass_supply needs a price: give biomass_supply.price or "
+                                "fuel_prices.biomass (per MWh in the scenario's currency, e.g. {2025: 30})")  # fmt: skip
+        bp.unit(name, node, "market", NEW_BIOMASS, [(bus, 1.0)], vom=price, extendable=False, unlimited=True,
+                cost_kind="energy_purchases")  # fmt: skip
+        limit = next((a for a in self.annual_limits if a.name == "biomass-supply"), None)
+        if limit is None:
+            mwh = pd.Series([interpolate(supply.limit, y) for y in self.periods], index=self.periods)
+            limit = AnnualLimit("biomass-supply", [], mwh, "new biomass the cluster can source (scenario biomass_supply)")
+            self.annual_limits.append(limit)
+        limit.units.append(name)
+        return bus
 
     def _converter(self, node, lever, tech, source_bus, target_bus, input_per_output, service) -> None:
         self.bp.unit(f"{node}|{lever}:{service}", node, lever, tech, [(source_bus, -input_per_output), (target_bus, 1.0)],
@@ -879,7 +905,11 @@ class NetworkBuilder:
     def _incumbent_table(self) -> pd.DataFrame:
         """Per member, service and period: useful MWh, scope 1 tCO2e and fuel cost of today's supply."""
         lines = self.inventory.lines
-        scope1 = lines[lines["scope"] == "1"].groupby(["member", "service"])["tco2e"].sum()
+        # The inventory's first lines are the demands, in order: a product sold outside is no service of the member.
+        sold = np.zeros(len(lines), dtype=bool)
+        sold[: sum(len(m.demands) for m in self.cluster.members)] = [d.sold for m in self.cluster.members
+                                                                     for d in m.demands]  # fmt: skip
+        scope1 = lines[(lines["scope"] == "1") & ~sold].groupby(["member", "service"])["tco2e"].sum()
         rows = []
         for member in self.cluster.members:
             for demand in member.demands:
