@@ -139,7 +139,8 @@ def test_biomass_supply_without_a_price_says_what_to_add():
 
 
 def test_wood_burnt_today_keeps_its_market_apart_from_new_biomass():
-    wood = {"service": "steam", "carrier": "wood", "equipment": "boiler", "efficiency": 0.8, "useful_energy": "8760 MWh"}
+    wood = {"service": "steam", "carrier": "wood", "equipment": "boiler", "efficiency": 0.8,
+            "useful_energy": "8760 MWh"}
     c = cluster(member("mill", [power(1000), wood, gas("heat_low", 8760)]))
     n = build(c, ["biomass"], fuel_prices={"biomass": {2025: 30}}, biomass_supply={"limit": {2025: "1000 MWh"}})
     assert "mill|wood" in ports_of(n, "mill|today:steam:wood:1")

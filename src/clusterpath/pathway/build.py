@@ -424,8 +424,8 @@ class NetworkBuilder:
                 # counted against that supply and keeps its own price.
                 tech = "solid_fuel_direct_firing" if service == "heat_high" else "biomass_boiler_steam"
                 costs = self.costs(tech)
-                ports = [(self._new_biomass(node), -1 / eff), *self.combustion_emissions(node, BIOMASS, 1 / eff, category),
-                         (bus, 1.0)]  # fmt: skip
+                fuel = self._new_biomass(node)
+                ports = [(fuel, -1 / eff), *self.combustion_emissions(node, BIOMASS, 1 / eff, category), (bus, 1.0)]
                 bp.unit(f"{node}|biomass:{service}", node, "biomass", tech, ports, service=service, **costs)
             if "heat_network" in L and service == "heat_low":
                 self._heat_connection(member, bus, peak)
@@ -491,14 +491,14 @@ class NetworkBuilder:
         elif "biomass" in self.scenario.fuel_prices:
             price = self.fuel_price(BIOMASS)
         else:
-            raise PlanningError("scenario biomass_supply needs a price: give biomass_supply.price or "
-                                "fuel_prices.biomass (per MWh in the scenario's currency, e.g. {2025: 30})")  # fmt: skip
+            raise PlanningError("scenario biomass_supply needs a price: give biomass_supply.price or fuel_prices."
+                                "biomass (per MWh in the scenario's currency, e.g. {2025: 30})")  # fmt: skip
         bp.unit(name, node, "market", NEW_BIOMASS, [(bus, 1.0)], vom=price, extendable=False, unlimited=True,
                 cost_kind="energy_purchases")  # fmt: skip
         limit = next((a for a in self.annual_limits if a.name == "biomass-supply"), None)
         if limit is None:
             mwh = pd.Series([interpolate(supply.limit, y) for y in self.periods], index=self.periods)
-            limit = AnnualLimit("biomass-supply", [], mwh, "new biomass the cluster can source (scenario biomass_supply)")
+            limit = AnnualLimit("biomass-supply", [], mwh, "new biomass the cluster can source (biomass_supply)")
             self.annual_limits.append(limit)
         limit.units.append(name)
         return bus

@@ -109,7 +109,8 @@ class Demand(Model):
                 value = {year.strip(): float(price) for year, price in
                          (part.split(":") for part in value.split(";") if part.strip())}  # fmt: skip
             except ValueError:
-                raise ValueError(f"'{value}' is not a price per MWh nor prices by year such as '2024: 70; 2030: 60'") from None
+                raise ValueError(f"'{value}' is not a price per MWh nor prices by year such as "
+                                 "'2024: 70; 2030: 60'") from None
         return _trajectory(_price)(value)
 
     @field_validator("carrier", mode="before")
