@@ -100,9 +100,9 @@ class Demand(Model):
     @field_validator("sale_price", mode="before")
     @classmethod
     def _sale_price(cls, value: Any) -> Any:
-        if value is None or isinstance(value, bool):
+        if value is None:
             return value
-        if isinstance(value, int | float):
+        if isinstance(value, int | float):  # a bool is refused there
             return _price(value)
         if isinstance(value, str):
             try:
