@@ -149,6 +149,18 @@ def test_efficiency_above_one(tmp_path, small_cluster):
     assert "demands[1]" in text and "efficiency 1.2 is above 1" in text
 
 
+@pytest.mark.parametrize(("demand", "change", "expected"), [
+    (1, {"sold": True}, "steam sold outside the cluster (sold: true) needs 'sale_price'"),
+    (1, {"sale_price": 70}, "'sale_price' is only given with 'sold: true'"),
+    (0, {"sold": True, "sale_price": 70}, "electricity bought and sold on is not modelled"),
+    (1, {"sold": True, "sale_price": "2024: seventy"}, "nor prices by year such as '2024: 70; 2030: 60'"),
+])  # fmt: skip
+def test_a_product_sold_outside_needs_a_sale_price_and_a_fuel(tmp_path, small_cluster, demand, change, expected):
+    small_cluster["members"][0]["demands"][demand].update(change)
+    text = message(tmp_path, small_cluster)
+    assert f"demands[{demand}]" in text and expected in text
+
+
 def test_heat_pump_cop_is_allowed(tmp_path, small_cluster):
     small_cluster["members"][0]["demands"][1].update(carrier="electricity", equipment="heat_pump", efficiency=3.0)
     result = runner.invoke(app, ["inventory", str(write(tmp_path, small_cluster)), "--json"])

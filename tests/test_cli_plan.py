@@ -186,3 +186,18 @@ def test_plan_from_a_real_process(tmp_path, files):
                             capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
     assert result.returncode == 3, result.stderr
     assert "infeasible" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("sold", "noted"), [({}, True), ({"sold": True, "sale_price": 60}, False)])
+def test_a_power_plant_whose_output_is_its_own_demand_gets_a_note(tmp_path, sold, noted):
+    data = copy.deepcopy(CLUSTER)
+    data["members"].append({"id": "ccgt", "name": "CCGT", "sector": "power", "value_added": 1e6, "jobs": 5,
+                            "demands": [{"service": "electricity", "carrier": "natural_gas", "equipment": "other",
+                                         "efficiency": 0.5, "final_energy": "1000 MWh", **sold}]})  # fmt: skip
+    scenario = {**SCENARIO, "target": "carbon_price_only", "carbon_price": {2025: 50}}
+    result = runner.invoke(app, ["plan", write(tmp_path / "c.yaml", data), "--scenario",
+                                 write(tmp_path / "s.yaml", scenario)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert ("member 'ccgt' (sector power) makes electricity from natural_gas as its own demand" in text) is noted
+    assert ("'sold: true' with a 'sale_price'" in text) is noted

@@ -255,6 +255,10 @@ def plan(
     _quiet_solvers()
     cluster = load_cluster(source)
     chosen = _scenario(scenario, target_year=target_year, typical_days=typical_days)
+    for member, carrier in _own_power_of_power_plants(cluster):
+        err.print(f"[yellow]note:[/] member '{member}' (sector power) makes electricity from {carrier} as its own "
+                  "demand: if the plan closes it, the grid serves that demand. If the plant sells its power, mark "
+                  "the demand 'sold: true' with a 'sale_price' (docs/input-format.md).", highlight=False)  # fmt: skip
     labels = {"build": "Building the model", "solve": "Solving with HiGHS", "diagnose": "Finding what cannot be met",
               "baseline": "Costing today's equipment as the baseline"}  # fmt: skip
     with Status("Starting", console=err) as status:
@@ -288,6 +292,15 @@ def plan(
     for target in (json_file, out_dir, finance_dir):
         if target is not None:
             out.print(f"Written: {target}")
+
+
+def _own_power_of_power_plants(cluster) -> list[tuple[str, str]]:
+    """Power plants whose fuel-fired electricity is read as their own demand (files from before products were sold)."""
+    from clusterpath.schema.models import NON_FUEL_CARRIERS
+    from clusterpath.schema.vocabulary import Sector, Service
+
+    return [(m.id, d.carrier) for m in cluster.members if m.sector is Sector.POWER for d in m.demands
+            if d.service is Service.ELECTRICITY and d.carrier not in NON_FUEL_CARRIERS and not d.sold]  # fmt: skip
 
 
 def _scenario(name: str | None, **overrides: Any):

@@ -1,3 +1,4 @@
+import copy
 from pathlib import Path
 
 import openpyxl
@@ -147,6 +148,18 @@ def test_spec_requires_what_the_schema_requires():
                 assert column.required == fields[column.name].is_required(), (sheet.name, column.name)
 
 
+def test_a_sale_price_path_round_trips_through_one_cell(tmp_path):
+    data = copy.deepcopy(CLUSTER)
+    data["members"][0]["demands"].append({"service": "electricity", "carrier": "natural_gas", "equipment": "other",
+                                          "efficiency": 0.5, "final_energy": "100 MWh", "sold": True,
+                                          "sale_price": {2024: 70.2, 2030: 60}})  # fmt: skip
+    sold = Cluster.model_validate(data)
+    path = tmp_path / "sold.xlsx"
+    write_template(path, sold)
+    assert any("2024: 70.2; 2030: 60" in row for row in sheet_rows(path, "demands"))
+    assert load_cluster(path).model_dump() == sold.model_dump()
+
+
 def test_empty_template_says_there_are_no_members(tmp_path):
     path = tmp_path / "empty.xlsx"
     write_template(path)
@@ -160,7 +173,7 @@ def test_filled_workbook_round_trips(tmp_path, cluster):
     assert load_cluster(path).model_dump() == cluster.model_dump()
     demands = sheet_rows(path, "demands")
     assert demands[0][:3] == ("member_id", "service", "carrier")
-    assert len(demands) == 5 and demands[2][-6:-4] == (90000, "MWh")
+    assert len(demands) == 5 and demands[2][-8:-6] == (90000, "MWh")  # before emission_factor, sold, sale_price
 
 
 def test_text_amounts_numbers_as_text_and_blank_rows_are_read(tmp_path, cluster):

@@ -109,19 +109,43 @@ def test_electric_boiler_for_every_service_but_heat_high():
     assert units_of(build(c, ["heat_pump"]), "electric_boiler") == []
 
 
-def test_biomass_only_with_a_biomass_price():
+def test_biomass_only_with_a_supply_of_new_biomass():
     c = cluster(member("chem", [power(1000), gas("steam", 8760, efficiency=0.8), gas("heat_high", 8760)]))
     assert units_of(build(c, ["biomass"]), "biomass") == []
-    n = build(c, ["biomass"], fuel_prices={"biomass": {2025: 30, 2035: 40}})
+    # A price alone prices wood burnt today; it does not offer the lever.
+    assert units_of(build(c, ["biomass"], fuel_prices={"biomass": {2025: 30}}), "biomass") == []
+    supply = {"limit": {2025: "10 GWh", 2035: "30 GWh"}}
+    n = build(c, ["biomass"], fuel_prices={"biomass": {2025: 30, 2035: 40}}, biomass_supply=supply)
     assert units_of(n, "biomass") == ["chem|biomass:heat_high", "chem|biomass:steam"]
     assert n.units.loc["chem|biomass:steam", "technology"] == "biomass_boiler_steam"
     assert n.units.loc["chem|biomass:heat_high", "technology"] == "solid_fuel_direct_firing"
     ports = ports_of(n, "chem|biomass:steam")
-    assert ports["chem|wood"] == pytest.approx(-1 / 0.8)  # at the incumbent's efficiency
+    assert ports["chem|new_biomass"] == pytest.approx(-1 / 0.8)  # at the incumbent's efficiency
     assert "chem|co2_flue" not in ports  # biogenic CO2 is outside the accounts
-    assert 0 < ports["chem|scope1"] < 0.01  # CH4 and N2O still count
-    assert list(n.unit_period.loc["chem|buy:wood", "vom"]) == pytest.approx([30.0, 40.0])
-    assert units_of(build(c, [], fuel_prices={"biomass": {2025: 30}}), "biomass") == []
+    assert 0 < ports["chem|scope1"] < 0.01  # CH4 and N2O of wood still count
+    assert list(n.unit_period.loc["chem|buy:new_biomass", "vom"]) == pytest.approx([30.0, 40.0])
+    limit = next(a for a in n.annual_limits if a.name == "biomass-supply")
+    assert limit.units == ["chem|buy:new_biomass"] and list(limit.limit) == pytest.approx([10_000.0, 30_000.0])
+    # Its own price, if given, is the new biomass's; without any price the build says what to add.
+    own = build(c, ["biomass"], biomass_supply={**supply, "price": {2025: 50}})
+    assert list(own.unit_period.loc["chem|buy:new_biomass", "vom"]) == pytest.approx([50.0, 50.0])
+    assert units_of(build(c, [], biomass_supply=supply), "biomass") == []
+
+
+def test_biomass_supply_without_a_price_says_what_to_add():
+    c = cluster(member("chem", [power(1000), gas("steam", 8760)]))
+    with pytest.raises(PlanningError, match="biomass_supply needs a price"):
+        build(c, ["biomass"], biomass_supply={"limit": {2025: "1000 MWh"}})
+
+
+def test_wood_burnt_today_keeps_its_market_apart_from_new_biomass():
+    wood = {"service": "steam", "carrier": "wood", "equipment": "boiler", "efficiency": 0.8,
+            "useful_energy": "8760 MWh"}
+    c = cluster(member("mill", [power(1000), wood, gas("heat_low", 8760)]))
+    n = build(c, ["biomass"], fuel_prices={"biomass": {2025: 30}}, biomass_supply={"limit": {2025: "1000 MWh"}})
+    assert "mill|wood" in ports_of(n, "mill|today:steam:wood:1")
+    limit = next(a for a in n.annual_limits if a.name == "biomass-supply")
+    assert limit.units == ["mill|buy:new_biomass"]  # today's wood does not use up the new supply
 
 
 def test_hydrogen_fuel_needs_the_network_and_pipeline_capex_scales_with_distance():
@@ -628,3 +652,25 @@ def test_scenario_money_is_converted_to_the_cluster_currency():
     usd_price = usd_net.unit_period.loc[("chem|buy:electricity", 2025), "vom"]
     assert eur_price == pytest.approx(100)
     assert usd_price > 100  # 100 EUR buys more than 100 USD
+
+
+def test_a_product_sold_outside_has_its_own_bus_and_a_sale_up_to_todays_amount():
+    made = {"service": "electricity", "carrier": "natural_gas", "equipment": "other", "efficiency": 0.5,
+            "final_energy": "17520 MWh", "sold": True, "sale_price": {2025: 60, 2035: 80}}  # fmt: skip
+    engine = {"service": "electricity", "carrier": "diesel", "equipment": "engine", "efficiency": 0.4,
+              "final_energy": "1000 MWh"}  # fmt: skip
+    n = build(cluster(member("plant", [made, engine], sector="power")), [])
+    assert ports_of(n, "plant|sell:electricity:0") == {"plant|electricity_sold": -1.0}
+    assert ports_of(n, "plant|today:electricity:natural_gas:0")["plant|electricity_sold"] == 1.0
+    assert list(n.unit_period.loc["plant|sell:electricity:0", "vom"]) == pytest.approx([-60.0, -80.0])
+    assert list(n.unit_period.loc["plant|sell:electricity:0", "existing"]) == pytest.approx([1.0, 1.0])
+    assert n.units.loc["plant|sell:electricity:0", "cost_kind"] == "sales"
+    assert not n.units.loc["plant|sell:electricity:0", "extendable"]
+    # Only the engine's 400 MWh are the member's own electricity, and only its diesel is today's scope 1 of it.
+    assert n.demand.sel(bus="plant|electricity").isel(period=0, day=0, hour=0) == pytest.approx(400 / 8760)
+    assert "plant|electricity_sold" not in [b for b, v in zip(n.demand.indexes["bus"], n.demand.max(
+        ["period", "day", "hour"]).values, strict=True) if v != 0]  # fmt: skip
+    incumbent = n.meta["incumbent"].xs(2025, level="period")
+    diesel = 1000 * 0.0036 * (74.1 + 0.003 * 29.8 + 0.0006 * 273)  # IPCC energy industries, gas/diesel oil
+    assert incumbent.loc[("plant", "electricity"), "scope1_tco2e"] == pytest.approx(diesel)
+    assert incumbent.loc[("plant", "electricity"), "useful_mwh"] == pytest.approx(400)

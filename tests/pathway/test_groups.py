@@ -104,3 +104,41 @@ def test_member_emissions_add_up_to_the_cluster_and_scale_with_the_member(both):
 def test_small_clusters_are_solved_member_by_member_unless_asked():
     result = plan(cluster(member("a1", [power(100)]), member("a2", [power(200)])), scenario(), baseline=False)
     assert result.summary()["member_groups"] == {}
+
+
+def _sewered(mid: str, power_mwh: float, cod_t: float, recovered: str) -> dict:
+    m = member(mid, [power(power_mwh)], km_north=2)
+    m["wastewater"] = [{"amount": "0.5 Mm3", "cod": f"{cod_t} t", "treatment": "anaerobic",
+                        "methane_recovered": recovered}]  # fmt: skip
+    return m
+
+
+def test_grouped_stream_connection_averages_by_the_stream_not_by_demand():
+    """Two members differ in power use and in how much methane a tonne of their COD emits today.
+
+    x: 1,000 t COD, nothing recovered, 1,000 MWh of power; y: 3,000 t COD, 75 % recovered, 9,000 MWh.
+    Each tonne x sends avoids e = 0.25 x 0.8 x 27.0 = 5.4 tCO2e; each tonne y sends a quarter of that.
+    The group sends one stream of 4,000 t: a tonne of it avoids (1,000 e + 3,000 e/4) / 4,000 = 0.4375 e,
+    the COD-weighted mean; weighting by power (1:9) gives (e + 9 e/4) / 10 = 0.325 e and leaves methane
+    unaccounted for once everything is sent.
+    """
+    e = 0.25 * 0.8 * 27.0
+    c = cluster(_sewered("x", 1000, 1000, "0 %"), _sewered("y", 9000, 3000, "75 %"))
+    s = scenario(["wastewater_treatment"], periods=[2025, 2030], target="carbon_price_only",
+                 carbon_price={2025: 1000, 2030: 1000}, economies_of_scale=False)  # fmt: skip
+    network = NetworkBuilder(c, s).build()
+    groups = member_groups(network)
+    assert groups == {"x": ["x", "y"]}
+    grouped = group(network, groups)
+    ports = grouped.ports[(grouped.ports["unit"] == "x|wastewater-connection") & (grouped.ports["bus"] == "x|scope1")]
+    assert float(ports["coefficient"].iloc[0]) == pytest.approx(-(1000 * e + 3000 * e / 4) / 4000)
+    # At 1,000 EUR/t every tonne of COD is sent, so no methane is left in either model: scope 1 is the
+    # biogas CHP's and flare's small CH4 and N2O on the hub, the same in both.
+    results = [plan(c, s, baseline=False, group_members=g) for g in (True, False)]
+    for result in results:
+        sent = result.data["energy"].sel(unit=["x|wastewater-connection", "y|wastewater-connection"], period=2030)
+        assert float(sent.sum()) == pytest.approx(4000, rel=1e-6)
+        scope1 = result.data["emissions"].sel(bus=["x|scope1", "y|scope1"], period=2030).to_pandas()
+        assert scope1.to_dict() == pytest.approx({"x|scope1": 0.0, "y|scope1": 0.0}, abs=1e-3)
+    together, alone = (r.emissions_by("scope").loc["scope1"].to_dict() for r in results)
+    assert together == pytest.approx(alone, abs=1e-3)

@@ -279,3 +279,106 @@ def test_waste_chp_power_is_the_waste_energy_times_its_efficiency():
     asset = result.summary()["shared_assets"]["waste-chp"]["2025"]
     assert asset["members"] == ["pack"] and asset["unit"] == "MW"
     assert asset["capacity"] == pytest.approx(PAPER_MWH_PER_T * efficiency)  # 1 t/h of waste, flat
+
+
+def test_a_waste_plant_keeps_burning_the_waste_it_receives():
+    """A waste-to-energy member raises steam from 8,760 MWh of fossil waste a year (1 MW of fuel).
+
+    A heat pump and a carbon price of 500 EUR/t make its steam cheaper from power, but the waste
+    still arrives and must be treated: it is burnt on site every period (landfill is not an outlet),
+    so scope 1 stays at its combustion emissions, IPCC energy industries: 8,760 MWh x 0.0036 TJ/MWh x
+    (91.7 t CO2 + 30 kg CH4 x 29.8 + 4 kg N2O x 273) per TJ = 2,954.5 tCO2e a year.
+    """
+    burnt = {"service": "steam", "carrier": "municipal_waste", "equipment": "boiler", "efficiency": 0.8,
+             "final_energy": "8760 MWh"}  # fmt: skip
+    c = cluster(member("wte", [burnt, power(100)], sector="waste"))
+    s = scenario(["heat_pump"], periods=[2025, 2035], target="carbon_price_only",
+                 carbon_price={2025: 500, 2035: 500}, economies_of_scale=False)  # fmt: skip
+    result = plan(c, s, baseline=False)
+    energy = result.data["energy"].to_pandas()
+    scope1 = result.data["emissions"].sel(bus="wte|scope1").to_series()
+    for period in (2025, 2035):
+        assert energy.loc["wte|today:steam:municipal_waste:0", period] == pytest.approx(8760 * 0.8, rel=1e-6)
+        assert energy.loc["wte|heat_pump:steam", period] == pytest.approx(0.0, abs=1e-3)
+        assert scope1[period] == pytest.approx(8760 * 0.0036 * (91.7 + 0.030 * 29.8 + 0.004 * 273), rel=1e-6)
+
+
+def ccgt(sale_price=None) -> dict:
+    """A gas power plant selling 8,760 MWh a year to the grid (2 MW of gas at 50 %), and nothing else."""
+    made = {"service": "electricity", "carrier": "natural_gas", "equipment": "other", "efficiency": 0.5,
+            "final_energy": "17520 MWh"}  # fmt: skip
+    if sale_price is not None:
+        made |= {"sold": True, "sale_price": sale_price}
+    return member("plant", [made], sector="power")
+
+
+def test_a_closing_power_plant_loses_its_sales_and_buys_nothing():
+    """At 1,000 EUR/t a tonne of CO2 costs more than the power sells for, so the plant closes in both periods.
+
+    Its output was sold to the grid, so closing it costs the margin it no longer earns and buys no power:
+    no grid purchase, no scope 2, and (today's equipment carrying no capex or fixed O&M) a net present
+    cost of exactly 0. Given as its own demand, closing it bought 8,760 MWh a year from the grid.
+    """
+    c = cluster(ccgt(sale_price={2023: 60}))
+    s = scenario([], periods=[2025, 2035], target="carbon_price_only", carbon_price={2025: 1000, 2035: 1000},
+                 fuel_prices={"natural_gas": {2025: 30}}, economies_of_scale=False)  # fmt: skip
+    result = plan(c, s, baseline=False)
+    energy = result.data["energy"].to_pandas()
+    assert energy.loc["plant|buy:electricity"].to_numpy() == pytest.approx([0.0, 0.0], abs=1e-6)
+    assert energy.loc["plant|today:electricity:natural_gas:0"].to_numpy() == pytest.approx([0.0, 0.0], abs=1e-6)
+    assert result.emissions_by("scope").loc["scope2"].to_numpy() == pytest.approx([0.0, 0.0], abs=1e-6)
+    assert result.objective == pytest.approx(0.0, abs=1e-3)
+
+
+def test_a_power_plant_that_pays_sells_its_output_at_the_sale_price():
+    """Without a carbon price the 60 EUR/MWh sale beats 2 x 20 EUR/MWh of gas: it runs while it stands.
+
+    In 2025 its capacity is today's 1 MW less what has retired since 2023, 1 - 2/L (L the catalog lifetime of
+    the direct firing it is replaced with); the sale is that output times 60 EUR/MWh.
+    """
+    c = cluster(ccgt(sale_price="2023: 60; 2035: 60"))
+    s = scenario([], periods=[2025], target="carbon_price_only", carbon_price={2025: 0},
+                 fuel_prices={"natural_gas": {2025: 20}}, economies_of_scale=False)  # fmt: skip
+    result = plan(c, s, baseline=False)
+    life = CATALOG.lifetime("gas_direct_firing")
+    standing = 8760 * (1 - 2 / life)
+    energy = result.data["energy"].sel(period=2025).to_series()
+    assert energy["plant|sell:electricity:0"] >= standing * (1 - 1e-6)
+    assert energy["plant|buy:electricity"] == pytest.approx(0.0, abs=1e-6)
+    sales = float(result.data["variable_cost"].sel(unit="plant|sell:electricity:0", period=2025))
+    assert sales == pytest.approx(-60 * energy["plant|sell:electricity:0"], rel=1e-9)
+
+
+def glass() -> dict:
+    """A glass furnace burning 17,520 MWh of gas a year for 8,760 MWh of heat above 400 C (efficiency 0.5)."""
+    return member("glass", [gas("heat_high", 8760, equipment="furnace", efficiency=0.5)], sector="glass")
+
+
+def wood_bought(result) -> dict[int, float]:
+    energy = result.data["energy"].to_pandas()
+    rows = energy.loc[[u for u in energy.index if u.startswith("glass|buy:") and "gas" not in u]]
+    return {int(p): float(v) for p, v in rows.sum().items()}
+
+
+def test_a_biomass_price_alone_does_not_put_a_furnace_on_wood():
+    """A cheap biomass price and a carbon price: without a supply of new biomass the lever is not offered."""
+    s = scenario(["biomass"], periods=[2025, 2030], target="carbon_price_only", carbon_price={2025: 200, 2030: 200},
+                 fuel_prices={"biomass": {2025: 10}}, decision_year=2025)  # fmt: skip
+    result = plan(cluster(glass()), s, baseline=False)
+    assert wood_bought(result) == pytest.approx({2025: 0.0, 2030: 0.0}, abs=1e-6)
+
+
+def test_new_biomass_comes_after_its_lead_time_and_within_its_supply():
+    """The same furnace with 5,000 MWh a year of new biomass on offer.
+
+    Decided in 2025, a wood-fired plant takes a year to build (DEA Technology Data for Industrial
+    Process Heat, 311.1e): nothing in 2025. In 2030 at 10 EUR/MWh and 200 EUR/t the furnace takes all
+    5,000 MWh it may: the supply binds, and the rest of its 17,520 MWh stays gas.
+    """
+    s = scenario(["biomass"], periods=[2025, 2030], target="carbon_price_only", carbon_price={2025: 200, 2030: 200},
+                 fuel_prices={"biomass": {2025: 10}}, decision_year=2025,
+                 biomass_supply={"limit": {2025: "5 GWh"}})  # fmt: skip
+    result = plan(cluster(glass()), s, baseline=False)
+    assert wood_bought(result) == pytest.approx({2025: 0.0, 2030: 5000.0}, rel=1e-6, abs=1e-6)
+    gas_left = float(result.data["energy"].sel(unit="glass|buy:natural_gas", period=2030))
+    assert gas_left == pytest.approx(17520 - 5000, rel=1e-6)

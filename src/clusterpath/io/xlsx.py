@@ -198,6 +198,10 @@ SHEETS: tuple[Sheet, ...] = (
             _quantity("final_energy", "energy of the carrier bought or burnt per year", units.ENERGY),
             _quantity("emission_factor", "only for purchased heat or steam: emissions per MWh delivered",
                       units.EMISSION_FACTOR),
+            _boolean("sold", "TRUE when the service is a product sold outside the cluster (power to the grid, "
+                     "steam or hydrogen to a customer), not used by the member"),
+            _number("sale_price", "only when sold: price per MWh sold, cluster currency; one number, or prices "
+                    "by year as '2024: 70; 2030: 60'"),
         ),
     ),
     Sheet(
@@ -385,6 +389,9 @@ def _rows_of(sheet: Sheet, data: dict) -> list[list]:
         items = data[sheet.name]
     else:
         items = [{"member_id": m["id"], **item} for m in data["members"] for item in m[sheet.name]]
+        if sheet.name == "demands":  # a price path fits one cell as text
+            items = [{**item, "sale_price": "; ".join(f"{y}: {v:g}" for y, v in item["sale_price"].items())}
+                     if isinstance(item.get("sale_price"), dict) else item for item in items]  # fmt: skip
     rows = []
     for item in items:
         row = []

@@ -37,8 +37,10 @@ PRICE_OF = {
     "coal_sub_bituminous": "coal", "lignite": "coal", "anthracite": "coal", "coking_coal": "coal",
     "wood": "biomass", "biomass_solid_other": "biomass", "biogas": "biomass",
 }  # fmt: skip
-FREE_FUELS = {"municipal_waste", "municipal_waste_biogenic"}  # a member's own waste: its availability is limited, its price is not modelled
+# Waste a member burns: it arrives every year whatever the plan (a fixed supply, no price), so it must be burnt.
+FREE_FUELS = {"municipal_waste", "municipal_waste_biogenic"}
 BIOMASS = "wood"
+NEW_BIOMASS = "new_biomass"  # the biomass lever's fuel (burnt as wood), apart from wood burnt today
 
 # Today's equipment -> the catalog technology that replaces it like for like (cost, lifetime).
 INCUMBENT_TECHNOLOGY = {
@@ -227,17 +229,13 @@ class NetworkBuilder:
             ports.append((self.bp.bus(node, "co2_flue"), co2 * fuel_per_flow))
         return ports
 
-    def market(self, node: str, fuel: str, limit_mw: float | None = None) -> None:
+    def market(self, node: str, fuel: str) -> None:
         name = f"{node}|buy:{fuel}"
         if name in self.bp.names:
-            if limit_mw is not None:
-                for row in self.bp.unit_period:
-                    if row["unit"] == name:
-                        row["existing"] += limit_mw
             return
         price = self.fuel_price(fuel)
         self.bp.unit(name, node, "market", fuel, [(self.bp.bus(node, fuel), 1.0)], vom=price, extendable=False,
-                     existing=limit_mw or 0.0, unlimited=limit_mw is None, cost_kind="energy_purchases")  # fmt: skip
+                     unlimited=True, cost_kind="energy_purchases")  # fmt: skip
 
     # -- the network --------------------------------------------------------------
     def build(self, typical: timeseries.TypicalDays | None = None) -> Network:
@@ -272,6 +270,9 @@ class NetworkBuilder:
         for index, demand in enumerate(member.demands):
             service = demand.service.value
             mw = demand.service_mwh / HOURS_PER_YEAR
+            if demand.sold:
+                self._product(member, index, demand, mw, category)
+                continue
             service_mw[service] = service_mw.get(service, 0.0) + mw
             target = electricity if demand.service is Service.ELECTRICITY else bp.bus(node, _service_bus(service))
             if demand.service is Service.ELECTRICITY and demand.carrier == "electricity":
@@ -320,6 +321,18 @@ class NetworkBuilder:
                 (scope1, -tco2e / cod)], extendable=False, existing=cod / HOURS_PER_YEAR, unit_of_capacity="tCOD/h",
                 service="wastewater")  # fmt: skip
 
+    def _product(self, member, index, demand, mw: float, category: str) -> None:
+        """Output sold outside the cluster: today's equipment makes it on a bus of its own, and it sells up to today's
+        amount at its sale price. The plan may run the equipment less or close it and lose the sale; nothing on the
+        member's own buses (bought power, levers) can be sold in its place."""
+        bp, node, service = self.bp, member.id, demand.service.value
+        product = bp.bus(node, f"{_service_bus(service)}_sold")
+        self._incumbent(member, index, demand, product, mw, category)
+        price = demand.sale_price
+        revenue = [-(price if isinstance(price, float) else interpolate(price, year)) for year in self.periods]
+        bp.unit(f"{node}|sell:{service}:{index}", node, "market", "sale", [(product, -1.0)], vom=revenue,
+                extendable=False, existing=mw, cost_kind="sales", service=service)  # fmt: skip
+
     def _incumbent(self, member, index, demand, target: str, mw: float, category: str) -> None:
         node, bp = member.id, self.bp
         name = f"{node}|today:{demand.service.value}:{demand.carrier}:{index}"
@@ -347,8 +360,13 @@ class NetworkBuilder:
             ports = [(bp.bus(node, "electricity"), -fuel_per_flow), (target, 1.0)]
         else:
             ports = [*self.combustion_ports(node, demand.carrier, fuel_per_flow, category), (target, 1.0)]
-            limit = demand.carrier_mwh / HOURS_PER_YEAR if demand.carrier in FREE_FUELS else None
-            self.market(node, demand.carrier, limit)
+            if demand.carrier in FREE_FUELS:
+                # The waste is delivered whether or not the plan wants its heat: a fixed supply with no other
+                # outlet (landfilling what is burnt today is not offered: docs/model.md 6.3), so it is burnt.
+                fuel = bp.bus(node, demand.carrier)
+                bp.demand[fuel] = bp.demand.get(fuel, 0.0) - demand.carrier_mwh / HOURS_PER_YEAR
+            else:
+                self.market(node, demand.carrier)
         costs = self.costs(technology) if technology else {"capex": 0.0, "vom": 0.0, "fom": 0.0, "lifetime": 100.0}
         lifetime = costs["lifetime"]
         # Today's equipment is of every age: it retires linearly over one lifetime. Direct use
@@ -408,11 +426,13 @@ class NetworkBuilder:
             if "hydrogen_fuel" in L and "hydrogen_network" in L:
                 h2 = self._hub_hydrogen_connection(node)
                 self._converter(node, "hydrogen_fuel", firing, h2, bus, 1 / eff, service)
-            if "biomass" in L and "biomass" in self.scenario.fuel_prices:
+            if "biomass" in L and self.scenario.biomass_supply is not None:
+                # New biomass comes from the cluster's supply, on a bus of its own: wood burnt today is not
+                # counted against that supply and keeps its own price.
                 tech = "solid_fuel_direct_firing" if service == "heat_high" else "biomass_boiler_steam"
                 costs = self.costs(tech)
-                ports = [*self.combustion_ports(node, BIOMASS, 1 / eff, category), (bus, 1.0)]
-                self.market(node, BIOMASS)
+                fuel = self._new_biomass(node)
+                ports = [(fuel, -1 / eff), *self.combustion_emissions(node, BIOMASS, 1 / eff, category), (bus, 1.0)]
                 bp.unit(f"{node}|biomass:{service}", node, "biomass", tech, ports, service=service, **costs)
             if "heat_network" in L and service == "heat_low":
                 self._heat_connection(member, bus, peak)
@@ -466,6 +486,29 @@ class NetworkBuilder:
                      (steam, 1.0)]  # fmt: skip
             self.market(node, "natural_gas")
             bp.unit(f"{node}|gas-boiler:steam", node, "today", "gas_boiler_steam", ports, service="steam", **costs)
+
+    def _new_biomass(self, node: str) -> str:
+        """The member's bus of new biomass, bought from the cluster's limited supply (docs/model.md 6.4)."""
+        bp, supply = self.bp, self.scenario.biomass_supply
+        bus, name = bp.bus(node, NEW_BIOMASS), f"{node}|buy:{NEW_BIOMASS}"
+        if name in bp.names:
+            return bus
+        if supply.price:
+            price = self._series(supply.price, "", self.fx)
+        elif "biomass" in self.scenario.fuel_prices:
+            price = self.fuel_price(BIOMASS)
+        else:
+            raise PlanningError("scenario biomass_supply needs a price: give biomass_supply.price or fuel_prices."
+                                "biomass (per MWh in the scenario's currency, e.g. {2025: 30})")  # fmt: skip
+        bp.unit(name, node, "market", NEW_BIOMASS, [(bus, 1.0)], vom=price, extendable=False, unlimited=True,
+                cost_kind="energy_purchases")  # fmt: skip
+        limit = next((a for a in self.annual_limits if a.name == "biomass-supply"), None)
+        if limit is None:
+            mwh = pd.Series([interpolate(supply.limit, y) for y in self.periods], index=self.periods)
+            limit = AnnualLimit("biomass-supply", [], mwh, "new biomass the cluster can source (biomass_supply)")
+            self.annual_limits.append(limit)
+        limit.units.append(name)
+        return bus
 
     def _converter(self, node, lever, tech, source_bus, target_bus, input_per_output, service) -> None:
         self.bp.unit(f"{node}|{lever}:{service}", node, lever, tech, [(source_bus, -input_per_output), (target_bus, 1.0)],
@@ -939,10 +982,16 @@ class NetworkBuilder:
     def _incumbent_table(self) -> pd.DataFrame:
         """Per member, service and period: useful MWh, scope 1 tCO2e and fuel cost of today's supply."""
         lines = self.inventory.lines
-        scope1 = lines[lines["scope"] == "1"].groupby(["member", "service"])["tco2e"].sum()
+        # The inventory's first lines are the demands, in order: a product sold outside is no service of the member.
+        sold = np.zeros(len(lines), dtype=bool)
+        sold[: sum(len(m.demands) for m in self.cluster.members)] = [d.sold for m in self.cluster.members
+                                                                     for d in m.demands]  # fmt: skip
+        scope1 = lines[(lines["scope"] == "1") & ~sold].groupby(["member", "service"])["tco2e"].sum()
         rows = []
         for member in self.cluster.members:
             for demand in member.demands:
+                if demand.sold:
+                    continue  # a product sold outside serves no service of the member
                 fuel = demand.carrier
                 if fuel in PRICE_OF or fuel in FREE_FUELS:
                     price = self.fuel_price(fuel)

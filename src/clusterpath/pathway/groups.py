@@ -128,7 +128,7 @@ def group(network: Network, groups: dict[str, list[str]]) -> Network:
     unit_period.index.names = up.index.names
 
     ports = n.ports.assign(unit=rename(pd.Index(n.ports["unit"])), bus=rename(pd.Index(n.ports["bus"])))
-    ports = weighted_mean(ports, ["coefficient"], [ports["unit"], ports["bus"]], weight_of(pd.Index(n.ports["unit"])))
+    ports = weighted_mean(ports, ["coefficient"], [ports["unit"], ports["bus"]], _port_weights(n, weights))
     ports = ports.reset_index()
 
     buses = n.buses.loc[rename(n.buses.index) == n.buses.index]
@@ -147,6 +147,27 @@ def group(network: Network, groups: dict[str, list[str]]) -> Network:
         build_limits=[replace(b, units=[u for u in b.units if u in units.index]) for b in n.build_limits],
         meta={**n.meta, "groups": groups},
     )  # fmt: skip
+
+
+def _port_weights(n: Network, weights: pd.Series) -> np.ndarray:
+    """Per port row, how much of the group's flow through the unit is this member's.
+
+    A coefficient of the summed unit must be the flow-weighted mean of the members' for the
+    group's flows and emissions to add up. A link carrying a fixed stream (waste, wastewater:
+    the member's yearly amount is its capacity) is weighted by that stream; a line feeding a
+    member bus (a heat connection's losses) by the member's demand on that bus; anything else
+    by the member's mean demand.
+    """
+    units = pd.Index(n.ports["unit"])
+    stream = n.unit_period["existing"].groupby(level=0).max().reindex(units).fillna(0.0).to_numpy().copy()
+    stream[n.units["extendable"].reindex(units).fillna(True).to_numpy(dtype=bool)] = 0.0
+    demand = n.demand.clip(min=0).mean(["period", "day", "hour"]).to_pandas()
+    fed = n.ports[(n.ports["coefficient"] > 0) & (_node(pd.Index(n.ports["bus"])) == _node(units))]
+    fed = fed.assign(load=demand.reindex(fed["bus"]).fillna(0.0).to_numpy()).groupby("unit")["load"].max()
+    served = fed.reindex(units).fillna(0.0).to_numpy()
+    member = weights.reindex(_node(units)).fillna(1.0).to_numpy()
+    chosen = np.where(stream > 0, stream, np.where(served > 0, served, member))
+    return chosen.clip(min=1e-9)
 
 
 def _group_caps(caps: list[EmissionCap], rep: dict[str, str], buses: pd.Index) -> list[EmissionCap]:
@@ -175,6 +196,12 @@ def shares(full: Network, grouped: Network, energy: xr.DataArray, groups: dict[s
     flows = energy.to_pandas().reindex(columns=periods)  # (unit, period) MWh a year
     load = (full.demand * full.day_weight).sum(["day", "hour"]).to_pandas().reindex(columns=periods)  # MWh a year, signed
     weights = member_weights(full)
+    member_coefficient = {key: np.full(len(periods), value) for key, value in
+                          full.ports.groupby(["unit", "bus"])["coefficient"].sum().items()}  # fmt: skip
+    member_coefficient.update({key: np.asarray(v, dtype=float) for key, v in full.port_period.items()})
+    # Links that carry a member's whole stream (waste, wastewater) split by the stream where nothing else tells.
+    existing = full.unit_period["existing"].groupby(level=0).max()
+    fixed_stream = existing[~full.units["extendable"].reindex(existing.index).fillna(True).astype(bool)]
     out: dict[str, np.ndarray] = {}
     for first, members in groups.items():
         w = weights.reindex(members).fillna(0.0).to_numpy()
@@ -186,7 +213,11 @@ def shares(full: Network, grouped: Network, energy: xr.DataArray, groups: dict[s
                        for u, b, c in zip(ports["unit"], ports["bus"], ports["coefficient"], strict=True)]  # fmt: skip
         ports = ports.assign(unit=_suffix(pd.Index(ports["unit"])), bus=_suffix(pd.Index(ports["bus"])))
         flow = {u: flows.loc[f"{first}|{u}"].to_numpy() for u in ports["unit"].unique()}
-        carried = [flow[u] * np.abs(c) for u, c in zip(ports["unit"], coefficient, strict=True)]
+        # Each member's own coefficient: a tonne of one member's waste stream may avoid more than another's.
+        carried = [flow[u] * np.abs(np.stack([member_coefficient.get((f"{m}|{u}", f"{m}|{b}"), c) for m in members]))
+                   for u, b, c in zip(ports["unit"], ports["bus"], coefficient, strict=True)]  # fmt: skip
+        stream = fixed_stream.reindex([f"{m}|{u}" for m in members for u in flow]).fillna(0.0).to_numpy()
+        stream = stream.reshape(len(members), len(flow))
         member_load = {b: load.reindex([f"{m}|{b}" for m in members]).fillna(0.0).to_numpy()
                        for b in ports["bus"].unique()}  # fmt: skip
         balance = set(_suffix(grouped.buses.index[(grouped.buses["node"] == first) & (grouped.buses["kind"] == "balance")]))
@@ -216,6 +247,17 @@ def shares(full: Network, grouped: Network, energy: xr.DataArray, groups: dict[s
                     if known:
                         unit_share[unit] = bus_share[known[0]]
                         progress = True
+        for j, unit in enumerate(flow):
+            if unit not in unit_share and stream[:, j].sum() > 0:
+                unit_share[unit] = np.repeat((stream[:, j] / stream[:, j].sum())[:, None], len(periods), axis=1)
+        # An emission bus still unknown (a link's avoided emissions beside an idle vent): over the units that flow.
+        for bus, rows in ports.groupby("bus"):
+            if bus not in bus_share and bus not in balance and all(u in unit_share or not np.any(flow[u])
+                                                                   for u in rows["unit"]):  # fmt: skip
+                num = sum(unit_share.get(ports.at[i, "unit"], fallback) * carried[ports.index.get_loc(i)]
+                          for i in rows.index)  # fmt: skip
+                den = num.sum(axis=0)
+                bus_share[bus] = np.where(den > 1e-12, num / np.where(den > 1e-12, den, 1.0), fallback)
         for name in [*flow, *ports["bus"].unique()]:
             share = unit_share.get(name, bus_share.get(name, fallback))
             for i, member in enumerate(members):

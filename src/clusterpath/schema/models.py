@@ -88,6 +88,30 @@ class Demand(Model):
     emission_factor: EmissionFactor | None = Field(
         default=None, description="only for purchased heat or steam: tCO2e per MWh delivered"
     )
+    sold: bool = Field(
+        default=False, description="the service is a product sold outside the cluster (power to the grid, steam or "
+        "hydrogen to a customer), not used by the member: if the plan stops making it, the member loses the sale",
+    )
+    sale_price: float | dict[int, float] | None = Field(
+        default=None, description="only with sold: what a MWh of the product sells for, cluster currency: one price, "
+        "or prices by year ({2024: 70, 2030: 60}; in a workbook cell '2024: 70; 2030: 60')",
+    )
+
+    @field_validator("sale_price", mode="before")
+    @classmethod
+    def _sale_price(cls, value: Any) -> Any:
+        if value is None:
+            return value
+        if isinstance(value, int | float):  # a bool is refused there
+            return _price(value)
+        if isinstance(value, str):
+            try:
+                value = {year.strip(): float(price) for year, price in
+                         (part.split(":") for part in value.split(";") if part.strip())}  # fmt: skip
+            except ValueError:
+                raise ValueError(f"'{value}' is not a price per MWh nor prices by year such as "
+                                 "'2024: 70; 2030: 60'") from None
+        return _trajectory(_price)(value)
 
     @field_validator("carrier", mode="before")
     @classmethod
@@ -120,6 +144,19 @@ class Demand(Model):
                 "'emission_factor' is only given for purchased heat or steam; fuel factors come from IPCC "
                 "and grid electricity from the cluster's grid"
             )
+        if self.sold and self.carrier in NON_FUEL_CARRIERS:
+            raise ValueError(
+                f"sold: true is for a product made on site from a fuel (e.g. power from natural_gas); {self.carrier} "
+                "bought and sold on is not modelled: drop 'sold' and 'sale_price' from this demand"
+            )
+        if self.sold and self.sale_price is None:
+            raise ValueError(
+                f"{self.service} sold outside the cluster (sold: true) needs 'sale_price': what a MWh of it sells "
+                "for, in the cluster's currency by year, e.g. {2024: 70}; the member loses that revenue if the plan "
+                "stops making it"
+            )
+        if self.sale_price is not None and not self.sold:
+            raise ValueError("'sale_price' is only given with 'sold: true' (a product sold outside the cluster)")
         return self
 
     @property

@@ -38,6 +38,18 @@ class LeadTime(Model):
     construction_years: float = Field(ge=0, le=30, allow_inf_nan=False)
 
 
+EnergyPath = Annotated[Trajectory, BeforeValidator(_trajectory(lambda v: units.parse_quantity(v, units.ENERGY)))]
+
+
+class BiomassSupply(Model):
+    """Biomass the cluster can source for new uses (the biomass lever), beyond what members burn today."""
+
+    limit: EnergyPath = Field(description="MWh a year of new biomass the cluster can source, by year (e.g. "
+                              "{2030: 200 GWh}); no regional potential is shipped")
+    price: Prices | None = Field(default=None, description="per MWh of new biomass, scenario currency; default "
+                                 "fuel_prices.biomass")
+
+
 class Scenario(Model):
     name: str = Field(min_length=1)
     description: str = ""
@@ -60,6 +72,9 @@ class Scenario(Model):
         default_factory=dict, description="MW per year by lever, e.g. {solar_pv: 200}"
     )
     economies_of_scale: bool = Field(default=True, description="concave capex for shared assets (a MILP)")
+    biomass_supply: BiomassSupply | None = Field(
+        default=None, description="new biomass the cluster can source; the biomass lever is offered only with it"
+    )
     policies: list[str | dict] = Field(
         default_factory=list,
         description="policy instruments: shipped ones by name (us.45v), {use: us.45q, ...} to change some of "
