@@ -42,9 +42,16 @@ BIOMASS = "wood"
 # Today's equipment -> the catalog technology that replaces it like for like (cost, lifetime).
 INCUMBENT_TECHNOLOGY = {
     Equipment.BOILER: "gas_boiler_steam", Equipment.FURNACE: "gas_direct_firing", Equipment.KILN: "solid_fuel_direct_firing",
-    Equipment.ENGINE: "gas_chp", Equipment.OTHER: "gas_direct_firing", Equipment.ELECTRIC_BOILER: "electric_boiler_steam",
+    Equipment.ENGINE: "gas_chp", Equipment.ELECTRIC_BOILER: "electric_boiler_steam",
     Equipment.ELECTRIC_FURNACE: "electric_boiler_steam", Equipment.HEAT_PUMP: "industrial_heat_pump_medium_temperature",
     Equipment.STEAM_METHANE_REFORMER: "smr",
+}  # fmt: skip
+# Equipment `other` says nothing of what it is, so it is replaced by what serves the same service: a power
+# plant by a power plant, steam and heat up to 400 C by a boiler, heat above by direct firing, hydrogen by a reformer.
+OTHER_BY_SERVICE = {
+    Service.ELECTRICITY: "ccgt", Service.STEAM: "gas_boiler_steam", Service.HEAT_LOW: "gas_boiler_steam",
+    Service.HEAT_MEDIUM: "gas_boiler_steam", Service.HEAT_HIGH: "gas_direct_firing",
+    Service.HYDROGEN_FEEDSTOCK: "smr",
 }  # fmt: skip
 SOLID_FUELS = {"coal_bituminous", "coal_sub_bituminous", "lignite", "anthracite", "coking_coal", "petroleum_coke",
                "wood", "biomass_solid_other"}  # fmt: skip
@@ -316,11 +323,7 @@ class NetworkBuilder:
     def _incumbent(self, member, index, demand, target: str, mw: float, category: str) -> None:
         node, bp = member.id, self.bp
         name = f"{node}|today:{demand.service.value}:{demand.carrier}:{index}"
-        technology = INCUMBENT_TECHNOLOGY[demand.equipment] if demand.equipment is not Equipment.DIRECT else None
-        if technology == "gas_direct_firing" and demand.carrier in SOLID_FUELS:
-            technology = "solid_fuel_direct_firing"
-        if technology == "gas_boiler_steam" and demand.carrier in ("wood", "biomass_solid_other"):
-            technology = "biomass_boiler_steam"
+        technology = incumbent_technology(demand.equipment, demand.service, demand.carrier)
         fuel_per_flow = 1 / demand.conversion_efficiency
         if demand.carrier in PURCHASED_HEAT:
             # Bought steam or heat: priced as if raised in the catalog's gas boiler.
@@ -343,6 +346,9 @@ class NetworkBuilder:
             limit = demand.carrier_mwh / HOURS_PER_YEAR if demand.carrier in FREE_FUELS else None
             self.market(node, demand.carrier, limit)
         costs = self.costs(technology) if technology else {"capex": 0.0, "vom": 0.0, "fom": 0.0, "lifetime": 100.0}
+        if technology and self.catalog.capex_per_input(technology):
+            # The unit is sized by its output (MW of hydrogen); the catalog prices a MW of its input (gas).
+            costs["capex"] = [c * fuel_per_flow for c in costs["capex"]]
         lifetime = costs["lifetime"]
         # Today's equipment is of every age: it retires linearly over one lifetime. Direct use
         # (no equipment) does not retire.
@@ -929,6 +935,20 @@ class NetworkBuilder:
             if members:
                 limits.append(BuildLimit(lever, members, pd.Series({p: mw_per_year * years[p] for p in self.periods})))
         return limits
+
+
+def incumbent_technology(equipment: Equipment, service: Service, carrier: str) -> str | None:
+    """The catalog technology replacing today's equipment like for like; None for direct use."""
+    if equipment is Equipment.DIRECT:
+        return None
+    technology = OTHER_BY_SERVICE[service] if equipment is Equipment.OTHER else INCUMBENT_TECHNOLOGY[equipment]
+    if technology == "gas_direct_firing" and carrier in SOLID_FUELS:
+        return "solid_fuel_direct_firing"
+    if technology == "gas_boiler_steam" and carrier in ("wood", "biomass_solid_other"):
+        return "biomass_boiler_steam"
+    if technology == "ccgt" and carrier in SOLID_FUELS:
+        return "coal_chp"  # the catalog's only solid-fuel power plant
+    return technology
 
 
 def _service_bus(service: str) -> str:

@@ -21,11 +21,13 @@ CATALOG_MONEY_YEAR = 2025
 
 # Denominator of a cost unit -> factor from "per that" to "per model unit".
 _PER = {
-    "kW": 1e3, "kW_e": 1e3, "kW_el": 1e3, "kW_th": 1e3, "kWh": 1e3, "kWhCapacity": 1e3, "kWh Capacity": 1e3,
+    "kW": 1e3, "kW_e": 1e3, "kW_el": 1e3, "kWel": 1e3, "kW_th": 1e3, "kWh": 1e3, "kWhCapacity": 1e3, "kWh Capacity": 1e3,
     "MW": 1.0, "MW_CH4": 1.0, "MWh": 1.0, "MWh_e": 1.0, "MWhel": 1.0, "MWh_th": 1.0, "MWh_H2": 1.0,
     "MWh output": 1.0, "(tCO2/h)": 1.0, "t_CO2/h": 1.0, "t_CO2": 1.0, "MW/km": 1.0, "(tCO2/h)/km": 1.0,
 }  # fmt: skip
 _MONEY = re.compile(r"^(EUR|USD)/(.+?)(, \d{4})?$")
+# Denominators that measure a unit's input, not its output: the SMR rows are "EUR/MW_CH4", per MW of gas in.
+_INPUT_BASIS = {"MW_CH4"}
 
 
 class CatalogError(KeyError):
@@ -82,6 +84,11 @@ class Catalog:
 
     def capex(self, technology: str, year: int) -> float:
         return self.money(technology, "investment", year)
+
+    def capex_per_input(self, technology: str) -> bool:
+        """Whether the investment is per MW of the unit's input (gas for a reformer) rather than of its output."""
+        match = _MONEY.match(self.raw(technology, "investment", CATALOG_MONEY_YEAR)[1])
+        return bool(match) and match.group(2) in _INPUT_BASIS
 
     def vom(self, technology: str, year: int) -> float:
         return self.money(technology, "VOM", year) if self.has(technology, "VOM") else 0.0

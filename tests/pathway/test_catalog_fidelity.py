@@ -1,0 +1,79 @@
+"""Catalog fidelity of the network builder (issue 15): units, bases and years of the catalog's figures.
+
+Each expected number is written out from the catalog row it comes from (PyPSA technology-data v0.14.0 in
+technologies.csv, EUR of 2025) and plain arithmetic, so that a regression in how the builder reads a row shows.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from clusterpath.pathway.build import HUB, NetworkBuilder
+from clusterpath.schema import Cluster
+from clusterpath.schema.scenario import Scenario
+
+LAT, LON = 51.3, 4.3
+BASE_YEAR = 2023
+
+
+def cluster(*members: dict, **resources) -> Cluster:
+    data = {
+        "id": "tiny", "name": "Tiny cluster", "country": "BE", "location": {"lat": LAT, "lon": LON}, "kind": "port",
+        "currency": "EUR", "base_year": BASE_YEAR, "discount_rate": 0.05,
+        "grid": {"emission_factor": {BASE_YEAR: "0.2 tCO2e/MWh"}, "electricity_price": {BASE_YEAR: 80}},
+        "resources": resources, "members": list(members),
+    }  # fmt: skip
+    return Cluster.model_validate(copy.deepcopy(data))
+
+
+def member(mid: str, demands, sector: str = "chemicals") -> dict:
+    return {"id": mid, "name": mid.title(), "sector": sector, "value_added": 1e7, "jobs": 10,
+            "location": {"lat": LAT, "lon": LON}, "demands": list(demands)}  # fmt: skip
+
+
+def build(c: Cluster, levers=(), periods=(2025, 2035), **kw):
+    s = Scenario(**{"name": "test", "periods": list(periods), "typical_days": 1, "levers": list(levers), **kw})
+    return NetworkBuilder(c, s).build()
+
+
+def capex(network, unit: str, period: int = 2025) -> float:
+    return float(network.unit_period.loc[(unit, period), "capex"])
+
+
+# -- item 5: a member's steam reformer is sized per MW of hydrogen, the catalog prices it per MW of gas --------------
+def test_member_reformer_is_priced_per_mw_of_hydrogen():
+    reformer = {"service": "hydrogen_feedstock", "carrier": "natural_gas", "equipment": "steam_methane_reformer",
+                "efficiency": 0.72, "useful_energy": "100000 MWh"}  # fmt: skip
+    n = build(cluster(member("ammonia", [reformer])))
+    unit = "ammonia|today:hydrogen_feedstock:natural_gas:0"
+    # technologies.csv: smr investment 659,179.2942 EUR/MW_CH4 (2025); per MW of hydrogen at 0.72: / 0.72.
+    assert capex(n, unit) == pytest.approx(659_179.2942 / 0.72)  # 915,526 EUR per MW of hydrogen
+    # The hub's merchant reformer keeps gas as its reference flow, so its capex stays per MW of gas.
+    bought = {"service": "hydrogen_feedstock", "carrier": "hydrogen", "final_energy": "100000 MWh"}
+    hub = build(cluster(member("refinery", [bought])), levers=["hydrogen_network"])
+    assert capex(hub, f"{HUB}|merchant-smr") == pytest.approx(659_179.2942)
+
+
+# -- item 6: equipment `other` is replaced by what serves the same service -------------------------------------------
+@pytest.mark.parametrize(
+    ("service", "carrier", "technology", "capex_per_mw", "lifetime"),
+    [
+        # technologies.csv 2025: CCGT 1142.1117 EUR/kW, 25 years; gas boiler steam 63.3068 EUR/kW, 25 years;
+        # direct firing gas 18.992 EUR/kW, 15 years; coal CHP 2511.6271 EUR/kW.
+        ("electricity", "natural_gas", "ccgt", 1_142_111.7, 25.0),
+        ("steam", "natural_gas", "gas_boiler_steam", 63_306.8, 25.0),
+        ("heat_high", "natural_gas", "gas_direct_firing", 18_992.0, 15.0),
+        ("electricity", "coal_bituminous", "coal_chp", 2_511_627.1, None),
+    ],
+)
+def test_other_equipment_is_replaced_by_what_serves_its_service(service, carrier, technology, capex_per_mw, lifetime):
+    plant = {"service": service, "carrier": carrier, "equipment": "other", "efficiency": 0.56,
+             "final_energy": "5.5 TWh"}  # fmt: skip
+    n = build(cluster(member("power", [plant], sector="power")))
+    unit = f"power|today:{service}:{carrier}:0"
+    assert n.units.loc[unit, "technology"] == technology
+    assert capex(n, unit) == pytest.approx(capex_per_mw)
+    if lifetime is not None:
+        assert n.units.loc[unit, "lifetime"] == lifetime
