@@ -330,7 +330,9 @@ def test_geothermal_large_heat_pump_and_heat_storage_on_the_hub_heat():
                                                     ("offshore_wind", "offshore_wind", 4000)])  # fmt: skip
 @pytest.mark.parametrize("days", [1, 3])
 def test_renewable_profile_is_scaled_to_full_load_hours(lever, technology, flh, days):
-    c = cluster(renewables=[{"type": lever, "potential": "40 MW", "full_load_hours": flh}])
+    # Offshore wind needs its cable length to be planned (its grid connection is priced per km).
+    site = {"distance_to_shore": "30 km"} if lever == "offshore_wind" else {}
+    c = cluster(renewables=[{"type": lever, "potential": "40 MW", "full_load_hours": flh, **site}])
     n = build(c, [lever], typical_days=days)
     unit = f"{HUB}|{lever}"
     assert ports_of(n, unit) == {f"{HUB}|electricity": 1.0}

@@ -10,7 +10,7 @@ import copy
 
 import pytest
 
-from clusterpath.pathway.build import HUB, NetworkBuilder
+from clusterpath.pathway.build import HUB, NetworkBuilder, PlanningError
 from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
 
@@ -77,3 +77,32 @@ def test_other_equipment_is_replaced_by_what_serves_its_service(service, carrier
     assert capex(n, unit) == pytest.approx(capex_per_mw)
     if lifetime is not None:
         assert n.units.loc[unit, "lifetime"] == lifetime
+
+
+# -- item 4: offshore wind pays its grid connection, per site --------------------------------------------------------
+def _crf(rate: float, years: float) -> float:
+    return rate / (1 - (1 + rate) ** -years)
+
+
+def test_offshore_wind_adds_its_grid_connection_per_site():
+    site = {"type": "offshore_wind", "potential": "2 GW", "full_load_hours": 3800, "distance_to_shore": "45 km",
+            "landfall_distance": "10 km"}  # fmt: skip
+    n = build(cluster(member("chem", [{"service": "electricity", "carrier": "electricity", "final_energy": "1000 MWh"}]),
+                      renewables=[site]), levers=["offshore_wind"])  # fmt: skip
+    # technologies.csv 2025 (EUR2025): offwind 2224.3721 EUR/kW_e (grid connection subtracted), 30 years, FOM 2.3741 %;
+    # offwind-ac-station 850 EUR/kWel, 40 years, FOM 1.5 %; AC submarine and underground cable 4510 EUR/MW/km each,
+    # 40 years, FOM 2.5 %. A part's yearly cost (annuity at 5 % + FOM) is kept while it rides on the turbine's life.
+    turbine = _crf(0.05, 30) + 0.023741
+    station = 850_000 * (_crf(0.05, 40) + 0.015) / turbine
+    cables = 4510 * (45 + 10) * (_crf(0.05, 40) + 0.025) / turbine
+    assert capex(n, f"{HUB}|offshore_wind") == pytest.approx(2_224_372.1 + station + cables)
+    # 850,000 x 0.0733 / 0.0888 + 248,050 x 0.0833 / 0.0888: about 0.93 M EUR per MW on top of the turbine's 2.22 M.
+    assert station + cables == pytest.approx(0.934e6, rel=0.005)
+
+
+def test_offshore_wind_without_distance_to_shore_is_refused_with_the_field_named():
+    site = {"type": "offshore_wind", "potential": "2 GW", "full_load_hours": 3800}
+    c = cluster(member("chem", [{"service": "electricity", "carrier": "electricity", "final_energy": "1000 MWh"}]),
+                renewables=[site])  # fmt: skip
+    with pytest.raises(PlanningError, match=r"resources.renewables \(offshore_wind\) needs distance_to_shore"):
+        build(c, levers=["offshore_wind"])

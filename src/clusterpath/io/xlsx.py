@@ -155,6 +155,10 @@ SHEETS: tuple[Sheet, ...] = (
             _text("type", "kind of renewable", True, _vocab(RenewableType), "renewable types"),
             _quantity("potential", "installable capacity", units.POWER, True),
             _number("full_load_hours", "yearly output per MW at the site, hours (needed to plan this renewable)"),
+            _quantity("distance_to_shore", "offshore wind: submarine cable to the landfall (needed to plan it)",
+                      units.LENGTH, False),
+            _quantity("landfall_distance", "offshore wind: underground cable from the landfall to the grid",
+                      units.LENGTH, False),
         ),
     ),
     Sheet(

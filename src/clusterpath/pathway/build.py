@@ -544,8 +544,12 @@ class NetworkBuilder:
                 )
             self.profiles[lever] = self._profile(lever, potential.full_load_hours)
             tech = RENEWABLES[lever]
+            costs = self.costs(tech)
+            if lever == "offshore_wind":
+                connection = self._offshore_connection(potential, costs)
+                costs["capex"] = [c + k for c, k in zip(costs["capex"], connection, strict=True)]
             bp.unit(f"{HUB}|{lever}", HUB, lever, tech, [(electricity, 1.0)], profile=lever,
-                    capacity_max=potential.potential, **self.costs(tech))  # fmt: skip
+                    capacity_max=potential.potential, **costs)  # fmt: skip
         if "battery" in L:
             energy, power = self.costs("battery_storage"), self.costs("battery_inverter")
             # A store has one lifetime: price the inverter so its yearly cost stays that of its own life and O&M.
@@ -559,6 +563,30 @@ class NetworkBuilder:
         self._hub_heat()
         self._direct_air_capture()
         self._co2_storage()
+
+    def _offshore_connection(self, site, turbine: dict) -> list[float]:
+        """Grid connection per MW of an offshore wind site, which the catalog's turbine price excludes.
+
+        As PyPSA-Eur adds it per site: offshore and onshore substations, a submarine cable to the landfall
+        and an underground cable on to the grid. Each part is priced so that its yearly cost is that of its
+        own lifetime and O&M while it rides on the turbine's (as the battery inverter does).
+        """
+        if site.distance_to_shore is None:
+            raise PlanningError(
+                "resources.renewables (offshore_wind) needs distance_to_shore (km of submarine cable from the site "
+                "to the landfall, e.g. 45 km for Belgium's Princess Elisabeth Zone): the catalog's turbine price "
+                "excludes the grid connection, which is priced per km; or remove 'offshore_wind' from the levers"
+            )
+        rate = self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate
+        own = float(annuity(rate, turbine["lifetime"])) + turbine["fom"]
+        parts = [("offwind_ac_station", 1.0), ("offwind_ac_connection_submarine", site.distance_to_shore),
+                 ("offwind_ac_connection_underground", site.landfall_distance or 0.0)]  # fmt: skip
+        total = [0.0] * len(self.periods)
+        for tech, quantity in parts:
+            part = self.costs(tech)
+            ratio = (float(annuity(rate, part["lifetime"])) + part["fom"]) / own
+            total = [t + c * quantity * ratio for t, c in zip(total, part["capex"], strict=True)]
+        return total
 
     def _hydrogen_supply(self) -> None:
         bp, L = self.bp, self.levers

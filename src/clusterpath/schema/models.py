@@ -217,6 +217,12 @@ class RenewablePotential(Model):
         default=None, gt=0, le=8760, allow_inf_nan=False,
         description="yearly output per MW of capacity at the site, hours (e.g. PVGIS for PV)",
     )
+    distance_to_shore: Length | None = Field(
+        default=None, description="offshore wind: submarine cable length from the site to the landfall, km",
+    )
+    landfall_distance: Length | None = Field(
+        default=None, description="offshore wind: underground cable from the landfall to the grid connection, km",
+    )
 
 
 class CO2StorageSite(Model):
