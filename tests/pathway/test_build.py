@@ -22,6 +22,10 @@ from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
 
 KM_PER_DEGREE = 6371.0 * math.pi / 180  # along a meridian, haversine with R = 6371 km
+# Eurostat HICP (EEA) annual average rates of change, deflators.csv: 2016-2025 0.3, 1.7, 1.9, 1.5, 0.7, 2.9, 9.2, 6.4,
+# 2.6, 2.5 %.
+EUR_2020_TO_2025 = 1.029 * 1.092 * 1.064 * 1.026 * 1.025
+EUR_2015_TO_2025 = 1.003 * 1.017 * 1.019 * 1.015 * 1.007 * EUR_2020_TO_2025
 LAT, LON = 51.3, 4.3
 BASE_YEAR = 2023
 
@@ -225,8 +229,9 @@ def test_co2_storage_site_cost_per_tonne_and_injection_limit(setting, injection,
     assert ports_of(n, unit) == {f"{HUB}|co2": -1.0}
     assert n.units.loc[unit, "cost_kind"] == "co2_storage"
     vom = n.unit_period.loc[unit, "vom"]
-    assert vom[2025] == pytest.approx(_storage_cost(item, 2025), rel=1e-9)
-    assert vom[2040] == pytest.approx(_storage_cost(item, 2040), rel=1e-9)
+    # The DEA prices storage in EUR of 2020; the plan is in EUR of 2025 (the catalog's price year).
+    assert vom[2025] == pytest.approx(_storage_cost(item, 2025) * EUR_2020_TO_2025, rel=1e-9)
+    assert vom[2040] == pytest.approx(_storage_cost(item, 2040) * EUR_2020_TO_2025, rel=1e-9)
     (limit,) = n.annual_limits
     tonnes = float(injection.split()[0]) * 1e6
     assert limit.units == [unit] and list(limit.limit) == [tonnes, tonnes]
@@ -296,7 +301,8 @@ def test_heat_network_pipe_class_and_loss_by_peak(mw, km, per_mw_m, loss_per_km)
     unit = "m|heat-connection"
     assert ports_of(n, unit) == pytest.approx({f"{HUB}|heat_low": -1.0, "m|heat_low": 1 - loss_per_km * km,
                                                f"{HUB}|electricity": -0.02})  # fmt: skip
-    assert capex(n, unit) == pytest.approx(per_mw_m * 1000 * km, rel=1e-6)  # EUR2015 per MW per metre, EUR cluster
+    # EUR2015 per MW per metre, brought to EUR of 2025 (the plan's price year) by the HICP.
+    assert capex(n, unit) == pytest.approx(per_mw_m * 1000 * km * EUR_2015_TO_2025, rel=1e-6)
     assert n.units.loc[unit, "lifetime"] == 40
     assert unit not in build(c, []).units.index
 

@@ -11,6 +11,7 @@ import copy
 import pytest
 
 from clusterpath.pathway.build import HUB, NetworkBuilder, PlanningError
+from clusterpath.pathway.money import PriceYearError, price_level
 from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
 
@@ -106,3 +107,43 @@ def test_offshore_wind_without_distance_to_shore_is_refused_with_the_field_named
                 renewables=[site])  # fmt: skip
     with pytest.raises(PlanningError, match=r"resources.renewables \(offshore_wind\) needs distance_to_shore"):
         build(c, levers=["offshore_wind"])
+
+
+# -- item 15: money of one price year ------------------------------------------------------------------------------
+# Eurostat HICP (EEA), annual average rates of change (deflators.csv): 2021 2.9, 2022 9.2, 2023 6.4, 2024 2.6,
+# 2025 2.5 %.
+EUR_2020_TO_2025 = 1.029 * 1.092 * 1.064 * 1.026 * 1.025  # 1.2573
+
+
+def test_price_level_chains_the_hicp_rates():
+    assert price_level(2020, 2025) == pytest.approx(EUR_2020_TO_2025)
+    assert price_level(2025, 2024) == pytest.approx(1 / 1.025)
+    assert price_level(2025, 2025) == 1.0
+    with pytest.raises(PriceYearError, match="no rate for 2026"):
+        price_level(2025, 2026)
+
+
+def test_a_scenario_price_year_converts_catalog_and_reference_money():
+    heat = {"service": "steam", "carrier": "natural_gas", "equipment": "boiler", "efficiency": 0.9,
+            "useful_energy": "100000 MWh"}  # fmt: skip
+    c = cluster(member("chem", [heat]))
+    in_2025 = build(c)
+    in_2024 = build(c, price_year=2024)
+    unit = "chem|today:steam:natural_gas:0"
+    # The catalog's EUR of 2025 are EUR of 2024 / 1.025 (HICP 2025: 2.5 %).
+    assert capex(in_2024, unit) == pytest.approx(63_306.8 / 1.025)
+    assert capex(in_2025, unit) == pytest.approx(63_306.8)
+    # Gas for Belgium: Pink Sheet TTF 2024, 10.96 US dollars of 2024 per MMBtu (0.29307107 MWh), into EUR at the
+    # ECB's 2024 average 1.0824 USD per EUR, then to 2025 money with the HICP's 2.5 %.
+    gas_2024 = 10.96 / 0.29307107 / 1.0824
+    vom = in_2025.unit_period.loc[("chem|buy:natural_gas", 2025), "vom"]
+    assert vom == pytest.approx(gas_2024 * 1.025, rel=1e-6)
+    assert in_2024.unit_period.loc[("chem|buy:natural_gas", 2025), "vom"] == pytest.approx(gas_2024, rel=1e-6)
+    assert in_2025.meta["money"] == {"currency": "EUR", "price_year": 2025}
+    assert in_2024.meta["money"] == {"currency": "EUR", "price_year": 2024}
+
+
+def test_price_year_outside_the_index_is_refused():
+    c = cluster(member("chem", [{"service": "electricity", "carrier": "electricity", "final_energy": "1000 MWh"}]))
+    with pytest.raises(PlanningError, match="scenario price_year 2026: .* no rate for 2026"):
+        build(c, price_year=2026)

@@ -19,7 +19,8 @@ from clusterpath import reference
 from clusterpath.inventory import Inventory, interpolate, wastewater_ch4_t
 from clusterpath.pathway import lead_times, prices, timeseries
 from clusterpath.pathway.capex import scale_capex
-from clusterpath.pathway.catalog import Catalog, exchange_rate
+from clusterpath.pathway.catalog import CATALOG_MONEY_YEAR, Catalog, exchange_rate
+from clusterpath.pathway.money import PriceYearError, money_year
 from clusterpath.pathway.network import AnnualLimit, BuildLimit, EmissionCap, Network, annuity
 from clusterpath.schema import Cluster
 from clusterpath.schema.models import PURCHASED_HEAT
@@ -100,6 +101,7 @@ class Blueprint:
     ports: list[tuple[str, str, float]] = field(default_factory=list)
     stores: list[dict] = field(default_factory=list)
     store_period: list[dict] = field(default_factory=list)
+    port_vintage: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # (unit, bus) -> by build period
     demand: dict[str, float] = field(default_factory=dict)  # bus -> MW, the same in every period
     emission_constant: dict[str, float] = field(default_factory=dict)  # bus -> tCO2e per year
     names: set[str] = field(default_factory=set)  # units added so far
@@ -122,8 +124,21 @@ class Blueprint:
         for i, period in enumerate(self.periods):
             self.unit_period.append({"unit": name, "period": period, "capex": _at(capex, i), "vom": _at(vom, i),
                                      "existing": _at(existing, i)})  # fmt: skip
-        self.ports.extend((name, bus, float(coefficient)) for bus, coefficient in ports)
+        # A coefficient given per period is the one of capacity built in that period (its catalog year);
+        # repeated ports on a bus add up, as in the model.
+        summed: dict[str, np.ndarray] = {}
+        for bus, coefficient in ports:
+            values = np.broadcast_to(np.asarray(coefficient, dtype=float), (len(self.periods),))
+            summed[bus] = summed.get(bus, 0.0) + values
+        for bus, values in summed.items():
+            self.port(name, bus, values)
         return name
+
+    def port(self, unit: str, bus: str, coefficient) -> None:
+        values = np.broadcast_to(np.asarray(coefficient, dtype=float), (len(self.periods),))
+        self.ports.append((unit, bus, float(values[0])))
+        if (values != values[0]).any():
+            self.port_vintage[(unit, bus)] = [float(v) for v in values]
 
 
 def _at(value, i: int) -> float:
@@ -137,12 +152,17 @@ class NetworkBuilder:
         self.cluster = cluster
         self.scenario = scenario
         self.periods = list(scenario.periods)
-        self.catalog = Catalog(cluster.currency)
+        # Every cost is money of one price year (docs/model.md, 6.8): the scenario's, else the catalog's.
+        self.price_year = scenario.price_year if scenario.price_year is not None else CATALOG_MONEY_YEAR
+        try:
+            self.catalog = Catalog(cluster.currency, self.price_year)
+        except PriceYearError as error:
+            raise PlanningError(f"scenario price_year {self.price_year}: {error}") from None
         self.inventory = Inventory(cluster)
         self.bp = Blueprint(self.periods)
         self.levers = set(scenario.levers)
         # Scenario money -> cluster money.
-        self.fx = exchange_rate(cluster.currency, cluster.base_year) / exchange_rate(scenario.currency, cluster.base_year)
+        self.fx = exchange_rate(cluster.currency, self.price_year) / exchange_rate(scenario.currency, self.price_year)
         self.profiles: dict[str, pd.Series] = {}
         self.annual_limits: list[AnnualLimit] = []
 
@@ -164,8 +184,8 @@ class NetworkBuilder:
         if market not in defaults:
             raise PlanningError(f"scenario fuel_prices.{market} is needed to price {fuel}: the reference data has no "
                                 f"{market} price (a trajectory per MWh in the scenario's currency, e.g. {{2025: 30}})")  # fmt: skip
-        usd = exchange_rate(self.cluster.currency, self.cluster.base_year) / exchange_rate("USD", self.cluster.base_year)
-        return [defaults[market] * usd] * len(self.periods)
+        # Pink Sheet prices are US dollars of their year.
+        return [self.catalog.convert(defaults[market], "USD", prices.REFERENCE_YEAR)] * len(self.periods)
 
     def electricity_price(self) -> list[float]:
         if self.scenario.electricity_price:
@@ -205,6 +225,10 @@ class NetworkBuilder:
 
     def efficiency(self, technology: str, parameter: str = "efficiency") -> float:
         return self.catalog.number(technology, parameter, self.periods[0])
+
+    def vintage(self, technology: str, parameter: str = "efficiency", default: float | None = None) -> np.ndarray:
+        """A performance parameter of capacity built in each period: the catalog's value for that year."""
+        return np.array([self.catalog.number(technology, parameter, year, default) for year in self.periods])
 
     # -- combustion -----------------------------------------------------------------
     def combustion_ports(self, node: str, fuel: str, fuel_per_flow: float, category: str) -> list[tuple[str, float]]:
@@ -398,10 +422,10 @@ class NetworkBuilder:
             peak = mw
             if "heat_pump" in L and service in ("heat_low", "steam"):
                 tech = "industrial_heat_pump_medium_temperature" if service == "heat_low" else "industrial_heat_pump_high_temperature"
-                self._converter(node, "heat_pump", tech, electricity, bus, 1 / self.efficiency(tech), service)
+                self._converter(node, "heat_pump", tech, electricity, bus, 1 / self.vintage(tech), service)
             if "electric_boiler" in L and service != "heat_high":
                 tech = "electric_boiler_steam"
-                self._converter(node, "electric_boiler", tech, electricity, bus, 1 / self.efficiency(tech), service)
+                self._converter(node, "electric_boiler", tech, electricity, bus, 1 / self.vintage(tech), service)
             eff = incumbent_eff.get(service, self.efficiency("gas_boiler_steam"))
             firing = "gas_direct_firing" if service == "heat_high" else "gas_boiler_steam"
             if "hydrogen_fuel" in L and "hydrogen_network" in L:
@@ -431,22 +455,22 @@ class NetworkBuilder:
                     continue
                 # The catalog gives energy per tonne captured and cost per t/h captured; the
                 # unit's reference flow is the CO2 it treats, of which ``rate`` is captured.
-                year = self.periods[0]
-                rate = self.catalog.number(tech, "capture_rate", year)
-                elec = self.catalog.number(tech, "electricity-input", year, 0.0)
-                elec += self.catalog.number(tech, "compression-electricity-input", year, 0.0)
-                heat = self.catalog.number(tech, "heat-input", year, 0.0)
-                gas = self.catalog.number(tech, "gas-input", year, 0.0)
+                # Per build period: each vintage captures and consumes as the catalog says for its year.
+                rate = self.vintage(tech, "capture_rate")
+                elec = self.vintage(tech, "electricity-input", 0.0)
+                elec = elec + self.vintage(tech, "compression-electricity-input", 0.0)
+                heat = self.vintage(tech, "heat-input", 0.0)
+                gas = self.vintage(tech, "gas-input", 0.0)
                 ports = [(bp.bus(node, source), -1.0), (captured, rate), (bp.bus(node, "scope1", "emission"), 1 - rate),
                          (electricity, -elec * rate)]  # fmt: skip
-                if heat:
+                if heat.any():
                     ports.append((bp.bus(node, "steam"), -heat * rate))
                     steam_needed = True
-                if gas:
+                if gas.any():
                     ports += self.combustion_ports(node, "natural_gas", gas * rate, category)
                     self.market(node, "natural_gas")
                 costs = self.costs(tech)
-                costs["capex"] = [c * rate for c in costs["capex"]]
+                costs["capex"] = [c * r for c, r in zip(costs["capex"], rate, strict=True)]
                 bp.unit(f"{node}|capture:{source}", node, "carbon_capture", tech, ports, service="co2",
                         unit_of_capacity="tCO2/h", **costs)  # fmt: skip
             distance = self._distance(member)
@@ -521,14 +545,15 @@ class NetworkBuilder:
         km = self._distance(member)
         pipe_class = next((c for c in DH_PIPE_CLASSES if peak_mw <= c[0]), DH_PIPE_CLASSES[-1])
         rows = reference.table("infrastructure_costs")
-        per_mw_m = float(rows.loc[rows["item"] == pipe_class[1], "value"].iloc[0])  # EUR2015 per MW per trench metre
+        row = rows.loc[rows["item"] == pipe_class[1]].iloc[0]
+        per_mw_m = self._money(row["value"], row["unit"])  # per MW per trench metre (DEA, EUR2015)
         loss = next(c for c in DH_HEAT_LOSS if peak_mw <= c[0])[1] / 100
         lifetime = float(rows.loc[(rows["item"] == "dh_transmission_pipe") & (rows["parameter"] == "lifetime"), "value"].iloc[0])
         pumping = float(rows.loc[(rows["item"] == "dh_transmission_pipe") & (rows["parameter"] == "electricity-input"),
                                  "value"].iloc[0]) / 100  # fmt: skip
         ports = [(bp.bus(HUB, "heat_low"), -1.0), (bus, max(0.0, 1 - loss * km)), (bp.bus(HUB, "electricity"), -pumping)]
         bp.unit(f"{node}|heat-connection", node, "heat_network", "dh_transmission_pipe", ports,
-                capex=per_mw_m * 1000 * km * self.catalog.per_eur, lifetime=lifetime, service="heat_low")  # fmt: skip
+                capex=per_mw_m * 1000 * km, lifetime=lifetime, service="heat_low")  # fmt: skip
 
     def _renewables(self) -> None:
         bp, L, c = self.bp, self.levers, self.cluster
@@ -595,7 +620,7 @@ class NetworkBuilder:
         h2 = bp.bus(HUB, "hydrogen")
         if "electrolysis" in L:
             tech = "electrolysis_aec"
-            ports = [(bp.bus(HUB, "electricity"), -1.0), (h2, self.efficiency(tech))]
+            ports = [(bp.bus(HUB, "electricity"), -1.0), (h2, self.vintage(tech))]
             costs = self.costs(tech)
             bp.unit(f"{HUB}|electrolysis", HUB, "electrolysis", tech, ports, **costs)
             if self.scenario.economies_of_scale:
@@ -613,8 +638,8 @@ class NetworkBuilder:
             self._hub_vent()
         if "smr_ccs" in L and "co2_network" in L:
             tech = "smr_cc"
-            eta = self.efficiency(tech)
-            rate = self.catalog.number(tech, "capture_rate", self.periods[0])
+            eta = self.vintage(tech)
+            rate = self.vintage(tech, "capture_rate")
             ports = self.combustion_ports(HUB, "natural_gas", 1.0, category)
             co2 = next(coef for bus, coef in ports if bus.endswith("co2_flue"))
             ports = [p for p in ports if not p[0].endswith("co2_flue")]
@@ -638,13 +663,13 @@ class NetworkBuilder:
                     **self.costs(tech))  # fmt: skip
         if "large_heat_pump" in L:
             tech = "central_air_sourced_heat_pump"
-            self._converter(HUB, "large_heat_pump", tech, electricity, heat, 1 / self.efficiency(tech), "heat_low")
+            self._converter(HUB, "large_heat_pump", tech, electricity, heat, 1 / self.vintage(tech), "heat_low")
         if "heat_storage" in L:
             tank = self.costs("thermal_storage_water_tank")
             loss = self.catalog.number("thermal_storage_water_tank", "standing losses", self.periods[0], 0.0) / 100
             self._store(f"{HUB}|heat-storage", heat, "heat_storage", "thermal_storage_water_tank", tank, loss)
         if f"{HUB}|electrolysis" in bp.names:
-            bp.ports.append((f"{HUB}|electrolysis", heat, self.efficiency("electrolysis_aec", "efficiency-heat")))
+            bp.port(f"{HUB}|electrolysis", heat, self.vintage("electrolysis_aec", "efficiency-heat"))
         # Surplus heat (from electrolysers) may be released.
         bp.unit(f"{HUB}|heat-release", HUB, "release", "release", [(heat, -1.0)], extendable=False, unlimited=True)
 
@@ -699,10 +724,8 @@ class NetworkBuilder:
         if "direct_air_capture" not in L or "co2_network" not in L:
             return
         tech = "direct_air_capture"
-        year = self.periods[0]
-        elec = self.catalog.number(tech, "electricity-input", year) + self.catalog.number(
-            tech, "compression-electricity-input", year, 0.0)
-        heat = self.catalog.number(tech, "heat-input", year)
+        elec = self.vintage(tech, "electricity-input") + self.vintage(tech, "compression-electricity-input", 0.0)
+        heat = self.vintage(tech, "heat-input")
         ports = [(bp.bus(HUB, "electricity"), -elec), (bp.bus(HUB, "heat_low"), -heat), (bp.bus(HUB, "co2"), 1.0),
                  (bp.bus(HUB, "scope1", "emission"), -1.0)]  # fmt: skip
         bp.unit(f"{HUB}|direct-air-capture", HUB, tech, tech, ports, unit_of_capacity="tCO2/h", **self.costs(tech))
@@ -755,8 +778,8 @@ class NetworkBuilder:
         rows = reference.table("infrastructure_costs")
 
         def per_t_h(item: str) -> float:
-            value = rows.loc[(rows["item"] == item) & (rows["parameter"] == "investment"), "value"].iloc[0]
-            return float(value) * 1000 * site.distance * self.catalog.per_eur
+            row = rows.loc[(rows["item"] == item) & (rows["parameter"] == "investment")].iloc[0]
+            return self._money(row["value"], row["unit"]) * 1000 * site.distance
 
         top = max(500.0, site.injection_capacity / HOURS_PER_YEAR * 1.5)
         if site.setting == "offshore":
@@ -794,7 +817,13 @@ class NetworkBuilder:
         if parts.empty:
             raise PlanningError(f"no storage cost for a {site.setting} site of {size} Mt/yr in infrastructure_costs.csv")
         per_year = parts.pivot_table(index="year", columns="parameter", values="value", aggfunc="first").sum(axis=1)
-        return [float(np.interp(y, per_year.index, per_year.values)) * self.catalog.per_eur for y in self.periods]
+        unit = parts["unit"].iloc[0]  # every item of a datasheet is in the same money (EUR2020/tCO2)
+        return [self._money(float(np.interp(y, per_year.index, per_year.values)), unit) for y in self.periods]
+
+    def _money(self, value: float, unit: str) -> float:
+        """A reference figure whose unit names its money ("EUR2015/MW/m") in cluster money of the price year."""
+        currency, year = money_year(unit)
+        return self.catalog.convert(float(value), currency, year)
 
     # -- profiles and assembly -------------------------------------------------------
     def _profile(self, lever: str, full_load_hours: float) -> pd.Series:
@@ -856,6 +885,7 @@ class NetworkBuilder:
             unit_period=pd.DataFrame(bp.unit_period).set_index(["unit", "period"]),
             ports=ports,
             port_period=port_period,
+            port_vintage=dict(bp.port_vintage),
             demand=demand,
             profiles=profiles,
             stores=stores,
@@ -868,7 +898,7 @@ class NetworkBuilder:
             scale=pd.DataFrame(self.scale_rows).set_index(["unit", "segment", "period"]) if self.scale_rows else None,
             meta={"incumbent": self._incumbent_table(), "grid_factor": dict(zip(self.periods, self.grid_factor(), strict=True)),
                   "cap_baseline": self.cap_baselines(), "merchant_mw": dict(self._merchant_by_member),
-                  "lead_times": times},
+                  "lead_times": times, "money": {"currency": self.cluster.currency, "price_year": self.price_year}},
         )
 
     def _lead_times(self, units: pd.DataFrame, stores: pd.DataFrame) -> pd.DataFrame:
@@ -886,7 +916,8 @@ class NetworkBuilder:
         times = lead_times.lead_time_table(c, s)
         if not s.lead_times:
             times = times.iloc[:0]
-        projects = lead_times.committed_projects(c)
+        # With lead times off, nothing holds a lever back, the register's dates included.
+        projects = lead_times.committed_projects(c) if s.lead_times else []
         units["earliest_operation"] = lead_times.earliest_operation(units, times, projects, HUB)
         if len(stores):
             nodes = stores.assign(node=stores["bus"].str.split("|").str[0])

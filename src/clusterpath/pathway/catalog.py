@@ -2,8 +2,8 @@
 
 The catalog (technologies.csv) keeps its source's units: money in EUR of 2025 (a few
 rows in USD) per kW, kWh, MW, t/h or MW·km. Here they become money per MW, MWh or t/h
-in the cluster's currency, interpolated linearly between catalog years (2025, 2030,
-2040, 2050) and held flat beyond them.
+in the cluster's currency of the scenario's price year (``money.py``), interpolated
+linearly between catalog years (2025, 2030, 2040, 2050) and held flat beyond them.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from clusterpath import reference
+from clusterpath.pathway.money import price_level
 
 # Money in the catalog is in EUR of this year (PyPSA technology-data v0.14.0, eur_year 2025).
 CATALOG_MONEY_YEAR = 2025
@@ -56,9 +57,20 @@ def exchange_rate(currency: str, year: int) -> float:
 class Catalog:
     """Parameters of catalog technologies for one cluster (its currency)."""
 
-    def __init__(self, currency: str) -> None:
+    def __init__(self, currency: str, price_year: int = CATALOG_MONEY_YEAR) -> None:
         self.currency = currency
-        self.per_eur = exchange_rate(currency, CATALOG_MONEY_YEAR)
+        self.price_year = price_year
+        # Cluster money of the price year per EUR of the catalog's year.
+        self.per_eur = price_level(CATALOG_MONEY_YEAR, price_year) * exchange_rate(currency, price_year)
+
+    def convert(self, value: float, currency: str, year: int) -> float:
+        """Money of ``currency`` and ``year`` in the cluster's currency of the price year.
+
+        One route for every figure: into EUR at the year's own rate, to the price year with the euro price
+        index, into the cluster's currency at the price year's rate (docs/model.md, 6.8).
+        """
+        in_eur = value / exchange_rate(currency, year)
+        return in_eur * price_level(year, self.price_year) * exchange_rate(self.currency, self.price_year)
 
     def raw(self, technology: str, parameter: str, year: int) -> tuple[float, str]:
         table = _wide()

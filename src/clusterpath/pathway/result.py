@@ -51,10 +51,28 @@ class PathwayResult:
     meta: dict  # what the builder recorded (today's supply, grid factors)
     baseline_cost: float | None = None  # the same cluster with today's equipment only (no cap, no levers)
     baseline_emissions: pd.Series | None = None  # its yearly tCO2e (all scopes) by period
+    # (unit, bus) x period: a port's coefficient over the year where it differs by vintage (energy-weighted mean)
+    port_period: pd.DataFrame | None = None
 
     @property
     def periods(self) -> list[int]:
         return [int(p) for p in self.data.indexes["period"]]
+
+    @property
+    def price_year(self) -> int | None:
+        """The year whose money every figure of the plan is in (docs/model.md, 6.8)."""
+        money = self.meta.get("money") or {}
+        return int(money["price_year"]) if "price_year" in money else None
+
+    def coefficients(self) -> pd.DataFrame:
+        """Each row of ``ports`` by period: its coefficient, or its vintages' energy-weighted mean where they differ."""
+        table = pd.DataFrame(np.repeat(self.ports["coefficient"].to_numpy(dtype=float)[:, None], len(self.periods), 1),
+                             index=self.ports.index, columns=self.periods)  # fmt: skip
+        if self.port_period is not None and len(self.port_period):
+            keys = pd.MultiIndex.from_arrays([self.ports["unit"], self.ports["bus"]])
+            found = keys.isin(self.port_period.index)
+            table.loc[found] = self.port_period.reindex(keys[found])[self.periods].to_numpy()
+        return table
 
     # -- from a solved model ----------------------------------------------------------
     @classmethod
@@ -90,7 +108,8 @@ class PathwayResult:
         costs.setdefault("credits", 0.0)
         return cls(status, pm.objective_value, currency, data, n.units.copy(), costs, buses=n.buses.copy(),
                    ports=n.ports.copy(), stores=n.stores.copy(), prices=market_prices(n),
-                   discount=n.discount_sum().to_pandas(), meta=n.meta)  # fmt: skip
+                   discount=n.discount_sum().to_pandas(), meta=n.meta,
+                   port_period=_vintage_coefficients(pm, data["energy"]))  # fmt: skip
 
     # -- views --------------------------------------------------------------------------
     def emissions_by(self, level: str = "node") -> pd.DataFrame:
@@ -183,12 +202,14 @@ class PathwayResult:
         producers = producers[~self.units.loc[producers["unit"], "lever"].isin(NOT_ASSETS).to_numpy()]
         if producers.empty:
             return pd.Series(dtype=float)
-        output = (energy.loc[producers["unit"]].mul(producers["coefficient"].to_numpy(), axis=0)).sum()
+        coefficient = self.coefficients()
+        output = (energy.loc[producers["unit"]].to_numpy() * coefficient.loc[producers.index].to_numpy()).sum(axis=0)
+        output = pd.Series(output, index=energy.columns)
         total = cost.loc[producers["unit"]].sum()
         inputs = self.ports[self.ports["unit"].isin(producers["unit"]) & (self.ports["coefficient"] < 0)
                             & self.ports["bus"].isin(self.prices.index)]  # fmt: skip
-        for _, port in inputs.iterrows():
-            total = total - port["coefficient"] * energy.loc[port["unit"]] * self.prices.loc[port["bus"]]
+        for i, port in inputs.iterrows():
+            total = total - coefficient.loc[i] * energy.loc[port["unit"]] * self.prices.loc[port["bus"]]
         return (total / output.where(output > 1e-9)).rename(bus)
 
     def levelized_costs(self) -> dict:
@@ -234,13 +255,14 @@ class PathwayResult:
         network_cost = float(cost.reindex(storage_units).sum() + cost[self.units["lever"] == "co2_network"].sum())
         per_tonne_stored = network_cost / stored if stored > 1e-9 else 0.0
         avoided = self._avoided_by_stream_links(energy)
+        at_period = self.ports.assign(coefficient=self.coefficients()[period].to_numpy())  # vintages of that period
         rows = []
         for unit, row in self.units.iterrows():
             flow = float(energy.get(unit, 0.0))
             lever = row["lever"]
             if flow <= 1e-9 or lever in NOT_ASSETS | {"today", "co2_network"}:
                 continue
-            ports = self.ports[self.ports["unit"] == unit]
+            ports = at_period[at_period["unit"] == unit]
             spend = float(cost[unit])
             for _, port in ports[ports["coefficient"] < 0].iterrows():
                 price = value_of(port["bus"])
@@ -288,6 +310,7 @@ class PathwayResult:
             "status": self.status,
             "objective": self.objective,
             "currency": self.currency,
+            "price_year": self.price_year,
             "periods": self.periods,
             "emissions_tco2e": {str(p): float(emissions[p].sum()) for p in self.periods},
             "emissions_by_scope_tco2e": {
@@ -341,6 +364,8 @@ class PathwayResult:
                   "prices": self.prices, "discount": self.discount}  # fmt: skip
         if self.baseline_emissions is not None:
             tables["baseline_emissions"] = self.baseline_emissions
+        if self.port_period is not None:
+            tables["port_period"] = self.port_period
         return {"tables": {name: frame(table) for name, table in tables.items()}, "meta": meta, "costs": self.costs,
                 "baseline_cost": self.baseline_cost}
 
@@ -370,7 +395,8 @@ class PathwayResult:
                    saved["costs"], buses=tables["buses"], ports=tables["ports"], stores=tables["stores"],
                    prices=tables["prices"], discount=tables["discount"], meta=meta,
                    baseline_cost=saved["baseline_cost"],
-                   baseline_emissions=tables.get("baseline_emissions"))  # fmt: skip
+                   baseline_emissions=tables.get("baseline_emissions"),
+                   port_period=tables.get("port_period"))  # fmt: skip
 
     def to_csv(self, folder: Path) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
@@ -457,3 +483,22 @@ def _annual_unit_cost(pm: PathwayModel, data: xr.Dataset) -> xr.DataArray:
 
 def _finite(value) -> float | None:
     return float(value) if value is not None and np.isfinite(value) else None
+
+
+def _vintage_coefficients(pm: PathwayModel, energy: xr.DataArray) -> pd.DataFrame | None:
+    """A vintaged port's coefficient in each period: what its vintages carried, weighted by their energy."""
+    n = pm.network
+    if pm.vintage_flow is None:
+        return None
+    by_build = (pm.vintage_flow.solution.fillna(0.0) * n.day_weight).sum(["day", "hour"])  # (unit, build, period)
+    build = by_build.indexes["build"]
+    base = n.ports.groupby(["unit", "bus"])["coefficient"].first()
+    rows = {}
+    for (unit, bus), values in n.port_vintage.items():
+        delta = xr.DataArray(np.asarray(values, dtype=float) - base[(unit, bus)], coords=[build])
+        total = energy.sel(unit=unit)
+        carried = base[(unit, bus)] * total + (by_build.sel(unit=unit) * delta).sum("build")
+        rows[(unit, bus)] = np.where(total > 1e-9, carried / total.where(total > 1e-9, 1.0), base[(unit, bus)])
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=[int(p) for p in energy.indexes["period"]])
+    frame.index = pd.MultiIndex.from_tuples(frame.index, names=["unit", "bus"])
+    return frame
