@@ -147,3 +147,51 @@ def test_price_year_outside_the_index_is_refused():
     c = cluster(member("chem", [{"service": "electricity", "carrier": "electricity", "final_energy": "1000 MWh"}]))
     with pytest.raises(PlanningError, match="scenario price_year 2026: .* no rate for 2026"):
         build(c, price_year=2026)
+
+
+# -- item 7: capture by the stream's CO2 concentration ----------------------------------------------------------------
+SITE = {"id": "s", "name": "S", "setting": "offshore", "distance": "100 km", "injection_capacity": "5 Mt"}
+
+
+def _refinery(**process) -> Cluster:
+    heat = {"service": "heat_high", "carrier": "natural_gas", "equipment": "furnace", "efficiency": 0.9,
+            "useful_energy": "200000 MWh"}  # fmt: skip
+    refinery = member("refinery", [heat], sector="refining")
+    refinery["process_emissions"] = [{"source": "FCC regenerator", "amount": "300 kt", **process}]
+    return cluster(refinery, co2_storage=[SITE])
+
+
+@pytest.mark.parametrize(
+    ("process", "technology"),
+    [
+        ({}, "biomass_chp_capture"),  # a refinery's process CO2 is dilute unless told otherwise
+        ({"co2_concentration": "12 %"}, "biomass_chp_capture"),  # DEA 401.a: 12-15 %
+        ({"co2_concentration": "25 %"}, "cement_capture"),  # DEA 401.c: 15-30 %
+        ({"co2_concentration": "99 %"}, "ammonia_capture_retrofit"),  # as pure as a capture plant's product
+    ],
+)
+def test_process_capture_follows_the_streams_concentration(process, technology):
+    n = build(_refinery(**process), levers=["carbon_capture", "co2_network"])
+    assert n.units.loc["refinery|capture:co2_process", "technology"] == technology
+
+
+def test_dilute_fcc_flue_gas_is_not_priced_as_an_ammonia_stream():
+    n = build(_refinery(), levers=["carbon_capture", "co2_network"])
+    unit = "refinery|capture:co2_process"
+    ports = n.ports[n.ports["unit"] == unit].set_index("bus")["coefficient"]
+    # technologies.csv 2025, biomass CHP capture (DEA 401.a, flue gas 12-15 % CO2): rate 0.9, electricity 0.03 +
+    # compression 0.1 MWh/t, heat 0.833 MWh/t, 3,772,003.8 EUR per t/h captured; the ammonia retrofit would be
+    # 0.1 MWh/t, no heat, 99 %, 1.17 M USD per t/h.
+    assert ports["refinery|co2_captured"] == pytest.approx(0.9)
+    assert ports["refinery|electricity"] == pytest.approx(-(0.03 + 0.1) * 0.9)
+    assert ports["refinery|steam"] == pytest.approx(-0.833 * 0.9)
+    assert capex(n, unit) == pytest.approx(3_772_003.8034 * 0.9)
+
+
+def test_a_gas_turbines_flue_gas_takes_the_dilute_class():
+    plant = {"service": "electricity", "carrier": "natural_gas", "equipment": "other", "efficiency": 0.56,
+             "final_energy": "5.5 TWh"}  # fmt: skip
+    power = member("power", [plant], sector="power")
+    power["flue_co2_concentration"] = "4 %"
+    n = build(cluster(power, co2_storage=[SITE]), levers=["carbon_capture", "co2_network"])
+    assert n.units.loc["power|capture:co2_flue", "technology"] == "biomass_chp_capture"

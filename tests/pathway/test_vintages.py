@@ -75,7 +75,7 @@ def _cluster(demands, sector="chemicals") -> Cluster:
         "resources": {"co2_storage": [{"id": "s", "name": "S", "setting": "offshore", "distance": "100 km",
                                        "injection_capacity": "5 Mt"}]},
         "members": [{"id": "chem", "name": "Chem", "sector": sector, "value_added": 1e7, "jobs": 10,
-                     "location": {"lat": LAT, "lon": LON}, "demands": demands}],
+                     "location": {"lat": LAT, "lon": LON}, "demands": demands, "flue_co2_concentration": "20 %"}],
     }  # fmt: skip
     return Cluster.model_validate(copy.deepcopy(data))
 
@@ -95,7 +95,7 @@ def test_builder_gives_each_vintage_its_catalog_year():
     assert vintage[(f"{HUB}|electrolysis", f"{HUB}|hydrogen")] == pytest.approx([0.5874, 0.6217, 0.6532, 0.6994])
     # Industrial heat pump up to 150 C: COP 3.0, 3.05, 3.15, 3.2.
     assert vintage[("chem|heat_pump:steam", "chem|electricity")] == pytest.approx([-1 / 3.0, -1 / 3.05, -1 / 3.15, -1 / 3.2])
-    # Flue capture (cement_capture): capture rate 0.9, 0.9, 0.95, 0.95.
+    # Flue capture at 20 % CO2 (cement_capture, DEA 401.c): capture rate 0.9, 0.9, 0.95, 0.95.
     assert vintage[("chem|capture:co2_flue", "chem|co2_captured")] == pytest.approx([0.9, 0.9, 0.95, 0.95])
     assert vintage[("chem|capture:co2_flue", "chem|scope1")] == pytest.approx([0.1, 0.1, 0.05, 0.05])
     # Its capex per t/h treated follows the build year's rate: 2050's 2,263,202.2821 EUR per t/h captured x 0.95.

@@ -57,10 +57,19 @@ OTHER_BY_SERVICE = {
 SOLID_FUELS = {"coal_bituminous", "coal_sub_bituminous", "lignite", "anthracite", "coking_coal", "petroleum_coke",
                "wood", "biomass_solid_other"}  # fmt: skip
 
-# Post-combustion capture of flue gas, and capture of process CO2 by sector.
-FLUE_CAPTURE = "cement_capture"
-PROCESS_CAPTURE = {"cement": "cement_capture_retrofit", "steel": "steel_capture_retrofit"}
-PROCESS_CAPTURE_DEFAULT = "ammonia_capture_retrofit"  # concentrated process streams (ammonia, ethylene oxide...)
+# Capture by the stream's CO2 share (% by volume, dry), in classes set by what the catalog's datasheets were made for:
+# the Danish Energy Agency's post-combustion capture on a biomass CHP's flue gas (401.a, 12-15 %) and on a cement
+# kiln's (401.c, 15-30 %); a stream at least as pure as those plants deliver (96-99 % before post cleaning, DEA 401)
+# needs only drying and compression, as the National Petroleum Council's ammonia case (the CO2 stripped from
+# synthesis gas). Streams above 30 % and below 96 % have no datasheet: they take the cement kiln's, which overstates.
+DILUTE_UP_TO, CONCENTRATED_FROM = 0.15, 0.96
+DILUTE_CAPTURE, MEDIUM_CAPTURE, CONCENTRATED_CAPTURE = "biomass_chp_capture", "cement_capture", "ammonia_capture_retrofit"
+# Without a given concentration: a boiler's or CHP's flue gas is the dilute class, a kiln's the cement class; process
+# CO2 of sectors whose stream the catalog has (NPC retrofits) takes that, any other the dilute class (the refinery's
+# FCC and the cracker's furnace flue are dilute; a concentrated stream must say so with co2_concentration).
+FLUE_CAPTURE_BY_SECTOR = {"cement": MEDIUM_CAPTURE}
+PROCESS_CAPTURE = {"cement": "cement_capture_retrofit", "steel": "steel_capture_retrofit",
+                   "fertilizer": "ammonia_capture_retrofit"}  # fmt: skip
 
 # 26 USC 45Q(d)(2): capture facilities other than power plants and DAC must capture at
 # least 12,500 t CO2 a year; smaller point sources are left to the other levers.
@@ -449,8 +458,7 @@ class NetworkBuilder:
         scope1 = self.inventory.members.loc[node, "scope1_tco2e"]
         if "carbon_capture" in L and "co2_network" in L and scope1 >= MIN_CAPTURE_T_PER_YEAR:
             captured = bp.bus(node, "co2_captured")
-            for source, tech in (("co2_flue", FLUE_CAPTURE),
-                                 ("co2_process", PROCESS_CAPTURE.get(member.sector.value, PROCESS_CAPTURE_DEFAULT))):  # fmt: skip
+            for source, tech in (("co2_flue", flue_capture(member)), ("co2_process", process_capture(member))):
                 if f"{node}|{source}" not in bp.buses:
                     continue
                 # The catalog gives energy per tonne captured and cost per t/h captured; the
@@ -994,6 +1002,28 @@ class NetworkBuilder:
             if members:
                 limits.append(BuildLimit(lever, members, pd.Series({p: mw_per_year * years[p] for p in self.periods})))
         return limits
+
+
+def capture_class(concentration: float) -> str:
+    """The catalog capture technology for a stream of this CO2 share (by volume, dry)."""
+    if concentration <= DILUTE_UP_TO:
+        return DILUTE_CAPTURE
+    return CONCENTRATED_CAPTURE if concentration >= CONCENTRATED_FROM else MEDIUM_CAPTURE
+
+
+def flue_capture(member) -> str:
+    if member.flue_co2_concentration is not None:
+        return capture_class(member.flue_co2_concentration)
+    return FLUE_CAPTURE_BY_SECTOR.get(member.sector.value, DILUTE_CAPTURE)
+
+
+def process_capture(member) -> str:
+    """One capture unit takes all of a member's process CO2: the most dilute stream it is told of sets its class."""
+    given = [p.co2_concentration for p in member.process_emissions
+             if p.gas == "co2" and not p.biogenic and p.co2_concentration is not None]  # fmt: skip
+    if given:
+        return capture_class(min(given))
+    return PROCESS_CAPTURE.get(member.sector.value, DILUTE_CAPTURE)
 
 
 def incumbent_technology(equipment: Equipment, service: Service, carrier: str) -> str | None:

@@ -148,6 +148,9 @@ class ProcessEmission(Model):
     gas: Literal["co2", "ch4", "n2o"] = "co2"
     amount: float = Field(description="tonnes of the gas per year, or tCO2e for CO2")
     biogenic: bool = False
+    co2_concentration: Share | None = Field(
+        default=None, description="CO2 share of the stream by volume, dry (e.g. '12 %'); sets the capture class",
+    )
 
     @field_validator("gas", mode="before")
     @classmethod
@@ -206,6 +209,9 @@ class Member(Model):
     location: Location | None = Field(default=None, description="defaults to the cluster's location")
     demands: list[Demand] = Field(default_factory=list)
     process_emissions: list[ProcessEmission] = Field(default_factory=list)
+    flue_co2_concentration: Share | None = Field(
+        default=None, description="CO2 share of the combustion flue gas by volume, dry; sets the capture class",
+    )
     waste: list[WasteStream] = Field(default_factory=list)
     wastewater: list[WastewaterStream] = Field(default_factory=list)
 
