@@ -238,9 +238,10 @@ class PathwayModel:
         self.vintage_flow = m.add_variables(lower=0, coords=[vintaged, build, periods, days, hours],
                                             name="vintage-flow", mask=mask)  # fmt: skip
         available = self.availability.sel(unit=vintaged)
-        m.add_constraints(self.vintage_flow - available * self.new.sel(unit=vintaged) <= 0,
+        by_vintage = self.vintage_flow.fillna(0)  # absent where the vintage does not stand: it carries nothing
+        m.add_constraints(by_vintage - available * self.new.fillna(0).sel(unit=vintaged) <= 0,
                           name="vintage-capacity", mask=mask)  # fmt: skip
-        rest = self.flow.sel(unit=vintaged) - self.vintage_flow.sum("build")
+        rest = self.flow.sel(unit=vintaged) - by_vintage.sum("build")
         m.add_constraints(rest - available * self.existing.sel(unit=vintaged) <= 0, name="vintage-existing")
         m.add_constraints(rest >= 0, name="vintage-split")
 
@@ -413,7 +414,7 @@ class PathwayModel:
         delta = xr.DataArray(by_build - chosen["coefficient"].to_numpy(dtype=float)[:, None], coords=[index, build])
         unit = xr.DataArray(chosen["unit"].values, coords=[index])
         bus = xr.DataArray(chosen["bus"].values, coords=[index], name="bus")
-        correction = (self.vintage_flow.sel(unit=unit) * delta).sum("build").groupby(bus).sum()
+        correction = (self.vintage_flow.fillna(0).sel(unit=unit) * delta).sum("build").groupby(bus).sum()
         correction = correction.rename(group="bus") if "group" in correction.dims else correction
         return correction.reindex(bus=buses).fillna(0)
 
