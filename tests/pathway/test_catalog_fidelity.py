@@ -195,3 +195,17 @@ def test_a_gas_turbines_flue_gas_takes_the_dilute_class():
     power["flue_co2_concentration"] = "4 %"
     n = build(cluster(power, co2_storage=[SITE]), levers=["carbon_capture", "co2_network"])
     assert n.units.loc["power|capture:co2_flue", "technology"] == "biomass_chp_capture"
+
+
+def test_outputs_say_the_price_year(tmp_path):
+    from clusterpath.pathway.plan import plan
+
+    heat = {"service": "steam", "carrier": "natural_gas", "equipment": "boiler", "efficiency": 0.9,
+            "useful_energy": "8760 MWh"}  # fmt: skip
+    s = Scenario(name="t", periods=[2025], typical_days=1, levers=[], price_year=2024, target="carbon_price_only",
+                 carbon_price={2025: 80})
+    result = plan(cluster(member("chem", [heat])), s, baseline=False)
+    assert result.summary()["price_year"] == 2024
+    written = result.to_csv(tmp_path)
+    costs = next(p for p in written if p.name.startswith("costs"))
+    assert "net present cost (EUR of 2024)" in costs.read_text()

@@ -64,6 +64,9 @@ class PathwayResult:
         money = self.meta.get("money") or {}
         return int(money["price_year"]) if "price_year" in money else None
 
+    def _money_label(self) -> str:
+        return f"{self.currency} of {self.price_year}" if self.price_year is not None else self.currency
+
     def coefficients(self) -> pd.DataFrame:
         """Each row of ``ports`` by period: its coefficient, or its vintages' energy-weighted mean where they differ."""
         table = pd.DataFrame(np.repeat(self.ports["coefficient"].to_numpy(dtype=float)[:, None], len(self.periods), 1),
@@ -406,7 +409,7 @@ class PathwayResult:
             "emissions": self.data["emissions"].to_pandas(),
             "member_emissions": self.member_emissions(),
             "levers": self.levers_used(),
-            "costs": pd.Series(self.costs, name=f"net present cost ({self.currency})").to_frame(),
+            "costs": pd.Series(self.costs, name=f"net present cost ({self._money_label()})").to_frame(),
             "macc": self.macc(),
         }
         written = []
