@@ -209,3 +209,13 @@ def test_outputs_say_the_price_year(tmp_path):
     written = result.to_csv(tmp_path)
     costs = next(p for p in written if p.name.startswith("costs"))
     assert "net present cost (EUR of 2024)" in costs.read_text()
+
+
+def test_report_tables_say_the_price_year():
+    from clusterpath.report import content
+
+    summary = {"currency": "EUR", "price_year": 2025, "cost_breakdown": {"capex": 2e6}, "objective": 2e6,
+               "investment_by_period": {"2025": 1e6}, "macc": []}  # fmt: skip
+    assert content.cost_table(summary).columns[1] == "net present cost, million EUR of 2025"
+    assert content.investment_table(summary).columns[1] == "investment, million EUR of 2025"
+    assert content.macc_table(summary).columns[-1] == "cost, EUR of 2025 per tCO2e"
