@@ -315,7 +315,8 @@ def _scenario(name: str | None, **overrides: Any):
 
 
 def _print_plan(cluster, scenario, result, summary: dict) -> None:
-    money = cluster.currency
+    # Money of one price year throughout (docs/model.md, 6.8): say which.
+    money = f"{cluster.currency} of {summary['price_year']}" if summary.get("price_year") else cluster.currency
     out.print(f"[bold]{cluster.name}[/] under [bold]{scenario.name}[/]: {summary['status']}", highlight=False)
     if groups := summary["member_groups"]:
         alike = sum(len(members) for members in groups.values())

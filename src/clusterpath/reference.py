@@ -25,6 +25,7 @@ TABLES = (
     "infrastructure_costs",
     "fuel_prices",
     "lead_times",
+    "deflators",
 )
 
 # The assessment report whose GWP100 values convert CH4 and N2O to CO2e.

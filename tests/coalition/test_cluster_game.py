@@ -126,11 +126,12 @@ def files(tmp_path):
 
 
 def test_allocate_a_cluster_as_json(files):
+    # The JSON is on stdout; notes (a dividend within the solver's gap) go to stderr.
     cluster_file, scenario_file = files
     result = runner.invoke(app, ["allocate", cluster_file, "--scenario", scenario_file, "--method", "shapley", "--json",
                                  "--workers", "1"])  # fmt: skip
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     assert payload["method"] == "shapley" and payload["currency"] == "EUR"
     assert set(payload["allocation"]) == {"a", "b", "c", "d"}
     assert sum(payload["allocation"].values()) == pytest.approx(payload["total"], rel=1e-9)
@@ -138,7 +139,7 @@ def test_allocate_a_cluster_as_json(files):
     assert payload["in_core"] is True or payload["blocking_coalition"]
     result = runner.invoke(app, ["allocate", cluster_file, "--scenario", scenario_file, "--method", "proportional",
                                  "--by", "use", "--json", "--workers", "1"])  # fmt: skip
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     assert payload["method"] == "proportional" and "use of shared infrastructure" in payload["basis"]
     assert sum(payload["allocation"].values()) == pytest.approx(payload["total"], rel=1e-9)
 
@@ -147,7 +148,7 @@ def test_collaborate_reports_dividend_rules_and_levers(files):
     cluster_file, scenario_file = files
     result = runner.invoke(app, ["collaborate", cluster_file, "--scenario", scenario_file, "--json", "--workers", "1"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert report["dividend"] == pytest.approx(sum(report["standalone"].values()) - report["together"])
     assert set(report["rules"]) == {"shapley", "nucleolus", "least-core", "scrb", "proportional", "use", "dual"}
     for rule in report["rules"].values():
@@ -223,7 +224,10 @@ def test_use_allocation_charges_the_hubs_hydrogen_by_the_hydrogen_each_member_ta
     c = cluster(member("h1", [gas("heat_high", 40_000, equipment="furnace")]),
                 member("h2", [gas("heat_high", 120_000, equipment="furnace")], km_north=2),
                 member("p", [power(3000)]))  # fmt: skip
-    s = scenario(["hydrogen_network", "hydrogen_fuel", "electrolysis"], periods=[2025, 2030, 2035], target_year=2035)
+    # Electrolysis in the EU needs 3.7 years of consents and construction (lead_times.csv): off here, where the 2025
+    # cap needs the hub's hydrogen, since this test is about who pays for it.
+    s = scenario(["hydrogen_network", "hydrogen_fuel", "electrolysis"], periods=[2025, 2030, 2035], target_year=2035,
+                 lead_times=False)  # fmt: skip
     game = ClusterGame(NetworkBuilder(c, s).build(), workers=1)
     spent = game.lever_costs(frozenset(game.players))
     own = spent.groupby(level="node").sum()

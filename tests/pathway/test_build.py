@@ -22,6 +22,10 @@ from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
 
 KM_PER_DEGREE = 6371.0 * math.pi / 180  # along a meridian, haversine with R = 6371 km
+# Eurostat HICP (EEA) annual average rates of change, deflators.csv: 2016-2025 0.3, 1.7, 1.9, 1.5, 0.7, 2.9, 9.2, 6.4,
+# 2.6, 2.5 %.
+EUR_2020_TO_2025 = 1.029 * 1.092 * 1.064 * 1.026 * 1.025
+EUR_2015_TO_2025 = 1.003 * 1.017 * 1.019 * 1.015 * 1.007 * EUR_2020_TO_2025
 LAT, LON = 51.3, 4.3
 BASE_YEAR = 2023
 
@@ -175,7 +179,8 @@ def _emitters():
                     process=[{"source": "clinker", "amount": "50 kt"}])  # fmt: skip
     steel = member("steel", [gas("heat_high", 100_000, equipment="furnace")], sector="steel",
                    process=[{"source": "blast furnace", "amount": "30 kt"}])  # fmt: skip
-    chem = member("chem", [gas("steam", 100_000)], process=[{"source": "ammonia", "amount": "20 kt"}])
+    chem = member("chem", [gas("steam", 100_000)],
+                  process=[{"source": "ammonia", "amount": "20 kt", "co2_concentration": "99 %"}])  # fmt: skip
     small = member("small", [gas("heat_low", 20_000)])  # ~4.5 kt scope 1: below the 12,500 t threshold
     site = {"id": "north", "name": "North Sea", "setting": "offshore", "distance": "100 km", "injection_capacity": "1 Mt"}
     return cluster(cement, steel, chem, small, co2_storage=[site])
@@ -188,10 +193,12 @@ def test_carbon_capture_only_for_large_emitters_with_the_sectors_retrofit_techno
     assert units_of(build(c, ["carbon_capture"]), "carbon_capture") == []  # needs the CO2 network
     n = build(c, ["carbon_capture", "co2_network"])
     capture = n.units[n.units["lever"] == "carbon_capture"]["technology"].to_dict()
+    # By the stream's CO2 share (docs/model.md 6.4): a kiln's flue is the cement class, a furnace's or boiler's the
+    # dilute one (DEA 401.a); process CO2 by sector, or by the concentration given (ammonia's at 99 %).
     assert capture == {
         "cem|capture:co2_flue": "cement_capture", "cem|capture:co2_process": "cement_capture_retrofit",
-        "steel|capture:co2_flue": "cement_capture", "steel|capture:co2_process": "steel_capture_retrofit",
-        "chem|capture:co2_flue": "cement_capture", "chem|capture:co2_process": "ammonia_capture_retrofit",
+        "steel|capture:co2_flue": "biomass_chp_capture", "steel|capture:co2_process": "steel_capture_retrofit",
+        "chem|capture:co2_flue": "biomass_chp_capture", "chem|capture:co2_process": "ammonia_capture_retrofit",
     }  # fmt: skip
     assert not [u for u in n.units.index if u.startswith("small|") and ("capture" in u or "co2-connection" in u)]
     assert units_of(n, "co2_network") == sorted(["cem|co2-connection", "chem|co2-connection", "steel|co2-connection",
@@ -252,8 +259,9 @@ def test_co2_storage_site_cost_per_tonne_and_injection_limit(setting, injection,
     assert ports_of(n, unit) == {f"{HUB}|co2": -1.0}
     assert n.units.loc[unit, "cost_kind"] == "co2_storage"
     vom = n.unit_period.loc[unit, "vom"]
-    assert vom[2025] == pytest.approx(_storage_cost(item, 2025), rel=1e-9)
-    assert vom[2040] == pytest.approx(_storage_cost(item, 2040), rel=1e-9)
+    # The DEA prices storage in EUR of 2020; the plan is in EUR of 2025 (the catalog's price year).
+    assert vom[2025] == pytest.approx(_storage_cost(item, 2025) * EUR_2020_TO_2025, rel=1e-9)
+    assert vom[2040] == pytest.approx(_storage_cost(item, 2040) * EUR_2020_TO_2025, rel=1e-9)
     (limit,) = n.annual_limits
     tonnes = float(injection.split()[0]) * 1e6
     assert limit.units == [unit] and list(limit.limit) == [tonnes, tonnes]
@@ -323,7 +331,8 @@ def test_heat_network_pipe_class_and_loss_by_peak(mw, km, per_mw_m, loss_per_km)
     unit = "m|heat-connection"
     assert ports_of(n, unit) == pytest.approx({f"{HUB}|heat_low": -1.0, "m|heat_low": 1 - loss_per_km * km,
                                                f"{HUB}|electricity": -0.02})  # fmt: skip
-    assert capex(n, unit) == pytest.approx(per_mw_m * 1000 * km, rel=1e-6)  # EUR2015 per MW per metre, EUR cluster
+    # EUR2015 per MW per metre, brought to EUR of 2025 (the plan's price year) by the HICP.
+    assert capex(n, unit) == pytest.approx(per_mw_m * 1000 * km * EUR_2015_TO_2025, rel=1e-6)
     assert n.units.loc[unit, "lifetime"] == 40
     assert unit not in build(c, []).units.index
 
@@ -357,7 +366,9 @@ def test_geothermal_large_heat_pump_and_heat_storage_on_the_hub_heat():
                                                     ("offshore_wind", "offshore_wind", 4000)])  # fmt: skip
 @pytest.mark.parametrize("days", [1, 3])
 def test_renewable_profile_is_scaled_to_full_load_hours(lever, technology, flh, days):
-    c = cluster(renewables=[{"type": lever, "potential": "40 MW", "full_load_hours": flh}])
+    # Offshore wind needs its cable length to be planned (its grid connection is priced per km).
+    site = {"distance_to_shore": "30 km"} if lever == "offshore_wind" else {}
+    c = cluster(renewables=[{"type": lever, "potential": "40 MW", "full_load_hours": flh, **site}])
     n = build(c, [lever], typical_days=days)
     unit = f"{HUB}|{lever}"
     assert ports_of(n, unit) == {f"{HUB}|electricity": 1.0}

@@ -19,7 +19,7 @@ from clusterpath.pathway.catalog import exchange_rate
 from clusterpath.pathway.network import PathwayModel
 from clusterpath.pathway.result import PathwayResult
 
-from .test_build import BASE_YEAR, CATALOG, build, cluster, gas, hydrogen_feedstock, member, scenario
+from .test_build import BASE_YEAR, CATALOG, EUR_2020_TO_2025, build, cluster, gas, hydrogen_feedstock, member, scenario
 
 pytestmark = pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
 
@@ -88,7 +88,8 @@ def test_a_unit_earning_45q_is_left_out_of_45v():
 
 # -- CO2 pipelines: DEA size classes as a cost that never falls with size -------------------------------
 
-# DEA, Technology Data for Carbon Capture, Transport and Storage, datasheet 421 (EUR2020 per t/h per metre):
+# DEA, Technology Data for Carbon Capture, Transport and Storage, datasheet 421 (EUR2020 per t/h per metre, the plan
+# converts them to EUR2025 with deflators.csv):
 # onshore lines of 10-30, 30-120 and 120-500 t/h at 15, 8 and 2.3. A line of each class's top size costs
 # 15 x 30 = 450, 8 x 120 = 960 and 2.3 x 500 = 1150 per metre; chords join them.
 CURVE_PER_M = [(0.0, 30.0, 0.0, 15.0), (30.0, 120.0, 450 - 30 * (960 - 450) / 90, (960 - 450) / 90),
@@ -107,7 +108,7 @@ def kiln(mwh: float = 200_000) -> dict:
 def test_co2_trunk_size_classes_have_a_fixed_part_so_cost_never_falls_with_size():
     n = build(cluster(kiln(), co2_storage=[onshore_site()]), ["carbon_capture", "co2_network"])
     rows = n.scale.xs((f"{HUB}|co2-storage:s", 2025), level=("unit", "period"))
-    per_m = 1000 * 100.0 * CATALOG.per_eur  # metres of a 100 km trunk
+    per_m = 1000 * 100.0 * EUR_2020_TO_2025  # metres of a 100 km trunk
     got = [tuple(r) for r in rows[["lo", "hi", "fixed", "slope"]].itertuples(index=False)]
     expected = [(lo, hi, fixed * per_m, slope * per_m) for lo, hi, fixed, slope in CURVE_PER_M]
     assert np.asarray(got) == pytest.approx(np.asarray(expected))
@@ -129,7 +130,7 @@ def test_member_co2_connection_is_priced_as_a_small_pipe():
     n = build(c, ["carbon_capture", "co2_network"])
     km = 20.0
     assert float(n.unit_period.loc[("cem|co2-connection", 2025), "capex"]) == pytest.approx(
-        15 * 1000 * km * CATALOG.per_eur, rel=1e-3)
+        15 * 1000 * km * EUR_2020_TO_2025, rel=1e-3)
 
 
 # -- CO2 storage: the price per tonne of what a site injects ---------------------------------------------
@@ -170,7 +171,7 @@ def test_storage_site_cost_follows_what_it_injects_on_deas_size_classes():
     # Q costs c1 Q up to 1 Mt and the chord to 3 c3 Mt beyond (classes from 3 Mt up are out of the site's reach).
     n = build(cluster(kiln(), co2_storage=[onshore_site(injection="2 Mt")]), ["carbon_capture", "co2_network"])
     unit = f"{HUB}|co2-storage:s"
-    c1, c3 = (_storage_cost(f"co2_storage_onshore_{k}mtpa", 2025) * CATALOG.per_eur for k in (1, 3))
+    c1, c3 = (_storage_cost(f"co2_storage_onshore_{k}mtpa", 2025) * EUR_2020_TO_2025 for k in (1, 3))
     rows = n.flow_scale.xs((unit, 2025), level=("unit", "period"))
     slope = (3e6 * c3 - 1e6 * c1) / 2e6
     # The last class runs on to twice the injection capacity, so a relaxed plan can show what exceeds the limit.

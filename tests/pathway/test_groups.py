@@ -84,11 +84,13 @@ def test_each_member_of_a_group_balances_its_own_energy(both):
     network = NetworkBuilder(alike(), capped()).build()
     energy = grouped.data["energy"].to_pandas()  # (unit, period) MWh a year
     ports = grouped.ports
+    # Each period's coefficients: a heat pump's power per MWh of heat is its vintages' mix (docs/model.md, 4).
+    coefficient = grouped.coefficients()
     demand = network.demand.mean(["day", "hour"]).to_pandas() * 8760
     member_buses = [b for b in network.buses.index[network.buses["kind"] == "balance"] if not b.startswith(HUB)]
     for bus in member_buses:
         rows = ports[ports["bus"] == bus]
-        supplied = sum(c * energy.loc[u] for u, c in zip(rows["unit"], rows["coefficient"], strict=True))
+        supplied = sum(coefficient.loc[i] * energy.loc[u] for i, u in zip(rows.index, rows["unit"], strict=True))
         np.testing.assert_allclose(supplied.to_numpy(), demand.loc[bus].to_numpy(), rtol=1e-6, atol=1e-3, err_msg=bus)
 
 

@@ -76,8 +76,10 @@ def test_totals_without_jobs_created_are_missing_not_zero(three):
 
 
 def test_tiny_real_plans_cached_and_infeasible_reported(tmp_path, small_cluster):
-    # One typical day, two periods; b's scenario allows no lever, so its cap cannot be met.
-    quick = {"name": "quick", "periods": [2025, 2030], "target_year": 2030, "economies_of_scale": False}
+    # One typical day, two periods; b's scenario allows no lever, so its cap cannot be met. Lead times off: a's
+    # N2O needs air capture and the CO2 network by 2030, which the EU's lead time (2030.67) would rule out.
+    quick = {"name": "quick", "periods": [2025, 2030], "target_year": 2030, "economies_of_scale": False,
+             "lead_times": False}
     (tmp_path / "quick.yaml").write_text(yaml.safe_dump(quick))
     (tmp_path / "stuck.yaml").write_text(yaml.safe_dump(quick | {"name": "stuck", "levers": []}))
     folder = write(tmp_path, [cluster(small_cluster, "a"), cluster(small_cluster, "b")], scenario="quick.yaml",

@@ -155,6 +155,10 @@ SHEETS: tuple[Sheet, ...] = (
             _text("type", "kind of renewable", True, _vocab(RenewableType), "renewable types"),
             _quantity("potential", "installable capacity", units.POWER, True),
             _number("full_load_hours", "yearly output per MW at the site, hours (needed to plan this renewable)"),
+            _quantity("distance_to_shore", "offshore wind: submarine cable to the landfall (needed to plan it)",
+                      units.LENGTH, False),
+            _quantity("landfall_distance", "offshore wind: underground cable from the landfall to the grid",
+                      units.LENGTH, False),
         ),
     ),
     Sheet(
@@ -181,6 +185,8 @@ SHEETS: tuple[Sheet, ...] = (
             _number("jobs", "direct employees", True),
             _number("lat", "latitude in degrees; leave empty to use the cluster's"),
             _number("lon", "longitude in degrees; leave empty to use the cluster's"),
+            _number("flue_co2_concentration", "CO2 share of the combustion flue gas, 0.12 or '12 %' (sets the "
+                    "capture class; empty: by sector)"),
         ),
     ),
     Sheet(
@@ -214,6 +220,8 @@ SHEETS: tuple[Sheet, ...] = (
                   lambda: get_args(ProcessEmission.model_fields["gas"].annotation), "gases"),
             _quantity("amount", "tonnes of the gas per year (for CO2, tCO2e is accepted too)", units.MASS, True),
             _boolean("biogenic", "TRUE when the carbon is biogenic"),
+            _number("co2_concentration", "CO2 share of the stream, 0.99 or '99 %' (sets the capture class; empty: "
+                    "by sector)"),
         ),
     ),
     Sheet(

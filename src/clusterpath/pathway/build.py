@@ -20,7 +20,8 @@ from clusterpath import reference
 from clusterpath.inventory import Inventory, interpolate, wastewater_ch4_t
 from clusterpath.pathway import lead_times, prices, timeseries
 from clusterpath.pathway.capex import scale_capex
-from clusterpath.pathway.catalog import Catalog, exchange_rate
+from clusterpath.pathway.catalog import CATALOG_MONEY_YEAR, Catalog, exchange_rate
+from clusterpath.pathway.money import PriceYearError, money_year
 from clusterpath.pathway.network import AnnualLimit, BuildLimit, EmissionCap, Network, annuity
 from clusterpath.schema import Cluster
 from clusterpath.schema.models import PURCHASED_HEAT
@@ -45,17 +46,33 @@ NEW_BIOMASS = "new_biomass"  # the biomass lever's fuel (burnt as wood), apart f
 # Today's equipment -> the catalog technology that replaces it like for like (cost, lifetime).
 INCUMBENT_TECHNOLOGY = {
     Equipment.BOILER: "gas_boiler_steam", Equipment.FURNACE: "gas_direct_firing", Equipment.KILN: "solid_fuel_direct_firing",
-    Equipment.ENGINE: "gas_chp", Equipment.OTHER: "gas_direct_firing", Equipment.ELECTRIC_BOILER: "electric_boiler_steam",
+    Equipment.ENGINE: "gas_chp", Equipment.ELECTRIC_BOILER: "electric_boiler_steam",
     Equipment.ELECTRIC_FURNACE: "electric_boiler_steam", Equipment.HEAT_PUMP: "industrial_heat_pump_medium_temperature",
     Equipment.STEAM_METHANE_REFORMER: "smr",
+}  # fmt: skip
+# Equipment `other` says nothing of what it is, so it is replaced by what serves the same service: a power
+# plant by a power plant, steam and heat up to 400 C by a boiler, heat above by direct firing, hydrogen by a reformer.
+OTHER_BY_SERVICE = {
+    Service.ELECTRICITY: "ccgt", Service.STEAM: "gas_boiler_steam", Service.HEAT_LOW: "gas_boiler_steam",
+    Service.HEAT_MEDIUM: "gas_boiler_steam", Service.HEAT_HIGH: "gas_direct_firing",
+    Service.HYDROGEN_FEEDSTOCK: "smr",
 }  # fmt: skip
 SOLID_FUELS = {"coal_bituminous", "coal_sub_bituminous", "lignite", "anthracite", "coking_coal", "petroleum_coke",
                "wood", "biomass_solid_other"}  # fmt: skip
 
-# Post-combustion capture of flue gas, and capture of process CO2 by sector.
-FLUE_CAPTURE = "cement_capture"
-PROCESS_CAPTURE = {"cement": "cement_capture_retrofit", "steel": "steel_capture_retrofit"}
-PROCESS_CAPTURE_DEFAULT = "ammonia_capture_retrofit"  # concentrated process streams (ammonia, ethylene oxide...)
+# Capture by the stream's CO2 share (% by volume, dry), in classes set by what the catalog's datasheets were made for:
+# the Danish Energy Agency's post-combustion capture on a biomass CHP's flue gas (401.a, 12-15 %) and on a cement
+# kiln's (401.c, 15-30 %); a stream at least as pure as those plants deliver (96-99 % before post cleaning, DEA 401)
+# needs only drying and compression, as the National Petroleum Council's ammonia case (the CO2 stripped from
+# synthesis gas). Streams above 30 % and below 96 % have no datasheet: they take the cement kiln's, which overstates.
+DILUTE_UP_TO, CONCENTRATED_FROM = 0.15, 0.96
+DILUTE_CAPTURE, MEDIUM_CAPTURE, CONCENTRATED_CAPTURE = "biomass_chp_capture", "cement_capture", "ammonia_capture_retrofit"
+# Without a given concentration: a boiler's or CHP's flue gas is the dilute class, a kiln's the cement class; process
+# CO2 of sectors whose stream the catalog has (NPC retrofits) takes that, any other the dilute class (the refinery's
+# FCC and the cracker's furnace flue are dilute; a concentrated stream must say so with co2_concentration).
+FLUE_CAPTURE_BY_SECTOR = {"cement": MEDIUM_CAPTURE}
+PROCESS_CAPTURE = {"cement": "cement_capture_retrofit", "steel": "steel_capture_retrofit",
+                   "fertilizer": "ammonia_capture_retrofit"}  # fmt: skip
 
 # 26 USC 45Q(d)(2): capture facilities other than power plants and DAC must capture at
 # least 12,500 t CO2 a year; smaller point sources are left to the other levers.
@@ -102,6 +119,7 @@ class Blueprint:
     ports: list[tuple[str, str, float]] = field(default_factory=list)
     stores: list[dict] = field(default_factory=list)
     store_period: list[dict] = field(default_factory=list)
+    port_vintage: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # (unit, bus) -> by build period
     demand: dict[str, float] = field(default_factory=dict)  # bus -> MW, the same in every period
     emission_constant: dict[str, float] = field(default_factory=dict)  # bus -> tCO2e per year
     names: set[str] = field(default_factory=set)  # units added so far
@@ -124,8 +142,21 @@ class Blueprint:
         for i, period in enumerate(self.periods):
             self.unit_period.append({"unit": name, "period": period, "capex": _at(capex, i), "vom": _at(vom, i),
                                      "existing": _at(existing, i)})  # fmt: skip
-        self.ports.extend((name, bus, float(coefficient)) for bus, coefficient in ports)
+        # A coefficient given per period is the one of capacity built in that period (its catalog year);
+        # repeated ports on a bus add up, as in the model.
+        summed: dict[str, np.ndarray] = {}
+        for bus, coefficient in ports:
+            values = np.broadcast_to(np.asarray(coefficient, dtype=float), (len(self.periods),))
+            summed[bus] = summed.get(bus, 0.0) + values
+        for bus, values in summed.items():
+            self.port(name, bus, values)
         return name
+
+    def port(self, unit: str, bus: str, coefficient) -> None:
+        values = np.broadcast_to(np.asarray(coefficient, dtype=float), (len(self.periods),))
+        self.ports.append((unit, bus, float(values[0])))
+        if (values != values[0]).any():
+            self.port_vintage[(unit, bus)] = [float(v) for v in values]
 
 
 def _at(value, i: int) -> float:
@@ -139,12 +170,17 @@ class NetworkBuilder:
         self.cluster = cluster
         self.scenario = scenario
         self.periods = list(scenario.periods)
-        self.catalog = Catalog(cluster.currency)
+        # Every cost is money of one price year (docs/model.md, 6.8): the scenario's, else the catalog's.
+        self.price_year = scenario.price_year if scenario.price_year is not None else CATALOG_MONEY_YEAR
+        try:
+            self.catalog = Catalog(cluster.currency, self.price_year)
+        except PriceYearError as error:
+            raise PlanningError(f"scenario price_year {self.price_year}: {error}") from None
         self.inventory = Inventory(cluster)
         self.bp = Blueprint(self.periods)
         self.levers = set(scenario.levers)
         # Scenario money -> cluster money.
-        self.fx = exchange_rate(cluster.currency, cluster.base_year) / exchange_rate(scenario.currency, cluster.base_year)
+        self.fx = exchange_rate(cluster.currency, self.price_year) / exchange_rate(scenario.currency, self.price_year)
         self.profiles: dict[str, pd.Series] = {}
         self.annual_limits: list[AnnualLimit] = []
 
@@ -166,8 +202,8 @@ class NetworkBuilder:
         if market not in defaults:
             raise PlanningError(f"scenario fuel_prices.{market} is needed to price {fuel}: the reference data has no "
                                 f"{market} price (a trajectory per MWh in the scenario's currency, e.g. {{2025: 30}})")  # fmt: skip
-        usd = exchange_rate(self.cluster.currency, self.cluster.base_year) / exchange_rate("USD", self.cluster.base_year)
-        return [defaults[market] * usd] * len(self.periods)
+        # Pink Sheet prices are US dollars of their year.
+        return [self.catalog.convert(defaults[market], "USD", prices.REFERENCE_YEAR)] * len(self.periods)
 
     def electricity_price(self) -> list[float]:
         if self.scenario.electricity_price:
@@ -207,6 +243,10 @@ class NetworkBuilder:
 
     def efficiency(self, technology: str, parameter: str = "efficiency") -> float:
         return self.catalog.number(technology, parameter, self.periods[0])
+
+    def vintage(self, technology: str, parameter: str = "efficiency", default: float | None = None) -> np.ndarray:
+        """A performance parameter of capacity built in each period: the catalog's value for that year."""
+        return np.array([self.catalog.number(technology, parameter, year, default) for year in self.periods])
 
     # -- combustion -----------------------------------------------------------------
     def combustion_ports(self, node: str, fuel: str, fuel_per_flow: float, category: str) -> list[tuple[str, float]]:
@@ -336,11 +376,7 @@ class NetworkBuilder:
     def _incumbent(self, member, index, demand, target: str, mw: float, category: str) -> None:
         node, bp = member.id, self.bp
         name = f"{node}|today:{demand.service.value}:{demand.carrier}:{index}"
-        technology = INCUMBENT_TECHNOLOGY[demand.equipment] if demand.equipment is not Equipment.DIRECT else None
-        if technology == "gas_direct_firing" and demand.carrier in SOLID_FUELS:
-            technology = "solid_fuel_direct_firing"
-        if technology == "gas_boiler_steam" and demand.carrier in ("wood", "biomass_solid_other"):
-            technology = "biomass_boiler_steam"
+        technology = incumbent_technology(demand.equipment, demand.service, demand.carrier)
         fuel_per_flow = 1 / demand.conversion_efficiency
         if demand.carrier in PURCHASED_HEAT:
             # Bought steam or heat: priced as if raised in the catalog's gas boiler.
@@ -368,6 +404,9 @@ class NetworkBuilder:
             else:
                 self.market(node, demand.carrier)
         costs = self.costs(technology) if technology else {"capex": 0.0, "vom": 0.0, "fom": 0.0, "lifetime": 100.0}
+        if technology and self.catalog.capex_per_input(technology):
+            # The unit is sized by its output (MW of hydrogen); the catalog prices a MW of its input (gas).
+            costs["capex"] = [c * fuel_per_flow for c in costs["capex"]]
         lifetime = costs["lifetime"]
         # Today's equipment is of every age: it retires linearly over one lifetime. Direct use
         # (no equipment) does not retire.
@@ -417,10 +456,10 @@ class NetworkBuilder:
             peak = mw
             if "heat_pump" in L and service in ("heat_low", "steam"):
                 tech = "industrial_heat_pump_medium_temperature" if service == "heat_low" else "industrial_heat_pump_high_temperature"
-                self._converter(node, "heat_pump", tech, electricity, bus, 1 / self.efficiency(tech), service)
+                self._converter(node, "heat_pump", tech, electricity, bus, 1 / self.vintage(tech), service)
             if "electric_boiler" in L and service != "heat_high":
                 tech = "electric_boiler_steam"
-                self._converter(node, "electric_boiler", tech, electricity, bus, 1 / self.efficiency(tech), service)
+                self._converter(node, "electric_boiler", tech, electricity, bus, 1 / self.vintage(tech), service)
             eff = incumbent_eff.get(service, self.efficiency("gas_boiler_steam"))
             firing = "gas_direct_firing" if service == "heat_high" else "gas_boiler_steam"
             if "hydrogen_fuel" in L and "hydrogen_network" in L:
@@ -446,28 +485,27 @@ class NetworkBuilder:
         scope1 = self.inventory.members.loc[node, "scope1_tco2e"]
         if "carbon_capture" in L and "co2_network" in L and scope1 >= MIN_CAPTURE_T_PER_YEAR:
             captured = bp.bus(node, "co2_captured")
-            for source, tech in (("co2_flue", FLUE_CAPTURE),
-                                 ("co2_process", PROCESS_CAPTURE.get(member.sector.value, PROCESS_CAPTURE_DEFAULT))):  # fmt: skip
+            for source, tech in (("co2_flue", flue_capture(member)), ("co2_process", process_capture(member))):
                 if f"{node}|{source}" not in bp.buses:
                     continue
                 # The catalog gives energy per tonne captured and cost per t/h captured; the
                 # unit's reference flow is the CO2 it treats, of which ``rate`` is captured.
-                year = self.periods[0]
-                rate = self.catalog.number(tech, "capture_rate", year)
-                elec = self.catalog.number(tech, "electricity-input", year, 0.0)
-                elec += self.catalog.number(tech, "compression-electricity-input", year, 0.0)
-                heat = self.catalog.number(tech, "heat-input", year, 0.0)
-                gas = self.catalog.number(tech, "gas-input", year, 0.0)
+                # Per build period: each vintage captures and consumes as the catalog says for its year.
+                rate = self.vintage(tech, "capture_rate")
+                elec = self.vintage(tech, "electricity-input", 0.0)
+                elec = elec + self.vintage(tech, "compression-electricity-input", 0.0)
+                heat = self.vintage(tech, "heat-input", 0.0)
+                gas = self.vintage(tech, "gas-input", 0.0)
                 ports = [(bp.bus(node, source), -1.0), (captured, rate), (bp.bus(node, "scope1", "emission"), 1 - rate),
                          (electricity, -elec * rate)]  # fmt: skip
-                if heat:
+                if heat.any():
                     ports.append((bp.bus(node, "steam"), -heat * rate))
                     steam_needed = True
-                if gas:
+                if gas.any():
                     ports += self.combustion_ports(node, "natural_gas", gas * rate, category)
                     self.market(node, "natural_gas")
                 costs = self.costs(tech)
-                costs["capex"] = [c * rate for c in costs["capex"]]
+                costs["capex"] = [c * r for c, r in zip(costs["capex"], rate, strict=True)]
                 bp.unit(f"{node}|capture:{source}", node, "carbon_capture", tech, ports, service="co2",
                         unit_of_capacity="tCO2/h", **costs)  # fmt: skip
             distance = self._distance(member)
@@ -566,14 +604,15 @@ class NetworkBuilder:
         km = self._distance(member)
         pipe_class = next((c for c in DH_PIPE_CLASSES if peak_mw <= c[0]), DH_PIPE_CLASSES[-1])
         rows = reference.table("infrastructure_costs")
-        per_mw_m = float(rows.loc[rows["item"] == pipe_class[1], "value"].iloc[0])  # EUR2015 per MW per trench metre
+        row = rows.loc[rows["item"] == pipe_class[1]].iloc[0]
+        per_mw_m = self._money(row["value"], row["unit"])  # per MW per trench metre (DEA, EUR2015)
         loss = next(c for c in DH_HEAT_LOSS if peak_mw <= c[0])[1] / 100
         lifetime = float(rows.loc[(rows["item"] == "dh_transmission_pipe") & (rows["parameter"] == "lifetime"), "value"].iloc[0])
         pumping = float(rows.loc[(rows["item"] == "dh_transmission_pipe") & (rows["parameter"] == "electricity-input"),
                                  "value"].iloc[0]) / 100  # fmt: skip
         ports = [(bp.bus(HUB, "heat_low"), -1.0), (bus, max(0.0, 1 - loss * km)), (bp.bus(HUB, "electricity"), -pumping)]
         bp.unit(f"{node}|heat-connection", node, "heat_network", "dh_transmission_pipe", ports,
-                capex=per_mw_m * 1000 * km * self.catalog.per_eur, lifetime=lifetime, service="heat_low")  # fmt: skip
+                capex=per_mw_m * 1000 * km, lifetime=lifetime, service="heat_low")  # fmt: skip
 
     def _renewables(self) -> None:
         bp, L, c = self.bp, self.levers, self.cluster
@@ -589,8 +628,12 @@ class NetworkBuilder:
                 )
             self.profiles[lever] = self._profile(lever, potential.full_load_hours)
             tech = RENEWABLES[lever]
+            costs = self.costs(tech)
+            if lever == "offshore_wind":
+                connection = self._offshore_connection(potential, costs)
+                costs["capex"] = [c + k for c, k in zip(costs["capex"], connection, strict=True)]
             bp.unit(f"{HUB}|{lever}", HUB, lever, tech, [(electricity, 1.0)], profile=lever,
-                    capacity_max=potential.potential, **self.costs(tech))  # fmt: skip
+                    capacity_max=potential.potential, **costs)  # fmt: skip
         if "battery" in L:
             energy, power = self.costs("battery_storage"), self.costs("battery_inverter")
             # A store has one lifetime: price the inverter so its yearly cost stays that of its own life and O&M.
@@ -606,6 +649,30 @@ class NetworkBuilder:
         self._direct_air_capture()
         self._co2_storage()
 
+    def _offshore_connection(self, site, turbine: dict) -> list[float]:
+        """Grid connection per MW of an offshore wind site, which the catalog's turbine price excludes.
+
+        As PyPSA-Eur adds it per site: offshore and onshore substations, a submarine cable to the landfall
+        and an underground cable on to the grid. Each part is priced so that its yearly cost is that of its
+        own lifetime and O&M while it rides on the turbine's (as the battery inverter does).
+        """
+        if site.distance_to_shore is None:
+            raise PlanningError(
+                "resources.renewables (offshore_wind) needs distance_to_shore (km of submarine cable from the site "
+                "to the landfall, e.g. 45 km for Belgium's Princess Elisabeth Zone): the catalog's turbine price "
+                "excludes the grid connection, which is priced per km; or remove 'offshore_wind' from the levers"
+            )
+        rate = self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate
+        own = float(annuity(rate, turbine["lifetime"])) + turbine["fom"]
+        parts = [("offwind_ac_station", 1.0), ("offwind_ac_connection_submarine", site.distance_to_shore),
+                 ("offwind_ac_connection_underground", site.landfall_distance or 0.0)]  # fmt: skip
+        total = [0.0] * len(self.periods)
+        for tech, quantity in parts:
+            part = self.costs(tech)
+            ratio = (float(annuity(rate, part["lifetime"])) + part["fom"]) / own
+            total = [t + c * quantity * ratio for t, c in zip(total, part["capex"], strict=True)]
+        return total
+
     def _hydrogen_supply(self) -> None:
         bp, L = self.bp, self.levers
         if f"{HUB}|hydrogen" not in bp.buses:
@@ -613,7 +680,7 @@ class NetworkBuilder:
         h2 = bp.bus(HUB, "hydrogen")
         if "electrolysis" in L:
             tech = "electrolysis_aec"
-            ports = [(bp.bus(HUB, "electricity"), -1.0), (h2, self.efficiency(tech))]
+            ports = [(bp.bus(HUB, "electricity"), -1.0), (h2, self.vintage(tech))]
             costs = self.costs(tech)
             bp.unit(f"{HUB}|electrolysis", HUB, "electrolysis", tech, ports, **costs)
             if self.scenario.economies_of_scale:
@@ -631,8 +698,8 @@ class NetworkBuilder:
             self._hub_vent()
         if "smr_ccs" in L and "co2_network" in L:
             tech = "smr_cc"
-            eta = self.efficiency(tech)
-            rate = self.catalog.number(tech, "capture_rate", self.periods[0])
+            eta = self.vintage(tech)
+            rate = self.vintage(tech, "capture_rate")
             ports = self.combustion_ports(HUB, "natural_gas", 1.0, category)
             co2 = next(coef for bus, coef in ports if bus.endswith("co2_flue"))
             ports = [p for p in ports if not p[0].endswith("co2_flue")]
@@ -656,13 +723,13 @@ class NetworkBuilder:
                     **self.costs(tech))  # fmt: skip
         if "large_heat_pump" in L:
             tech = "central_air_sourced_heat_pump"
-            self._converter(HUB, "large_heat_pump", tech, electricity, heat, 1 / self.efficiency(tech), "heat_low")
+            self._converter(HUB, "large_heat_pump", tech, electricity, heat, 1 / self.vintage(tech), "heat_low")
         if "heat_storage" in L:
             tank = self.costs("thermal_storage_water_tank")
             loss = self.catalog.number("thermal_storage_water_tank", "standing losses", self.periods[0], 0.0) / 100
             self._store(f"{HUB}|heat-storage", heat, "heat_storage", "thermal_storage_water_tank", tank, loss)
         if f"{HUB}|electrolysis" in bp.names:
-            bp.ports.append((f"{HUB}|electrolysis", heat, self.efficiency("electrolysis_aec", "efficiency-heat")))
+            bp.port(f"{HUB}|electrolysis", heat, self.vintage("electrolysis_aec", "efficiency-heat"))
         # Surplus heat (from electrolysers) may be released.
         bp.unit(f"{HUB}|heat-release", HUB, "release", "release", [(heat, -1.0)], extendable=False, unlimited=True)
 
@@ -717,10 +784,8 @@ class NetworkBuilder:
         if "direct_air_capture" not in L or "co2_network" not in L:
             return
         tech = "direct_air_capture"
-        year = self.periods[0]
-        elec = self.catalog.number(tech, "electricity-input", year) + self.catalog.number(
-            tech, "compression-electricity-input", year, 0.0)
-        heat = self.catalog.number(tech, "heat-input", year)
+        elec = self.vintage(tech, "electricity-input") + self.vintage(tech, "compression-electricity-input", 0.0)
+        heat = self.vintage(tech, "heat-input")
         ports = [(bp.bus(HUB, "electricity"), -elec), (bp.bus(HUB, "heat_low"), -heat), (bp.bus(HUB, "co2"), 1.0),
                  (bp.bus(HUB, "scope1", "emission"), -1.0)]  # fmt: skip
         bp.unit(f"{HUB}|direct-air-capture", HUB, tech, tech, ports, unit_of_capacity="tCO2/h", **self.costs(tech))
@@ -777,7 +842,7 @@ class NetworkBuilder:
 
     def _trunk_classes(self, site) -> list[tuple[float, float, float, float]]:
         """Size classes of the trunk line to a storage site: (t/h from, to, fixed cost, cost per t/h), whole line."""
-        metres = 1000 * site.distance * self.catalog.per_eur
+        metres = 1000 * site.distance
         top = max(ONSHORE_CO2_CLASSES[-1][1], site.injection_capacity / HOURS_PER_YEAR * 1.5)
         if site.setting == "offshore":
             return [(0.0, top, 0.0, self._co2_pipe_price("co2_pipeline_offshore_120_500tph") * metres)]
@@ -788,9 +853,10 @@ class NetworkBuilder:
         return classes
 
     def _co2_pipe_price(self, item: str) -> float:
-        """DEA investment of a CO2 pipeline class, EUR2020 per t/h per metre (infrastructure_costs.csv)."""
+        """DEA investment of a CO2 pipeline class per t/h per metre (infrastructure_costs.csv), in plan money."""
         rows = reference.table("infrastructure_costs")
-        return float(rows.loc[(rows["item"] == item) & (rows["parameter"] == "investment"), "value"].iloc[0])
+        row = rows.loc[(rows["item"] == item) & (rows["parameter"] == "investment")].iloc[0]
+        return self._money(row["value"], row["unit"])
 
     def _onshore_co2_curve(self) -> list[tuple[float, float, float, float]]:
         """Cost of an onshore CO2 line per metre as chords between DEA's classes, each priced at its top size.
@@ -812,7 +878,7 @@ class NetworkBuilder:
         curve = self._onshore_co2_curve()
         _, hi, fixed, slope = next((c for c in curve if flow <= c[1]), curve[-1])
         per_t_h = (fixed + slope * min(flow, hi)) / min(flow, hi)
-        return [per_t_h * 1000 * km * self.catalog.per_eur] * len(self.periods)
+        return [per_t_h * 1000 * km] * len(self.periods)
 
     def _power_law(self, unit: str, technology: str, capex: list[float]) -> None:
         """capex * ref * (size/ref)^b up to the reference size, linear beyond it, as chords between breakpoints."""
@@ -847,7 +913,13 @@ class NetworkBuilder:
         if parts.empty:
             raise PlanningError(f"no storage cost for a {site.setting} site of {size} Mt/yr in infrastructure_costs.csv")
         per_year = parts.pivot_table(index="year", columns="parameter", values="value", aggfunc="first").sum(axis=1)
-        return [float(np.interp(y, per_year.index, per_year.values)) * self.catalog.per_eur for y in self.periods]
+        unit = parts["unit"].iloc[0]  # every item of a datasheet is in the same money (EUR2020/tCO2)
+        return [self._money(float(np.interp(y, per_year.index, per_year.values)), unit) for y in self.periods]
+
+    def _money(self, value: float, unit: str) -> float:
+        """A reference figure whose unit names its money ("EUR2015/MW/m") in cluster money of the price year."""
+        currency, year = money_year(unit)
+        return self.catalog.convert(float(value), currency, year)
 
     def _storage_classes(self, site, name: str) -> None:
         """Yearly storage cost by what the site injects: chords through DEA's 1, 3 and 5 Mt/yr sites at full use.
@@ -932,6 +1004,7 @@ class NetworkBuilder:
             unit_period=pd.DataFrame(bp.unit_period).set_index(["unit", "period"]),
             ports=ports,
             port_period=port_period,
+            port_vintage=dict(bp.port_vintage),
             demand=demand,
             profiles=profiles,
             stores=stores,
@@ -946,7 +1019,8 @@ class NetworkBuilder:
             if self.flow_scale_rows else None,
             meta={"incumbent": self._incumbent_table(), "grid_factor": dict(zip(self.periods, self.grid_factor(), strict=True)),
                   "cap_baseline": self.cap_baselines(), "merchant_mw": dict(self._merchant_by_member),
-                  "lead_times": times, "byproduct_value": self._byproduct_values()},
+                  "lead_times": times, "byproduct_value": self._byproduct_values(),
+                  "money": {"currency": self.cluster.currency, "price_year": self.price_year}},
         )
 
     def _byproduct_values(self) -> pd.DataFrame:
@@ -972,7 +1046,8 @@ class NetworkBuilder:
         times = lead_times.lead_time_table(c, s)
         if not s.lead_times:
             times = times.iloc[:0]
-        projects = lead_times.committed_projects(c)
+        # With lead times off, nothing holds a lever back, the register's dates included.
+        projects = lead_times.committed_projects(c) if s.lead_times else []
         units["earliest_operation"] = lead_times.earliest_operation(units, times, projects, HUB)
         if len(stores):
             nodes = stores.assign(node=stores["bus"].str.split("|").str[0])
@@ -1055,6 +1130,42 @@ class NetworkBuilder:
             if members:
                 limits.append(BuildLimit(lever, members, pd.Series({p: mw_per_year * years[p] for p in self.periods})))
         return limits
+
+
+def capture_class(concentration: float) -> str:
+    """The catalog capture technology for a stream of this CO2 share (by volume, dry)."""
+    if concentration <= DILUTE_UP_TO:
+        return DILUTE_CAPTURE
+    return CONCENTRATED_CAPTURE if concentration >= CONCENTRATED_FROM else MEDIUM_CAPTURE
+
+
+def flue_capture(member) -> str:
+    if member.flue_co2_concentration is not None:
+        return capture_class(member.flue_co2_concentration)
+    return FLUE_CAPTURE_BY_SECTOR.get(member.sector.value, DILUTE_CAPTURE)
+
+
+def process_capture(member) -> str:
+    """One capture unit takes all of a member's process CO2: the most dilute stream it is told of sets its class."""
+    given = [p.co2_concentration for p in member.process_emissions
+             if p.gas == "co2" and not p.biogenic and p.co2_concentration is not None]  # fmt: skip
+    if given:
+        return capture_class(min(given))
+    return PROCESS_CAPTURE.get(member.sector.value, DILUTE_CAPTURE)
+
+
+def incumbent_technology(equipment: Equipment, service: Service, carrier: str) -> str | None:
+    """The catalog technology replacing today's equipment like for like; None for direct use."""
+    if equipment is Equipment.DIRECT:
+        return None
+    technology = OTHER_BY_SERVICE[service] if equipment is Equipment.OTHER else INCUMBENT_TECHNOLOGY[equipment]
+    if technology == "gas_direct_firing" and carrier in SOLID_FUELS:
+        return "solid_fuel_direct_firing"
+    if technology == "gas_boiler_steam" and carrier in ("wood", "biomass_solid_other"):
+        return "biomass_boiler_steam"
+    if technology == "ccgt" and carrier in SOLID_FUELS:
+        return "coal_chp"  # the catalog's only solid-fuel power plant
+    return technology
 
 
 def _service_bus(service: str) -> str:

@@ -2,8 +2,8 @@
 
 The catalog (technologies.csv) keeps its source's units: money in EUR of 2025 (a few
 rows in USD) per kW, kWh, MW, t/h or MW·km. Here they become money per MW, MWh or t/h
-in the cluster's currency, interpolated linearly between catalog years (2025, 2030,
-2040, 2050) and held flat beyond them.
+in the cluster's currency of the scenario's price year (``money.py``), interpolated
+linearly between catalog years (2025, 2030, 2040, 2050) and held flat beyond them.
 """
 
 from __future__ import annotations
@@ -15,17 +15,20 @@ import numpy as np
 import pandas as pd
 
 from clusterpath import reference
+from clusterpath.pathway.money import price_level
 
 # Money in the catalog is in EUR of this year (PyPSA technology-data v0.14.0, eur_year 2025).
 CATALOG_MONEY_YEAR = 2025
 
 # Denominator of a cost unit -> factor from "per that" to "per model unit".
 _PER = {
-    "kW": 1e3, "kW_e": 1e3, "kW_el": 1e3, "kW_th": 1e3, "kWh": 1e3, "kWhCapacity": 1e3, "kWh Capacity": 1e3,
+    "kW": 1e3, "kW_e": 1e3, "kW_el": 1e3, "kWel": 1e3, "kW_th": 1e3, "kWh": 1e3, "kWhCapacity": 1e3, "kWh Capacity": 1e3,
     "MW": 1.0, "MW_CH4": 1.0, "MWh": 1.0, "MWh_e": 1.0, "MWhel": 1.0, "MWh_th": 1.0, "MWh_H2": 1.0,
     "MWh output": 1.0, "(tCO2/h)": 1.0, "t_CO2/h": 1.0, "t_CO2": 1.0, "MW/km": 1.0, "(tCO2/h)/km": 1.0,
 }  # fmt: skip
 _MONEY = re.compile(r"^(EUR|USD)/(.+?)(, \d{4})?$")
+# Denominators that measure a unit's input, not its output: the SMR rows are "EUR/MW_CH4", per MW of gas in.
+_INPUT_BASIS = {"MW_CH4"}
 
 
 class CatalogError(KeyError):
@@ -54,9 +57,20 @@ def exchange_rate(currency: str, year: int) -> float:
 class Catalog:
     """Parameters of catalog technologies for one cluster (its currency)."""
 
-    def __init__(self, currency: str) -> None:
+    def __init__(self, currency: str, price_year: int = CATALOG_MONEY_YEAR) -> None:
         self.currency = currency
-        self.per_eur = exchange_rate(currency, CATALOG_MONEY_YEAR)
+        self.price_year = price_year
+        # Cluster money of the price year per EUR of the catalog's year.
+        self.per_eur = price_level(CATALOG_MONEY_YEAR, price_year) * exchange_rate(currency, price_year)
+
+    def convert(self, value: float, currency: str, year: int) -> float:
+        """Money of ``currency`` and ``year`` in the cluster's currency of the price year.
+
+        One route for every figure: into EUR at the year's own rate, to the price year with the euro price
+        index, into the cluster's currency at the price year's rate (docs/model.md, 6.8).
+        """
+        in_eur = value / exchange_rate(currency, year)
+        return in_eur * price_level(year, self.price_year) * exchange_rate(self.currency, self.price_year)
 
     def raw(self, technology: str, parameter: str, year: int) -> tuple[float, str]:
         table = _wide()
@@ -82,6 +96,11 @@ class Catalog:
 
     def capex(self, technology: str, year: int) -> float:
         return self.money(technology, "investment", year)
+
+    def capex_per_input(self, technology: str) -> bool:
+        """Whether the investment is per MW of the unit's input (gas for a reformer) rather than of its output."""
+        match = _MONEY.match(self.raw(technology, "investment", CATALOG_MONEY_YEAR)[1])
+        return bool(match) and match.group(2) in _INPUT_BASIS
 
     def vom(self, technology: str, year: int) -> float:
         return self.money(technology, "VOM", year) if self.has(technology, "VOM") else 0.0

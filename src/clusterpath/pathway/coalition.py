@@ -71,8 +71,10 @@ class CoalitionModel:
             if "unit" not in variable.dims:
                 continue
             for node, units in unit_node.groupby(unit_node).groups.items():
-                if node in self._columns:
-                    labels = variable.labels.sel(unit=list(units)).values.ravel()
+                # Some variables cover a subset of the units (vintage flows: only units whose ports differ by vintage).
+                present = variable.indexes["unit"].intersection(units)
+                if node in self._columns and len(present):
+                    labels = variable.labels.sel(unit=present).values.ravel()
                     self._columns[node].append(column[labels[labels >= 0]])
         # A node's rows: its energy balances (its demand) and the limits of its own units (its
         # equipment today): what its members bring to a coalition, and what the dual allocation prices.

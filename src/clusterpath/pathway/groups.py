@@ -140,9 +140,10 @@ def group(network: Network, groups: dict[str, list[str]]) -> Network:
     demand = summed(n.demand, "balance")
     constant = summed(n.emission_constant, "emission") if n.emission_constant is not None else None
     port_period = {key: values for key, values in n.port_period.items() if key[0] in units.index}
+    port_vintage = {key: values for key, values in n.port_vintage.items() if key[0] in units.index}
     return replace(
         n, units=units, unit_period=unit_period, ports=ports, buses=buses, demand=demand, emission_constant=constant,
-        port_period=port_period, caps=_group_caps(n.caps, rep, buses.index),
+        port_period=port_period, port_vintage=port_vintage, caps=_group_caps(n.caps, rep, buses.index),
         annual_limits=[replace(a, units=[u for u in a.units if u in units.index]) for a in n.annual_limits],
         build_limits=[replace(b, units=[u for u in b.units if u in units.index]) for b in n.build_limits],
         meta={**n.meta, "groups": groups},
@@ -183,7 +184,8 @@ def _group_caps(caps: list[EmissionCap], rep: dict[str, str], buses: pd.Index) -
     return list(merged.values())
 
 
-def shares(full: Network, grouped: Network, energy: xr.DataArray, groups: dict[str, list[str]]) -> pd.DataFrame:
+def shares(full: Network, grouped: Network, energy: xr.DataArray, groups: dict[str, list[str]],
+           vintage: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each member's share of its group's units and buses, per period (index: member-level names).
 
     A bus takes the flow-weighted share of what it delivers (its demand and the units drawing
@@ -208,8 +210,11 @@ def shares(full: Network, grouped: Network, energy: xr.DataArray, groups: dict[s
         w = w / w.sum() if w.sum() > 0 else np.full(len(members), 1 / len(members))
         fallback = np.repeat(w[:, None], len(periods), axis=1)
         ports = grouped.ports[(_node(pd.Index(grouped.ports["unit"])) == first) & (_node(pd.Index(grouped.ports["bus"])) == first)]
-        # Grid power's scope 2 coefficient changes by period; everything else is constant.
-        coefficient = [np.asarray(grouped.port_period.get((u, b), np.full(len(periods), c)), dtype=float)
+        # Grid power's scope 2 coefficient changes by period, and so does a port whose vintages differ (the
+        # solved plan's energy-weighted mean, ``vintage``); everything else is constant.
+        by_vintage = {} if vintage is None else {key: row.to_numpy(dtype=float) for key, row in vintage.iterrows()}
+        coefficient = [np.asarray(grouped.port_period.get((u, b), by_vintage.get((u, b), np.full(len(periods), c))),
+                                  dtype=float)
                        for u, b, c in zip(ports["unit"], ports["bus"], ports["coefficient"], strict=True)]  # fmt: skip
         ports = ports.assign(unit=_suffix(pd.Index(ports["unit"])), bus=_suffix(pd.Index(ports["bus"])))
         flow = {u: flows.loc[f"{first}|{u}"].to_numpy() for u in ports["unit"].unique()}
@@ -270,7 +275,7 @@ def ungroup(result: PathwayResult, full: Network, grouped: Network) -> PathwayRe
     groups = grouped.meta.get("groups", {})
     if not groups:
         return result
-    share = shares(full, grouped, result.data["energy"], groups)
+    share = shares(full, grouped, result.data["energy"], groups, result.port_period)
     rep = {member: first for first, members in groups.items() for member in members}
 
     def source(names: pd.Index) -> list[str]:
@@ -293,5 +298,12 @@ def ungroup(result: PathwayResult, full: Network, grouped: Network) -> PathwayRe
             data[name] = flow_part * f + full.emission_constant
         else:
             data[name] = array
+    port_period = result.port_period
+    if port_period is not None:
+        # A member's vintages run in its group's proportions: its port coefficients are the group's.
+        keys = pd.MultiIndex.from_tuples([(u, b) for u, b in full.port_vintage])
+        sources = pd.MultiIndex.from_arrays([source(keys.get_level_values(0)), source(keys.get_level_values(1))])
+        port_period = port_period.reindex(sources).set_axis(keys.set_names(["unit", "bus"]))
     return replace(result, data=data, units=full.units.copy(), buses=full.buses.copy(), ports=full.ports.copy(),
-                   prices=market_prices(full), meta={**full.meta, "groups": groups})  # fmt: skip
+                   prices=market_prices(full), meta={**full.meta, "groups": groups},
+                   port_period=port_period)  # fmt: skip

@@ -98,14 +98,16 @@ def committed_projects(cluster: Cluster) -> list:
 def earliest_operation(assets: pd.DataFrame, times: pd.DataFrame, projects: list, hub: str) -> pd.Series:
     """First year new capacity of each asset (rows with ``node`` and ``lever``) can operate; -inf where unrestricted.
 
-    A committed project exempts its lever at its members, and at the hub, whose shared assets it builds,
-    from its operating year on.
+    A committed project's operating year binds its lever at its members, and at the hub, whose shared assets
+    it builds: it already holds its permits, so it may come before the lever's lead time allows, and the
+    cluster's own register says it comes no sooner (the earliest such project, where several cover an asset).
     """
     earliest = assets["lever"].map(times["earliest_operation"]).astype(float).fillna(-math.inf)
+    register = pd.Series(math.inf, index=assets.index)
     for project in projects:
         covered = (assets["lever"] == project.lever) & (assets["node"].isin(project.members) | (assets["node"] == hub))
-        earliest[covered] = np.minimum(earliest[covered], float(project.operating_year))
-    return earliest
+        register[covered] = np.minimum(register[covered], float(project.operating_year))
+    return earliest.where(~np.isfinite(register), register)
 
 
 # -- the critical path of a plan ----------------------------------------------------------------

@@ -93,6 +93,9 @@ class Network:
     # Yearly cost of a unit's flow by size class of the yearly flow: index (unit, segment, period); lo, hi, fixed, slope
     flow_scale: pd.DataFrame | None = None
     port_period: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # (unit, bus) -> coefficient by period
+    # (unit, bus) -> coefficient of capacity built in each period (its catalog year); existing capacity keeps the
+    # coefficient of ``ports``. A key may not also be in ``port_period``.
+    port_vintage: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     build_limits: list[BuildLimit] = field(default_factory=list)
     policy: PolicyTerms | None = None  # credits, grants, contracts for difference, mandates, border charges
     exact_store_levels: bool = False  # bound lossy stores hour by hour (see PathwayModel._stores)
@@ -168,6 +171,7 @@ class PathwayModel:
         self.capacity = (self.new.fillna(0) * self.activity).sum("build") + self.existing
 
         self._capacity_limits()
+        self._vintages()
         self._stores()
         self._balances()
         self._emissions()
@@ -209,6 +213,40 @@ class PathwayModel:
                 mask=finite.broadcast_like(self.existing),
             )
         self._economies_of_scale()
+
+    def _vintages(self) -> None:
+        """The flow of each build period's capacity, for units whose ports differ by build period.
+
+        A unit's flow splits into what each vintage carries, within that vintage's capacity, and the rest,
+        carried by existing capacity at the coefficients of ``ports``. The split exists only where some
+        port's coefficient depends on the build year (docs/model.md, section 4, "Vintages").
+        """
+        n, m = self.network, self.model
+        self.vintage_flow = None
+        if not n.port_vintage:
+            return
+        overlap = set(n.port_vintage) & set(n.port_period)
+        if overlap:
+            raise ValueError(f"ports with coefficients both by period and by vintage: {sorted(overlap)}")
+        known = set(zip(n.ports["unit"], n.ports["bus"], strict=True))
+        missing = set(n.port_vintage) - known
+        if missing:
+            raise ValueError(f"vintage coefficients for ports that do not exist: {sorted(missing)}")
+        periods, days, hours = self.coords["period"], self.coords["day"], self.coords["hour"]
+        vintaged = pd.Index(sorted({unit for unit, _ in n.port_vintage}), name="unit")
+        build = periods.rename("build")
+        standing = (self.activity.sel(unit=vintaged) > 0) & (self.new.labels.sel(unit=vintaged) != -1)
+        shape = xr.DataArray(np.ones((len(days), len(hours)), dtype=bool), coords=[days, hours])
+        mask = (standing & shape).transpose("unit", "build", "period", "day", "hour")
+        self.vintage_flow = m.add_variables(lower=0, coords=[vintaged, build, periods, days, hours],
+                                            name="vintage-flow", mask=mask)  # fmt: skip
+        available = self.availability.sel(unit=vintaged)
+        by_vintage = self.vintage_flow.fillna(0)  # absent where the vintage does not stand: it carries nothing
+        m.add_constraints(by_vintage - available * self.new.fillna(0).sel(unit=vintaged) <= 0,
+                          name="vintage-capacity", mask=mask)  # fmt: skip
+        rest = self.flow.sel(unit=vintaged) - by_vintage.sum("build")
+        m.add_constraints(rest - available * self.existing.sel(unit=vintaged) <= 0, name="vintage-existing")
+        m.add_constraints(rest >= 0, name="vintage-split")
 
     def _economies_of_scale(self) -> None:
         """Concave capex as size classes, one chosen by a binary per build period (disaggregated form).
@@ -387,7 +425,26 @@ class PathwayModel:
                 values[row] = self.network.port_period[key]
         coefficient = xr.DataArray(values, coords=[index, periods])
         expression = (self.flow.sel(unit=unit) * coefficient).groupby(bus).sum()
-        return expression.rename(group="bus") if "group" in expression.dims else expression
+        expression = expression.rename(group="bus") if "group" in expression.dims else expression
+        return expression + self._vintage_correction(ports, expression.indexes["bus"])
+
+    def _vintage_correction(self, ports: pd.DataFrame, buses: pd.Index):
+        """What vintages add to a port sum: (coefficient of the build year - that of ``ports``) x the vintage's flow."""
+        vintage = self.network.port_vintage
+        keys = list(zip(ports["unit"], ports["bus"], strict=True))
+        rows = [i for i, key in enumerate(keys) if key in vintage]
+        if self.vintage_flow is None or not rows:
+            return 0
+        chosen = ports.iloc[rows]
+        index = pd.RangeIndex(len(chosen), name="port")
+        build = self.coords["period"].rename("build")
+        by_build = np.array([vintage[key] for key in zip(chosen["unit"], chosen["bus"], strict=True)], dtype=float)
+        delta = xr.DataArray(by_build - chosen["coefficient"].to_numpy(dtype=float)[:, None], coords=[index, build])
+        unit = xr.DataArray(chosen["unit"].values, coords=[index])
+        bus = xr.DataArray(chosen["bus"].values, coords=[index], name="bus")
+        correction = (self.vintage_flow.fillna(0).sel(unit=unit) * delta).sum("build").groupby(bus).sum()
+        correction = correction.rename(group="bus") if "group" in correction.dims else correction
+        return correction.reindex(bus=buses).fillna(0)
 
     def _emissions(self) -> None:
         """Yearly tCO2e on every emission bus, and the caps on them."""

@@ -53,10 +53,31 @@ class PathwayResult:
     meta: dict  # what the builder recorded (today's supply, grid factors)
     baseline_cost: float | None = None  # the same cluster with today's equipment only (no cap, no levers)
     baseline_emissions: pd.Series | None = None  # its yearly tCO2e (all scopes) by period
+    # (unit, bus) x period: a port's coefficient over the year where it differs by vintage (energy-weighted mean)
+    port_period: pd.DataFrame | None = None
 
     @property
     def periods(self) -> list[int]:
         return [int(p) for p in self.data.indexes["period"]]
+
+    @property
+    def price_year(self) -> int | None:
+        """The year whose money every figure of the plan is in (docs/model.md, 6.8)."""
+        money = self.meta.get("money") or {}
+        return int(money["price_year"]) if "price_year" in money else None
+
+    def _money_label(self) -> str:
+        return f"{self.currency} of {self.price_year}" if self.price_year is not None else self.currency
+
+    def coefficients(self) -> pd.DataFrame:
+        """Each row of ``ports`` by period: its coefficient, or its vintages' energy-weighted mean where they differ."""
+        table = pd.DataFrame(np.repeat(self.ports["coefficient"].to_numpy(dtype=float)[:, None], len(self.periods), 1),
+                             index=self.ports.index, columns=self.periods)  # fmt: skip
+        if self.port_period is not None and len(self.port_period):
+            keys = pd.MultiIndex.from_arrays([self.ports["unit"], self.ports["bus"]])
+            found = keys.isin(self.port_period.index)
+            table.loc[found] = self.port_period.reindex(keys[found])[self.periods].to_numpy()
+        return table
 
     # -- from a solved model ----------------------------------------------------------
     @classmethod
@@ -92,7 +113,8 @@ class PathwayResult:
         costs.setdefault("credits", 0.0)
         return cls(status, pm.objective_value, currency, data, n.units.copy(), costs, buses=n.buses.copy(),
                    ports=n.ports.copy(), stores=n.stores.copy(), prices=market_prices(n),
-                   discount=n.discount_sum().to_pandas(), meta=n.meta)  # fmt: skip
+                   discount=n.discount_sum().to_pandas(), meta=n.meta,
+                   port_period=_vintage_coefficients(pm, data["energy"]))  # fmt: skip
 
     # -- views --------------------------------------------------------------------------
     def emissions_by(self, level: str = "node") -> pd.DataFrame:
@@ -186,17 +208,23 @@ class PathwayResult:
         producers = producers[~self.units.loc[producers["unit"], "lever"].isin(NOT_ASSETS).to_numpy()]
         if producers.empty:
             return pd.Series(dtype=float)
-        made = energy.loc[producers["unit"]].mul(producers["coefficient"].to_numpy(), axis=0)
+        made = self._port_flows(producers)
         used_share = self._byproduct_used_share(bus)
         total = pd.Series(0.0, index=energy.columns)
         output = made.sum() - self._released(bus)
-        for unit, row in zip(producers["unit"], made.itertuples(index=False), strict=True):
-            row = pd.Series(row, index=energy.columns)
+        for unit, (_, row) in zip(producers["unit"], made.iterrows(), strict=True):
             if self._is_byproduct(unit, bus):
                 total = total + row * used_share * self._byproduct_value(bus)
             else:
                 total = total + self._full_cost(unit) - self._byproduct_credit(unit)
         return (total / output.where(output > 1e-6)).rename(bus)  # solver noise is no output
+
+    def _port_flows(self, ports: pd.DataFrame) -> pd.DataFrame:
+        """What flows through these rows of ``ports`` a year, by period, with each period's vintage mix."""
+        energy = self.data["energy"].to_pandas()
+        coefficient = self.coefficients().loc[ports.index]
+        return pd.DataFrame(energy.loc[ports["unit"]].to_numpy() * coefficient.to_numpy(), index=ports.index,
+                            columns=energy.columns)  # fmt: skip
 
     def _outputs(self, unit: str) -> pd.DataFrame:
         """Positive ports of a unit on energy buses (not CO2 or emissions)."""
@@ -219,40 +247,38 @@ class PathwayResult:
 
     def _released(self, bus: str) -> pd.Series:
         """What is dumped from ``bus`` unused, by period."""
-        energy = self.data["energy"].to_pandas()
         ports = self.ports[(self.ports["bus"] == bus) & (self.ports["coefficient"] < 0)]
         ports = ports[(self.units.loc[ports["unit"], "lever"] == "release").to_numpy()]
-        return (-energy.loc[ports["unit"]].mul(ports["coefficient"].to_numpy(), axis=0)).sum().clip(lower=0.0)
+        return (-self._port_flows(ports)).sum().clip(lower=0.0)
 
     def _byproduct_used_share(self, bus: str) -> pd.Series:
         """Share of the by-product made on ``bus`` that is used: what is released is by-product first."""
-        energy = self.data["energy"].to_pandas()
         ports = self.ports[(self.ports["bus"] == bus) & (self.ports["coefficient"] > 0)]
         ports = ports[[self._is_byproduct(u, bus) for u in ports["unit"]]]
-        made = energy.loc[ports["unit"]].mul(ports["coefficient"].to_numpy(), axis=0).sum()
+        made = self._port_flows(ports).sum()
         return ((made - self._released(bus)) / made.where(made > 1e-9)).clip(lower=0.0).fillna(0.0)
 
     def _byproduct_credit(self, unit: str) -> pd.Series:
         """Yearly value of the by-products a unit makes that are used, by period."""
-        energy = self.data["energy"].to_pandas()
-        credit = pd.Series(0.0, index=energy.columns)
-        for _, port in self._outputs(unit).iterrows():
-            if self._is_byproduct(unit, port["bus"]):
-                used = port["coefficient"] * energy.loc[unit] * self._byproduct_used_share(port["bus"])
-                credit = credit + used * self._byproduct_value(port["bus"])
+        outputs = self._outputs(unit)
+        credit = pd.Series(0.0, index=self.data["energy"].to_pandas().columns)
+        for i, flow in self._port_flows(outputs).iterrows():
+            bus = outputs.at[i, "bus"]
+            if self._is_byproduct(unit, bus):
+                credit = credit + flow * self._byproduct_used_share(bus) * self._byproduct_value(bus)
         return credit
 
     def _full_cost(self, unit: str) -> pd.Series:
         """A unit's yearly cost, the energy it draws at market prices and the CO2 it sends to storage, by period."""
-        energy = self.data["energy"].to_pandas()
         total = self.data["unit_cost"].to_pandas().loc[unit].copy()
         ports = self.ports[self.ports["unit"] == unit]
-        for _, port in ports[(ports["coefficient"] < 0) & ports["bus"].isin(self.prices.index)].iterrows():
-            total = total - port["coefficient"] * energy.loc[unit] * self.prices.loc[port["bus"]]
-        stored = ports.loc[(ports["bus"] == f"{HUB}|co2") & (ports["coefficient"] > 0), "coefficient"].sum()
-        if stored:
-            per_tonne = pd.Series({p: self._co2_disposal(p)[0] for p in energy.columns})
-            total = total + stored * energy.loc[unit] * per_tonne
+        bought = ports[(ports["coefficient"] < 0) & ports["bus"].isin(self.prices.index)]
+        for i, flow in self._port_flows(bought).iterrows():
+            total = total - flow * self.prices.loc[bought.at[i, "bus"]]
+        stored = ports[(ports["bus"] == f"{HUB}|co2") & (ports["coefficient"] > 0)]
+        if not stored.empty:
+            per_tonne = pd.Series({p: self._co2_disposal(p)[0] for p in total.index})
+            total = total + self._port_flows(stored).sum() * per_tonne
         return total
 
     def levelized_costs(self) -> dict:
@@ -297,13 +323,14 @@ class PathwayResult:
 
         per_tonne_stored, link_per_tonne = self._co2_disposal(period)
         avoided = self._avoided_by_stream_links(energy)
+        at_period = self.ports.assign(coefficient=self.coefficients()[period].to_numpy())  # vintages of that period
         rows = []
         for unit, row in self.units.iterrows():
             flow = float(energy.get(unit, 0.0))
             lever = row["lever"]
             if flow <= 1e-9 or lever in NOT_ASSETS | {"today", "co2_network"}:
                 continue
-            ports = self.ports[self.ports["unit"] == unit]
+            ports = at_period[at_period["unit"] == unit]
             spend = float(cost[unit])
             for _, port in ports[ports["coefficient"] < 0].iterrows():
                 price = value_of(port["bus"])
@@ -371,6 +398,7 @@ class PathwayResult:
             "status": self.status,
             "objective": self.objective,
             "currency": self.currency,
+            "price_year": self.price_year,
             "periods": self.periods,
             "emissions_tco2e": {str(p): float(emissions[p].sum()) for p in self.periods},
             "emissions_by_scope_tco2e": {
@@ -424,6 +452,8 @@ class PathwayResult:
                   "prices": self.prices, "discount": self.discount}  # fmt: skip
         if self.baseline_emissions is not None:
             tables["baseline_emissions"] = self.baseline_emissions
+        if self.port_period is not None:
+            tables["port_period"] = self.port_period
         return {"tables": {name: frame(table) for name, table in tables.items()}, "meta": meta, "costs": self.costs,
                 "baseline_cost": self.baseline_cost}
 
@@ -453,7 +483,8 @@ class PathwayResult:
                    saved["costs"], buses=tables["buses"], ports=tables["ports"], stores=tables["stores"],
                    prices=tables["prices"], discount=tables["discount"], meta=meta,
                    baseline_cost=saved["baseline_cost"],
-                   baseline_emissions=tables.get("baseline_emissions"))  # fmt: skip
+                   baseline_emissions=tables.get("baseline_emissions"),
+                   port_period=tables.get("port_period"))  # fmt: skip
 
     def to_csv(self, folder: Path) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
@@ -463,7 +494,7 @@ class PathwayResult:
             "emissions": self.data["emissions"].to_pandas(),
             "member_emissions": self.member_emissions(),
             "levers": self.levers_used(),
-            "costs": pd.Series(self.costs, name=f"net present cost ({self.currency})").to_frame(),
+            "costs": pd.Series(self.costs, name=f"net present cost ({self._money_label()})").to_frame(),
             "macc": self.macc(),
         }
         written = []
@@ -549,3 +580,22 @@ def _annual_unit_cost(pm: PathwayModel, data: xr.Dataset) -> xr.DataArray:
 
 def _finite(value) -> float | None:
     return float(value) if value is not None and np.isfinite(value) else None
+
+
+def _vintage_coefficients(pm: PathwayModel, energy: xr.DataArray) -> pd.DataFrame | None:
+    """A vintaged port's coefficient in each period: what its vintages carried, weighted by their energy."""
+    n = pm.network
+    if pm.vintage_flow is None:
+        return None
+    by_build = (pm.vintage_flow.solution.fillna(0.0) * n.day_weight).sum(["day", "hour"])  # (unit, build, period)
+    build = by_build.indexes["build"]
+    base = n.ports.groupby(["unit", "bus"])["coefficient"].first()
+    rows = {}
+    for (unit, bus), values in n.port_vintage.items():
+        delta = xr.DataArray(np.asarray(values, dtype=float) - base[(unit, bus)], coords=[build])
+        total = energy.sel(unit=unit)
+        carried = base[(unit, bus)] * total + (by_build.sel(unit=unit) * delta).sum("build")
+        rows[(unit, bus)] = np.where(total > 1e-9, carried / total.where(total > 1e-9, 1.0), base[(unit, bus)])
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=[int(p) for p in energy.indexes["period"]])
+    frame.index = pd.MultiIndex.from_tuples(frame.index, names=["unit", "bus"])
+    return frame

@@ -56,7 +56,9 @@ def cluster_report(cluster: Cluster, scenario: Scenario, summary: dict, allocati
 
 
 def _key_figures(cluster, inventory, summary, allocation) -> Section:
+    # The plan's money is of one price year (docs/model.md, 6.8); value added is the inventory's own year.
     money = cluster.currency
+    plan_money = f"{money} of {summary['price_year']}" if summary.get("price_year") else money
     year = c.target_period(summary)
     totals = inventory.totals
     base = totals["total_tco2e"]
@@ -68,15 +70,15 @@ def _key_figures(cluster, inventory, summary, allocation) -> Section:
         (f"scope 1 + 2 emissions in {cluster.base_year} (inventory)", base, "tCO2e/yr"),
         (f"emissions in {year} on the pathway", residual, "tCO2e/yr"),
         (f"reduction from {cluster.base_year} to {year}", 100 * (base - residual) / base if base else np.nan, "%"),
-        ("net present cost of the pathway", summary["objective"] / 1e6, f"million {money}"),
-        ("investment over the pathway", sum(summary["investment_by_period"].values()) / 1e6, f"million {money}"),
+        ("net present cost of the pathway", summary["objective"] / 1e6, f"million {plan_money}"),
+        ("investment over the pathway", sum(summary["investment_by_period"].values()) / 1e6, f"million {plan_money}"),
     ]
     if (per_tonne := summary.get("levelized_costs", {}).get("abatement_per_tco2e")) is not None:
-        rows.append(("average cost of abatement against today's equipment", per_tonne, f"{money}/tCO2e"))
+        rows.append(("average cost of abatement against today's equipment", per_tonne, f"{plan_money}/tCO2e"))
     if allocation is not None:
         alone = sum(allocation["standalone"].values())
         rows.append(("collaboration dividend (each member alone minus together)", (alone - allocation["total"]) / 1e6,
-                     f"million {money}"))
+                     f"million {plan_money}"))
     table = pd.DataFrame(rows, columns=["indicator", "value", "unit"])
     return Section("summary", "Key figures", "The cluster in its base year and where the least-cost pathway takes it.",
                    tables=[Table("key figures", "Key figures", table)])

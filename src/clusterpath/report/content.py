@@ -131,16 +131,23 @@ def emissions_by(summary: dict, level: str) -> pd.DataFrame:
     return table
 
 
+def _money(summary: dict) -> str:
+    """The plan's money: its currency, of its price year where the plan says it (docs/model.md, 6.8)."""
+    year = summary.get("price_year")
+    return f"{summary['currency']} of {year}" if year else summary["currency"]
+
+
 def macc_table(summary: dict) -> pd.DataFrame:
+    cost = f"cost, {_money(summary)} per tCO2e"
     rows = [{"lever": label(row["lever"]), "lever family": FAMILY_LABEL[LEVER_FAMILY[row["lever"]]],
-             "abatement, tCO2e/yr": row["abatement_tco2e"], f"cost, {summary['currency']}/tCO2e": row["cost_per_tco2e"]}
+             "abatement, tCO2e/yr": row["abatement_tco2e"], cost: row["cost_per_tco2e"]}
             for row in summary["macc"]]  # fmt: skip
-    columns = ["lever", "lever family", "abatement, tCO2e/yr", f"cost, {summary['currency']}/tCO2e"]
+    columns = ["lever", "lever family", "abatement, tCO2e/yr", cost]
     return pd.DataFrame(rows, columns=columns)
 
 
 def cost_table(summary: dict) -> pd.DataFrame:
-    money = f"net present cost, million {summary['currency']}"
+    money = f"net present cost, million {_money(summary)}"
     rows = [(label(kind), value / 1e6) for kind, value in summary["cost_breakdown"].items()]
     rows.append(("total", summary["objective"] / 1e6))
     if summary.get("baseline_cost") is not None:
@@ -150,7 +157,7 @@ def cost_table(summary: dict) -> pd.DataFrame:
 
 def investment_table(summary: dict) -> pd.DataFrame:
     rows = [(int(p), v / 1e6) for p, v in summary["investment_by_period"].items()]
-    return pd.DataFrame(rows, columns=["period", f"investment, million {summary['currency']}"])
+    return pd.DataFrame(rows, columns=["period", f"investment, million {_money(summary)}"])
 
 
 def capacity_table(summary: dict) -> pd.DataFrame:

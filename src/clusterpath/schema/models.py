@@ -185,6 +185,9 @@ class ProcessEmission(Model):
     gas: Literal["co2", "ch4", "n2o"] = "co2"
     amount: float = Field(description="tonnes of the gas per year, or tCO2e for CO2")
     biogenic: bool = False
+    co2_concentration: Share | None = Field(
+        default=None, description="CO2 share of the stream by volume, dry (e.g. '12 %'); sets the capture class",
+    )
 
     @field_validator("gas", mode="before")
     @classmethod
@@ -243,6 +246,9 @@ class Member(Model):
     location: Location | None = Field(default=None, description="defaults to the cluster's location")
     demands: list[Demand] = Field(default_factory=list)
     process_emissions: list[ProcessEmission] = Field(default_factory=list)
+    flue_co2_concentration: Share | None = Field(
+        default=None, description="CO2 share of the combustion flue gas by volume, dry; sets the capture class",
+    )
     waste: list[WasteStream] = Field(default_factory=list)
     wastewater: list[WastewaterStream] = Field(default_factory=list)
 
@@ -253,6 +259,12 @@ class RenewablePotential(Model):
     full_load_hours: float | None = Field(
         default=None, gt=0, le=8760, allow_inf_nan=False,
         description="yearly output per MW of capacity at the site, hours (e.g. PVGIS for PV)",
+    )
+    distance_to_shore: Length | None = Field(
+        default=None, description="offshore wind: submarine cable length from the site to the landfall, km",
+    )
+    landfall_distance: Length | None = Field(
+        default=None, description="offshore wind: underground cable from the landfall to the grid connection, km",
     )
 
 

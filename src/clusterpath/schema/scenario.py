@@ -54,6 +54,10 @@ class Scenario(Model):
     name: str = Field(min_length=1)
     description: str = ""
     currency: CurrencyCode = Field(default="EUR", description="currency of every price in this scenario")
+    price_year: int | None = Field(
+        default=None, ge=2000, le=2100,
+        description="year whose money every cost is in (prices given here too); default 2025, the catalog's",
+    )
     periods: list[Annotated[int, Field(ge=2000, le=2100)]] = Field(
         default_factory=lambda: [2025, 2030, 2035, 2040, 2045, 2050], min_length=1
     )
