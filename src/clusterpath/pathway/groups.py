@@ -201,6 +201,7 @@ def shares(full: Network, grouped: Network, energy: xr.DataArray, groups: dict[s
     member_coefficient = {key: np.full(len(periods), value) for key, value in
                           full.ports.groupby(["unit", "bus"])["coefficient"].sum().items()}  # fmt: skip
     member_coefficient.update({key: np.asarray(v, dtype=float) for key, v in full.port_period.items()})
+    vintage_ports = set(full.port_vintage)
     # Links that carry a member's whole stream (waste, wastewater) split by the stream where nothing else tells.
     existing = full.unit_period["existing"].groupby(level=0).max()
     fixed_stream = existing[~full.units["extendable"].reindex(existing.index).fillna(True).astype(bool)]
@@ -218,8 +219,11 @@ def shares(full: Network, grouped: Network, energy: xr.DataArray, groups: dict[s
                        for u, b, c in zip(ports["unit"], ports["bus"], ports["coefficient"], strict=True)]  # fmt: skip
         ports = ports.assign(unit=_suffix(pd.Index(ports["unit"])), bus=_suffix(pd.Index(ports["bus"])))
         flow = {u: flows.loc[f"{first}|{u}"].to_numpy() for u in ports["unit"].unique()}
-        # Each member's own coefficient: a tonne of one member's waste stream may avoid more than another's.
-        carried = [flow[u] * np.abs(np.stack([member_coefficient.get((f"{m}|{u}", f"{m}|{b}"), c) for m in members]))
+        # Each member's own coefficient: a tonne of one member's waste stream may avoid more than another's. A port
+        # whose vintages differ runs in the group's vintage mix, which the full network's coefficient does not know.
+        carried = [flow[u] * np.abs(np.stack([c if (f"{m}|{u}", f"{m}|{b}") in vintage_ports
+                                              else member_coefficient.get((f"{m}|{u}", f"{m}|{b}"), c)
+                                              for m in members]))
                    for u, b, c in zip(ports["unit"], ports["bus"], coefficient, strict=True)]  # fmt: skip
         stream = fixed_stream.reindex([f"{m}|{u}" for m in members for u in flow]).fillna(0.0).to_numpy()
         stream = stream.reshape(len(members), len(flow))
