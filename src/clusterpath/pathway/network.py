@@ -254,22 +254,14 @@ class PathwayModel:
         ``scale`` rows (unit, segment, period): a unit built in ``period`` with a size in
         [lo, hi] costs fixed + slope * size. A power law a*size^b becomes its chords.
         """
-        n, m = self.network, self.model
+        n = self.network
         self.investment = None
         if n.scale is None or n.scale.empty:
             return
         grid = xr.Dataset.from_dataframe(n.scale.rename_axis(["scaled", "segment", "build"]))
         grid = grid.reindex(build=self.coords["period"].rename("build").values)
-        valid = grid["hi"].notnull()
-        choose = m.add_variables(binary=True, coords=valid.coords, name="size-class", mask=valid)
-        size = m.add_variables(lower=0, coords=valid.coords, name="size-in-class", mask=valid)
-        m.add_constraints(size - grid["hi"].fillna(0) * choose <= 0, name="size-class-upper", mask=valid)
-        m.add_constraints(size - grid["lo"].fillna(0) * choose >= 0, name="size-class-lower", mask=valid)
-        m.add_constraints(choose.sum("segment") <= 1, name="one-size-class")
         scaled = grid.indexes["scaled"]
-        new = self.new.sel(unit=scaled.values).rename(unit="scaled")
-        m.add_constraints(new - size.sum("segment") == 0, name="size-from-classes")
-        self.investment = (grid["fixed"].fillna(0) * choose.fillna(0) + grid["slope"].fillna(0) * size.fillna(0)).sum("segment")
+        self.investment = self._classes(grid, self.new.sel(unit=scaled.values).rename(unit="scaled"), "size")
         self.scaled_units = pd.Index(scaled.values, name="unit")
 
     def _flow_classes(self) -> None:
@@ -278,24 +270,32 @@ class PathwayModel:
         ``flow_scale`` rows (unit, segment, period): a unit whose flow over the year of ``period`` lies in
         [lo, hi] pays fixed + slope * flow a year (a CO2 storage site's price per tonne by what it injects).
         """
-        n, m = self.network, self.model
+        n = self.network
         self.flow_class_cost = None
         if n.flow_scale is None or n.flow_scale.empty:
             return
         grid = xr.Dataset.from_dataframe(n.flow_scale.rename_axis(["classed", "segment", "period"]))
         grid = grid.reindex(period=self.coords["period"].values)
-        valid = grid["hi"].notnull()
-        choose = m.add_variables(binary=True, coords=valid.coords, name="flow-class", mask=valid)
-        amount = m.add_variables(lower=0, coords=valid.coords, name="flow-in-class", mask=valid)
-        m.add_constraints(amount - grid["hi"].fillna(0) * choose <= 0, name="flow-class-upper", mask=valid)
-        m.add_constraints(amount - grid["lo"].fillna(0) * choose >= 0, name="flow-class-lower", mask=valid)
-        m.add_constraints(choose.sum("segment") <= 1, name="one-flow-class")
         classed = grid.indexes["classed"]
         yearly = (self.flow.sel(unit=classed.values) * n.day_weight).sum(["day", "hour"]).rename(unit="classed")
-        m.add_constraints(yearly - amount.sum("segment") == 0, name="flow-from-classes")
-        self.flow_class_cost = (grid["fixed"].fillna(0) * choose.fillna(0)
-                                + grid["slope"].fillna(0) * amount.fillna(0)).sum("segment")  # fmt: skip
+        self.flow_class_cost = self._classes(grid, yearly, "flow")
         self.classed_units = pd.Index(classed.values, name="unit")
+
+    def _classes(self, grid: xr.Dataset, quantity, kind: str) -> linopy.LinearExpression:
+        """The cost fixed + slope * quantity of the one class [lo, hi] of ``grid`` that ``quantity`` falls in.
+
+        One binary per class (a missing ``hi`` masks a class that does not exist); ``kind`` names the variables
+        and constraints (``size-class``, ``flow-in-class``, ...), which coalition re-solves look up.
+        """
+        m = self.model
+        valid = grid["hi"].notnull()
+        choose = m.add_variables(binary=True, coords=valid.coords, name=f"{kind}-class", mask=valid)
+        amount = m.add_variables(lower=0, coords=valid.coords, name=f"{kind}-in-class", mask=valid)
+        m.add_constraints(amount - grid["hi"].fillna(0) * choose <= 0, name=f"{kind}-class-upper", mask=valid)
+        m.add_constraints(amount - grid["lo"].fillna(0) * choose >= 0, name=f"{kind}-class-lower", mask=valid)
+        m.add_constraints(choose.sum("segment") <= 1, name=f"one-{kind}-class")
+        m.add_constraints(quantity - amount.sum("segment") == 0, name=f"{kind}-from-classes")
+        return (grid["fixed"].fillna(0) * choose.fillna(0) + grid["slope"].fillna(0) * amount.fillna(0)).sum("segment")
 
     def _stores(self) -> None:
         """Charge, discharge and state of charge on typical days, linked across the year (Kotzur et al. 2018)."""
