@@ -1,0 +1,164 @@
+"""Attacks on the aggregates an observer or a competitor is shown (issue 14): each one solves the audit LP of
+``helpers.attacker`` over every number received and must not know another member's figure to within p %."""
+
+from __future__ import annotations
+
+import copy
+
+from helpers.attacker import Attacker, member_cells
+from helpers.platform import API, DESCRIPTION, MEMBERS, register
+
+P = 10.0
+
+
+def company(name: str, sector: str, electricity: float, steam: float, value_added: float, jobs: int,
+            process: float | None = None, wastewater_cod: float | None = None) -> dict:  # fmt: skip
+    data = {"name": name, "sector": sector, "value_added": value_added, "jobs": jobs,
+            "demands": [{"service": "electricity", "carrier": "electricity", "final_energy": f"{electricity} MWh"},
+                        {"service": "steam", "carrier": "natural_gas", "equipment": "boiler", "efficiency": 0.9,
+                         "useful_energy": f"{steam} MWh"}]}  # fmt: skip
+    if process is not None:
+        data["process_emissions"] = [{"source": "process vent", "gas": "co2", "amount": f"{process} t"}]
+    if wastewater_cod is not None:
+        data["wastewater"] = [{"amount": "50000 m3", "cod": f"{wastewater_cod} t", "treatment": "anaerobic"}]
+    return data
+
+
+class Room:
+    """A cluster on the API: a coordinator, an observer and one user per member company."""
+
+    def __init__(self, client, members: dict[str, dict], k: int = 3, slug: str = "room") -> None:
+        self.client, self.slug, self.data = client, slug, {}
+        self.headers = {"coordinator": register(client, f"coordinator@{slug}.org", "Coordinator")}
+        response = client.post(f"{API}/clusters", json={"slug": slug, "name": "Room", "description": DESCRIPTION,
+                                                        "k": k}, headers=self.headers["coordinator"])  # fmt: skip
+        assert response.status_code == 201, response.text
+        self.invite("observer", "observer", None)
+        for key, data in members.items():
+            self.add(key, data)
+
+    def url(self, path: str) -> str:
+        return f"{API}/clusters/{self.slug}{path}"
+
+    def invite(self, who: str, role: str, member: str | None) -> None:
+        email = f"{who}@{self.slug}.org"
+        invitation = self.client.post(self.url("/invitations"), json={"email": email, "role": role, "member": member},
+                                      headers=self.headers["coordinator"])  # fmt: skip
+        assert invitation.status_code == 201, invitation.text
+        self.headers[who] = register(self.client, email, who)
+        accepted = self.client.post(f"{API}/invitations/accept", json={"code": invitation.json()["code"]},
+                                    headers=self.headers[who])  # fmt: skip
+        assert accepted.status_code == 200, accepted.text
+
+    def add(self, key: str, data: dict) -> None:
+        response = self.client.post(self.url("/members"), json={"key": key, "name": data["name"]},
+                                    headers=self.headers["coordinator"])  # fmt: skip
+        assert response.status_code == 201, response.text
+        self.invite(key, "member", key)
+        self.data[key] = data
+
+    def upload(self, key: str) -> None:
+        response = self.client.put(self.url(f"/members/{key}/data"), json=self.data[key], headers=self.headers[key])
+        assert response.status_code == 201, response.text
+
+    def read(self, who: str, by: str) -> dict:
+        response = self.client.get(self.url(f"/aggregates/emissions?by={by}"), headers=self.headers[who])
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def attacker(self, who: str) -> Attacker:
+        attacker = Attacker()
+        for key, data in self.data.items():
+            sector, cells = member_cells(DESCRIPTION, key, data)
+            attacker.know(f"{key}@1", sector, cells, own=key == who)
+        return attacker
+
+
+def test_differencing_over_time_does_not_give_the_newcomer_away(client):
+    """a, b, c upload and an observer reads; d uploads and the observer reads again: the difference of the
+    two totals would be d's totals."""
+    members = {key: copy.deepcopy(MEMBERS[key]) for key in ("alpha", "beta", "gamma")}
+    members["delta"] = company("Delta Foods", "food", 2222.2, 6543.2, 44444444.4, 44)
+    room = Room(client, members)
+    for key in ("alpha", "beta", "gamma"):
+        room.upload(key)
+    attacker = room.attacker("observer")
+    before = ["alpha@1", "beta@1", "gamma@1"]
+    for by in ("carrier", "sector"):
+        attacker.read(room.read("observer", by), before)
+    room.upload("delta")
+    for by in ("carrier", "sector"):
+        attacker.read(room.read("observer", by), before + ["delta@1"])
+    assert attacker.received > 0
+    for column in ("total_tco2e", "scope1_tco2e", "scope2_tco2e", "energy_mwh"):
+        assert not attacker.pins("delta@1", "totals", None, column, P), column
+    # A member knows even more: its own figures.
+    member = room.attacker("alpha")
+    for by in ("carrier", "sector"):
+        member.read(room.read("alpha", by), before + ["delta@1"])
+    assert not member.pins("delta@1", "totals", None, "total_tco2e", P)
+
+
+def _sector_room(client) -> Room:
+    members = {"chem1": company("Chem One", "chemicals", 3000.1, 9000.3, 5.1e7, 51),
+               "chem2": company("Chem Two", "chemicals", 2500.7, 8000.9, 4.3e7, 43),
+               "chem3": company("Chem Three", "chemicals", 2800.2, 9500.4, 4.7e7, 47),
+               "steel": company("Steel Works", "steel", 9000.5, 20000.6, 9.9e7, 99),
+               "cement": company("Cement Co", "cement", 4000.8, 12000.2, 6.6e7, 66, process=55555.5)}  # fmt: skip
+    room = Room(client, members)
+    for key in members:
+        room.upload(key)
+    return room
+
+
+def test_totals_minus_shown_rows_by_sector_do_not_give_the_cement_row_away(client):
+    """The steel member sees the totals and the chemicals row: totals - chemicals - its own = cement."""
+    room = _sector_room(client)
+    attacker = room.attacker("steel")
+    epochs = [f"{key}@1" for key in room.data]
+    for by in ("sector", "carrier"):
+        attacker.read(room.read("steel", by), epochs)
+    assert attacker.received > 0
+    for column in ("total_tco2e", "scope1_tco2e", "scope2_tco2e", "energy_mwh"):
+        assert not attacker.pins("cement@1", "sector", "cement", column, P), column
+
+
+def test_totals_minus_natural_gas_do_not_give_the_other_process_emitter_away(client):
+    """By carrier, totals.scope1 - natural_gas.scope1 is the process emissions of the two members that have
+    them: each would learn the other's."""
+    members = {"alpha": company("Alpha", "chemicals", 2000.3, 8760.9, 1.1e7, 11, process=7777.7),
+               "beta": company("Beta", "chemicals", 4321.7, 9876.3, 7.7e7, 77, process=3333.3),
+               "gamma": company("Gamma", "chemicals", 1500.7, 5000.9, 3.3e7, 33)}  # fmt: skip
+    room = Room(client, members)
+    for key in members:
+        room.upload(key)
+    attacker = room.attacker("alpha")
+    epochs = [f"{key}@1" for key in members]
+    for by in ("carrier", "sector"):
+        attacker.read(room.read("alpha", by), epochs)
+    assert attacker.received > 0
+    assert not attacker.pins("beta@1", "carrier", "process", "scope1_tco2e", P)
+    assert not attacker.pins("beta@1", "totals", None, "scope1_process_tco2e", P)
+
+
+def test_a_column_with_one_contributor_is_not_shown_in_a_row_of_three(client):
+    """Only alpha of the three chemicals members has process emissions and wastewater: the chemicals row's
+    scope1_process_tco2e and scope1_wastewater_tco2e would be alpha's own."""
+    members = {"alpha": company("Alpha", "chemicals", 2000.3, 8760.9, 1.1e7, 11, process=7777.7,
+                                wastewater_cod=120.0),
+               "beta": company("Beta", "chemicals", 4321.7, 9876.3, 7.7e7, 77),
+               "gamma": company("Gamma", "chemicals", 1500.7, 5000.9, 3.3e7, 33)}  # fmt: skip
+    room = Room(client, members)
+    for key in members:
+        room.upload(key)
+    attacker = room.attacker("observer")
+    epochs = [f"{key}@1" for key in members]
+    for by in ("sector", "carrier"):
+        attacker.read(room.read("observer", by), epochs)
+    assert attacker.received > 0
+    for column in ("scope1_process_tco2e", "scope1_wastewater_tco2e"):
+        assert not attacker.pins("alpha@1", "sector", "chemicals", column, P), column
+    member = room.attacker("beta")
+    for by in ("sector", "carrier"):
+        member.read(room.read("beta", by), epochs)
+    assert not member.pins("alpha@1", "sector", "chemicals", "scope1_process_tco2e", P)
