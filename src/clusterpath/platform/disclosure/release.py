@@ -65,7 +65,8 @@ def decide(figures: list[Figure], cells: pd.DataFrame, members: dict[str, str], 
            earlier: list[Earlier]) -> Decision:  # fmt: skip
     """What of ``figures`` (sums of ``cells``, the data of ``members``: member -> epoch) the audience may have."""
     latest = earlier[-1] if earlier else None
-    if latest is not None:
+    # A latest release that showed nothing (but zeros by structure) has no difference to take.
+    if latest is not None and any(f.cells for f in latest.figures if f.id in latest.released):
         changed = {m for m in set(members) | set(latest.members) if members.get(m) != latest.members.get(m)}
         if 0 < len(changed) < k:
             return Decision(held=f"the change since release {latest.number} comes from fewer than {k} members")

@@ -1,0 +1,142 @@
+"""Releases: the only way members and observers see a cluster's aggregates (docs/security.md).
+
+When the members' data, the description, k or p differ from what the audience's latest release was made of,
+a new release is decided by ``disclosure.decide`` over every earlier release of that audience and stored; if
+the change since the latest one would give a member away, the latest one stays and the answer says why.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import pandas as pd
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from clusterpath.platform.disclosure import Earlier, Figure, decide, table_figures
+from clusterpath.platform.disclosure.cells import CELL_FIELDS
+from clusterpath.platform.disclosure.figures import ROW_COLUMNS, TOTAL_COLUMNS
+from clusterpath.platform.memberdata import content_hash
+from clusterpath.platform.models import Cluster, Release, utcnow
+
+# Members and observers of a cluster see the same releases; each member's own data is in the audit as its
+# side knowledge. (An initiative's analysts would be another audience.)
+CLUSTER = "cluster"
+TABLES = {"sector": "sectors", "carrier": "carriers"}
+INTENSITY = "tco2e_per_million_value_added"
+
+# Decisions that held a release back, by input key: they are asked for again at every read until enough changes.
+_HELD: OrderedDict[str, str] = OrderedDict()
+_HELD_KEPT = 64
+_HELD_LOCK = threading.Lock()
+
+
+def epochs(description: dict, versions: list) -> dict[str, str]:
+    """Each member's data identity: its upload and the description it was computed with (a new grid factor
+    changes every member's scope 2)."""
+    described = content_hash(description)
+    return {v.member.key: content_hash([described, v.sha256])[:16] for v in versions}
+
+
+def input_key(members: dict[str, str], k: int, p: float) -> str:
+    return content_hash({"members": members, "k": k, "p": p})
+
+
+def _frame(stored: dict) -> pd.DataFrame:
+    frame = pd.DataFrame.from_dict(stored, orient="index", columns=CELL_FIELDS)
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+def _earlier(row: Release) -> Earlier:
+    figures = [Figure(table, key, column, tuple(cells)) for table, key, column, cells in row.figures.values()]
+    return Earlier(row.number, _frame(row.cells), figures, frozenset(row.released), dict(row.members))
+
+
+def latest(session: Session, cluster: Cluster, audience: str = CLUSTER) -> Release | None:
+    return session.scalar(select(Release).where(Release.cluster_id == cluster.id, Release.audience == audience)
+                          .order_by(Release.number.desc()).limit(1))  # fmt: skip
+
+
+def current(session: Session, cluster: Cluster, cells: pd.DataFrame, rows: dict[str, list[str]],
+            members: dict[str, str], audience: str = CLUSTER) -> tuple[Release | None, str | None]:  # fmt: skip
+    """The release the audience sees now, and why a newer one is held back (None when it is not)."""
+    k, p = cluster.k_threshold, cluster.p_percent
+    key = input_key(members, k, p)
+    newest = latest(session, cluster, audience)
+    if newest is not None and newest.input_key == key:
+        return newest, None
+    with _HELD_LOCK:
+        if key in _HELD:
+            return newest, _HELD[key]
+    # Releases of one audience take turns from here to their commit, so numbers do not collide.
+    session.execute(update(Cluster).where(Cluster.id == cluster.id).values(k_threshold=Cluster.k_threshold))
+    newest = latest(session, cluster, audience)
+    if newest is not None and newest.input_key == key:
+        return newest, None
+    rows_before = session.scalars(select(Release).where(Release.cluster_id == cluster.id,
+                                                        Release.audience == audience).order_by(Release.number)).all()
+    figures = table_figures(cells, rows)
+    decision = decide(figures, cells, members, k, p, [_earlier(row) for row in rows_before])
+    if decision.held is not None:
+        with _HELD_LOCK:
+            _HELD[key] = decision.held
+            while len(_HELD) > _HELD_KEPT:
+                _HELD.popitem(last=False)
+        return newest, decision.held
+    number = (session.scalar(select(func.max(Release.number)).where(Release.cluster_id == cluster.id,
+                                                                    Release.audience == audience)) or 0) + 1  # fmt: skip
+    release = Release(cluster_id=cluster.id, audience=audience, number=number, input_key=key, k=k, p=p,
+                      members=members, rows=rows, cells={i: list(r) for i, r in zip(cells.index, cells.itertuples(
+                          index=False), strict=True)}, figures={f.id: [f.table, f.row, f.column, list(f.cells)] for f in figures},
+                      released=decision.released, withheld=decision.withheld, created_at=utcnow())  # fmt: skip
+    session.add(release)
+    session.flush()
+    return release, None
+
+
+def shown_members(release: Release | None) -> set[str]:
+    """The members whose data the audience's latest release covers: what others are told of upload status."""
+    return set(release.members) if release is not None else set()
+
+
+def view(release: Release | None, by: str, k: int, p: float, held: str | None) -> dict:
+    """The table ``by`` of a release as the API answers it: withheld figures are null, and say why."""
+    out = {"by": by, "k": k, "p": p, "release": None, "released_at": None, "held": held, "members": [],
+           "members_with_data": None, "totals": None, "rows": [], "withheld_rows": 0, "withheld": {}}  # fmt: skip
+    if release is None:
+        out["withheld"]["*"] = "nothing has been released to members and observers yet"
+        return out
+    released, withheld = release.released, release.withheld
+    figures = {i: stored[3] for i, stored in release.figures.items()}  # figure id -> its cells
+    cells = release.cells
+    out |= {"release": release.number, "released_at": release.created_at, "members": sorted(release.members),
+            "k": release.k, "p": release.p}  # fmt: skip
+    totals = {column: released.get(f"totals::{column}") for column in TOTAL_COLUMNS}
+    if any(figures[f"totals::{column}"] and column_value is not None for column, column_value in totals.items()):
+        out["totals"] = totals
+        out["members_with_data"] = len(release.members)
+    out["withheld"] |= {f"totals.{column}": withheld[f"totals::{column}"] for column in TOTAL_COLUMNS
+                        if f"totals::{column}" in withheld}  # fmt: skip
+    hidden = 0
+    # Rows in the order of their names: an order by size would rank rows whose figures are withheld.
+    for key in sorted(release.rows.get(by, [])):
+        ids = {column: f"{by}:{key}:{column}" for column in ROW_COLUMNS[by]}
+        if not any(figures[i] and i in released for i in ids.values()):
+            hidden += 1
+            continue
+        row = {by: key} | {column: released.get(i) for column, i in ids.items()}
+        if by == "sector":
+            row["members"] = len({cells[c][0] for i in ids.values() for c in figures[i]})
+        total, added = row.get("total_tco2e"), row.get("value_added")
+        if total is not None and added:
+            row[INTENSITY] = total * 1e6 / added  # both are released: the ratio tells nothing more
+        out["rows"].append(row)
+        out["withheld"] |= {f"{key}.{column}": withheld[i] for column, i in ids.items() if i in withheld}
+    out["withheld_rows"] = hidden
+    if hidden:
+        out["withheld"]["rows"] = (f"{hidden} row(s) with no figure that can be released: fewer than {release.k} "
+                                   f"members contribute, one dominates (p = {release.p:g} %), or the figures would "
+                                   "give a withheld one away")  # fmt: skip
+    return out
