@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from clusterpath.platform.disclosure import Earlier, Figure, decide, table_figures
+from clusterpath.platform.disclosure import Decision, Earlier, Figure, decide, table_figures
 from clusterpath.platform.disclosure.cells import CELL_FIELDS
 from clusterpath.platform.disclosure.figures import ROW_COLUMNS, TOTAL_COLUMNS
 from clusterpath.platform.memberdata import content_hash
@@ -49,7 +49,7 @@ def _frame(stored: dict) -> pd.DataFrame:
     return frame
 
 
-def _earlier(row: Release) -> Earlier:
+def earlier(row: Release) -> Earlier:
     figures = [Figure(table, key, column, tuple(cells)) for table, key, column, cells in row.figures.values()]
     return Earlier(row.number, _frame(row.cells), figures, frozenset(row.released), dict(row.members))
 
@@ -67,9 +67,11 @@ def current(session: Session, cluster: Cluster, cells: pd.DataFrame, rows: dict[
     newest = latest(session, cluster, audience)
     if newest is not None and newest.input_key == key:
         return newest, None
+    # A decision to hold back was taken against the latest release then: a newer one needs a new decision.
+    held_key = f"{cluster.id}:{audience}:{newest.number if newest else 0}:{key}"
     with _HELD_LOCK:
-        if key in _HELD:
-            return newest, _HELD[key]
+        if held_key in _HELD:
+            return newest, _HELD[held_key]
     # Releases of one audience take turns from here to their commit, so numbers do not collide.
     session.execute(update(Cluster).where(Cluster.id == cluster.id).values(k_threshold=Cluster.k_threshold))
     newest = latest(session, cluster, audience)
@@ -78,22 +80,28 @@ def current(session: Session, cluster: Cluster, cells: pd.DataFrame, rows: dict[
     rows_before = session.scalars(select(Release).where(Release.cluster_id == cluster.id,
                                                         Release.audience == audience).order_by(Release.number)).all()
     figures = table_figures(cells, rows)
-    decision = decide(figures, cells, members, k, p, [_earlier(row) for row in rows_before])
+    decision = decide(figures, cells, members, k, p, [earlier(row) for row in rows_before])
     if decision.held is not None:
         with _HELD_LOCK:
-            _HELD[key] = decision.held
+            _HELD[f"{cluster.id}:{audience}:{newest.number if newest else 0}:{key}"] = decision.held
             while len(_HELD) > _HELD_KEPT:
                 _HELD.popitem(last=False)
         return newest, decision.held
-    number = (session.scalar(select(func.max(Release.number)).where(Release.cluster_id == cluster.id,
-                                                                    Release.audience == audience)) or 0) + 1  # fmt: skip
-    release = Release(cluster_id=cluster.id, audience=audience, number=number, input_key=key, k=k, p=p,
-                      members=members, rows=rows, cells={i: list(r) for i, r in zip(cells.index, cells.itertuples(
-                          index=False), strict=True)}, figures={f.id: [f.table, f.row, f.column, list(f.cells)] for f in figures},
-                      released=decision.released, withheld=decision.withheld, created_at=utcnow())  # fmt: skip
+    mine = (Release.cluster_id == cluster.id) & (Release.audience == audience)
+    number = (session.scalar(select(func.max(Release.number)).where(mine)) or 0) + 1
+    release = record(cluster.id, audience, number, key, k, p, members, rows, cells, figures, decision)
     session.add(release)
     session.flush()
     return release, None
+
+
+def record(cluster_id: int, audience: str, number: int, key: str, k: int, p: float, members: dict[str, str],
+           rows: dict[str, list[str]], cells: pd.DataFrame, figures: list[Figure], decision: Decision) -> Release:
+    """A release as stored: what went out, why the rest did not, and the cells behind it for later audits."""
+    stored = {i: [*r[:-1], float(r[-1])] for i, r in zip(cells.index, cells.itertuples(index=False), strict=True)}
+    return Release(cluster_id=cluster_id, audience=audience, number=number, input_key=key, k=k, p=p, members=members,
+                   rows=rows, cells=stored, figures={f.id: [f.table, f.row, f.column, list(f.cells)] for f in figures},
+                   released=decision.released, withheld=decision.withheld, created_at=utcnow())  # fmt: skip
 
 
 def shown_members(release: Release | None) -> set[str]:

@@ -24,8 +24,10 @@ def scope2(values: dict[str, tuple[str, float]], epoch: str = "1") -> pd.DataFra
 
 
 def test_figures_are_sums_of_cells_and_their_relations():
-    table = cells([("a", "S1", "natural_gas", "scope1_combustion_tco2e", 10.0), ("a", "S1", "electricity", "scope2_tco2e", 4.0),
-                   ("b", "S2", "natural_gas", "scope1_combustion_tco2e", 6.0), ("b", "S2", "process", "scope1_process_tco2e", 3.0)])  # fmt: skip
+    table = cells([("a", "S1", "natural_gas", "scope1_combustion_tco2e", 10.0),
+                   ("a", "S1", "electricity", "scope2_tco2e", 4.0),
+                   ("b", "S2", "natural_gas", "scope1_combustion_tco2e", 6.0),
+                   ("b", "S2", "process", "scope1_process_tco2e", 3.0)])
     figures = {f.id: f for f in table_figures(table, {"sector": ["S1", "S2"], "carrier": ["natural_gas", "process"]})}
     assert figures["totals::total_tco2e"].value(table) == 23.0
     assert figures["totals::scope1_tco2e"].value(table) == 19.0

@@ -89,7 +89,8 @@ def create_cluster(body: NewCluster, who: Authenticated, session: DB, config: Co
         raise HTTPException(409, f"the cluster id '{body.slug}' is taken: choose another")
     description = _description(body.description, body.slug, body.name)
     cluster = Cluster(slug=body.slug, name=body.name, description=description, k_threshold=body.k or config.default_k,
-                      p_percent=DEFAULT_P if body.p is None else body.p, created_by=who.user.id, created_at=utcnow())  # fmt: skip
+                      p_percent=DEFAULT_P if body.p is None else body.p, created_by=who.user.id,
+                      created_at=utcnow())  # fmt: skip
     session.add(cluster)
     session.flush()
     session.add(Membership(user_id=who.user.id, cluster_id=cluster.id, role=Role.COORDINATOR, created_at=utcnow()))

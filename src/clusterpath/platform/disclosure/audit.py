@@ -45,8 +45,9 @@ def _model(cells: pd.DataFrame, released: list[tuple[str, ...]], attacker: str) 
     own = (cells["member"] == attacker).to_numpy()
     values = cells["value"].to_numpy(dtype=float)
     m = linopy.Model()
-    x = m.add_variables(lower=xr.DataArray(np.where(own, values, 0.0), coords={"cell": names}),
-                        upper=xr.DataArray(np.where(own, values, np.inf), coords={"cell": names}), name="x")  # fmt: skip
+    lower = xr.DataArray(np.where(own, values, 0.0), coords={"cell": names})
+    upper = xr.DataArray(np.where(own, values, np.inf), coords={"cell": names})
+    x = m.add_variables(lower=lower, upper=upper, name="x")
     if released:
         position = {name: i for i, name in enumerate(names)}
         matrix = np.zeros((len(released), len(names)))
