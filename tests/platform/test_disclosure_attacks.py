@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from helpers.attacker import Attacker, member_cells
 from helpers.platform import API, DESCRIPTION, MEMBERS, register
 
@@ -162,3 +164,34 @@ def test_a_column_with_one_contributor_is_not_shown_in_a_row_of_three(client):
     for by in ("sector", "carrier"):
         member.read(room.read("beta", by), epochs)
     assert not member.pins("alpha@1", "sector", "chemicals", "scope1_process_tco2e", P)
+
+
+def test_upload_status_follows_releases_and_a_held_release_says_why(client):
+    """Observers learn who has data only with a release, and a release held back names the reason; it goes out
+    once three members have changed."""
+    members = {key: copy.deepcopy(MEMBERS[key]) for key in ("alpha", "beta", "gamma")}
+    members |= {"delta": company("Delta", "food", 2222.2, 6543.2, 4.4e7, 44),
+                "epsilon": company("Epsilon", "food", 1999.9, 7000.1, 5.5e7, 55),
+                "zeta": company("Zeta", "chemicals", 3111.1, 8000.8, 6.6e7, 66)}  # fmt: skip
+    room = Room(client, members)
+    for key in ("alpha", "beta", "gamma"):
+        room.upload(key)
+    first = room.read("observer", "carrier")
+    assert first["release"] == 1 and first["held"] is None and first["totals"]["total_tco2e"] > 0
+    room.upload("delta")
+
+    def has_data(who: str) -> dict:
+        listed = room.client.get(room.url("/members"), headers=room.headers[who]).json()
+        return {m["key"]: m["has_data"] for m in listed}
+
+    held = room.read("observer", "carrier")
+    assert held["release"] == 1 and held["held"] == "the change since release 1 comes from fewer than 3 members"
+    assert held["totals"] == first["totals"] and held["members"] == ["alpha", "beta", "gamma"]
+    assert has_data("observer")["delta"] is False and has_data("delta")["delta"] is True
+    room.upload("epsilon")
+    room.upload("zeta")
+    second = room.read("observer", "carrier")
+    assert second["release"] == 2 and second["held"] is None and second["members_with_data"] == 6
+    assert all(has_data("observer").values())
+    coordinator = room.client.get(room.url("/aggregates/emissions?by=carrier"), headers=room.headers["coordinator"])
+    assert coordinator.json()["totals"]["total_tco2e"] == pytest.approx(second["totals"]["total_tco2e"])
