@@ -145,8 +145,9 @@ PER_MEMBER_ALLOCATION = ("allocation", "standalone", "savings", "ci95")
 
 
 def _split(view: _View, split: dict) -> dict:
-    out = {key: split[key] for key in ("method", "players", "in_core", "core_note", "samples", "basis") if key in split}
-    view.keep_aggregate(out, split, ("total",))
+    out = {key: split[key] for key in ("method", "players", "core_note", "samples", "basis") if key in split}
+    # Whether the split is in the core depends on every member's costs: an aggregate like the total.
+    view.keep_aggregate(out, split, ("total", "in_core"))
     for key in PER_MEMBER_ALLOCATION:
         if key in split:
             out[key] = view.own_only(split[key])
