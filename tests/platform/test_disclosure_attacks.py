@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import time
 
 import pytest
 
@@ -195,3 +196,50 @@ def test_upload_status_follows_releases_and_a_held_release_says_why(client):
     assert all(has_data("observer").values())
     coordinator = room.client.get(room.url("/aggregates/emissions?by=carrier"), headers=room.headers["coordinator"])
     assert coordinator.json()["totals"]["total_tco2e"] == pytest.approx(second["totals"]["total_tco2e"])
+
+
+def _inventory(room: Room, who: str) -> dict:
+    """Runs an inventory job as the coordinator and returns its result as ``who`` reads it."""
+    coordinator = room.headers["coordinator"]
+    job = room.client.post(room.url("/jobs"), json={"kind": "inventory"}, headers=coordinator).json()
+    for _ in range(600):
+        status = room.client.get(room.url(f"/jobs/{job['id']}"), headers=coordinator).json()["status"]
+        if status in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert status == "done"
+    listing = room.client.get(room.url("/results"), headers=room.headers[who]).json()
+    result_id = next(r["id"] for r in listing if r["job"] == job["id"])
+    response = room.client.get(room.url(f"/results/{result_id}"), headers=room.headers[who])
+    assert response.status_code == 200, response.text
+    return response.json()["result"]
+
+
+def _read_inventory(attacker: Attacker, result: dict, epochs: list[str]) -> None:
+    totals = {key: value for key, value in result.items() if not isinstance(value, dict | list)}
+    attacker.read({"by": "sector", "totals": totals, "rows": result.get("sectors")}, epochs)
+    attacker.read({"by": "carrier", "totals": {}, "rows": result.get("carriers")}, epochs)
+
+
+def test_inventory_results_give_neither_a_newcomer_nor_a_single_contributor_away(make_client):
+    """The inventory result's cluster totals include process and wastewater emissions (here alpha's alone), and
+    two results before and after delta joins differ by delta's figures."""
+    client = make_client(run_worker=True)
+    members = {"alpha": company("Alpha", "chemicals", 2000.3, 8760.9, 1.1e7, 11, process=7777.7,
+                                wastewater_cod=120.0),
+               "beta": company("Beta", "chemicals", 4321.7, 9876.3, 7.7e7, 77),
+               "gamma": company("Gamma", "chemicals", 1500.7, 5000.9, 3.3e7, 33),
+               "delta": company("Delta", "food", 2222.2, 6543.2, 4.4e7, 44)}  # fmt: skip
+    room = Room(client, members)
+    for key in ("alpha", "beta", "gamma"):
+        room.upload(key)
+    attacker = room.attacker("observer")
+    before = ["alpha@1", "beta@1", "gamma@1"]
+    _read_inventory(attacker, _inventory(room, "observer"), before)
+    room.upload("delta")
+    _read_inventory(attacker, _inventory(room, "observer"), before + ["delta@1"])
+    assert attacker.received > 0
+    for column in ("scope1_process_tco2e", "scope1_wastewater_tco2e"):
+        assert not attacker.pins("alpha@1", "totals", None, column, P), column
+    for column in ("total_tco2e", "energy_mwh", "value_added", "jobs"):
+        assert not attacker.pins("delta@1", "totals", None, column, P), column

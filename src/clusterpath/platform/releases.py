@@ -104,6 +104,41 @@ def record(cluster_id: int, audience: str, number: int, key: str, k: int, p: flo
                    released=decision.released, withheld=decision.withheld, created_at=utcnow())  # fmt: skip
 
 
+def _ratio(row: dict) -> dict:
+    """Jobs as a count, and the intensity where both its terms are released (the ratio then tells nothing more)."""
+    if row.get("jobs") is not None:
+        row["jobs"] = round(row["jobs"])
+    total, added = row.get("total_tco2e"), row.get("value_added")
+    row[INTENSITY] = total * 1e6 / added if total is not None and added else None
+    return row
+
+
+def matching(session: Session, cluster: Cluster, members: dict[str, str], audience: str = CLUSTER) -> Release | None:
+    """The latest release of exactly these members' data, if there was one."""
+    rows = session.scalars(select(Release).where(Release.cluster_id == cluster.id, Release.audience == audience)
+                           .order_by(Release.number.desc())).all()  # fmt: skip
+    return next((row for row in rows if row.members == members), None)
+
+
+def inventory_view(release: Release | None, held: str | None) -> tuple[dict, dict]:
+    """The aggregate fields of an inventory result (totals, sectors, carriers) as released, and why others are not."""
+    if release is None:
+        reason = (f"not released to members and observers: {held}" if held else
+                  "these data were never released to members and observers (docs/security.md)")  # fmt: skip
+        return {}, dict.fromkeys([*TOTAL_COLUMNS, INTENSITY, "sectors", "carriers"], reason)
+    sector, carrier = (view(release, by, release.k, release.p, None) for by in ("sector", "carrier"))
+    totals = sector["totals"] or {}
+    fields = {key: value for key, value in totals.items() if value is not None}
+    fields |= {"sectors": sector["rows"], "carriers": carrier["rows"]}
+    withheld = {key: sector["withheld"].get(f"totals.{key}", "withheld in release " + str(release.number))
+                for key in [*TOTAL_COLUMNS, INTENSITY] if key not in fields}  # fmt: skip
+    for name, table in (("sectors", sector), ("carriers", carrier)):
+        reasons = {key: why for key, why in table["withheld"].items() if not key.startswith("totals.")}
+        if reasons:
+            withheld[name] = reasons
+    return fields, withheld
+
+
 def shown_members(release: Release | None) -> set[str]:
     """The members whose data the audience's latest release covers: what others are told of upload status."""
     return set(release.members) if release is not None else set()
@@ -121,8 +156,8 @@ def view(release: Release | None, by: str, k: int, p: float, held: str | None) -
     cells = release.cells
     out |= {"release": release.number, "released_at": release.created_at, "members": sorted(release.members),
             "k": release.k, "p": release.p}  # fmt: skip
-    totals = {column: released.get(f"totals::{column}") for column in TOTAL_COLUMNS}
-    if any(figures[f"totals::{column}"] and column_value is not None for column, column_value in totals.items()):
+    totals = _ratio({column: released.get(f"totals::{column}") for column in TOTAL_COLUMNS})
+    if any(figures[f"totals::{column}"] and totals[column] is not None for column in TOTAL_COLUMNS):
         out["totals"] = totals
         out["members_with_data"] = len(release.members)
     out["withheld"] |= {f"totals.{column}": withheld[f"totals::{column}"] for column in TOTAL_COLUMNS
@@ -137,10 +172,7 @@ def view(release: Release | None, by: str, k: int, p: float, held: str | None) -
         row = {by: key} | {column: released.get(i) for column, i in ids.items()}
         if by == "sector":
             row["members"] = len({cells[c][0] for i in ids.values() for c in figures[i]})
-        total, added = row.get("total_tco2e"), row.get("value_added")
-        if total is not None and added:
-            row[INTENSITY] = total * 1e6 / added  # both are released: the ratio tells nothing more
-        out["rows"].append(row)
+        out["rows"].append(_ratio(row))
         out["withheld"] |= {f"{key}.{column}": withheld[i] for column, i in ids.items() if i in withheld}
     out["withheld_rows"] = hidden
     if hidden:

@@ -16,6 +16,7 @@ from clusterpath.platform import audit, releases
 from clusterpath.platform.access import filter_aggregates, filter_result
 from clusterpath.platform.api.deps import DB, MAX_ID, Address, AsCoordinator, InCluster, RowId
 from clusterpath.platform.api.jobs import _latest_versions
+from clusterpath.platform.disclosure.figures import TOTAL_COLUMNS
 from clusterpath.platform.jobs import contributors
 from clusterpath.platform.memberdata import assemble, content_hash
 from clusterpath.platform.models import InputVersion, Result
@@ -48,10 +49,34 @@ def get_result(result_id: RowId, context: InCluster, session: DB, where: Address
         raise HTTPException(404, f"no result {result_id} in cluster '{context.cluster.slug}'")
     payload, withheld = filter_result(context.viewer, row.kind, row.payload, row.contributors,
                                       context.cluster.k_threshold)  # fmt: skip
+    if row.kind == "inventory" and not context.viewer.is_coordinator:
+        payload, withheld = _released_inventory(session, context, row, payload, withheld)
     audit.record(session, "result.read", user_id=context.user.id, cluster_id=context.cluster.id,
                  target=f"result {row.id}", address=where, kind=row.kind, filtered=bool(withheld))  # fmt: skip
     session.commit()
     return _meta(row) | {"result": payload, "withheld": withheld}
+
+
+def _released_inventory(session, context, row: Result, visible: dict, withheld: dict) -> tuple[dict, dict]:
+    """An inventory result's cluster totals and sector and carrier tables as released to members and observers:
+    from the release of exactly the result's data, made now if those are the cluster's current data; withheld
+    if they never were released (an older input seen by nobody, or a release held back)."""
+    version = row.input_version
+    members = releases.epochs(version.description, version.member_versions)
+    release, held = releases.matching(session, context.cluster, members), None
+    if release is None:
+        latest, _ = _latest_versions(session, context.cluster)
+        if releases.epochs(context.cluster.description, latest) == members:
+            inventory, _, cells = _baseline(context.cluster.description, latest, context.cluster.slug)
+            rows = {name: [str(r[name]) for r in inventory[plural]] for name, plural in releases.TABLES.items()}
+            release, held = releases.current(session, context.cluster, cells, rows, members)
+            if release is not None and release.members != members:
+                release = None
+    fields, reasons = releases.inventory_view(release, held)
+    for key in (*TOTAL_COLUMNS, releases.INTENSITY, "sectors", "carriers"):
+        visible.pop(key, None)
+        withheld.pop(key, None)
+    return visible | fields, withheld | reasons
 
 
 # Baseline inventories by the exact input they were computed from, most recently used last.

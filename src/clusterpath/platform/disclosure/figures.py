@@ -12,14 +12,15 @@ import pandas as pd
 
 from clusterpath.platform.disclosure.cells import PARTS, SCOPE1
 
-# What the aggregates endpoint shows: totals of these columns, and rows of these columns per sector or carrier.
-TOTAL_COLUMNS = ("total_tco2e", "scope1_tco2e", "scope2_tco2e", "energy_mwh")
+# What the aggregates endpoint and the inventory result show: totals of these columns, and rows of these columns
+# per sector or carrier.
 ROW_COLUMNS = {
     "sector": ("value_added", "jobs", "energy_mwh", "scope1_tco2e", "scope1_combustion_tco2e", "scope1_process_tco2e",
                "scope1_wastewater_tco2e", "scope2_tco2e", "total_tco2e", "biogenic_co2_t"),
     "carrier": ("energy_mwh", "scope1_tco2e", "scope1_combustion_tco2e", "scope1_process_tco2e",
                 "scope1_wastewater_tco2e", "scope2_tco2e", "biogenic_co2_t", "total_tco2e"),
 }  # fmt: skip
+TOTAL_COLUMNS = ROW_COLUMNS["sector"]
 # Columns that are sums of other columns of the same row: each is a relation an attacker can use.
 COLUMN_SUMS = {"scope1_tco2e": SCOPE1, "total_tco2e": ("scope1_tco2e", "scope2_tco2e")}
 
@@ -72,7 +73,8 @@ def relations(figures: list[Figure]) -> list[tuple[str, ...]]:
     for table in tables:
         for column in TOTAL_COLUMNS:
             rows = [f.id for f in figures if f.table == table and f.column == column]
-            out.append((f"totals::{column}", *rows))
+            if rows:  # carriers have no value added or jobs
+                out.append((f"totals::{column}", *rows))
     for f in figures:
         if f.column in COLUMN_SUMS:
             parts = [f"{f.table}:{f.row}:{part}" for part in COLUMN_SUMS[f.column]]

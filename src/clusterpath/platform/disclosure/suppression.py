@@ -34,7 +34,9 @@ def choose(choosable: list[str], primary: set[str], relations: list[tuple[str, .
     withhold = m.add_variables(binary=True, coords={"figure": choosable}, name="withhold")
     forced = xr.DataArray([float(f in primary) for f in choosable], coords={"figure": choosable})
     m.add_constraints(withhold >= forced, name="primary")
-    pairs = [(relation, f) for relation in relations for f in relation if f in index]
+    # A figure whose relation has no other figure to withhold follows from public ones: withholding it is moot.
+    pairs = [(relation, f) for relation in relations for f in relation
+             if f in index and any(g in index and g != f for g in relation)]
     if pairs:
         matrix = np.zeros((len(pairs), len(choosable)))
         for row, (relation, f) in enumerate(pairs):
