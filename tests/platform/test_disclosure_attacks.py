@@ -9,7 +9,7 @@ import time
 import pytest
 
 from helpers.attacker import Attacker, member_cells
-from helpers.platform import API, DESCRIPTION, MEMBERS, register
+from helpers.platform import API, DESCRIPTION, MEMBERS, SCENARIO, register
 
 P = 10.0
 
@@ -198,10 +198,11 @@ def test_upload_status_follows_releases_and_a_held_release_says_why(client):
     assert coordinator.json()["totals"]["total_tco2e"] == pytest.approx(second["totals"]["total_tco2e"])
 
 
-def _inventory(room: Room, who: str) -> dict:
-    """Runs an inventory job as the coordinator and returns its result as ``who`` reads it."""
+def _inventory(room: Room, who: str, kind: str = "inventory", options: dict | None = None) -> dict:
+    """Runs a job (an inventory by default) as the coordinator and returns its result as ``who`` reads it."""
     coordinator = room.headers["coordinator"]
-    job = room.client.post(room.url("/jobs"), json={"kind": "inventory"}, headers=coordinator).json()
+    job = room.client.post(room.url("/jobs"), json={"kind": kind, "options": options or {}},
+                           headers=coordinator).json()  # fmt: skip
     for _ in range(600):
         status = room.client.get(room.url(f"/jobs/{job['id']}"), headers=coordinator).json()["status"]
         if status in ("done", "failed"):
@@ -242,4 +243,62 @@ def test_inventory_results_give_neither_a_newcomer_nor_a_single_contributor_away
     for column in ("scope1_process_tco2e", "scope1_wastewater_tco2e"):
         assert not attacker.pins("alpha@1", "totals", None, column, P), column
     for column in ("total_tco2e", "energy_mwh", "value_added", "jobs"):
+        assert not attacker.pins("delta@1", "totals", None, column, P), column
+
+
+def test_two_plans_do_not_give_the_newcomer_away(make_client):
+    """The difference of two plans' portfolio figures, before and after delta joins, is delta's baseline, value
+    added and jobs (issue 14, item 1)."""
+    client = make_client(run_worker=True)
+    members = {key: copy.deepcopy(MEMBERS[key]) for key in ("alpha", "beta", "gamma")}
+    members["delta"] = company("Delta Foods", "food", 2222.2, 6543.2, 44444444.4, 44)
+    room = Room(client, members)
+    for key in ("alpha", "beta", "gamma"):
+        room.upload(key)
+    attacker = room.attacker("observer")
+    epochs = ["alpha@1", "beta@1", "gamma@1"]
+    for joined in (False, True):
+        if joined:
+            room.upload("delta")
+            epochs.append("delta@1")
+        figures = _inventory(room, "observer", "plan", {"scenario": SCENARIO}).get("portfolio_figures") or {}
+        totals = {"total_tco2e": figures.get("baseline_tco2e"), "value_added": figures.get("value_added"),
+                  "jobs": figures.get("jobs_direct")}  # fmt: skip
+        attacker.read({"by": "sector", "totals": totals, "rows": []}, epochs)
+    assert attacker.received > 0
+    for column in ("total_tco2e", "value_added", "jobs"):
+        assert not attacker.pins("delta@1", "totals", None, column, P), column
+
+
+def test_initiative_progress_does_not_give_the_newcomer_away(make_client):
+    """An analyst closes a year with members a, b, c; d joins and a plan runs; the progress since that year
+    would return d's baseline, value added and jobs as the change (issue 14, item 2)."""
+    client = make_client(run_worker=True)
+    members = {key: copy.deepcopy(MEMBERS[key]) for key in ("alpha", "beta", "gamma")}
+    members["delta"] = company("Delta Foods", "food", 2222.2, 6543.2, 44444444.4, 44)
+    room = Room(client, members)
+    for key in ("alpha", "beta", "gamma"):
+        room.upload(key)
+    plan = {"scenario": SCENARIO}
+    _inventory(room, "coordinator", "plan", plan)
+    analyst = register(client, "analyst@room.org", "Analyst")
+    body = {"slug": "tic", "name": "Initiative", "currency": "EUR", "exchange_rates": {}}
+    assert client.post(f"{API}/initiatives", json=body, headers=analyst).status_code == 201
+    joined = client.post(room.url("/initiatives"), json={"initiative": "tic"}, headers=room.headers["coordinator"])
+    assert joined.status_code == 201, joined.text
+    closed = client.post(f"{API}/initiatives/tic/years", json={"year": 2024}, headers=analyst)
+    assert closed.status_code == 201, closed.text
+    room.upload("delta")
+    _inventory(room, "coordinator", "plan", plan)
+    since = client.get(f"{API}/initiatives/tic/progress", params={"previous": 2024}, headers=analyst).json()
+    attacker = room.attacker("")
+    then, now = ["alpha@1", "beta@1", "gamma@1"], ["alpha@1", "beta@1", "gamma@1", "delta@1"]
+    # The change is the current total minus the previous one: the attacker takes both sides and subtracts.
+    for side, epochs in (("previous", then), ("current", now)):
+        totals = {column: (since["totals"].get(metric) or {}).get(side)
+                  for column, metric in (("total_tco2e", "baseline_tco2e"), ("value_added", "value_added"),
+                                         ("jobs", "jobs_direct"))}  # fmt: skip
+        attacker.read({"by": "sector", "totals": totals, "rows": []}, epochs)
+    assert attacker.received > 0
+    for column in ("total_tco2e", "value_added", "jobs"):
         assert not attacker.pins("delta@1", "totals", None, column, P), column

@@ -32,10 +32,14 @@ _HELD_KEPT = 64
 _HELD_LOCK = threading.Lock()
 
 
+# The parts of the coordinator's description the inventory reads (the grid factor sets every member's scope 2);
+# the register, resources or a new name change no member's figures.
+INVENTORY_INPUTS = ("country", "base_year", "grid")
+
+
 def epochs(description: dict, versions: list) -> dict[str, str]:
-    """Each member's data identity: its upload and the description it was computed with (a new grid factor
-    changes every member's scope 2)."""
-    described = content_hash(description)
+    """Each member's data identity: its upload and what of the description its figures depend on."""
+    described = content_hash({key: description.get(key) for key in INVENTORY_INPUTS})
     return {v.member.key: content_hash([described, v.sha256])[:16] for v in versions}
 
 
@@ -120,12 +124,11 @@ def matching(session: Session, cluster: Cluster, members: dict[str, str], audien
     return next((row for row in rows if row.members == members), None)
 
 
-def inventory_view(release: Release | None, held: str | None) -> tuple[dict, dict]:
-    """The aggregate fields of an inventory result (totals, sectors, carriers) as released, and why others are not."""
+def inventory_view(release: Release | None, unreleased: str | None) -> tuple[dict, dict]:
+    """The aggregate fields of an inventory result (totals, sectors, carriers) as ``release`` has them, and why the
+    others are not shown; with no release, none of them, for the reason ``unreleased``."""
     if release is None:
-        reason = (f"not released to members and observers: {held}" if held else
-                  "these data were never released to members and observers (docs/security.md)")  # fmt: skip
-        return {}, dict.fromkeys([*TOTAL_COLUMNS, INTENSITY, "sectors", "carriers"], reason)
+        return {}, dict.fromkeys([*TOTAL_COLUMNS, INTENSITY, "sectors", "carriers"], unreleased)
     sector, carrier = (view(release, by, release.k, release.p, None) for by in ("sector", "carrier"))
     totals = sector["totals"] or {}
     fields = {key: value for key, value in totals.items() if value is not None}

@@ -47,32 +47,52 @@ def get_result(result_id: RowId, context: InCluster, session: DB, where: Address
     row = session.get(Result, result_id)
     if row is None or row.cluster_id != context.cluster.id:
         raise HTTPException(404, f"no result {result_id} in cluster '{context.cluster.slug}'")
+    release, unreleased = (None, None) if context.viewer.is_coordinator else release_of(session, context.cluster, row)
     payload, withheld = filter_result(context.viewer, row.kind, row.payload, row.contributors,
-                                      context.cluster.k_threshold)  # fmt: skip
+                                      context.cluster.k_threshold, unreleased)  # fmt: skip
     if row.kind == "inventory" and not context.viewer.is_coordinator:
-        payload, withheld = _released_inventory(session, context, row, payload, withheld)
+        payload, withheld = _released_inventory(release, unreleased, payload, withheld)
     audit.record(session, "result.read", user_id=context.user.id, cluster_id=context.cluster.id,
                  target=f"result {row.id}", address=where, kind=row.kind, filtered=bool(withheld))  # fmt: skip
     session.commit()
     return _meta(row) | {"result": payload, "withheld": withheld}
 
 
-def _released_inventory(session, context, row: Result, visible: dict, withheld: dict) -> tuple[dict, dict]:
-    """An inventory result's cluster totals and sector and carrier tables as released to members and observers:
-    from the release of exactly the result's data, made now if those are the cluster's current data; withheld
-    if they never were released (an older input seen by nobody, or a release held back)."""
+# The cluster totals a job result's aggregates would give away when the release of the same data withholds them.
+RESULT_TOTALS = ("total_tco2e", "value_added", "jobs")
+
+
+def release_of(session, cluster, row: Result):
+    """The release of exactly the data of ``row``'s input (made now if they are the cluster's current data), and
+    why the result's aggregates are not for members and observers (None when they may be)."""
     version = row.input_version
     members = releases.epochs(version.description, version.member_versions)
-    release, held = releases.matching(session, context.cluster, members), None
+    release, held = releases.matching(session, cluster, members), None
     if release is None:
-        latest, _ = _latest_versions(session, context.cluster)
-        if releases.epochs(context.cluster.description, latest) == members:
-            inventory, _, cells = _baseline(context.cluster.description, latest, context.cluster.slug)
+        latest, _ = _latest_versions(session, cluster)
+        if releases.epochs(cluster.description, latest) == members:
+            try:
+                inventory, _, cells = _baseline(cluster.description, latest, cluster.slug)
+            except InputError:
+                return None, "the cluster's data do not form a valid cluster yet"
             rows = {name: [str(r[name]) for r in inventory[plural]] for name, plural in releases.TABLES.items()}
-            release, held = releases.current(session, context.cluster, cells, rows, members)
+            release, held = releases.current(session, cluster, cells, rows, members)
             if release is not None and release.members != members:
                 release = None
-    fields, reasons = releases.inventory_view(release, held)
+    if release is None:
+        return None, (f"not released to members and observers: {held}" if held else
+                      "computed from data never released to members and observers (docs/security.md)")  # fmt: skip
+    hidden = [key for key in RESULT_TOTALS if release.figures[f"totals::{key}"][3]
+              and f"totals::{key}" not in release.released]  # fmt: skip
+    if hidden:
+        return release, (f"release {release.number} of the same data withholds the cluster's {', '.join(hidden)}, "
+                         "which this result's aggregates would give away")  # fmt: skip
+    return release, None
+
+
+def _released_inventory(release, reason: str | None, visible: dict, withheld: dict) -> tuple[dict, dict]:
+    """An inventory result's cluster totals and sector and carrier tables as released for exactly its data."""
+    fields, reasons = releases.inventory_view(release, reason)
     for key in (*TOTAL_COLUMNS, releases.INTENSITY, "sectors", "carriers"):
         visible.pop(key, None)
         withheld.pop(key, None)
