@@ -78,7 +78,7 @@ class Attacker:
         """The unknowns a figure sums: table 'totals', 'sector' or 'carrier'."""
         out = {}
         for epoch in epochs:
-            for (carrier, base), _ in self.cells[epoch].items():
+            for carrier, base in self.cells[epoch]:
                 if base not in COLUMNS[column]:
                     continue
                 if table == "sector" and self.sectors[epoch] != row or table == "carrier" and carrier != row:

@@ -170,4 +170,4 @@ def test_in_core_is_an_aggregate_of_k():
             visible, withheld = filter_result(VIEWERS["a"], kind, PAYLOADS[kind], CONTRIBUTORS, k)
             for key in path:
                 visible = visible[key]
-            assert ("in_core" in visible) is shown_core, (kind, k)
+            assert ("in_core" in visible) is shown_core and ("in_core" in withheld) is not shown_core, (kind, k)

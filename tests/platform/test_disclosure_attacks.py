@@ -7,7 +7,6 @@ import copy
 import time
 
 import pytest
-
 from helpers.attacker import Attacker, member_cells
 from helpers.platform import API, DESCRIPTION, MEMBERS, SCENARIO, register
 
