@@ -108,3 +108,20 @@ def test_a_member_that_changes_its_data_is_a_new_unknown():
     now = pd.concat([before.drop(index="b@1|electricity|scope2_tco2e"), scope2({"b": ("S", 25.0)}, epoch="2")])
     decision = decide(table_figures(now, {"sector": ["S"]}), now, {"a": "1", "b": "2", "c": "1"}, 3, 10, [first])
     assert decision.held == "the change since release 1 comes from fewer than 3 members"
+
+
+def test_the_audit_catches_a_difference_with_any_earlier_release():
+    """Release 1 showed a + b + c; release 2 (k raised to 4) showed nothing, so the latest release gives the rule
+    on changes nothing to compare. With d, the total a + b + c + d passes k = 4, but with release 1 it is d's:
+    the audit withholds it."""
+    before = scope2({"a": ("S", 10.0), "b": ("S", 20.0), "c": ("S", 30.0)})
+    first = _earlier(before, dict.fromkeys("abc", "1"))
+    assert "totals::total_tco2e" in first.released
+    second = _earlier(before, dict.fromkeys("abc", "1"), k=4)
+    assert "totals::total_tco2e" not in second.released
+    second = Earlier(2, second.cells, second.figures, second.released, second.members)
+    now = pd.concat([before, scope2({"d": ("S", 40.0)})])
+    decision = decide(table_figures(now, {"sector": ["S"]}), now, dict.fromkeys("abcd", "1"), 4, 10, [first, second])
+    assert decision.held is None
+    assert decision.withheld["totals::total_tco2e"] == COMPLEMENTARY
+    assert "totals::total_tco2e" not in decision.released
