@@ -5,6 +5,7 @@ data, bounds no other member's figure to within p %."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from helpers.attacker import Attacker
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -43,6 +44,7 @@ def frame(state: dict[str, tuple[int, dict]]) -> pd.DataFrame:
     return out.sort_index()
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(start=st.lists(company, min_size=3, max_size=4), steps=st.lists(step, min_size=1, max_size=5))
 def test_no_attacker_pins_another_members_figure(start, steps):

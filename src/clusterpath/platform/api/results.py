@@ -59,7 +59,7 @@ def get_result(result_id: RowId, context: InCluster, session: DB, where: Address
 
 
 # The cluster totals a job result's aggregates would give away when the release of the same data withholds them.
-RESULT_TOTALS = ("total_tco2e", "value_added", "jobs")
+RESULT_TOTALS = ("total_tco2e", "scope1_tco2e", "scope2_tco2e", "value_added", "jobs")
 
 
 def release_of(session, cluster, row: Result):
