@@ -301,3 +301,31 @@ def test_initiative_progress_does_not_give_the_newcomer_away(make_client):
     assert attacker.received > 0
     for column in ("total_tco2e", "value_added", "jobs"):
         assert not attacker.pins("delta@1", "totals", None, column, P), column
+
+
+def test_p_is_set_per_cluster_and_checked(client):
+    """p of the p% rule: 10 by default, set by the coordinator between 0 and 100; a larger p withholds figures
+    a smaller one shows (electricity: 4321.7, 2000.3 and 1500.7 MWh; the smallest is 35 % of the largest). A
+    figure once released stays public: raising p later does not take it back, so it is shown still."""
+    room = Room(client, {key: copy.deepcopy(MEMBERS[key]) for key in ("alpha", "beta", "gamma")})
+    for key in room.data:
+        room.upload(key)
+    coordinator = room.headers["coordinator"]
+    assert client.get(room.url(""), headers=coordinator).json()["p"] == 10
+    for bad in (-1, 101, "ten"):
+        refused = client.patch(room.url(""), json={"p": bad}, headers=coordinator)
+        assert refused.status_code == 422, refused.text
+    assert client.patch(room.url(""), json={"p": 50}, headers=room.headers["observer"]).status_code == 403
+    assert client.patch(room.url(""), json={"p": 50}, headers=coordinator).json()["p"] == 50
+    strict = room.read("observer", "carrier")
+    assert strict["p"] == 50 and strict["release"] == 1
+    assert "electricity" not in {row["carrier"] for row in strict["rows"]} and strict["withheld_rows"] == 1
+    assert "p% rule" in strict["withheld"]["totals.energy_mwh"]
+    assert client.patch(room.url(""), json={"p": 10}, headers=coordinator).json()["p"] == 10
+    lenient = room.read("observer", "carrier")
+    electricity = next(row for row in lenient["rows"] if row["carrier"] == "electricity")
+    assert lenient["p"] == 10 and lenient["release"] == 2
+    assert electricity["energy_mwh"] == pytest.approx(2000.3 + 4321.7 + 1500.7)
+    assert client.patch(room.url(""), json={"p": 50}, headers=coordinator).status_code == 200
+    again = next(row for row in room.read("observer", "carrier")["rows"] if row["carrier"] == "electricity")
+    assert again["energy_mwh"] == electricity["energy_mwh"]
