@@ -304,7 +304,7 @@ def test_initiative_progress_does_not_give_the_newcomer_away(make_client):
 
 
 def test_p_is_set_per_cluster_and_checked(client):
-    """p of the p% rule: 10 by default, set by the coordinator between 0 and 100; a larger p withholds figures
+    """p of the p% rule: 10 by default, set by the coordinator between 1 and 100; a larger p withholds figures
     a smaller one shows (electricity: 4321.7, 2000.3 and 1500.7 MWh; the smallest is 35 % of the largest). A
     figure once released stays public: raising p later does not take it back, so it is shown still."""
     room = Room(client, {key: copy.deepcopy(MEMBERS[key]) for key in ("alpha", "beta", "gamma")})
@@ -312,7 +312,7 @@ def test_p_is_set_per_cluster_and_checked(client):
         room.upload(key)
     coordinator = room.headers["coordinator"]
     assert client.get(room.url(""), headers=coordinator).json()["p"] == 10
-    for bad in (-1, 101, "ten"):
+    for bad in (0, 0.5, 101, "ten"):
         refused = client.patch(room.url(""), json={"p": bad}, headers=coordinator)
         assert refused.status_code == 422, refused.text
     assert client.patch(room.url(""), json={"p": 50}, headers=room.headers["observer"]).status_code == 403

@@ -41,7 +41,8 @@ class NewCluster(Strict):
     slug: Identifier = Field(description="the cluster's id, used in URLs and results")
     name: Name
     k: int | None = Field(default=None, ge=2, le=1000, description="members an aggregate needs to be shown")
-    p: float | None = Field(default=None, ge=0, le=100, description="the p of the p% rule: no member may estimate "
+    # At least 1: with p = 0 the audit would accept a figure worked out exactly.
+    p: float | None = Field(default=None, ge=1, le=100, description="the p of the p% rule: no member may estimate "
                             "another's part of a released figure to within p % (default 10)")
     description: Tree = Field(description="the cluster description without members: country, location, kind, "
                                           "currency, base_year, discount_rate, resources, grid (docs/input-format.md)")
@@ -50,7 +51,7 @@ class NewCluster(Strict):
 class ClusterChange(Strict):
     name: Name | None = None
     k: int | None = Field(default=None, ge=2, le=1000)
-    p: float | None = Field(default=None, ge=0, le=100)
+    p: float | None = Field(default=None, ge=1, le=100)
     description: Tree | None = None
 
 
