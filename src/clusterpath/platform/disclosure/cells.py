@@ -8,6 +8,7 @@ data, and an earlier release's equations keep their meaning after the member cha
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 LINE_COLUMNS = ("energy_mwh", "scope1_combustion_tco2e", "scope1_process_tco2e", "scope1_wastewater_tco2e",
@@ -41,7 +42,8 @@ def cells_of(lines: pd.DataFrame, members: pd.DataFrame, epochs: dict[str, str])
     per_member = members[list(MEMBER_COLUMNS)].astype(float).rename_axis("member").reset_index()
     member_cells = per_member.melt(id_vars=["member"], var_name="column", value_name="value").assign(carrier="")
     out = pd.concat([line_cells, member_cells], ignore_index=True)
-    out = out[out["value"] != 0.0].copy()
+    # A figure the inventory cannot compute (NaN) has no amount to protect or to equate in the audit.
+    out = out[np.isfinite(out["value"].astype(float)) & (out["value"] != 0.0)].copy()
     out["member"] = out["member"].astype(str)
     out["epoch"] = out["member"].map(epochs)
     out["sector"] = out["member"].map(members["sector"].astype(str).to_dict())
