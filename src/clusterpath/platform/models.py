@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -90,6 +92,8 @@ class Cluster(Base):
     # The coordinator's part of the cluster description: everything but the members.
     description: Mapped[dict[str, Any]]
     k_threshold: Mapped[int]
+    # The p of the p% rule (docs/security.md): no member may estimate another's part of a figure to within p %.
+    p_percent: Mapped[float] = mapped_column(Float, default=10.0, server_default=text("10"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     members: Mapped[list[Member]] = relationship(back_populates="cluster", order_by="Member.key")
@@ -216,6 +220,31 @@ class Result(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     job: Mapped[Job] = relationship()
     input_version: Mapped[InputVersion] = relationship()
+
+
+class Release(Base):
+    """What one audience of a cluster was shown of the aggregates at one time, and the cells behind it.
+
+    Audiences see aggregates only through releases, never live, so the audit of a new release can take in
+    everything the audience holds. ``cells`` keeps the true amounts behind every figure (confidential: the
+    server's to read, like the member data they come from); ``released`` what went out, ``withheld`` why not."""
+
+    __tablename__ = "disclosure_releases"
+    __table_args__ = (UniqueConstraint("cluster_id", "audience", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"), index=True)
+    audience: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int]
+    input_key: Mapped[str] = mapped_column(String(64))
+    k: Mapped[int]
+    p: Mapped[float] = mapped_column(Float)
+    members: Mapped[dict[str, Any]]  # member key -> epoch of its data
+    rows: Mapped[dict[str, Any]]  # table -> its row keys
+    cells: Mapped[dict[str, Any]]  # cell id -> [member, epoch, sector, carrier, column, value]
+    figures: Mapped[dict[str, Any]]  # figure id -> [table, row, column, ids of the cells it sums]
+    released: Mapped[dict[str, Any]]  # figure id -> value
+    withheld: Mapped[dict[str, Any]]  # figure id -> why
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditEntry(Base):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
-from clusterpath.platform import audit
+from clusterpath.platform import audit, releases
 from clusterpath.platform.access import Role, Viewer, can_read_raw, register_view
 from clusterpath.platform.api.deps import (
     DB,
@@ -30,6 +30,7 @@ from clusterpath.platform.security import INVITATION_PREFIX, digest, new_secret
 
 router = APIRouter(tags=["clusters"])
 INVITATION_DAYS = 14
+DEFAULT_P = 10.0  # p of the p% rule for a new cluster (docs/security.md)
 
 
 class Strict(BaseModel):
@@ -40,6 +41,9 @@ class NewCluster(Strict):
     slug: Identifier = Field(description="the cluster's id, used in URLs and results")
     name: Name
     k: int | None = Field(default=None, ge=2, le=1000, description="members an aggregate needs to be shown")
+    # At least 1: with p = 0 the audit would accept a figure worked out exactly.
+    p: float | None = Field(default=None, ge=1, le=100, description="the p of the p% rule: no member may estimate "
+                            "another's part of a released figure to within p % (default 10)")
     description: Tree = Field(description="the cluster description without members: country, location, kind, "
                                           "currency, base_year, discount_rate, resources, grid (docs/input-format.md)")
 
@@ -47,6 +51,7 @@ class NewCluster(Strict):
 class ClusterChange(Strict):
     name: Name | None = None
     k: int | None = Field(default=None, ge=2, le=1000)
+    p: float | None = Field(default=None, ge=1, le=100)
     description: Tree | None = None
 
 
@@ -69,7 +74,8 @@ def _description(data: dict[str, Any], slug: str, name: str) -> dict:
 
 
 def _cluster(cluster: Cluster, role: str | None = None, *, full: bool = True, viewer: Viewer | None = None) -> dict:
-    out = {"slug": cluster.slug, "name": cluster.name, "k": cluster.k_threshold, "created_at": cluster.created_at}
+    out = {"slug": cluster.slug, "name": cluster.name, "k": cluster.k_threshold, "p": cluster.p_percent,
+           "created_at": cluster.created_at}
     if role is not None:
         out["role"] = role
     if full:
@@ -84,7 +90,8 @@ def create_cluster(body: NewCluster, who: Authenticated, session: DB, config: Co
         raise HTTPException(409, f"the cluster id '{body.slug}' is taken: choose another")
     description = _description(body.description, body.slug, body.name)
     cluster = Cluster(slug=body.slug, name=body.name, description=description, k_threshold=body.k or config.default_k,
-                      created_by=who.user.id, created_at=utcnow())  # fmt: skip
+                      p_percent=DEFAULT_P if body.p is None else body.p, created_by=who.user.id,
+                      created_at=utcnow())  # fmt: skip
     session.add(cluster)
     session.flush()
     session.add(Membership(user_id=who.user.id, cluster_id=cluster.id, role=Role.COORDINATOR, created_at=utcnow()))
@@ -117,6 +124,8 @@ def change_cluster(body: ClusterChange, context: AsCoordinator, session: DB, whe
         cluster.name = body.name
     if body.k is not None:
         cluster.k_threshold = body.k
+    if body.p is not None:
+        cluster.p_percent = body.p
     if body.description is not None:
         cluster.description = _description(body.description, cluster.slug, cluster.name)
     audit.record(session, "cluster.update", user_id=context.user.id, cluster_id=cluster.id, target=cluster.slug,
@@ -127,15 +136,18 @@ def change_cluster(body: ClusterChange, context: AsCoordinator, session: DB, whe
 
 @router.get("/clusters/{slug}/members")
 def list_members(context: InCluster, session: DB) -> list[dict]:
-    """The member companies; version details only for one's own company (all for the coordinator)."""
+    """The member companies; version details only for one's own company (all for the coordinator). Whether
+    another company has data is told as of the cluster's latest release of aggregates: told live, it would
+    say who uploaded between two releases, and so whose figures their difference is."""
+    released = releases.shown_members(releases.latest(session, context.cluster))
     latest = dict(session.execute(select(MemberDataVersion.member_id, func.max(MemberDataVersion.number))
                                   .join(Member).where(Member.cluster_id == context.cluster.id)
                                   .group_by(MemberDataVersion.member_id)).all())  # fmt: skip
     out = []
     for member in context.cluster.members:
-        row = {"key": member.key, "name": member.name, "has_data": member.id in latest}
+        row = {"key": member.key, "name": member.name, "has_data": member.key in released}
         if can_read_raw(context.viewer, member.key):
-            row["latest_version"] = latest.get(member.id)
+            row |= {"has_data": member.id in latest, "latest_version": latest.get(member.id)}
         out.append(row)
     return out
 

@@ -30,6 +30,7 @@ from clusterpath.platform.api.deps import (
     Name,
     Text,
 )
+from clusterpath.platform.api.results import release_of
 from clusterpath.platform.models import Analyst, ClosedYear, Cluster, Enrolment, Initiative, Result, User, utcnow
 from clusterpath.portfolio.assessment import tabulate
 from clusterpath.portfolio.progress import YearTables, compare, register_counts
@@ -265,8 +266,13 @@ def _figures(session, initiative: Initiative, cluster: Cluster, user_id: int) ->
     plan = _latest_plan(session, cluster)
     if plan is None:
         return None, "no plan result yet"
+    # An analyst sees what an observer of the cluster does: a plan's figures only once its data were released.
+    _, unreleased = release_of(session, cluster, plan)
     seen, withheld = filter_result(Viewer(user_id, Role.OBSERVER), "plan", plan.payload, plan.contributors,
-                                   cluster.k_threshold)  # fmt: skip
+                                   cluster.k_threshold, unreleased)  # fmt: skip
+    below_k = len(plan.contributors.get("members", [])) < cluster.k_threshold
+    if "portfolio_figures" in withheld and unreleased and not below_k:
+        return None, unreleased
     if "portfolio_figures" in withheld:
         return None, f"fewer than {cluster.k_threshold} members contribute (the cluster's k)"
     if "portfolio_figures" not in seen:

@@ -113,8 +113,11 @@ def get_job(job_id: RowId, context: InCluster, session: DB) -> dict:
 
 def _input(row: InputVersion, coordinator: bool) -> dict:
     out = {"number": row.number, "sha256": row.sha256, "created_at": row.created_at,
-           "scenario": (row.scenario or {}).get("name"), "members": sorted(v.member.key for v in row.member_versions)}
+           "scenario": (row.scenario or {}).get("name")}
     if coordinator:
+        # Whose data each input holds is the coordinator's: two inputs' member lists would tell others who
+        # joined in between, and so whose figures the difference of two results is.
+        out["members"] = sorted(v.member.key for v in row.member_versions)
         out["member_versions"] = {v.member.key: {"number": v.number, "sha256": v.sha256}
                                   for v in sorted(row.member_versions, key=lambda v: v.member.key)}  # fmt: skip
     return out
