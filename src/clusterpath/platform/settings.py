@@ -40,6 +40,9 @@ class Settings:
     database_url: str
     data_dir: Path
     max_upload_bytes: int = 5 * 1024 * 1024
+    # Uploads read at the same time, and how long one waits for its turn before a 503.
+    upload_parsers: int = 2
+    upload_wait_seconds: float = 30.0
     session_hours: float = 12.0
     # Failed logins allowed per account and per client address within the window before 429s.
     login_failures_per_account: int = 5
@@ -68,6 +71,8 @@ class Settings:
             database_url=url,
             data_dir=folder,
             max_upload_bytes=int(_number("CLUSTERPATH_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
+            upload_parsers=max(1, int(_number("CLUSTERPATH_UPLOAD_PARSERS", cls.upload_parsers))),
+            upload_wait_seconds=_number("CLUSTERPATH_UPLOAD_WAIT_SECONDS", cls.upload_wait_seconds),
             session_hours=_number("CLUSTERPATH_SESSION_HOURS", cls.session_hours),
             default_k=int(_number("CLUSTERPATH_DEFAULT_K", cls.default_k)),
             job_attempts=int(_number("CLUSTERPATH_JOB_ATTEMPTS", cls.job_attempts)),

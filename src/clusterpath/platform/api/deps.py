@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -12,6 +13,8 @@ from pydantic import AfterValidator, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clusterpath.io.errors import InputError
+from clusterpath.io.limits import check_tree
 from clusterpath.platform.access import Role, Viewer, can_manage
 from clusterpath.platform.models import ApiToken, Cluster, Member, Membership, User
 from clusterpath.platform.security import token_user
@@ -33,15 +36,24 @@ def _printable(value: str) -> str:
 
 
 def _clean_tree(value: Any) -> Any:
+    # Bounded first: the walk below recurses, and a body is checked like a file (io.limits).
+    try:
+        check_tree(value, "request body")
+    except InputError as error:
+        raise ValueError(error.message) from None
+    return _clean_values(value)
+
+
+def _clean_values(value: Any) -> Any:
     if isinstance(value, str):
         _printable(value)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _clean_tree(str(key))
-            _clean_tree(item)
+            _printable(str(key))
+            _clean_values(item)
     elif isinstance(value, list):
         for item in value:
-            _clean_tree(item)
+            _clean_values(item)
     return value
 
 
@@ -70,6 +82,10 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
+def upload_slots(request: Request) -> threading.Semaphore:
+    return request.app.state.upload_slots
+
+
 def address(request: Request) -> str:
     return request.client.host if request.client else ""
 
@@ -77,6 +93,7 @@ def address(request: Request) -> str:
 DB = Annotated[Session, Depends(db)]
 Config = Annotated[Settings, Depends(settings)]
 Address = Annotated[str, Depends(address)]
+UploadSlots = Annotated[threading.Semaphore, Depends(upload_slots)]
 
 
 @dataclass
