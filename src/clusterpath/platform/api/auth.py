@@ -58,20 +58,36 @@ def _user(user: User) -> dict:
     return {"id": user.id, "email": user.email, "name": user.name}
 
 
+REGISTERED = "unless an account with this email exists already, it has been created: log in with it"
+
+
 @router.post("/auth/register", status_code=201)
 def register(body: Registration, session: DB, config: Config, where: Address) -> dict:
-    """Create an account. It sees nothing until it creates a cluster or accepts an invitation."""
-    if session.scalar(select(User.id).where(User.email == body.email)) is not None:
-        raise HTTPException(409, "an account with this email exists: log in instead")
-    user = User(email=body.email, name=body.name, password_hash=hash_password(body.password, config), created_at=utcnow())
-    session.add(user)
-    try:
-        session.flush()
-    except IntegrityError:
-        raise HTTPException(409, "an account with this email exists: log in instead") from None
-    audit.record(session, "account.create", user_id=user.id, target=f"user {user.id}", address=where)
+    """Create an account. It sees nothing until it creates a cluster or accepts an invitation.
+
+    The answer is the same whether the email had an account or not: registration must not tell a stranger
+    who has an account. A taken email counts as a failed login of its address, so that probing for
+    accounts here meets the same limit as probing at the login."""
+    wait = login_retry_after(session, body.email, where, config)
+    if wait is not None:
+        raise HTTPException(429, f"too many failed attempts: try again in {wait} s", headers={"Retry-After": str(wait)})
+    password_hash = hash_password(body.password, config)  # hashed either way: the answer takes as long
+    existing = session.scalar(select(User.id).where(User.email == body.email))
+    if existing is None:
+        user = User(email=body.email, name=body.name, password_hash=password_hash, created_at=utcnow())
+        session.add(user)
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            existing = session.scalar(select(User.id).where(User.email == body.email))
+        else:
+            audit.record(session, "account.create", user_id=user.id, target=f"user {user.id}", address=where)
+    if existing is not None:
+        record_login(session, body.email, where, success=False, settings=config)
+        audit.record(session, "account.create.taken", user_id=existing, target=f"user {existing}", address=where)
     session.commit()
-    return _user(user)
+    return {"email": body.email, "detail": REGISTERED}
 
 
 @router.post("/auth/login")
@@ -82,11 +98,11 @@ def login(body: Login, session: DB, config: Config, where: Address, response: Re
         raise HTTPException(429, f"too many failed logins: try again in {wait} s", headers={"Retry-After": str(wait)})
     user = session.scalar(select(User).where(User.email == body.email))
     if not verify_password(user.password_hash if user else None, body.password, config):
-        record_login(session, body.email, where, success=False)
+        record_login(session, body.email, where, success=False, settings=config)
         audit.record(session, "login.failed", user_id=user.id if user else None, address=where)
         session.commit()
         raise HTTPException(401, "wrong email or password")
-    record_login(session, body.email, where, success=True)
+    record_login(session, body.email, where, success=True, settings=config)
     token, row = issue_token(session, user, "session", lifetime=timedelta(hours=config.session_hours))
     audit.record(session, "login", user_id=user.id, target=f"token {row.id}", address=where)
     session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -86,8 +87,39 @@ def upload_slots(request: Request) -> threading.Semaphore:
     return request.app.state.upload_slots
 
 
+def _trusted(host: str, proxies: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host in proxies  # a peer without an IP address (a test client, a unix socket) by its name
+    for proxy in proxies:
+        try:
+            if ip in ipaddress.ip_network(proxy, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def client_address(peer: str, forwarded: str | None, proxies: tuple[str, ...]) -> str:
+    """The client's address: the direct peer, unless that is a trusted proxy. Then the last address of
+    X-Forwarded-For that is not itself a trusted proxy: each proxy appends the peer it saw, and what a
+    client wrote in front of that is its own invention."""
+    if not forwarded or not _trusted(peer, proxies):
+        return peer
+    for hop in reversed([part.strip() for part in forwarded.split(",")]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return peer  # not written by a proxy of ours: count the request against the proxy, not a made-up name
+        if not _trusted(hop, proxies):
+            return hop
+    return peer
+
+
 def address(request: Request) -> str:
-    return request.client.host if request.client else ""
+    peer = request.client.host if request.client else ""
+    return client_address(peer, request.headers.get("x-forwarded-for"), request.app.state.settings.trusted_proxies)
 
 
 DB = Annotated[Session, Depends(db)]
