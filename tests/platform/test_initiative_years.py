@@ -145,7 +145,11 @@ def test_only_the_initiatives_analysts_close_and_read_years(platform):
     assert [row["year"] for row in _get(p, "/years").json()] == [2024]  # nobody else closed 2025
     added = p.client.post(f"{API}/initiatives/tic/analysts", json={"email": "outsider@example.org"},
                           headers=p.as_("analyst"))  # fmt: skip
-    assert added.status_code == 201 and _get(p, "/years/2024", "outsider").status_code == 200
+    # An analyst joins by accepting the owner's invitation (issue 14, item 6), no longer on being named.
+    assert added.status_code == 201
+    accepted = p.client.post(f"{API}/invitations/accept", json={"code": added.json()["code"]},
+                             headers=p.as_("outsider"))  # fmt: skip
+    assert accepted.status_code == 200 and _get(p, "/years/2024", "outsider").status_code == 200
 
 
 def test_a_cluster_below_its_k_is_left_out_of_the_closed_year_whole(platform):

@@ -74,7 +74,11 @@ def test_only_the_coordinator_enrols_and_only_analysts_read(platform):
         [404, 404, 404, 401]  # fmt: skip
     added = p.client.post(f"{API}/initiatives/tic/analysts", json={"email": "outsider@example.org"},
                           headers=p.as_("analyst"))  # fmt: skip
+    # An analyst joins by accepting the owner's invitation (issue 14, item 6), no longer on being named.
     assert added.status_code == 201
+    accepted = p.client.post(f"{API}/invitations/accept", json={"code": added.json()["code"]},
+                             headers=p.as_("outsider"))  # fmt: skip
+    assert accepted.status_code == 200
     assert _portfolio(p, "outsider").status_code == 200
 
 

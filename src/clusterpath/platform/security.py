@@ -65,13 +65,13 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def issue_token(session: Session, user: User, kind: str, *, name: str = "",
-                lifetime: timedelta | None = None) -> tuple[str, ApiToken]:  # fmt: skip
+def issue_token(session: Session, user: User, kind: str, *, name: str = "", lifetime: timedelta | None = None,
+                parent_id: int | None = None) -> tuple[str, ApiToken]:  # fmt: skip
     """A new token (returned once, in clear) and its stored row."""
     secret = new_secret(SESSION_PREFIX if kind == "session" else API_PREFIX)
     now = utcnow()
     row = ApiToken(user_id=user.id, kind=kind, name=name, token_hash=digest(secret), created_at=now,
-                   expires_at=now + lifetime if lifetime else None)  # fmt: skip
+                   expires_at=now + lifetime if lifetime else None, parent_id=parent_id)  # fmt: skip
     session.add(row)
     session.flush()
     return secret, row

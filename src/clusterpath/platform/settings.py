@@ -57,6 +57,8 @@ class Settings:
     upload_parsers: int = 2
     upload_wait_seconds: float = 30.0
     session_hours: float = 12.0
+    # Lifetime of an API token when its owner gives none.
+    api_token_days: int = 90
     # Failed logins per client address within the window before that address gets 429s.
     login_failures_per_address: int = 20
     login_window_seconds: int = 900
@@ -96,6 +98,7 @@ class Settings:
             upload_parsers=max(1, int(_number("CLUSTERPATH_UPLOAD_PARSERS", cls.upload_parsers))),
             upload_wait_seconds=_number("CLUSTERPATH_UPLOAD_WAIT_SECONDS", cls.upload_wait_seconds),
             session_hours=_number("CLUSTERPATH_SESSION_HOURS", cls.session_hours),
+            api_token_days=int(_number("CLUSTERPATH_API_TOKEN_DAYS", cls.api_token_days)),
             default_k=int(_number("CLUSTERPATH_DEFAULT_K", cls.default_k)),
             job_attempts=int(_number("CLUSTERPATH_JOB_ATTEMPTS", cls.job_attempts)),
             solver_workers=int(_number("CLUSTERPATH_SOLVER_WORKERS", cls.solver_workers)),

@@ -179,7 +179,8 @@ AsCoordinator = Annotated[ClusterContext, Depends(coordinator)]
 
 
 def member_of(session: Session, cluster: Cluster, key: str) -> Member:
-    member = session.scalar(select(Member).where(Member.cluster_id == cluster.id, Member.key == key))
+    member = session.scalar(select(Member).where(Member.cluster_id == cluster.id, Member.key == key,
+                                                 Member.removed_at.is_(None)))  # fmt: skip
     if member is None:
         raise HTTPException(404, f"no member '{key}' in cluster '{cluster.slug}'")
     return member
