@@ -121,3 +121,12 @@ def wide_dimension_bomb(rows: int = 40) -> bytes:
         archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
         archive.writestr("xl/worksheets/sheet1.xml", sheet)
     return out.getvalue()
+
+
+def many_parts(parts: int = 50_000) -> bytes:
+    """A zip of ``parts`` empty files, about 4 MiB: every reader that looks at each part pays for each."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for number in range(parts):
+            archive.writestr(f"x{number}", b"")
+    return out.getvalue()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers.attacks import (billion_laughs, cell_bomb, deep_json, deep_yaml, recursive_yaml, row_gap_bomb,
-                             wide_dimension_bomb)
+from helpers.attacks import (billion_laughs, cell_bomb, deep_json, deep_yaml, many_parts, recursive_yaml,
+                             row_gap_bomb, wide_dimension_bomb)
 from typer.testing import CliRunner
 
 from clusterpath.cli import app
@@ -23,6 +23,7 @@ ATTACKS = {
     "rows.xlsx": (cell_bomb(rows=250_000, cells=250_000), "more than 100,000 rows"),
     "gap.xlsx": (row_gap_bomb(), "more than 100,000 rows"),
     "wide.xlsx": (wide_dimension_bomb(), "reads as more than 500,000 cells"),
+    "parts.xlsx": (many_parts(), "holds 50,000 parts (limit 1,000)"),
 }
 
 

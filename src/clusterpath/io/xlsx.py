@@ -50,6 +50,8 @@ MAX_PART_BYTES = 8 * 2**20
 # A cluster workbook has 14 sheets of at most a few thousand rows of 40 columns; these leave ample room and
 # bound what a crafted file (a million cells in 31 KiB) costs to read.
 MAX_SHEETS = 64
+# Parts (files inside the zip): the template has about 60; each costs a look in the census.
+MAX_PARTS = 1_000
 MAX_ROWS = 100_000
 MAX_ROW_CELLS = 16_384  # Excel's own column limit
 MAX_CELLS = 500_000
@@ -504,8 +506,11 @@ def _open(path: Path):
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
+            parts = len(archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise InputError(name, [f"{not_excel} (is it an old .xls, a CSV or a password-protected file?)"]) from None
+    if parts > MAX_PARTS:
+        raise _too_large(name, f"holds {parts:,} parts (limit {MAX_PARTS:,})")
     if unpacked > MAX_UNPACKED_BYTES:
         raise InputError(name, [f"unpacks to {unpacked / 2**20:.0f} MiB, too large for a cluster description"])
     census(path)
