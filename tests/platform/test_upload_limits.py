@@ -98,3 +98,11 @@ def test_a_legitimate_upload_with_anchors_is_stored(p):
     content = p.client.get(p.url("/members/alpha/versions/2"), headers=p.as_("alpha")).json()["content"]
     assert content["demands"][1] == {"service": "heat_low", "carrier": "natural_gas", "equipment": "boiler",
                                      "efficiency": 0.9, "useful_energy": "10 MWh"}  # fmt: skip
+
+
+def test_the_upload_page_answers_an_attack_file_with_the_form_and_the_limit(p):
+    csrf = p.sign_in("alpha")
+    response = p.client.post("/clusters/port/members/alpha/upload", data={"csrf": csrf},
+                             files={"file": ("alpha.xlsx", cell_bomb(), "application/octet-stream")})  # fmt: skip
+    assert response.status_code == 422 and "more than 16,384 cells in one row" in response.text
+    assert len(_versions(p)) == 1
