@@ -114,8 +114,11 @@ def _initiative(p) -> None:
     created = p.client.post(f"{API}/initiatives", json={"slug": "tic", "name": "TIC", "currency": "EUR"},
                             headers=p.as_("owner"))  # fmt: skip
     assert created.status_code == 201, created.text
-    assert p.client.post(p.url("/initiatives"), json={"initiative": "tic"}, headers=p.as_("coordinator")).status_code \
-        == 201  # fmt: skip
+    code = p.client.post(f"{API}/initiatives/tic/enrolment-codes", json={"email": "coordinator@example.org"},
+                         headers=p.as_("owner")).json()["code"]  # fmt: skip
+    enrolled = p.client.post(p.url("/initiatives"), json={"initiative": "tic", "code": code},
+                             headers=p.as_("coordinator"))  # fmt: skip
+    assert enrolled.status_code == 201, enrolled.text
 
 
 def test_only_the_owner_invites_analysts_who_accept_and_coordinators_see_them(client):

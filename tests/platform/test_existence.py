@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers.platform import API, build
+from helpers.platform import API, DESCRIPTION, build
 
 
 @pytest.fixture
@@ -50,3 +50,38 @@ def test_an_outsider_cannot_tell_an_existing_id_from_an_unknown_one(p, prefix, e
                 answers.append((response.status_code, response.text.replace(slug, "ID")))
             assert answers[0] == answers[1], (method, path, body, answers)
             assert answers[0][0] in (404, 422), (method, path, answers[0])
+
+
+def test_enrolling_without_the_owners_code_reads_like_an_unknown_initiative(p):
+    answers = {}
+    for initiative in ("tic", "nowhere"):
+        for body in ({"initiative": initiative}, {"initiative": initiative, "code": "cpi_guessed"}):
+            response = p.client.post(p.url("/initiatives"), json=body, headers=p.as_("coordinator"))
+            answers.setdefault(initiative, []).append((response.status_code, response.text.replace(initiative, "ID")))
+    assert answers["tic"] == answers["nowhere"], answers
+    assert [status for status, _ in answers["tic"]] == [422, 404]
+    assert p.client.get(p.url("/initiatives"), headers=p.as_("coordinator")).json() == []
+
+
+def test_an_enrolment_code_is_for_its_email_its_initiative_and_one_use(p):
+    issued = p.client.post(f"{API}/initiatives/tic/enrolment-codes", json={"email": "coordinator@example.org"},
+                           headers=p.as_("coordinator"))  # fmt: skip
+    assert issued.status_code == 201, issued.text
+    code = issued.json()["code"]
+    # Not an analyst's invitation: accepting it makes nobody an analyst.
+    assert p.client.post(f"{API}/invitations/accept", json={"code": code}, headers=p.as_("coordinator")).status_code \
+        == 404  # fmt: skip
+    other = p.client.post(f"{API}/clusters", json={"slug": "dock", "name": "Dock", "description": DESCRIPTION},
+                          headers=p.as_("outsider"))  # fmt: skip
+    assert other.status_code == 201
+    stolen = p.client.post(f"{API}/clusters/dock/initiatives", json={"initiative": "tic", "code": code},
+                           headers=p.as_("outsider"))  # fmt: skip
+    assert stolen.status_code == 404
+    used = p.client.post(p.url("/initiatives"), json={"initiative": "tic", "code": code}, headers=p.as_("coordinator"))
+    assert used.status_code == 201, used.text
+    assert p.client.delete(p.url("/initiatives/tic"), headers=p.as_("coordinator")).status_code == 204
+    again = p.client.post(p.url("/initiatives"), json={"initiative": "tic", "code": code}, headers=p.as_("coordinator"))
+    assert again.status_code == 404
+    # Only the owner issues codes.
+    assert p.client.post(f"{API}/initiatives/tic/enrolment-codes", json={"email": "alpha@example.org"},
+                         headers=p.as_("outsider")).status_code == 404  # fmt: skip

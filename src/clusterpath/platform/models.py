@@ -297,10 +297,12 @@ class ClosedYear(Base):
 
 
 class InitiativeInvitation(Base):
-    """The owner's invitation of one email to become an analyst of an initiative; a one-time code."""
+    """The owner's one-time code for one email: to become an analyst ('analyst'), or to enrol a cluster that
+    email coordinates ('cluster')."""
 
     __tablename__ = "initiative_invitations"
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), default="analyst")
     initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254))
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)

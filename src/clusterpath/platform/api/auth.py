@@ -213,7 +213,8 @@ def revoke_token(token_id: RowId, who: Authenticated, session: DB, where: Addres
 
 
 def _accept_analyst(body: Acceptance, who, session, where: str) -> dict:
-    invitation = session.scalar(select(InitiativeInvitation).where(InitiativeInvitation.code_hash == digest(body.code)))
+    invitation = session.scalar(select(InitiativeInvitation).where(InitiativeInvitation.kind == "analyst",
+                                                                   InitiativeInvitation.code_hash == digest(body.code)))
     now = utcnow()
     if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= now \
             or invitation.email != who.user.email:  # fmt: skip

@@ -98,6 +98,8 @@ SHARE_REGISTER = ("let the initiative's analysts see the register's projects (id
 
 class NewEnrolment(Strict):
     initiative: Identifier
+    code: Text = Field(min_length=1, max_length=200, description="the enrolment code the initiative's owner gave "
+                                                                  "you (POST /initiatives/{id}/enrolment-codes)")
     share_register: bool = Field(default=False, description=SHARE_REGISTER)
 
 
@@ -194,15 +196,33 @@ def invite_analyst(body: NewAnalyst, initiative: AsAnalyst, who: Authenticated, 
     """The owner invites an email to read the initiative: a one-time code the person accepts at
     `POST /invitations/accept`. The answer is the same whether the email has an account or not."""
     _owner(initiative, who)
+    return _code(session, initiative, who, body.email, "analyst", where)
+
+
+class NewEnrolmentCode(Strict):
+    email: Email = Field(description="the email of the coordinator who will enrol a cluster")
+
+
+@router.post("/initiatives/{slug}/enrolment-codes", status_code=201)
+def enrolment_code(body: NewEnrolmentCode, initiative: AsAnalyst, who: Authenticated, session: DB,
+                   where: Address) -> dict:  # fmt: skip
+    """The owner asks a coordinator to enrol one cluster: a one-time code for that email, which the coordinator
+    gives with the initiative's id when enrolling."""
+    _owner(initiative, who)
+    return _code(session, initiative, who, body.email, "cluster", where)
+
+
+def _code(session, initiative: Initiative, who, email: str, kind: str, where: str) -> dict:
     code = new_secret(INVITATION_PREFIX)
     now = utcnow()
-    row = InitiativeInvitation(initiative_id=initiative.id, email=body.email, code_hash=digest(code),
+    row = InitiativeInvitation(initiative_id=initiative.id, kind=kind, email=email, code_hash=digest(code),
                                created_by=who.user.id, created_at=now,
                                expires_at=now + timedelta(days=INVITATION_DAYS))  # fmt: skip
     session.add(row)
     session.flush()
-    audit.record(session, "initiative.analyst.invite", user_id=who.user.id, target=initiative.slug, address=where,
-                 invited=body.email, invitation=row.id)  # fmt: skip
+    action = "initiative.analyst.invite" if kind == "analyst" else "initiative.enrolment.invite"
+    audit.record(session, action, user_id=who.user.id, target=initiative.slug, address=where, invited=email,
+                 invitation=row.id)  # fmt: skip
     session.commit()
     return {"id": row.id, "email": row.email, "code": code, "expires_at": row.expires_at}
 
@@ -255,15 +275,24 @@ def _drop(session, enrolment: Enrolment, user_id: int, where: str) -> None:
 def enrol(body: NewEnrolment, context: AsCoordinator, session: DB, where: Address) -> dict:
     """Put the cluster into an initiative: its analysts will see the cluster's totals (never a member's)."""
     initiative = _initiative(session, body.initiative)
-    if initiative is None:
-        raise HTTPException(404, f"no initiative '{body.initiative}': ask its analysts for its id")
+    invitation = session.scalar(select(InitiativeInvitation).where(InitiativeInvitation.kind == "cluster",
+                                                                   InitiativeInvitation.code_hash == digest(body.code)))
+    now = utcnow()
+    # Without the owner's code an initiative reads as unknown: its existence is not the caller's business,
+    # and nobody pushes a cluster into an initiative its owner has not asked for.
+    if initiative is None or invitation is None or invitation.initiative_id != initiative.id \
+            or invitation.accepted_at is not None or invitation.expires_at <= now \
+            or invitation.email != context.user.email:  # fmt: skip
+        raise HTTPException(404, f"no initiative '{body.initiative}' with an open enrolment code for you: ask its "
+                                 "owner for one")  # fmt: skip
     if any(e.cluster_id == context.cluster.id for e in initiative.enrolments):
         raise HTTPException(409, f"cluster '{context.cluster.slug}' is in initiative '{initiative.slug}' already")
     problem = _missing_rate(initiative, context.cluster.description.get("currency", ""))
     if problem:
         raise HTTPException(409, problem)
     session.add(Enrolment(initiative_id=initiative.id, cluster_id=context.cluster.id, enrolled_by=context.user.id,
-                          enrolled_at=utcnow(), share_register=body.share_register))  # fmt: skip
+                          enrolled_at=now, share_register=body.share_register))  # fmt: skip
+    invitation.accepted_at, invitation.accepted_by = now, context.user.id
     audit.record(session, "initiative.join", user_id=context.user.id, cluster_id=context.cluster.id,
                  target=initiative.slug, address=where, share_register=body.share_register)  # fmt: skip
     session.commit()

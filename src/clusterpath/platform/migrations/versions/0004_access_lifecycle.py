@@ -1,6 +1,6 @@
 """Access that can be taken back: API tokens remember the session that made them (logout revokes both),
 member companies can be removed (their rows stay for the versions earlier results used), and analysts
-join an initiative by an invitation from its owner.
+join an initiative, and clusters enrol in it, by a code from its owner.
 
 Revision ID: 0004
 Revises: 0003
@@ -26,6 +26,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('removed_at', sa.DateTime(), nullable=True))
     op.create_table('initiative_invitations',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('initiative_id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
