@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 from datetime import timedelta
-
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response
@@ -93,7 +92,8 @@ def register(body: Registration, session: DB, config: Config, where: Address) ->
             audit.record(session, "account.create", user_id=user.id, target=f"user {user.id}", address=where)
     if existing is not None:
         record_login(session, body.email, where, success=False, settings=config)
-        audit.record(session, "account.create.taken", user_id=existing, target=f"user {existing}", address=where)
+        # Not the account's owner acting: whoever it was is known only by the address.
+        audit.record(session, "account.create.taken", user_id=None, target=f"user {existing}", address=where)
     session.commit()
     return {"email": body.email, "detail": REGISTERED}
 

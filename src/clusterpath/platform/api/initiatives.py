@@ -42,7 +42,6 @@ from clusterpath.platform.models import (
     Initiative,
     InitiativeInvitation,
     Result,
-    User,
     utcnow,
 )
 from clusterpath.platform.security import INVITATION_PREFIX, digest, new_secret
@@ -187,8 +186,8 @@ def change_initiative(body: InitiativeChange, initiative: AsAnalyst, who: Authen
 
 def _owner(initiative: Initiative, who) -> None:
     if initiative.created_by != who.user.id:
-        raise HTTPException(403, f"only the owner of initiative '{initiative.slug}' (who created it) manages its "
-                                 "analysts")  # fmt: skip
+        raise HTTPException(403, f"only the owner of initiative '{initiative.slug}' (who created it) invites and "
+                                 "removes its analysts and asks clusters to enrol")  # fmt: skip
 
 
 @router.post("/initiatives/{slug}/analysts", status_code=201)
