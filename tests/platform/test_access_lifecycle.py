@@ -162,3 +162,14 @@ def test_an_analyst_invitation_is_for_its_email_only(client):
         session.commit()
     late = p.client.post(f"{API}/invitations/accept", json={"code": invitation["code"]}, headers=p.as_("outsider"))
     assert late.status_code == 404
+
+
+def test_the_pages_accept_an_analysts_invitation(client):
+    p = build(client, uploads=())
+    _initiative(p)
+    code = p.client.post(f"{API}/initiatives/tic/analysts", json={"email": "outsider@example.org"},
+                         headers=p.as_("owner")).json()["code"]  # fmt: skip
+    csrf = p.sign_in("outsider")
+    accepted = p.client.post("/invitations/accept", data={"csrf": csrf, "code": code}, follow_redirects=False)
+    assert accepted.status_code == 303 and accepted.headers["location"] == "/initiatives/tic"
+    assert p.client.get(f"{API}/initiatives/tic", headers=p.as_("outsider")).status_code == 200

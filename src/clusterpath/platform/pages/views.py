@@ -206,6 +206,9 @@ def accept(request: Request, session: DB, code: Annotated[str, Form()] = ""):
     except FORM_ERRORS as error:
         status = error.status_code if isinstance(error, HTTPException) else 422
         return _clusters_page(request, session, who, status=status, problems=_problems_of(error))
+    # The same codes field takes an initiative's invitation of an analyst.
+    if "initiative" in joined:
+        return redirect(f"/initiatives/{joined['initiative']}")
     return redirect(f"/clusters/{joined['cluster']}")
 
 
