@@ -72,6 +72,8 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # The session an API token was made with: logging that session out revokes the token too.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"), index=True)
     user: Mapped[User] = relationship()
 
 
@@ -96,7 +98,10 @@ class Cluster(Base):
     p_percent: Mapped[float] = mapped_column(Float, default=10.0, server_default=text("10"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    members: Mapped[list[Member]] = relationship(back_populates="cluster", order_by="Member.key")
+    # The current member companies; a removed one keeps its row for the versions earlier results used.
+    members: Mapped[list[Member]] = relationship(
+        primaryjoin="and_(Cluster.id == Member.cluster_id, Member.removed_at.is_(None))", order_by="Member.key",
+        viewonly=True)  # fmt: skip
 
 
 class Member(Base):
@@ -109,7 +114,8 @@ class Member(Base):
     key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    cluster: Mapped[Cluster] = relationship(back_populates="members")
+    removed_at: Mapped[datetime | None]
+    cluster: Mapped[Cluster] = relationship()
 
 
 class Membership(Base):
@@ -317,3 +323,21 @@ class ClosedYear(Base):
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     closed_at: Mapped[datetime] = mapped_column(default=utcnow)
     closer: Mapped[User | None] = relationship()
+
+
+class InitiativeInvitation(Base):
+    """The owner's one-time code for one email: to become an analyst ('analyst'), or to enrol a cluster that
+    email coordinates ('cluster')."""
+
+    __tablename__ = "initiative_invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), default="analyst")
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    initiative: Mapped[Initiative] = relationship()

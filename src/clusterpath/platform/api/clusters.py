@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
@@ -20,7 +20,9 @@ from clusterpath.platform.api.deps import (
     Email,
     Identifier,
     InCluster,
+    MemberKey,
     Name,
+    RowId,
     Tree,
     member_of,
 )
@@ -155,7 +157,11 @@ def list_members(context: InCluster, session: DB) -> list[dict]:
 @router.post("/clusters/{slug}/members", status_code=201)
 def add_member(body: NewMember, context: AsCoordinator, session: DB, where: Address) -> dict:
     cluster = context.cluster
-    if session.scalar(select(Member.id).where(Member.cluster_id == cluster.id, Member.key == body.key)) is not None:
+    existing = session.scalar(select(Member).where(Member.cluster_id == cluster.id, Member.key == body.key))
+    if existing is not None and existing.removed_at is not None:
+        # Its old versions stay attached to the key for the results that used them: a new company needs a new id.
+        raise HTTPException(409, f"member '{body.key}' of cluster '{cluster.slug}' was removed: choose another id")
+    if existing is not None:
         raise HTTPException(409, f"cluster '{cluster.slug}' has a member '{body.key}' already")
     member = Member(cluster_id=cluster.id, key=body.key, name=body.name, created_at=utcnow())
     session.add(member)
@@ -169,8 +175,42 @@ def add_member(body: NewMember, context: AsCoordinator, session: DB, where: Addr
 def list_memberships(context: AsCoordinator, session: DB) -> list[dict]:
     rows = session.scalars(select(Membership).where(Membership.cluster_id == context.cluster.id)
                            .order_by(Membership.id)).all()  # fmt: skip
-    return [{"user": row.user.email, "name": row.user.name, "role": row.role,
+    return [{"id": row.id, "user": row.user.email, "name": row.user.name, "role": row.role,
              "member": row.member.key if row.member else None} for row in rows]  # fmt: skip
+
+
+@router.delete("/clusters/{slug}/memberships/{membership_id}", status_code=204)
+def remove_membership(membership_id: RowId, context: AsCoordinator, session: DB, where: Address) -> Response:
+    """Take a user out of the cluster: from now on the cluster is unknown to them."""
+    row = session.get(Membership, membership_id)
+    if row is None or row.cluster_id != context.cluster.id:
+        raise HTTPException(404, f"no membership {membership_id} in cluster '{context.cluster.slug}'")
+    if row.role == Role.COORDINATOR and session.scalar(select(func.count()).where(
+            Membership.cluster_id == context.cluster.id, Membership.role == Role.COORDINATOR)) <= 1:  # fmt: skip
+        raise HTTPException(409, "this is the cluster's only coordinator: invite another coordinator first")
+    audit.record(session, "membership.remove", user_id=context.user.id, cluster_id=context.cluster.id,
+                 target=f"membership {row.id}", address=where, removed=row.user.email, role=row.role)  # fmt: skip
+    session.delete(row)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.delete("/clusters/{slug}/members/{key}", status_code=204)
+def remove_member(key: MemberKey, context: AsCoordinator, session: DB, where: Address) -> Response:
+    """Remove a member company: its users leave the cluster, its data stop counting in new jobs. Its versions
+    are kept (earlier results were computed from them) and stay readable to the coordinator in those results."""
+    member = member_of(session, context.cluster, key)
+    users = session.scalars(select(Membership).where(Membership.member_id == member.id)).all()
+    member.removed_at = utcnow()
+    for row in users:
+        session.delete(row)
+    for invitation in session.scalars(select(Invitation).where(Invitation.member_id == member.id,
+                                                               Invitation.accepted_at.is_(None))):  # fmt: skip
+        session.delete(invitation)
+    audit.record(session, "member.remove", user_id=context.user.id, cluster_id=context.cluster.id, target=key,
+                 address=where, users_removed=sorted(row.user.email for row in users))  # fmt: skip
+    session.commit()
+    return Response(status_code=204)
 
 
 @router.post("/clusters/{slug}/invitations", status_code=201)
@@ -206,3 +246,16 @@ def list_invitations(context: AsCoordinator, session: DB) -> list[dict]:
     return [{"id": row.id, "email": row.email, "role": row.role, "member": row.member.key if row.member else None,
              "created_at": row.created_at, "expires_at": row.expires_at, "accepted": row.accepted_at is not None}
             for row in rows]  # fmt: skip
+
+
+@router.delete("/clusters/{slug}/invitations/{invitation_id}", status_code=204)
+def revoke_invitation(invitation_id: RowId, context: AsCoordinator, session: DB, where: Address) -> Response:
+    """Withdraw an invitation not yet accepted: its code stops working."""
+    row = session.get(Invitation, invitation_id)
+    if row is None or row.cluster_id != context.cluster.id or row.accepted_at is not None:
+        raise HTTPException(404, f"no open invitation {invitation_id} in cluster '{context.cluster.slug}'")
+    audit.record(session, "invitation.revoke", user_id=context.user.id, cluster_id=context.cluster.id,
+                 target=f"invitation {row.id}", address=where, invited=row.email, role=row.role)  # fmt: skip
+    session.delete(row)
+    session.commit()
+    return Response(status_code=204)

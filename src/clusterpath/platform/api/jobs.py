@@ -29,7 +29,8 @@ class NewJob(BaseModel):
 
 def _latest_versions(session: Session, cluster: Cluster) -> tuple[list[MemberDataVersion], list[str]]:
     newest = (select(MemberDataVersion.member_id, func.max(MemberDataVersion.number).label("number"))
-              .join(Member).where(Member.cluster_id == cluster.id).group_by(MemberDataVersion.member_id).subquery())
+              .join(Member).where(Member.cluster_id == cluster.id, Member.removed_at.is_(None))
+              .group_by(MemberDataVersion.member_id).subquery())
     rows = session.scalars(select(MemberDataVersion).join(newest, (MemberDataVersion.member_id == newest.c.member_id)
                                                           & (MemberDataVersion.number == newest.c.number))).all()
     have = {row.member_id for row in rows}

@@ -16,6 +16,8 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from clusterpath.io.limits import too_deep
+
 from clusterpath.io.errors import InputError
 from clusterpath.platform.memberdata import DataProblem
 from clusterpath.platform.pages.web import HERE, LoginNeeded, current, login_redirect, render
@@ -50,6 +52,9 @@ def install(app: FastAPI) -> None:
     api_handlers = {kind: app.exception_handlers.get(kind) for kind in (DataProblem, InputError)}
 
     async def http_error(request: Request, error: StarletteHTTPException):
+        if isinstance(error.__cause__, RecursionError):
+            # FastAPI's JSON parser gave up on a body nested too deep: say so, as the file readers do.
+            error = StarletteHTTPException(422, too_deep("request body").message)
         if not _is_page(request):
             return await http_exception_handler(request, error)
         return _error_page(request, error.status_code, str(error.detail))

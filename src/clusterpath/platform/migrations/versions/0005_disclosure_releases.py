@@ -1,7 +1,7 @@
 """Disclosure control: each cluster's p of the p% rule (10), and the releases of aggregates per audience.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 """
 
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
