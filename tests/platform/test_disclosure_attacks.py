@@ -283,7 +283,11 @@ def test_initiative_progress_does_not_give_the_newcomer_away(make_client):
     analyst = register(client, "analyst@room.org", "Analyst")
     body = {"slug": "tic", "name": "Initiative", "currency": "EUR", "exchange_rates": {}}
     assert client.post(f"{API}/initiatives", json=body, headers=analyst).status_code == 201
-    joined = client.post(room.url("/initiatives"), json={"initiative": "tic"}, headers=room.headers["coordinator"])
+    # Enrolment needs the initiative owner's one-time code for the coordinator's email.
+    code = client.post(f"{API}/initiatives/tic/enrolment-codes", json={"email": f"coordinator@{room.slug}.org"},
+                       headers=analyst).json()["code"]  # fmt: skip
+    joined = client.post(room.url("/initiatives"), json={"initiative": "tic", "code": code},
+                         headers=room.headers["coordinator"])  # fmt: skip
     assert joined.status_code == 201, joined.text
     closed = client.post(f"{API}/initiatives/tic/years", json={"year": 2024}, headers=analyst)
     assert closed.status_code == 201, closed.text
