@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from helpers.platform import API, PASSWORD, build, login, register
 
 from clusterpath.platform.models import AuditEntry, utcnow
+from clusterpath.platform.pages.web import SESSION_COOKIE, csrf_token
 
 NEW_PASSWORD = "a different long password"
 
@@ -173,3 +174,25 @@ def test_the_pages_accept_an_analysts_invitation(client):
     accepted = p.client.post("/invitations/accept", data={"csrf": csrf, "code": code}, follow_redirects=False)
     assert accepted.status_code == 303 and accepted.headers["location"] == "/initiatives/tic"
     assert p.client.get(f"{API}/initiatives/tic", headers=p.as_("outsider")).status_code == 200
+
+
+def test_the_account_page_lists_and_revokes_tokens_and_changes_the_password(client):
+    headers = register(client, "user@example.org")
+    api = client.post(f"{API}/auth/tokens", json={"name": "nightly <script>"}, headers=headers).json()
+    other = client.post(f"{API}/auth/tokens", json={"name": "other"}, headers=headers).json()
+    client.cookies.set(SESSION_COOKIE, headers["Authorization"].split(" ", 1)[1])
+    csrf = csrf_token(headers["Authorization"].split(" ", 1)[1])
+    page = client.get("/account")
+    assert page.status_code == 200 and "nightly &lt;script&gt;" in page.text and api["token"] not in page.text
+    assert client.post(f"/account/tokens/{api['id']}/revoke", data={}).status_code == 403  # no CSRF token
+    revoked = client.post(f"/account/tokens/{api['id']}/revoke", data={"csrf": csrf}, follow_redirects=False)
+    assert revoked.status_code == 303 and _me(client, {"Authorization": f"Bearer {api['token']}"}) == 401
+    wrong = client.post("/account/password", data={"csrf": csrf, "current": "not it at all", "new": NEW_PASSWORD})
+    assert wrong.status_code == 403 and "not it at all" not in wrong.text and NEW_PASSWORD not in wrong.text
+    changed = client.post("/account/password", data={"csrf": csrf, "current": PASSWORD, "new": NEW_PASSWORD},
+                          follow_redirects=False)  # fmt: skip
+    assert changed.status_code == 303
+    assert _me(client, headers) == 401 and _me(client, {"Authorization": f"Bearer {other['token']}"}) == 401
+    # The browser carries on with the new session the change gave it.
+    client.cookies.set(SESSION_COOKIE, changed.cookies[SESSION_COOKIE])
+    assert client.get("/account").status_code == 200
