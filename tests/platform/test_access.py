@@ -160,3 +160,14 @@ def test_aggregates_endpoint_rule(members, shown_total):
     assert (out["totals"] is not None) is shown_total and (out["rows"] == rows) is shown_total
     everything = filter_aggregates(VIEWERS["coordinator"], rows, "sector", {"s1": members}, members, 3, {"t": 1})
     assert everything["rows"] == rows and everything["totals"] == {"t": 1}
+
+
+def test_in_core_is_an_aggregate_of_k():
+    """Whether an allocation is in the core depends on every member's costs: with fewer than k members it tells
+    a member about the others (issue 14)."""
+    for kind, path in (("allocate", ()), ("collaborate", ("rules", "shapley"))):
+        for k, shown_core in ((3, True), (4, False)):
+            visible, withheld = filter_result(VIEWERS["a"], kind, PAYLOADS[kind], CONTRIBUTORS, k)
+            for key in path:
+                visible = visible[key]
+            assert ("in_core" in visible) is shown_core and ("in_core" in withheld) is not shown_core, (kind, k)

@@ -33,8 +33,17 @@ def platform(make_client):
     return p
 
 
+def _code(p: Platform) -> str:
+    """The initiative's owner asks the coordinator to enrol a cluster (issue 14, item 6: enrolment by consent)."""
+    response = p.client.post(f"{API}/initiatives/tic/enrolment-codes", json={"email": "coordinator@example.org"},
+                             headers=p.as_("analyst"))  # fmt: skip
+    assert response.status_code == 201, response.text
+    return response.json()["code"]
+
+
 def _enrol(p: Platform, slug: str = "port"):
-    return p.client.post(f"{API}/clusters/{slug}/initiatives", json={"initiative": "tic"}, headers=p.as_("coordinator"))
+    return p.client.post(f"{API}/clusters/{slug}/initiatives", json={"initiative": "tic", "code": _code(p)},
+                         headers=p.as_("coordinator"))  # fmt: skip
 
 
 def _share(p: Platform, on: bool, who: str = "coordinator", slug: str = "port", initiative: str = "tic"):
@@ -145,7 +154,11 @@ def test_only_the_initiatives_analysts_close_and_read_years(platform):
     assert [row["year"] for row in _get(p, "/years").json()] == [2024]  # nobody else closed 2025
     added = p.client.post(f"{API}/initiatives/tic/analysts", json={"email": "outsider@example.org"},
                           headers=p.as_("analyst"))  # fmt: skip
-    assert added.status_code == 201 and _get(p, "/years/2024", "outsider").status_code == 200
+    # An analyst joins by accepting the owner's invitation (issue 14, item 6), no longer on being named.
+    assert added.status_code == 201
+    accepted = p.client.post(f"{API}/invitations/accept", json={"code": added.json()["code"]},
+                             headers=p.as_("outsider"))  # fmt: skip
+    assert accepted.status_code == 200 and _get(p, "/years/2024", "outsider").status_code == 200
 
 
 def test_a_cluster_below_its_k_is_left_out_of_the_closed_year_whole(platform):
@@ -275,8 +288,8 @@ def test_sharing_when_enrolling_and_withdrawing_later_keeps_the_closed_year(plat
     p = platform
     _set_register(p, REGISTER)
     assert p.client.delete(p.url("/initiatives/tic"), headers=p.as_("coordinator")).status_code == 204
-    enrolled = p.client.post(p.url("/initiatives"), json={"initiative": "tic", "share_register": True},
-                             headers=p.as_("coordinator"))  # fmt: skip
+    body = {"initiative": "tic", "code": _code(p), "share_register": True}
+    enrolled = p.client.post(p.url("/initiatives"), json=body, headers=p.as_("coordinator"))
     assert enrolled.status_code == 201 and enrolled.json()["share_register"] is True
     assert [row["name"] for row in _get(p, "/portfolio").json()["projects"]] == ["Alpha's heat pump"]
     assert _close(p, 2024).status_code == 201
@@ -300,7 +313,7 @@ def test_the_pages_share_the_register_and_show_what_moved(platform):
     # Enrolling with the box ticked shares; the button stops it.
     assert p.client.delete(f"{API}/clusters/port/initiatives/tic", headers=p.as_("coordinator")).status_code == 204
     enrolled = p.client.post("/initiatives/enrol", data={"csrf": csrf, "cluster": "port", "initiative": "tic",
-                                                         "share_register": "yes"})  # fmt: skip
+                                                         "code": _code(p), "share_register": "yes"})  # fmt: skip
     assert enrolled.status_code == 200 and "Stop sharing the register" in enrolled.text
     assert _get(p, "").json()["clusters"][0]["share_register"] is True
     stopped = p.client.post("/initiatives/share", data={"csrf": csrf, "cluster": "port", "initiative": "tic"})

@@ -25,7 +25,11 @@ def _create(p, currency: str = "EUR", rates: dict | None = None, slug: str = "ti
 
 
 def _enrol(p, who: str = "coordinator", initiative: str = "tic"):
-    return p.client.post(p.url("/initiatives"), json={"initiative": initiative}, headers=p.as_(who))
+    # Enrolment needs the owner's code for the enrolling coordinator's email (issue 14, item 6).
+    issued = p.client.post(f"{API}/initiatives/{initiative}/enrolment-codes", json={"email": f"{who}@example.org"},
+                           headers=p.as_("analyst"))  # fmt: skip
+    code = issued.json()["code"] if issued.status_code == 201 else "cpi_none"
+    return p.client.post(p.url("/initiatives"), json={"initiative": initiative, "code": code}, headers=p.as_(who))
 
 
 def _portfolio(p, who: str = "analyst", slug: str = "tic"):
@@ -74,7 +78,11 @@ def test_only_the_coordinator_enrols_and_only_analysts_read(platform):
         [404, 404, 404, 401]  # fmt: skip
     added = p.client.post(f"{API}/initiatives/tic/analysts", json={"email": "outsider@example.org"},
                           headers=p.as_("analyst"))  # fmt: skip
+    # An analyst joins by accepting the owner's invitation (issue 14, item 6), no longer on being named.
     assert added.status_code == 201
+    accepted = p.client.post(f"{API}/invitations/accept", json={"code": added.json()["code"]},
+                             headers=p.as_("outsider"))  # fmt: skip
+    assert accepted.status_code == 200
     assert _portfolio(p, "outsider").status_code == 200
 
 
@@ -128,8 +136,11 @@ def test_the_pages_create_enrol_and_show_the_portfolio_without_member_figures(pl
     assert created.status_code == 303 and created.headers["location"] == "/initiatives/tic"
     bad = client.post("/initiatives", data={"csrf": csrf, "slug": "x", "name": "X", "currency": "XYZ"})
     assert bad.status_code == 422 and "unknown currency" in bad.text
+    code = client.post(f"{API}/initiatives/tic/enrolment-codes", json={"email": "coordinator@example.org"},
+                       headers=p.as_("analyst")).json()["code"]  # fmt: skip
     csrf = as_("coordinator")
-    enrolled = client.post("/initiatives/enrol", data={"csrf": csrf, "cluster": "port", "initiative": "tic"})
+    enrolled = client.post("/initiatives/enrol", data={"csrf": csrf, "cluster": "port", "initiative": "tic",
+                                                       "code": code})  # fmt: skip
     assert enrolled.status_code == 200 and "is now in" in enrolled.text
     assert client.post("/initiatives/enrol", data={"csrf": as_("alpha"), "cluster": "port",
                                                    "initiative": "tic"}).status_code == 403

@@ -10,7 +10,7 @@ from helpers.platform import API, PASSWORD, build, register
 from clusterpath.platform.models import ApiToken, User, utcnow
 
 
-def test_failed_logins_lock_the_account_for_a_while(make_client):
+def test_failed_logins_hold_back_that_address_for_a_while(make_client):
     client = make_client(login_failures_per_account=3)
     register(client, "target@example.org")
     for _ in range(3):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from clusterpath.coalition.game import MAX_TABLE_PLAYERS, AirportGame, Game, is_number
+from clusterpath.io import limits
 from clusterpath.io.errors import InputError
 
 RULES = ("airport",)
@@ -38,7 +39,8 @@ def load_game(path: str | Path) -> Game:
         return dict(items)
 
     try:
-        data = json.loads(text, object_pairs_hook=pairs)
+        # A game lists 2**n coalitions: its size is bounded by the players, not by a count of values.
+        data = limits.parse_json(text, source, max_nodes=None, object_pairs_hook=pairs)
     except json.JSONDecodeError as error:
         raise InputError(source, [f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"]) from None
     if repeated:

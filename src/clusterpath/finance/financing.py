@@ -280,13 +280,18 @@ class FinanceAssumptions:
 
         import yaml
 
+        from clusterpath.io import limits
+        from clusterpath.io.errors import InputError
+
         path = Path(path)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = limits.parse_yaml(path.read_text(encoding="utf-8"), str(path))
         except OSError as error:
             raise FinanceError([f"cannot read it: {error.strerror or error}"], str(path)) from None
         except yaml.YAMLError as error:
             raise FinanceError([f"is not valid YAML or JSON: {error}"], str(path)) from None
+        except InputError as error:
+            raise FinanceError(error.problems, str(path)) from None
         return cls.from_mapping(data or {}, default_rate, source=str(path))
 
 

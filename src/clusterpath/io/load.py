@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from clusterpath.io import limits
 from clusterpath.io.errors import InputError, Locate, from_validation
 from clusterpath.schema import Cluster
 
@@ -80,35 +81,43 @@ def read_raw(path: Path) -> tuple[Any, Locate | None]:
     if not text.strip():
         raise InputError(name, ["the file holds only blank space: expected a cluster description"])
     kind = TEXT_SUFFIXES.get(suffix) or ("JSON" if text.lstrip().startswith(("{", "[")) else "YAML")
-    data = _parse_json(text, name) if kind == "JSON" else _parse_yaml(text, name)
-    return data, _yaml_locator(text)
+    if kind == "JSON":
+        return _parse_json(text, name), _yaml_locator(text)
+    root = _compose_yaml(text, name)
+    return limits.construct_yaml(root), _locator(root)
 
 
 def _parse_json(text: str, name: str) -> Any:
     try:
-        return json.loads(text)
+        return limits.parse_json(text, name)
     except json.JSONDecodeError as error:
-        raise InputError(name, [f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"]) from None
+        where = f"line {error.lineno}, column {error.colno}"
+        raise InputError(name, [f"is not valid JSON: {error.msg} at {where}"]) from None
 
 
-def _parse_yaml(text: str, name: str) -> Any:
+def _compose_yaml(text: str, name: str) -> yaml.Node:
     try:
-        data = yaml.safe_load(text)
+        root = limits.compose_yaml(text, name)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise InputError(name, [f"is not valid YAML: {problem}{where}"]) from None
-    if data is None:
+    if root is None:
         raise InputError(name, ["holds no data (only comments?): expected a cluster description"])
-    return data
+    return root
 
 
 def _yaml_locator(text: str) -> Locate | None:
     """Line numbers of field paths, from the YAML node tree (JSON is YAML too)."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        return _locator(limits.compose_yaml(text, "locator"))
+    except (yaml.YAMLError, InputError):
+        return None
+
+
+def _locator(root: yaml.Node | None) -> Locate | None:
+    if root is None:
         return None
 
     def locate(loc: tuple) -> str | None:

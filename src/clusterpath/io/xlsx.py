@@ -11,6 +11,7 @@ import difflib
 import os
 import tempfile
 import zipfile
+from xml.parsers import expat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,16 @@ from clusterpath.schema.vocabulary import (
 
 # A workbook is a zip; a small file can inflate to gigabytes, so cap what openpyxl may unpack.
 MAX_UNPACKED_BYTES = 200 * 2**20
+# Parts openpyxl reads whole (shared strings, styles, the workbook) rather than streaming as it does sheets.
+MAX_PART_BYTES = 8 * 2**20
+# A cluster workbook has 14 sheets of at most a few thousand rows of 40 columns; these leave ample room and
+# bound what a crafted file (a million cells in 31 KiB) costs to read.
+MAX_SHEETS = 64
+# Parts (files inside the zip): the template has about 60; each costs a look in the census.
+MAX_PARTS = 1_000
+MAX_ROWS = 100_000
+MAX_ROW_CELLS = 16_384  # Excel's own column limit
+MAX_CELLS = 500_000
 # Excel refuses inline drop-down lists longer than this.
 MAX_INLINE_LIST = 255
 VALIDATED_ROWS = 2000
@@ -474,6 +485,13 @@ def read_workbook(path: str | Path) -> tuple[dict, Locate]:
     path = Path(path)
     name = str(path)
     workbook = _open(path)
+    try:
+        return _read(workbook, name)
+    finally:
+        workbook.close()
+
+
+def _read(workbook, name: str) -> tuple[dict, Locate]:
     problems: list[str] = []
     sheets: dict[str, Any] = {}
     for ws in workbook.worksheets:
@@ -490,7 +508,7 @@ def read_workbook(path: str | Path) -> tuple[dict, Locate]:
                             "start from `clusterpath template`")
     if problems:
         raise InputError(name, problems)
-    reader = _Reader(problems)
+    reader = _Reader(problems, name)
     data = reader.build({key: reader.rows(SHEET[key], ws) for key, ws in sheets.items()})
     if problems:
         raise InputError(name, problems)
@@ -503,12 +521,17 @@ def _open(path: Path):
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
+            parts = len(archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise InputError(name, [f"{not_excel} (is it an old .xls, a CSV or a password-protected file?)"]) from None
+    if parts > MAX_PARTS:
+        raise _too_large(name, f"holds {parts:,} parts (limit {MAX_PARTS:,})")
     if unpacked > MAX_UNPACKED_BYTES:
         raise InputError(name, [f"unpacks to {unpacked / 2**20:.0f} MiB, too large for a cluster description"])
+    census(path)
     try:
-        return load_workbook(path, data_only=True)
+        # Read-only: sheets are streamed row by row instead of held as a cell object per cell.
+        return load_workbook(path, read_only=True, data_only=True)
     # Anything openpyxl raises here is about the file's content (truncated, damaged, not a
     # spreadsheet), which the user must hear about as such rather than as a traceback.
     except Exception as error:  # noqa: BLE001
@@ -547,14 +570,96 @@ def _as_number(value: Any) -> Any:
     return value
 
 
+def _too_large(name: str, what: str) -> InputError:
+    return InputError(name, [f"{what}: more than a cluster description needs and too costly to read; "
+                             "keep only the template's sheets and your data, and delete stray rows and columns"])
+
+
+def census(path: Path) -> None:
+    """Count the sheets, rows and cells of every part of the workbook as a stream of XML events, before
+    openpyxl reads them: its reader builds a whole row in memory, so one row of a million cells must be
+    refused before it gets there. Parts read whole must stay small."""
+    name = str(path)
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            counter = _PartCounter(name)
+            with archive.open(info) as stream:
+                counter.feed(stream)
+            if not counter.sheet and info.file_size > MAX_PART_BYTES:
+                raise _too_large(name, f"part '{info.filename[:100]}' unpacks to {info.file_size / 2**20:.0f} MiB "
+                                       f"(limit {MAX_PART_BYTES / 2**20:.0f} MiB)")
+            if counter.sheets > MAX_SHEETS:
+                raise _too_large(name, f"has more than {MAX_SHEETS} sheets")
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+class _PartCounter:
+    """Rows and cells of one part (zero unless it is a worksheet), and the sheets a workbook part lists."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.sheet = False
+        self.sheets = 0
+        self.rows = 0
+        self.cells = 0
+        self.row_cells = 0
+
+    def start(self, tag: str, attributes: dict) -> None:
+        namespace, _, local = tag.rpartition("|")
+        if namespace != _MAIN:
+            return
+        if local == "c":
+            self.cells += 1
+            self.row_cells += 1
+            if self.row_cells > MAX_ROW_CELLS:
+                raise _too_large(self.name, f"a sheet has more than {MAX_ROW_CELLS:,} cells in one row")
+            if self.cells > MAX_CELLS:
+                raise _too_large(self.name, f"a sheet has more than {MAX_CELLS:,} cells")
+        elif local == "row":
+            self.rows += 1
+            self.row_cells = 0
+            # A row number far down makes readers fill every row above it.
+            number = attributes.get("r", "")
+            if self.rows > MAX_ROWS or (number.isdigit() and int(number) > MAX_ROWS):
+                raise _too_large(self.name, f"a sheet has more than {MAX_ROWS:,} rows")
+        elif local == "sheetData":
+            self.sheet = True
+        elif local == "sheet":
+            self.sheets += 1
+
+    def feed(self, stream) -> None:
+        parser = expat.ParserCreate(namespace_separator="|")
+        parser.StartElementHandler = self.start
+        try:
+            while chunk := stream.read(1 << 16):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except expat.ExpatError:
+            # Not XML (an image) or damaged XML: openpyxl says so when it matters.
+            return
+
+
 class _Reader:
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], name: str = "workbook") -> None:
         self.problems = problems
+        self.name = name
+        self.cells = 0
         # Field path prefix -> (sheet, row, column) where it was read.
         self.places: dict[tuple, tuple[str, int | None, str | None]] = {}
 
     def rows(self, sheet: Sheet, ws) -> list[_Row]:
-        grid = [[_clean(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        grid = []
+        # Rows come padded to the width (and past the last row to the height) the sheet declares: counted too.
+        for row in ws.iter_rows(values_only=True):
+            self.cells += len(row) or 1
+            if self.cells > MAX_CELLS or len(grid) >= MAX_ROWS:
+                raise _too_large(self.name, f"sheet '{sheet.name}' reads as more than {MAX_CELLS:,} cells "
+                                            f"or {MAX_ROWS:,} rows")  # fmt: skip
+            grid.append([_clean(v) for v in row])
         if not grid:
             return []
         headers = [str(h).strip().lower() if h is not None else None for h in grid[0]]

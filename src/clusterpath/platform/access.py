@@ -88,10 +88,11 @@ class _View:
     k: int
     members: int  # how many members the result's input holds
     withheld: dict[str, str]
+    unreleased: str | None = None  # why the result's data were not released to this audience (docs/security.md)
 
     @property
     def cluster_wide(self) -> bool:
-        return shown(self.members, self.k)
+        return self.unreleased is None and shown(self.members, self.k)
 
     def keep_aggregate(self, out: dict, payload: dict, keys: Iterable[str]) -> None:
         for key in keys:
@@ -100,7 +101,8 @@ class _View:
             if self.cluster_wide:
                 out[key] = payload[key]
             else:
-                self.withheld[key] = f"fewer than {self.k} members contribute"
+                below_k = not shown(self.members, self.k)
+                self.withheld[key] = f"fewer than {self.k} members contribute" if below_k else self.unreleased
 
     def own_only(self, mapping: dict | None) -> dict:
         return {key: value for key, value in (mapping or {}).items() if self.viewer.own(str(key))}
@@ -145,8 +147,9 @@ PER_MEMBER_ALLOCATION = ("allocation", "standalone", "savings", "ci95")
 
 
 def _split(view: _View, split: dict) -> dict:
-    out = {key: split[key] for key in ("method", "players", "in_core", "core_note", "samples", "basis") if key in split}
-    view.keep_aggregate(out, split, ("total",))
+    out = {key: split[key] for key in ("method", "players", "core_note", "samples", "basis") if key in split}
+    # Whether the split is in the core depends on every member's costs: an aggregate like the total.
+    view.keep_aggregate(out, split, ("total", "in_core"))
     for key in PER_MEMBER_ALLOCATION:
         if key in split:
             out[key] = view.own_only(split[key])
@@ -213,11 +216,13 @@ FILTERS: dict[str, Callable[[_View, dict, dict], dict]] = {
 }
 
 
-def filter_result(viewer: Viewer, kind: str, payload: dict, contributors: dict, k: int) -> tuple[dict, dict]:
-    """The part of a result this viewer may see, and what was withheld and why."""
+def filter_result(viewer: Viewer, kind: str, payload: dict, contributors: dict, k: int,
+                  unreleased: str | None = None) -> tuple[dict, dict]:  # fmt: skip
+    """The part of a result this viewer may see, and what was withheld and why. ``unreleased``: why the result's
+    data were never released to this viewer's audience; then no aggregate of it is shown either."""
     if viewer.is_coordinator:
         return payload, {}
-    view = _View(viewer, k, len(contributors.get("members", [])), {})
+    view = _View(viewer, k, len(contributors.get("members", [])), {}, unreleased)
     rule = FILTERS.get(kind)
     if rule is None:  # a kind this module does not know yet shows nothing until someone decides what it may
         return {}, {"*": "no access rule for this kind of result"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, HTTPException, Request
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.worker = None
+    app.state.upload_slots = threading.BoundedSemaphore(max(1, settings.upload_parsers))
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(DataProblem, _data_problem)
     app.add_exception_handler(InputError, _input_error)

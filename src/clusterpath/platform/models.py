@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -70,6 +72,8 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # The session an API token was made with: logging that session out revokes the token too.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"), index=True)
     user: Mapped[User] = relationship()
 
 
@@ -90,9 +94,14 @@ class Cluster(Base):
     # The coordinator's part of the cluster description: everything but the members.
     description: Mapped[dict[str, Any]]
     k_threshold: Mapped[int]
+    # The p of the p% rule (docs/security.md): no member may estimate another's part of a figure to within p %.
+    p_percent: Mapped[float] = mapped_column(Float, default=10.0, server_default=text("10"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    members: Mapped[list[Member]] = relationship(back_populates="cluster", order_by="Member.key")
+    # The current member companies; a removed one keeps its row for the versions earlier results used.
+    members: Mapped[list[Member]] = relationship(
+        primaryjoin="and_(Cluster.id == Member.cluster_id, Member.removed_at.is_(None))", order_by="Member.key",
+        viewonly=True)  # fmt: skip
 
 
 class Member(Base):
@@ -105,7 +114,8 @@ class Member(Base):
     key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    cluster: Mapped[Cluster] = relationship(back_populates="members")
+    removed_at: Mapped[datetime | None]
+    cluster: Mapped[Cluster] = relationship()
 
 
 class Membership(Base):
@@ -218,6 +228,31 @@ class Result(Base):
     input_version: Mapped[InputVersion] = relationship()
 
 
+class Release(Base):
+    """What one audience of a cluster was shown of the aggregates at one time, and the cells behind it.
+
+    Audiences see aggregates only through releases, never live, so the audit of a new release can take in
+    everything the audience holds. ``cells`` keeps the true amounts behind every figure (confidential: the
+    server's to read, like the member data they come from); ``released`` what went out, ``withheld`` why not."""
+
+    __tablename__ = "disclosure_releases"
+    __table_args__ = (UniqueConstraint("cluster_id", "audience", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"), index=True)
+    audience: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int]
+    input_key: Mapped[str] = mapped_column(String(64))
+    k: Mapped[int]
+    p: Mapped[float] = mapped_column(Float)
+    members: Mapped[dict[str, Any]]  # member key -> epoch of its data
+    rows: Mapped[dict[str, Any]]  # table -> its row keys
+    cells: Mapped[dict[str, Any]]  # cell id -> [member, epoch, sector, carrier, column, value]
+    figures: Mapped[dict[str, Any]]  # figure id -> [table, row, column, ids of the cells it sums]
+    released: Mapped[dict[str, Any]]  # figure id -> value
+    withheld: Mapped[dict[str, Any]]  # figure id -> why
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AuditEntry(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -288,3 +323,21 @@ class ClosedYear(Base):
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     closed_at: Mapped[datetime] = mapped_column(default=utcnow)
     closer: Mapped[User | None] = relationship()
+
+
+class InitiativeInvitation(Base):
+    """The owner's one-time code for one email: to become an analyst ('analyst'), or to enrol a cluster that
+    email coordinates ('cluster')."""
+
+    __tablename__ = "initiative_invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), default="analyst")
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    initiative: Mapped[Initiative] = relationship()

@@ -8,6 +8,7 @@ be looked up by index. Nothing here logs a password, a token or a digest.
 from __future__ import annotations
 
 import hashlib
+import math
 import hmac
 import secrets
 from datetime import datetime, timedelta
@@ -64,13 +65,13 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def issue_token(session: Session, user: User, kind: str, *, name: str = "",
-                lifetime: timedelta | None = None) -> tuple[str, ApiToken]:  # fmt: skip
+def issue_token(session: Session, user: User, kind: str, *, name: str = "", lifetime: timedelta | None = None,
+                parent_id: int | None = None) -> tuple[str, ApiToken]:  # fmt: skip
     """A new token (returned once, in clear) and its stored row."""
     secret = new_secret(SESSION_PREFIX if kind == "session" else API_PREFIX)
     now = utcnow()
     row = ApiToken(user_id=user.id, kind=kind, name=name, token_hash=digest(secret), created_at=now,
-                   expires_at=now + lifetime if lifetime else None)  # fmt: skip
+                   expires_at=now + lifetime if lifetime else None, parent_id=parent_id)  # fmt: skip
     session.add(row)
     session.flush()
     return secret, row
@@ -95,21 +96,52 @@ def token_user(session: Session, secret: str, now: datetime | None = None) -> tu
 
 def login_retry_after(session: Session, email: str, address: str, settings: Settings,
                       now: datetime | None = None) -> int | None:  # fmt: skip
-    """Seconds to wait when too many logins failed recently for this account or from this address."""
+    """Seconds to wait before this address may try this account, or None.
+
+    Two rules, neither of which lets one client lock out another. An address with too many failures in the
+    window (over any accounts) waits until the oldest leaves the window: only that address is held back.
+    An account with failures waits a delay after its last one that doubles with each failure past the first
+    few; an address the account has logged in from recently counts only its own failures, so an attacker
+    elsewhere slows down himself, not the owner at home, and from anywhere else the owner waits at most
+    ``login_max_delay_seconds``.
+    """
     now = now or utcnow()
     since = now - timedelta(seconds=settings.login_window_seconds)
-    failed = select(func.count(), func.min(LoginAttempt.at)).where(LoginAttempt.success.is_(False),
-                                                                    LoginAttempt.at > since)  # fmt: skip
-    for column, value, limit in ((LoginAttempt.email, email, settings.login_failures_per_account),
-                                 (LoginAttempt.address, address, settings.login_failures_per_address)):  # fmt: skip
-        count, oldest = session.execute(failed.where(column == value)).one()
-        if count >= limit:
-            return max(1, int((oldest + timedelta(seconds=settings.login_window_seconds) - now).total_seconds()) + 1)
+    failed = select(func.count(), func.min(LoginAttempt.at), func.max(LoginAttempt.at)).where(
+        LoginAttempt.success.is_(False), LoginAttempt.at > since)  # fmt: skip
+    count, oldest, _ = session.execute(failed.where(LoginAttempt.address == address)).one()
+    if count >= settings.login_failures_per_address:
+        return _seconds(oldest + timedelta(seconds=settings.login_window_seconds) - now)
+    known = session.scalar(select(LoginAttempt.id).where(
+        LoginAttempt.email == email, LoginAttempt.address == address, LoginAttempt.success.is_(True),
+        LoginAttempt.at > now - timedelta(days=settings.login_known_days)).limit(1)) is not None  # fmt: skip
+    mine = failed.where(LoginAttempt.email == email)
+    if known:
+        mine = mine.where(LoginAttempt.address == address)
+    count, _, latest = session.execute(mine).one()
+    delay = account_delay(count, settings)
+    if delay and latest + timedelta(seconds=delay) > now:
+        return _seconds(latest + timedelta(seconds=delay) - now)
     return None
 
 
-def record_login(session: Session, email: str, address: str, success: bool) -> None:
+def account_delay(failures: int, settings: Settings) -> float:
+    """The wait after an account's last failure: none for the first few, then doubling up to the cap."""
+    extra = failures - settings.login_failures_per_account
+    if extra < 0:
+        return 0.0
+    return min(settings.login_delay_seconds * 2 ** min(extra, 40), settings.login_max_delay_seconds)
+
+
+def _seconds(span: timedelta) -> int:
+    return max(1, math.ceil(span.total_seconds()))
+
+
+def record_login(session: Session, email: str, address: str, success: bool, settings: Settings) -> None:
     now = utcnow()
-    # Only the last window counts; a day's margin keeps the table small without a cleanup job.
-    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1)))
+    # Failures count for a window of minutes, successes mark an address as known for days: older rows go.
+    session.execute(delete(LoginAttempt).where(LoginAttempt.success.is_(False),
+                                               LoginAttempt.at < now - timedelta(days=1)))  # fmt: skip
+    session.execute(delete(LoginAttempt).where(LoginAttempt.success.is_(True),
+                                               LoginAttempt.at < now - timedelta(days=settings.login_known_days)))
     session.add(LoginAttempt(email=email, address=address, success=success, at=now))

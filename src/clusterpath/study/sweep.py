@@ -20,6 +20,7 @@ import numpy as np
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from clusterpath.io import limits
 from clusterpath.io.errors import InputError, from_validation
 from clusterpath.io.load import _yaml_locator, load_scenario
 from clusterpath.schema import Cluster
@@ -172,7 +173,7 @@ def load_sweep(path: str | Path) -> tuple[SweepSpec, Path]:
         raise InputError(name, ["no such sweep file (a YAML file with base, method and parameters)"])
     text = path.read_text(encoding="utf-8", errors="replace")
     try:
-        data = yaml.safe_load(text)
+        data = limits.parse_yaml(text, name)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hmac
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from clusterpath.platform import audit
 from clusterpath.platform.api.deps import DB, Address, Authenticated, Config, Email, Name, RowId, Text
-from clusterpath.platform.models import ApiToken, Invitation, Membership, User, utcnow
+from clusterpath.platform.models import Analyst, ApiToken, InitiativeInvitation, Invitation, Membership, User, utcnow
 from clusterpath.platform.security import (
     MAX_PASSWORD_CHARS,
     MIN_PASSWORD_CHARS,
@@ -47,7 +48,13 @@ class Login(Strict):
 
 class TokenRequest(Strict):
     name: Name
-    expires_in_days: int | None = Field(default=None, ge=1, le=3650, description="none: until revoked")
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650,
+                                        description="none: the server's default (CLUSTERPATH_API_TOKEN_DAYS, 90)")
+
+
+class PasswordChange(Strict):
+    current: Text = Field(min_length=1, max_length=MAX_PASSWORD_CHARS)
+    new: Text = Password
 
 
 class Acceptance(Strict):
@@ -58,20 +65,37 @@ def _user(user: User) -> dict:
     return {"id": user.id, "email": user.email, "name": user.name}
 
 
+REGISTERED = "unless an account with this email exists already, it has been created: log in with it"
+
+
 @router.post("/auth/register", status_code=201)
 def register(body: Registration, session: DB, config: Config, where: Address) -> dict:
-    """Create an account. It sees nothing until it creates a cluster or accepts an invitation."""
-    if session.scalar(select(User.id).where(User.email == body.email)) is not None:
-        raise HTTPException(409, "an account with this email exists: log in instead")
-    user = User(email=body.email, name=body.name, password_hash=hash_password(body.password, config), created_at=utcnow())
-    session.add(user)
-    try:
-        session.flush()
-    except IntegrityError:
-        raise HTTPException(409, "an account with this email exists: log in instead") from None
-    audit.record(session, "account.create", user_id=user.id, target=f"user {user.id}", address=where)
+    """Create an account. It sees nothing until it creates a cluster or accepts an invitation.
+
+    The answer is the same whether the email had an account or not: registration must not tell a stranger
+    who has an account. A taken email counts as a failed login of its address, so that probing for
+    accounts here meets the same limit as probing at the login."""
+    wait = login_retry_after(session, body.email, where, config)
+    if wait is not None:
+        raise HTTPException(429, f"too many failed attempts: try again in {wait} s", headers={"Retry-After": str(wait)})
+    password_hash = hash_password(body.password, config)  # hashed either way: the answer takes as long
+    existing = session.scalar(select(User.id).where(User.email == body.email))
+    if existing is None:
+        user = User(email=body.email, name=body.name, password_hash=password_hash, created_at=utcnow())
+        session.add(user)
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            existing = session.scalar(select(User.id).where(User.email == body.email))
+        else:
+            audit.record(session, "account.create", user_id=user.id, target=f"user {user.id}", address=where)
+    if existing is not None:
+        record_login(session, body.email, where, success=False, settings=config)
+        # Not the account's owner acting: whoever it was is known only by the address.
+        audit.record(session, "account.create.taken", user_id=None, target=f"user {existing}", address=where)
     session.commit()
-    return _user(user)
+    return {"email": body.email, "detail": REGISTERED}
 
 
 @router.post("/auth/login")
@@ -82,11 +106,11 @@ def login(body: Login, session: DB, config: Config, where: Address, response: Re
         raise HTTPException(429, f"too many failed logins: try again in {wait} s", headers={"Retry-After": str(wait)})
     user = session.scalar(select(User).where(User.email == body.email))
     if not verify_password(user.password_hash if user else None, body.password, config):
-        record_login(session, body.email, where, success=False)
+        record_login(session, body.email, where, success=False, settings=config)
         audit.record(session, "login.failed", user_id=user.id if user else None, address=where)
         session.commit()
         raise HTTPException(401, "wrong email or password")
-    record_login(session, body.email, where, success=True)
+    record_login(session, body.email, where, success=True, settings=config)
     token, row = issue_token(session, user, "session", lifetime=timedelta(hours=config.session_hours))
     audit.record(session, "login", user_id=user.id, target=f"token {row.id}", address=where)
     session.commit()
@@ -94,14 +118,51 @@ def login(body: Login, session: DB, config: Config, where: Address, response: Re
     return {"token": token, "token_type": "bearer", "expires_at": row.expires_at}
 
 
+def _revoke(session, user_id: int, *, only: int | None = None) -> list[int]:
+    """Revokes the user's open tokens (only: that one and the API tokens made with it); their ids."""
+    query = select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    if only is not None:
+        query = query.where((ApiToken.id == only) | (ApiToken.parent_id == only))
+    now = utcnow()
+    rows = session.scalars(query).all()
+    for row in rows:
+        row.revoked_at = now
+    return [row.id for row in rows]
+
+
 @router.post("/auth/logout", status_code=204)
-def logout(who: Authenticated, session: DB, where: Address) -> Response:
-    """Revoke the token this request came with."""
-    token = session.get(ApiToken, who.token.id)
-    token.revoked_at = utcnow()
-    audit.record(session, "token.revoke", user_id=who.user.id, target=f"token {token.id}", address=where)
+def logout(who: Authenticated, session: DB, where: Address,
+           everywhere: Annotated[bool, Query(description="end every session and API token of the account")] = False
+           ) -> Response:  # fmt: skip
+    """Revoke the token this request came with, and the API tokens made with it (or, everywhere, all)."""
+    revoked = _revoke(session, who.user.id, only=None if everywhere else who.token.id)
+    audit.record(session, "token.revoke", user_id=who.user.id, target=f"token {who.token.id}", address=where,
+                 revoked=revoked, everywhere=everywhere)  # fmt: skip
     session.commit()
     return Response(status_code=204)
+
+
+@router.post("/auth/password")
+def change_password(body: PasswordChange, who: Authenticated, session: DB, config: Config, where: Address,
+                    response: Response) -> dict:  # fmt: skip
+    """Change the password: every session and API token of the account ends, and a new session begins."""
+    wait = login_retry_after(session, who.user.email, where, config)
+    if wait is not None:
+        raise HTTPException(429, f"too many failed attempts: try again in {wait} s", headers={"Retry-After": str(wait)})
+    if not verify_password(who.user.password_hash, body.current, config):
+        record_login(session, who.user.email, where, success=False, settings=config)
+        audit.record(session, "password.change.failed", user_id=who.user.id, address=where)
+        session.commit()
+        raise HTTPException(403, "the current password is wrong")
+    user = session.get(User, who.user.id)
+    user.password_hash = hash_password(body.new, config)
+    revoked = _revoke(session, user.id)
+    token, row = issue_token(session, user, "session", lifetime=timedelta(hours=config.session_hours))
+    audit.record(session, "password.change", user_id=user.id, target=f"user {user.id}", address=where,
+                 revoked=revoked)  # fmt: skip
+    session.commit()
+    response.headers["Cache-Control"] = "no-store"
+    return {"token": token, "token_type": "bearer", "expires_at": row.expires_at}
 
 
 @router.get("/auth/me")
@@ -126,10 +187,14 @@ def tokens(who: Authenticated, session: DB) -> list[dict]:
 
 
 @router.post("/auth/tokens", status_code=201)
-def create_token(body: TokenRequest, who: Authenticated, session: DB, where: Address, response: Response) -> dict:
-    """A long-lived token for scripts. Its secret is shown this once; store it like a password."""
-    lifetime = timedelta(days=body.expires_in_days) if body.expires_in_days else None
-    secret, row = issue_token(session, who.user, "api", name=body.name, lifetime=lifetime)
+def create_token(body: TokenRequest, who: Authenticated, session: DB, config: Config, where: Address,
+                 response: Response) -> dict:  # fmt: skip
+    """A token for scripts. Its secret is shown this once; store it like a password. It expires (after
+    CLUSTERPATH_API_TOKEN_DAYS, 90, unless asked otherwise), and logging out the session that made it
+    revokes it too."""
+    lifetime = timedelta(days=body.expires_in_days or config.api_token_days)
+    parent = who.token.id if who.token.kind == "session" else None
+    secret, row = issue_token(session, who.user, "api", name=body.name, lifetime=lifetime, parent_id=parent)
     audit.record(session, "token.create", user_id=who.user.id, target=f"token {row.id}", address=where)
     session.commit()
     response.headers["Cache-Control"] = "no-store"
@@ -147,11 +212,31 @@ def revoke_token(token_id: RowId, who: Authenticated, session: DB, where: Addres
     return Response(status_code=204)
 
 
+def _accept_analyst(body: Acceptance, who, session, where: str) -> dict:
+    invitation = session.scalar(select(InitiativeInvitation).where(InitiativeInvitation.kind == "analyst",
+                                                                   InitiativeInvitation.code_hash == digest(body.code)))
+    now = utcnow()
+    if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= now \
+            or invitation.email != who.user.email:  # fmt: skip
+        raise HTTPException(404, "no open invitation with this code for your email (used, expired or mistyped?)")
+    initiative = invitation.initiative
+    if session.scalar(select(Analyst.id).where(Analyst.initiative_id == initiative.id,
+                                               Analyst.user_id == who.user.id)) is None:  # fmt: skip
+        session.add(Analyst(user_id=who.user.id, initiative_id=initiative.id, created_at=now))
+    invitation.accepted_at, invitation.accepted_by = now, who.user.id
+    audit.record(session, "initiative.analyst.accept", user_id=who.user.id, target=initiative.slug, address=where,
+                 invitation=invitation.id)  # fmt: skip
+    session.commit()
+    return {"initiative": initiative.slug, "role": "analyst"}
+
+
 @router.post("/invitations/accept", tags=["clusters"])
 def accept(body: Acceptance, who: Authenticated, session: DB, where: Address) -> dict:
     """Join a cluster with the one-time code its coordinator was given for your email."""
     invitation = session.scalar(select(Invitation).where(Invitation.code_hash == digest(body.code)))
     now = utcnow()
+    if invitation is None:
+        return _accept_analyst(body, who, session, where)
     if invitation is None or not hmac.compare_digest(invitation.code_hash, digest(body.code)) \
             or invitation.accepted_at is not None or invitation.expires_at <= now \
             or invitation.email != who.user.email:  # fmt: skip

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
-from clusterpath.platform import audit
+from clusterpath.platform import audit, releases
 from clusterpath.platform.access import Role, Viewer, can_read_raw, register_view
 from clusterpath.platform.api.deps import (
     DB,
@@ -20,7 +20,9 @@ from clusterpath.platform.api.deps import (
     Email,
     Identifier,
     InCluster,
+    MemberKey,
     Name,
+    RowId,
     Tree,
     member_of,
 )
@@ -30,6 +32,7 @@ from clusterpath.platform.security import INVITATION_PREFIX, digest, new_secret
 
 router = APIRouter(tags=["clusters"])
 INVITATION_DAYS = 14
+DEFAULT_P = 10.0  # p of the p% rule for a new cluster (docs/security.md)
 
 
 class Strict(BaseModel):
@@ -40,6 +43,9 @@ class NewCluster(Strict):
     slug: Identifier = Field(description="the cluster's id, used in URLs and results")
     name: Name
     k: int | None = Field(default=None, ge=2, le=1000, description="members an aggregate needs to be shown")
+    # At least 1: with p = 0 the audit would accept a figure worked out exactly.
+    p: float | None = Field(default=None, ge=1, le=100, description="the p of the p% rule: no member may estimate "
+                            "another's part of a released figure to within p % (default 10)")
     description: Tree = Field(description="the cluster description without members: country, location, kind, "
                                           "currency, base_year, discount_rate, resources, grid (docs/input-format.md)")
 
@@ -47,6 +53,7 @@ class NewCluster(Strict):
 class ClusterChange(Strict):
     name: Name | None = None
     k: int | None = Field(default=None, ge=2, le=1000)
+    p: float | None = Field(default=None, ge=1, le=100)
     description: Tree | None = None
 
 
@@ -69,7 +76,8 @@ def _description(data: dict[str, Any], slug: str, name: str) -> dict:
 
 
 def _cluster(cluster: Cluster, role: str | None = None, *, full: bool = True, viewer: Viewer | None = None) -> dict:
-    out = {"slug": cluster.slug, "name": cluster.name, "k": cluster.k_threshold, "created_at": cluster.created_at}
+    out = {"slug": cluster.slug, "name": cluster.name, "k": cluster.k_threshold, "p": cluster.p_percent,
+           "created_at": cluster.created_at}
     if role is not None:
         out["role"] = role
     if full:
@@ -84,7 +92,8 @@ def create_cluster(body: NewCluster, who: Authenticated, session: DB, config: Co
         raise HTTPException(409, f"the cluster id '{body.slug}' is taken: choose another")
     description = _description(body.description, body.slug, body.name)
     cluster = Cluster(slug=body.slug, name=body.name, description=description, k_threshold=body.k or config.default_k,
-                      created_by=who.user.id, created_at=utcnow())  # fmt: skip
+                      p_percent=DEFAULT_P if body.p is None else body.p, created_by=who.user.id,
+                      created_at=utcnow())  # fmt: skip
     session.add(cluster)
     session.flush()
     session.add(Membership(user_id=who.user.id, cluster_id=cluster.id, role=Role.COORDINATOR, created_at=utcnow()))
@@ -117,6 +126,8 @@ def change_cluster(body: ClusterChange, context: AsCoordinator, session: DB, whe
         cluster.name = body.name
     if body.k is not None:
         cluster.k_threshold = body.k
+    if body.p is not None:
+        cluster.p_percent = body.p
     if body.description is not None:
         cluster.description = _description(body.description, cluster.slug, cluster.name)
     audit.record(session, "cluster.update", user_id=context.user.id, cluster_id=cluster.id, target=cluster.slug,
@@ -127,15 +138,18 @@ def change_cluster(body: ClusterChange, context: AsCoordinator, session: DB, whe
 
 @router.get("/clusters/{slug}/members")
 def list_members(context: InCluster, session: DB) -> list[dict]:
-    """The member companies; version details only for one's own company (all for the coordinator)."""
+    """The member companies; version details only for one's own company (all for the coordinator). Whether
+    another company has data is told as of the cluster's latest release of aggregates: told live, it would
+    say who uploaded between two releases, and so whose figures their difference is."""
+    released = releases.shown_members(releases.latest(session, context.cluster))
     latest = dict(session.execute(select(MemberDataVersion.member_id, func.max(MemberDataVersion.number))
                                   .join(Member).where(Member.cluster_id == context.cluster.id)
                                   .group_by(MemberDataVersion.member_id)).all())  # fmt: skip
     out = []
     for member in context.cluster.members:
-        row = {"key": member.key, "name": member.name, "has_data": member.id in latest}
+        row = {"key": member.key, "name": member.name, "has_data": member.key in released}
         if can_read_raw(context.viewer, member.key):
-            row["latest_version"] = latest.get(member.id)
+            row |= {"has_data": member.id in latest, "latest_version": latest.get(member.id)}
         out.append(row)
     return out
 
@@ -143,7 +157,11 @@ def list_members(context: InCluster, session: DB) -> list[dict]:
 @router.post("/clusters/{slug}/members", status_code=201)
 def add_member(body: NewMember, context: AsCoordinator, session: DB, where: Address) -> dict:
     cluster = context.cluster
-    if session.scalar(select(Member.id).where(Member.cluster_id == cluster.id, Member.key == body.key)) is not None:
+    existing = session.scalar(select(Member).where(Member.cluster_id == cluster.id, Member.key == body.key))
+    if existing is not None and existing.removed_at is not None:
+        # Its old versions stay attached to the key for the results that used them: a new company needs a new id.
+        raise HTTPException(409, f"member '{body.key}' of cluster '{cluster.slug}' was removed: choose another id")
+    if existing is not None:
         raise HTTPException(409, f"cluster '{cluster.slug}' has a member '{body.key}' already")
     member = Member(cluster_id=cluster.id, key=body.key, name=body.name, created_at=utcnow())
     session.add(member)
@@ -157,8 +175,42 @@ def add_member(body: NewMember, context: AsCoordinator, session: DB, where: Addr
 def list_memberships(context: AsCoordinator, session: DB) -> list[dict]:
     rows = session.scalars(select(Membership).where(Membership.cluster_id == context.cluster.id)
                            .order_by(Membership.id)).all()  # fmt: skip
-    return [{"user": row.user.email, "name": row.user.name, "role": row.role,
+    return [{"id": row.id, "user": row.user.email, "name": row.user.name, "role": row.role,
              "member": row.member.key if row.member else None} for row in rows]  # fmt: skip
+
+
+@router.delete("/clusters/{slug}/memberships/{membership_id}", status_code=204)
+def remove_membership(membership_id: RowId, context: AsCoordinator, session: DB, where: Address) -> Response:
+    """Take a user out of the cluster: from now on the cluster is unknown to them."""
+    row = session.get(Membership, membership_id)
+    if row is None or row.cluster_id != context.cluster.id:
+        raise HTTPException(404, f"no membership {membership_id} in cluster '{context.cluster.slug}'")
+    if row.role == Role.COORDINATOR and session.scalar(select(func.count()).where(
+            Membership.cluster_id == context.cluster.id, Membership.role == Role.COORDINATOR)) <= 1:  # fmt: skip
+        raise HTTPException(409, "this is the cluster's only coordinator: invite another coordinator first")
+    audit.record(session, "membership.remove", user_id=context.user.id, cluster_id=context.cluster.id,
+                 target=f"membership {row.id}", address=where, removed=row.user.email, role=row.role)  # fmt: skip
+    session.delete(row)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.delete("/clusters/{slug}/members/{key}", status_code=204)
+def remove_member(key: MemberKey, context: AsCoordinator, session: DB, where: Address) -> Response:
+    """Remove a member company: its users leave the cluster, its data stop counting in new jobs. Its versions
+    are kept (earlier results were computed from them) and stay readable to the coordinator in those results."""
+    member = member_of(session, context.cluster, key)
+    users = session.scalars(select(Membership).where(Membership.member_id == member.id)).all()
+    member.removed_at = utcnow()
+    for row in users:
+        session.delete(row)
+    for invitation in session.scalars(select(Invitation).where(Invitation.member_id == member.id,
+                                                               Invitation.accepted_at.is_(None))):  # fmt: skip
+        session.delete(invitation)
+    audit.record(session, "member.remove", user_id=context.user.id, cluster_id=context.cluster.id, target=key,
+                 address=where, users_removed=sorted(row.user.email for row in users))  # fmt: skip
+    session.commit()
+    return Response(status_code=204)
 
 
 @router.post("/clusters/{slug}/invitations", status_code=201)
@@ -194,3 +246,16 @@ def list_invitations(context: AsCoordinator, session: DB) -> list[dict]:
     return [{"id": row.id, "email": row.email, "role": row.role, "member": row.member.key if row.member else None,
              "created_at": row.created_at, "expires_at": row.expires_at, "accepted": row.accepted_at is not None}
             for row in rows]  # fmt: skip
+
+
+@router.delete("/clusters/{slug}/invitations/{invitation_id}", status_code=204)
+def revoke_invitation(invitation_id: RowId, context: AsCoordinator, session: DB, where: Address) -> Response:
+    """Withdraw an invitation not yet accepted: its code stops working."""
+    row = session.get(Invitation, invitation_id)
+    if row is None or row.cluster_id != context.cluster.id or row.accepted_at is not None:
+        raise HTTPException(404, f"no open invitation {invitation_id} in cluster '{context.cluster.slug}'")
+    audit.record(session, "invitation.revoke", user_id=context.user.id, cluster_id=context.cluster.id,
+                 target=f"invitation {row.id}", address=where, invited=row.email, role=row.role)  # fmt: skip
+    session.delete(row)
+    session.commit()
+    return Response(status_code=204)

@@ -10,7 +10,17 @@ from sqlalchemy.exc import IntegrityError
 
 from clusterpath.platform import audit
 from clusterpath.platform.access import can_read_raw, can_write_data
-from clusterpath.platform.api.deps import DB, Address, Config, InCluster, MemberKey, RowId, Tree, member_of
+from clusterpath.platform.api.deps import (
+    DB,
+    Address,
+    Config,
+    InCluster,
+    MemberKey,
+    RowId,
+    Tree,
+    UploadSlots,
+    member_of,
+)
 from clusterpath.platform.memberdata import content_hash, parse_upload, validate_member
 from clusterpath.platform.models import Member, MemberDataVersion, utcnow
 
@@ -60,16 +70,26 @@ def _store(context, session, member: Member, data: dict, source: str, filename: 
 @router.post("/clusters/{slug}/members/{key}/upload", status_code=201,
              responses={200: {"description": "same content as the latest version: nothing new stored"},
                         413: {"description": "the file is too large"},
+                        503: {"description": "the server is reading other uploads: send it again later"},
                         422: {"description": "the file is not a valid member description; each problem names "
                                              "its field and line, or sheet and row"}})  # fmt: skip
 def upload(key: MemberKey, file: Annotated[UploadFile, File(description="YAML, JSON or the Excel template")],
-           context: InCluster, session: DB, config: Config, where: Address, response: Response) -> dict:
+           context: InCluster, session: DB, config: Config, where: Address, response: Response,
+           slots: UploadSlots) -> dict:  # fmt: skip
     """Upload the company's description as a file; it becomes a new version when valid."""
     member = _writable(context, session, key)
     content = file.file.read(config.max_upload_bytes + 1)
     if len(content) > config.max_upload_bytes:
         raise HTTPException(413, f"the file is above the {config.max_upload_bytes / 2**20:.1f} MiB limit")
-    data, kind = parse_upload(file.filename or "upload", content, member.key)
+    # Reading a file costs memory up to the readers' limits (io.limits, io.xlsx): only a few at once, so
+    # that many simultaneous uploads cannot add up to more than the server has.
+    if not slots.acquire(timeout=config.upload_wait_seconds):
+        raise HTTPException(503, "the server is busy reading other uploads: send the file again in a minute",
+                            headers={"Retry-After": "30"})  # fmt: skip
+    try:
+        data, kind = parse_upload(file.filename or "upload", content, member.key)
+    finally:
+        slots.release()
     return _store(context, session, member, data, kind, (file.filename or "")[:255] or None, where, response)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -12,6 +14,8 @@ from pydantic import AfterValidator, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clusterpath.io.errors import InputError
+from clusterpath.io.limits import check_tree
 from clusterpath.platform.access import Role, Viewer, can_manage
 from clusterpath.platform.models import ApiToken, Cluster, Member, Membership, User
 from clusterpath.platform.security import token_user
@@ -33,15 +37,24 @@ def _printable(value: str) -> str:
 
 
 def _clean_tree(value: Any) -> Any:
+    # Bounded first: the walk below recurses, and a body is checked like a file (io.limits).
+    try:
+        check_tree(value, "request body")
+    except InputError as error:
+        raise ValueError(error.message) from None
+    return _clean_values(value)
+
+
+def _clean_values(value: Any) -> Any:
     if isinstance(value, str):
         _printable(value)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _clean_tree(str(key))
-            _clean_tree(item)
+            _printable(str(key))
+            _clean_values(item)
     elif isinstance(value, list):
         for item in value:
-            _clean_tree(item)
+            _clean_values(item)
     return value
 
 
@@ -70,13 +83,49 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
+def upload_slots(request: Request) -> threading.Semaphore:
+    return request.app.state.upload_slots
+
+
+def _trusted(host: str, proxies: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host in proxies  # a peer without an IP address (a test client, a unix socket) by its name
+    for proxy in proxies:
+        try:
+            if ip in ipaddress.ip_network(proxy, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def client_address(peer: str, forwarded: str | None, proxies: tuple[str, ...]) -> str:
+    """The client's address: the direct peer, unless that is a trusted proxy. Then the last address of
+    X-Forwarded-For that is not itself a trusted proxy: each proxy appends the peer it saw, and what a
+    client wrote in front of that is its own invention."""
+    if not forwarded or not _trusted(peer, proxies):
+        return peer
+    for hop in reversed([part.strip() for part in forwarded.split(",")]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return peer  # not written by a proxy of ours: count the request against the proxy, not a made-up name
+        if not _trusted(hop, proxies):
+            return hop
+    return peer
+
+
 def address(request: Request) -> str:
-    return request.client.host if request.client else ""
+    peer = request.client.host if request.client else ""
+    return client_address(peer, request.headers.get("x-forwarded-for"), request.app.state.settings.trusted_proxies)
 
 
 DB = Annotated[Session, Depends(db)]
 Config = Annotated[Settings, Depends(settings)]
 Address = Annotated[str, Depends(address)]
+UploadSlots = Annotated[threading.Semaphore, Depends(upload_slots)]
 
 
 @dataclass
@@ -130,7 +179,8 @@ AsCoordinator = Annotated[ClusterContext, Depends(coordinator)]
 
 
 def member_of(session: Session, cluster: Cluster, key: str) -> Member:
-    member = session.scalar(select(Member).where(Member.cluster_id == cluster.id, Member.key == key))
+    member = session.scalar(select(Member).where(Member.cluster_id == cluster.id, Member.key == key,
+                                                 Member.removed_at.is_(None)))  # fmt: skip
     if member is None:
         raise HTTPException(404, f"no member '{key}' in cluster '{cluster.slug}'")
     return member

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from datetime import timedelta
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -28,9 +30,22 @@ from clusterpath.platform.api.deps import (
     Email,
     Identifier,
     Name,
+    RowId,
     Text,
 )
-from clusterpath.platform.models import Analyst, ClosedYear, Cluster, Enrolment, Initiative, Result, User, utcnow
+from clusterpath.platform.api.clusters import INVITATION_DAYS
+from clusterpath.platform.api.results import release_of
+from clusterpath.platform.models import (
+    Analyst,
+    ClosedYear,
+    Cluster,
+    Enrolment,
+    Initiative,
+    InitiativeInvitation,
+    Result,
+    utcnow,
+)
+from clusterpath.platform.security import INVITATION_PREFIX, digest, new_secret
 from clusterpath.portfolio.assessment import tabulate
 from clusterpath.portfolio.progress import YearTables, compare, register_counts
 from clusterpath.schema.models import _iso_currency
@@ -83,6 +98,8 @@ SHARE_REGISTER = ("let the initiative's analysts see the register's projects (id
 
 class NewEnrolment(Strict):
     initiative: Identifier
+    code: Text = Field(min_length=1, max_length=200, description="the enrolment code the initiative's owner gave "
+                                                                  "you (POST /initiatives/{id}/enrolment-codes)")
     share_register: bool = Field(default=False, description=SHARE_REGISTER)
 
 
@@ -168,19 +185,74 @@ def change_initiative(body: InitiativeChange, initiative: AsAnalyst, who: Authen
     return public(initiative)
 
 
+def _owner(initiative: Initiative, who) -> None:
+    if initiative.created_by != who.user.id:
+        raise HTTPException(403, f"only the owner of initiative '{initiative.slug}' (who created it) invites and "
+                                 "removes its analysts and asks clusters to enrol")  # fmt: skip
+
+
 @router.post("/initiatives/{slug}/analysts", status_code=201)
-def add_analyst(body: NewAnalyst, initiative: AsAnalyst, who: Authenticated, session: DB, where: Address) -> dict:
-    user = session.scalar(select(User).where(User.email == body.email))
-    if user is None:
-        raise HTTPException(404, f"no account for '{body.email}': ask them to register first")
-    if session.scalar(select(Analyst.id).where(Analyst.initiative_id == initiative.id,
-                                               Analyst.user_id == user.id)) is not None:  # fmt: skip
-        raise HTTPException(409, f"'{body.email}' is an analyst of '{initiative.slug}' already")
-    session.add(Analyst(user_id=user.id, initiative_id=initiative.id, created_at=utcnow()))
-    audit.record(session, "initiative.analyst", user_id=who.user.id, target=initiative.slug, address=where,
-                 analyst=user.id)  # fmt: skip
+def invite_analyst(body: NewAnalyst, initiative: AsAnalyst, who: Authenticated, session: DB, where: Address) -> dict:
+    """The owner invites an email to read the initiative: a one-time code the person accepts at
+    `POST /invitations/accept`. The answer is the same whether the email has an account or not."""
+    _owner(initiative, who)
+    return _code(session, initiative, who, body.email, "analyst", where)
+
+
+class NewEnrolmentCode(Strict):
+    email: Email = Field(description="the email of the coordinator who will enrol a cluster")
+
+
+@router.post("/initiatives/{slug}/enrolment-codes", status_code=201)
+def enrolment_code(body: NewEnrolmentCode, initiative: AsAnalyst, who: Authenticated, session: DB,
+                   where: Address) -> dict:  # fmt: skip
+    """The owner asks a coordinator to enrol one cluster: a one-time code for that email, which the coordinator
+    gives with the initiative's id when enrolling."""
+    _owner(initiative, who)
+    return _code(session, initiative, who, body.email, "cluster", where)
+
+
+def _code(session, initiative: Initiative, who, email: str, kind: str, where: str) -> dict:
+    code = new_secret(INVITATION_PREFIX)
+    now = utcnow()
+    row = InitiativeInvitation(initiative_id=initiative.id, kind=kind, email=email, code_hash=digest(code),
+                               created_by=who.user.id, created_at=now,
+                               expires_at=now + timedelta(days=INVITATION_DAYS))  # fmt: skip
+    session.add(row)
+    session.flush()
+    action = "initiative.analyst.invite" if kind == "analyst" else "initiative.enrolment.invite"
+    audit.record(session, action, user_id=who.user.id, target=initiative.slug, address=where, invited=email,
+                 invitation=row.id)  # fmt: skip
     session.commit()
-    return {"email": user.email, "name": user.name}
+    return {"id": row.id, "email": row.email, "code": code, "expires_at": row.expires_at}
+
+
+@router.get("/initiatives/{slug}/analysts")
+def list_analysts(initiative: AsAnalyst, session: DB) -> list[dict]:
+    """Who reads the initiative."""
+    return analysts_of(session, initiative)
+
+
+def analysts_of(session, initiative: Initiative) -> list[dict]:
+    rows = session.scalars(select(Analyst).where(Analyst.initiative_id == initiative.id).order_by(Analyst.id)).all()
+    return [{"id": row.id, "email": row.user.email, "name": row.user.name,
+             "owner": row.user_id == initiative.created_by} for row in rows]  # fmt: skip
+
+
+@router.delete("/initiatives/{slug}/analysts/{analyst_id}", status_code=204)
+def remove_analyst(analyst_id: RowId, initiative: AsAnalyst, who: Authenticated, session: DB,
+                   where: Address) -> Response:  # fmt: skip
+    _owner(initiative, who)
+    row = session.get(Analyst, analyst_id)
+    if row is None or row.initiative_id != initiative.id:
+        raise HTTPException(404, f"no analyst {analyst_id} of initiative '{initiative.slug}'")
+    if row.user_id == initiative.created_by:
+        raise HTTPException(409, "the owner stays an analyst of the initiative")
+    audit.record(session, "initiative.analyst.remove", user_id=who.user.id, target=initiative.slug, address=where,
+                 removed=row.user.email)  # fmt: skip
+    session.delete(row)
+    session.commit()
+    return Response(status_code=204)
 
 
 @router.delete("/initiatives/{slug}/clusters/{cluster}", status_code=204)
@@ -203,15 +275,24 @@ def _drop(session, enrolment: Enrolment, user_id: int, where: str) -> None:
 def enrol(body: NewEnrolment, context: AsCoordinator, session: DB, where: Address) -> dict:
     """Put the cluster into an initiative: its analysts will see the cluster's totals (never a member's)."""
     initiative = _initiative(session, body.initiative)
-    if initiative is None:
-        raise HTTPException(404, f"no initiative '{body.initiative}': ask its analysts for its id")
+    invitation = session.scalar(select(InitiativeInvitation).where(InitiativeInvitation.kind == "cluster",
+                                                                   InitiativeInvitation.code_hash == digest(body.code)))
+    now = utcnow()
+    # Without the owner's code an initiative reads as unknown: its existence is not the caller's business,
+    # and nobody pushes a cluster into an initiative its owner has not asked for.
+    if initiative is None or invitation is None or invitation.initiative_id != initiative.id \
+            or invitation.accepted_at is not None or invitation.expires_at <= now \
+            or invitation.email != context.user.email:  # fmt: skip
+        raise HTTPException(404, f"no initiative '{body.initiative}' with an open enrolment code for you: ask its "
+                                 "owner for one")  # fmt: skip
     if any(e.cluster_id == context.cluster.id for e in initiative.enrolments):
         raise HTTPException(409, f"cluster '{context.cluster.slug}' is in initiative '{initiative.slug}' already")
     problem = _missing_rate(initiative, context.cluster.description.get("currency", ""))
     if problem:
         raise HTTPException(409, problem)
     session.add(Enrolment(initiative_id=initiative.id, cluster_id=context.cluster.id, enrolled_by=context.user.id,
-                          enrolled_at=utcnow(), share_register=body.share_register))  # fmt: skip
+                          enrolled_at=now, share_register=body.share_register))  # fmt: skip
+    invitation.accepted_at, invitation.accepted_by = now, context.user.id
     audit.record(session, "initiative.join", user_id=context.user.id, cluster_id=context.cluster.id,
                  target=initiative.slug, address=where, share_register=body.share_register)  # fmt: skip
     session.commit()
@@ -225,8 +306,11 @@ def _enrolment_out(row: Enrolment) -> dict:
 
 @router.get("/clusters/{slug}/initiatives")
 def cluster_initiatives(context: AsCoordinator, session: DB) -> list[dict]:
+    """The initiatives the cluster is in, each with the analysts who read the cluster's figures there."""
     rows = session.scalars(select(Enrolment).where(Enrolment.cluster_id == context.cluster.id).order_by(Enrolment.id))
-    return [_enrolment_out(row) for row in rows]
+    return [_enrolment_out(row) | {"analysts": [{"email": a["email"], "name": a["name"], "owner": a["owner"]}
+                                                for a in analysts_of(session, row.initiative)]}
+            for row in rows]  # fmt: skip
 
 
 def _enrolment(session, context, initiative: str) -> Enrolment:
@@ -265,8 +349,13 @@ def _figures(session, initiative: Initiative, cluster: Cluster, user_id: int) ->
     plan = _latest_plan(session, cluster)
     if plan is None:
         return None, "no plan result yet"
+    # An analyst sees what an observer of the cluster does: a plan's figures only once its data were released.
+    _, unreleased = release_of(session, cluster, plan)
     seen, withheld = filter_result(Viewer(user_id, Role.OBSERVER), "plan", plan.payload, plan.contributors,
-                                   cluster.k_threshold)  # fmt: skip
+                                   cluster.k_threshold, unreleased)  # fmt: skip
+    below_k = len(plan.contributors.get("members", [])) < cluster.k_threshold
+    if "portfolio_figures" in withheld and unreleased and not below_k:
+        return None, unreleased
     if "portfolio_figures" in withheld:
         return None, f"fewer than {cluster.k_threshold} members contribute (the cluster's k)"
     if "portfolio_figures" not in seen:

@@ -29,7 +29,8 @@ class NewJob(BaseModel):
 
 def _latest_versions(session: Session, cluster: Cluster) -> tuple[list[MemberDataVersion], list[str]]:
     newest = (select(MemberDataVersion.member_id, func.max(MemberDataVersion.number).label("number"))
-              .join(Member).where(Member.cluster_id == cluster.id).group_by(MemberDataVersion.member_id).subquery())
+              .join(Member).where(Member.cluster_id == cluster.id, Member.removed_at.is_(None))
+              .group_by(MemberDataVersion.member_id).subquery())
     rows = session.scalars(select(MemberDataVersion).join(newest, (MemberDataVersion.member_id == newest.c.member_id)
                                                           & (MemberDataVersion.number == newest.c.number))).all()
     have = {row.member_id for row in rows}
@@ -113,8 +114,11 @@ def get_job(job_id: RowId, context: InCluster, session: DB) -> dict:
 
 def _input(row: InputVersion, coordinator: bool) -> dict:
     out = {"number": row.number, "sha256": row.sha256, "created_at": row.created_at,
-           "scenario": (row.scenario or {}).get("name"), "members": sorted(v.member.key for v in row.member_versions)}
+           "scenario": (row.scenario or {}).get("name")}
     if coordinator:
+        # Whose data each input holds is the coordinator's: two inputs' member lists would tell others who
+        # joined in between, and so whose figures the difference of two results is.
+        out["members"] = sorted(v.member.key for v in row.member_versions)
         out["member_versions"] = {v.member.key: {"number": v.number, "sha256": v.sha256}
                                   for v in sorted(row.member_versions, key=lambda v: v.member.key)}  # fmt: skip
     return out

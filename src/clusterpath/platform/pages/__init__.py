@@ -16,6 +16,8 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from clusterpath.io.limits import too_deep
+
 from clusterpath.io.errors import InputError
 from clusterpath.platform.memberdata import DataProblem
 from clusterpath.platform.pages.web import HERE, LoginNeeded, current, login_redirect, render
@@ -44,12 +46,16 @@ def _error_page(request: Request, status: int, message: str):
 
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and HTML error pages to the app (the API keeps its JSON errors)."""
+    from clusterpath.platform.pages.account import router as account_pages
     from clusterpath.platform.pages.initiatives import router as initiative_pages
     from clusterpath.platform.pages.views import router
 
     api_handlers = {kind: app.exception_handlers.get(kind) for kind in (DataProblem, InputError)}
 
     async def http_error(request: Request, error: StarletteHTTPException):
+        if isinstance(error.__cause__, RecursionError):
+            # FastAPI's JSON parser gave up on a body nested too deep: say so, as the file readers do.
+            error = StarletteHTTPException(422, too_deep("request body").message)
         if not _is_page(request):
             return await http_exception_handler(request, error)
         return _error_page(request, error.status_code, str(error.detail))
@@ -84,3 +90,4 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(router)
     app.include_router(initiative_pages)
+    app.include_router(account_pages)

@@ -64,15 +64,17 @@ def create(request: Request, session: DB, slug: Annotated[str, Form()] = "", nam
 
 @router.post("/initiatives/enrol")
 def enrol(request: Request, session: DB, cluster: Annotated[str, Form()] = "",
-          initiative: Annotated[str, Form()] = "", share_register: Annotated[str, Form()] = ""):  # fmt: skip
+          initiative: Annotated[str, Form()] = "", code: Annotated[str, Form()] = "",
+          share_register: Annotated[str, Form()] = ""):  # fmt: skip
     who = required(request, session)
     # An unticked box is not sent at all: sharing is on only when the coordinator ticks it.
     shared = bool(share_register)
     form = {"slug": "", "name": "", "currency": "USD", "cluster": cluster, "initiative": initiative,
             "share_register": shared}  # fmt: skip
     try:
-        body = api.NewEnrolment(initiative=initiative.strip(), share_register=shared)
-        api.enrol(body, _coordinating(cluster, session, who), session, address(request))
+        context = _coordinating(cluster, session, who)  # someone else's cluster: 403 before the form is checked
+        body = api.NewEnrolment(initiative=initiative.strip(), code=code.strip(), share_register=shared)
+        api.enrol(body, context, session, address(request))
     except FORM_ERRORS as error:
         session.rollback()
         status = error.status_code if isinstance(error, HTTPException) else 422

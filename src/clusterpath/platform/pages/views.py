@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Resp
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from clusterpath.io import limits
 from clusterpath.io.errors import InputError
 from clusterpath.platform import audit
 from clusterpath.platform.access import Role, can_read_raw, can_write_data
@@ -205,6 +206,9 @@ def accept(request: Request, session: DB, code: Annotated[str, Form()] = ""):
     except FORM_ERRORS as error:
         status = error.status_code if isinstance(error, HTTPException) else 422
         return _clusters_page(request, session, who, status=status, problems=_problems_of(error))
+    # The same codes field takes an initiative's invitation of an analyst.
+    if "initiative" in joined:
+        return redirect(f"/initiatives/{joined['initiative']}")
     return redirect(f"/clusters/{joined['cluster']}")
 
 
@@ -258,7 +262,9 @@ def _yaml_mapping(text: str, field: str) -> dict:
     if not text.strip():
         return {}
     try:
-        data = yaml.safe_load(text)
+        data = limits.parse_yaml(text, field)
+    except InputError as error:
+        raise DataProblem("form", [{"field": field, "where": None, "problem": p} for p in error.problems]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
@@ -570,10 +576,11 @@ def upload(slug: str, key: str, request: Request, session: DB,
             data_api._writable(context, session, key)
             raise DataProblem("form", [{"field": "file", "where": None,
                                         "problem": "choose a YAML, JSON or Excel file"}])  # fmt: skip
-        stored = data_api.upload(key, file, context, session, request.app.state.settings, address(request), response)
+        stored = data_api.upload(key, file, context, session, request.app.state.settings, address(request), response,
+                                 request.app.state.upload_slots)  # fmt: skip
     except (DataProblem, InputError, HTTPException) as error:
         # Permission and unknown-member errors stay errors; what is wrong with the file is shown by the form.
-        if isinstance(error, HTTPException) and error.status_code not in (409, 413):
+        if isinstance(error, HTTPException) and error.status_code not in (409, 413, 503):
             raise
         session.rollback()
         status = error.status_code if isinstance(error, HTTPException) else 422
