@@ -113,3 +113,39 @@ def test_waste_heat_alone_costs_its_value_and_released_heat_earns_no_credit():
     # Each output pays its share once: the credited heat plus the hydrogen add up to what both units cost.
     hydrogen = result.levelized_cost(f"{HUB}|hydrogen")[PERIOD]
     assert hydrogen * 1390 + HEAT_VALUE * 150 == pytest.approx(70_000 + 41_800)
+
+
+H2_LINK, H2_FUEL = "ref|h2-connection", "ref|hydrogen_fuel:heat_high"
+
+
+def hydrogen_link_for_feedstock_and_fuel() -> PathwayResult:
+    """Electrolysis makes 700 MWh (power in, 0.7 out) that a refinery's link carries: 200 MWh replace today's
+    feedstock (0.25 t and 40 a MWh), 500 MWh fire 400 MWh of high-temperature heat (0.2 t and 30 a MWh today)."""
+    h2, power = f"{HUB}|hydrogen", f"{HUB}|electricity"
+    units = [(ELY, HUB, "electrolysis", "", "variable_om"), (H2_LINK, "ref", "hydrogen_network", "", "variable_om"),
+             (H2_FUEL, "ref", "hydrogen_fuel", "heat_high", "variable_om")]  # fmt: skip
+    ports = [(ELY, power, -1.0), (ELY, h2, 0.7), (H2_LINK, h2, -1.0), (H2_LINK, "ref|hydrogen", 1.0),
+             (H2_FUEL, "ref|hydrogen", -1.25), (H2_FUEL, "ref|heat_high", 1.0)]  # fmt: skip
+    flows = {ELY: 1000.0, H2_LINK: 700.0, H2_FUEL: 400.0}
+    costs = {ELY: 20_000.0, H2_LINK: 700.0, H2_FUEL: 400.0}
+    today = pd.DataFrame({"useful_mwh": [200.0, 400.0], "fuel_cost": [200 * 40.0, 400 * 30.0],
+                          "scope1_tco2e": [200 * 0.25, 400 * 0.2]},
+                         index=pd.MultiIndex.from_tuples([("ref", "hydrogen_feedstock", PERIOD),
+                                                          ("ref", "heat_high", PERIOD)],
+                                                         names=["member", "service", "period"]))  # fmt: skip
+    return hand_result(units, ports, flows, costs, {power: 50.0}, {"incumbent": today})
+
+
+def test_hydrogen_burnt_as_fuel_is_counted_once_and_paid_by_the_fuel_lever():
+    macc = hydrogen_link_for_feedstock_and_fuel().macc()
+    # Hub hydrogen: (20,000 + 1000 MWh x 50) / 700 MWh = 100 a MWh; the link adds 700 / 700 MWh = 1 a MWh.
+    # The link abates today's feedstock only, 200 MWh x 0.25 t = 50 t, and pays its feedstock share (200 of the
+    # 700 MWh) of its own cost and of the hydrogen, less the feedstock bought today: 200/700 x 70,700 - 8,000.
+    assert macc.loc["hydrogen_network", "abatement_tco2e"] == pytest.approx(50.0)
+    assert macc.loc["hydrogen_network", "cost_per_tco2e"] == pytest.approx((200 / 700 * 70_700 - 8000) / 50)
+    # The fuel lever abates 400 MWh x 0.2 t = 80 t and pays 500 MWh of hydrogen at 101, less 400 MWh x 30 of fuel.
+    assert macc.loc["hydrogen_fuel", "abatement_tco2e"] == pytest.approx(80.0)
+    assert macc.loc["hydrogen_fuel", "cost_per_tco2e"] == pytest.approx((400 + 500 * 101 - 12_000) / 80)
+    # Every cost is in the curve once: electrolysis, power, link and burner, less what today's supply cost.
+    spend = (macc["abatement_tco2e"] * macc["cost_per_tco2e"]).sum()
+    assert spend == pytest.approx(20_000 + 50_000 + 700 + 400 - 8000 - 12_000)

@@ -319,6 +319,11 @@ class PathwayResult:
                 return float(self.prices.loc[bus, period])
             if bus.startswith(f"{HUB}|") and bus not in internal:
                 internal[bus] = float(self.levelized_cost(bus).get(period, np.nan))
+            node, carrier = bus.rsplit("|", 1)
+            link = f"{node}|{CONNECTIONS['hydrogen_network']}"
+            if carrier == "hydrogen" and node != HUB and float(energy.get(link, 0.0)) > 1e-9:
+                # A member's hydrogen is the hub's at its levelized cost plus the member's link per MWh it carries.
+                return value_of(f"{HUB}|hydrogen") + float(cost[link]) / float(energy[link])
             return internal.get(bus, np.nan)
 
         per_tonne_stored, link_per_tonne = self._co2_disposal(period)
@@ -351,6 +356,11 @@ class PathwayResult:
                 abated = flow * self.meta.get("grid_factor", {}).get(period, 0.0)
                 spend -= flow * value_of(f"{HUB}|electricity")
             elif intensity is not None and key in intensity.index:
+                if lever == "hydrogen_network":
+                    # A link replaces today's hydrogen feedstock only; what it carries beyond is burnt by the
+                    # member's hydrogen_fuel lever, which abates it and pays for it (value_of): counted once.
+                    share = min(1.0, float(today["useful_mwh"].get(key, 0.0)) / delivered) if delivered > 0 else 0.0
+                    spend, delivered = spend * share, delivered * share
                 abated = delivered * float(intensity.get(key, 0.0) or 0.0)
                 spend -= delivered * float(fuel.get(key, 0.0) or 0.0)
             if abated > 1e-6:
