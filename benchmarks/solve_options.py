@@ -1,0 +1,72 @@
+"""One solve of an example's plan with chosen HiGHS options: model size, binaries, build and solve time.
+
+Not a test: it measures. One run at a time (docs/performance.md), e.g.
+
+    .venv/bin/python benchmarks/solve_options.py --example port-chemicals --typical-days 1
+    .venv/bin/python benchmarks/solve_options.py --typical-days 1 --option user_objective_scale=-4 --option user_bound_scale=-4
+    .venv/bin/python benchmarks/solve_options.py --typical-days 4 --time-limit 420 --log /tmp/highs.log
+
+Prints one JSON line. ``--log`` keeps HiGHS's own log, which shows where a MIP spends its time (presolve,
+the root LP relaxation, branch and bound).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+
+from clusterpath.io.load import load_cluster, load_scenario
+from clusterpath.pathway.build import NetworkBuilder
+from clusterpath.pathway.network import PathwayModel
+
+
+def _option(text: str) -> tuple[str, object]:
+    name, _, value = text.partition("=")
+    for cast in (int, float):
+        try:
+            return name, cast(value)
+        except ValueError:
+            pass
+    return name, value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--example", default="port-chemicals")
+    parser.add_argument("--scenario", default=None)
+    parser.add_argument("--typical-days", type=int, default=12)
+    parser.add_argument("--mip-gap", type=float, default=0.01)
+    parser.add_argument("--time-limit", type=float, default=None)
+    parser.add_argument("--option", action="append", default=[], help="a HiGHS option NAME=VALUE (repeatable)")
+    parser.add_argument("--log", default=None, help="write HiGHS's log to this file")
+    args = parser.parse_args()
+
+    cluster = load_cluster(args.example)
+    scenario = load_scenario(args.scenario).model_copy(update={"typical_days": args.typical_days})
+    start = time.perf_counter()
+    pm = PathwayModel(NetworkBuilder(cluster, scenario).build())
+    built = time.perf_counter() - start
+    m = pm.model
+    binaries = {name: int((m.variables[name].labels >= 0).sum()) for name in m.binaries}
+    options = dict(_option(o) for o in args.option)
+    start, cpu = time.perf_counter(), time.process_time()
+    if options or args.log:
+        options.setdefault("output_flag", args.log is not None)
+        status = m.solve(solver_name="highs", io_api="direct", progress=False, log_fn=args.log,
+                         mip_rel_gap=args.mip_gap, **({"time_limit": args.time_limit} if args.time_limit else {}),
+                         **options)  # fmt: skip
+    else:
+        status = pm.solve(time_limit=args.time_limit, mip_gap=args.mip_gap)
+    print(json.dumps({
+        "example": args.example, "typical_days": args.typical_days, "options": options,
+        "variables": int(m.nvars), "constraints": int(m.ncons), "binaries": binaries,
+        "build_s": round(built, 1), "solve_wall_s": round(time.perf_counter() - start, 1),
+        "solve_cpu_s": round(time.process_time() - cpu, 1), "status": list(status),
+        "objective": m.objective.value, "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }))
+
+
+if __name__ == "__main__":
+    main()
