@@ -16,7 +16,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from clusterpath.finance.financing import FinanceError
+from clusterpath.finance.errors import FinanceError
 
 
 @cache

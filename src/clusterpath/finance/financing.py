@@ -17,22 +17,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from clusterpath.finance.errors import FinanceError
 from clusterpath.io.errors import InputError
 
 DEPRECIATION_METHODS = ("straight_line", "declining_balance", "macrs")
 LOSS_RELIEF = ("carry_forward", "group")
 REPAYMENT = ("annuity", "bullet")
 BOOK_VALUE_AT_END = ("dropped", "written_off")
-
-
-class FinanceError(InputError, ValueError):
-    """A finance input that cannot be right; the message names the field.
-
-    A ``ValueError`` too, so callers that only know Python's errors still catch it.
-    """
-
-    def __init__(self, problems: Sequence[str], source: str = "finance") -> None:
-        super().__init__(source, problems)
 
 
 def _is_number(value: Any) -> bool:
@@ -281,7 +272,7 @@ class FinanceAssumptions:
         import yaml
 
         from clusterpath.io import limits
-        from clusterpath.io.errors import InputError
+        from clusterpath.finance.errors import FinanceError
 
         path = Path(path)
         try:

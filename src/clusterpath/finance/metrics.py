@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from clusterpath.finance.financing import FinanceError
+from clusterpath.finance.errors import FinanceError
 
 TIMING = {"start": 0.0, "mid": 0.5, "end": 1.0}
 Flows = Sequence[float] | np.ndarray | pd.Series

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from clusterpath.finance.cashflow import ProjectInputs
-from clusterpath.finance.financing import FinanceError
+from clusterpath.finance.errors import FinanceError
 from clusterpath.pathway.build import HUB
 from clusterpath.pathway.result import NOT_ASSETS, RENEWABLE_LEVERS, PathwayResult
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from clusterpath.finance.financing import FinanceError
+from clusterpath.finance.errors import FinanceError
 
 
 def operating(amount: float, years: Sequence[int], service_year: int, *, start_up: Sequence[float] = ()) -> np.ndarray:
