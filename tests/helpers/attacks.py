@@ -66,6 +66,18 @@ _WORKBOOK_RELS = (
 )
 
 
+def _workbook(sheet: str, compresslevel: int | None = None) -> bytes:
+    """A one-sheet .xlsx package around the worksheet XML ``sheet``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _ROOT_RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    return out.getvalue()
+
+
 def cell_bomb(cells: int = 1_000_000, rows: int = 1) -> bytes:
     """An .xlsx whose one sheet holds ``cells`` numeric cells without addresses (``<c><v>1</v></c>``), spread
     over ``rows`` rows. Repetitive XML deflates about 500 to 1: a million cells fit in about 31 KiB."""
@@ -77,14 +89,7 @@ def cell_bomb(cells: int = 1_000_000, rows: int = 1) -> bytes:
     for number in range(1, rows + 1):
         sheet.write(f'<row r="{number}">{row}</row>')
     sheet.write("</sheetData></worksheet>")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        archive.writestr("_rels/.rels", _ROOT_RELS)
-        archive.writestr("xl/workbook.xml", _WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        archive.writestr("xl/worksheets/sheet1.xml", sheet.getvalue())
-    return out.getvalue()
+    return _workbook(sheet.getvalue(), compresslevel=9)
 
 
 def row_gap_bomb() -> bytes:
@@ -96,14 +101,7 @@ def row_gap_bomb() -> bytes:
              '<row r="1"><c r="A1"><v>1</v></c></row>'
              '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
              "</sheetData></worksheet>")  # fmt: skip
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        archive.writestr("_rels/.rels", _ROOT_RELS)
-        archive.writestr("xl/workbook.xml", _WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
-    return out.getvalue()
+    return _workbook(sheet)
 
 
 def wide_dimension_bomb(rows: int = 40) -> bytes:
@@ -113,14 +111,7 @@ def wide_dimension_bomb(rows: int = 40) -> bytes:
     sheet = ('<?xml version="1.0" encoding="UTF-8"?>'
              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              f'<dimension ref="A1:XFD{rows}"/><sheetData>{body}</sheetData></worksheet>')  # fmt: skip
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        archive.writestr("_rels/.rels", _ROOT_RELS)
-        archive.writestr("xl/workbook.xml", _WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
-    return out.getvalue()
+    return _workbook(sheet)
 
 
 def many_parts(parts: int = 50_000) -> bytes:
