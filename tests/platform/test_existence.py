@@ -85,3 +85,44 @@ def test_an_enrolment_code_is_for_its_email_its_initiative_and_one_use(p):
     # Only the owner issues codes.
     assert p.client.post(f"{API}/initiatives/tic/enrolment-codes", json={"email": "alpha@example.org"},
                          headers=p.as_("outsider")).status_code == 404  # fmt: skip
+
+
+def _created(client, prefix: str, slug: str, headers: dict) -> tuple[int, object]:
+    body = {"slug": slug, "name": "Mine"} | ({"description": DESCRIPTION} if prefix == "/clusters" else {"currency": "EUR"})
+    response = client.post(f"{API}{prefix}", json=body, headers=headers)
+    answer = response.json()
+    # The answer without the id asked for and the creation time, which differ between any two answers.
+    if response.status_code == 201:
+        answer.pop("created_at", None)
+        answer["slug"] = "ID"
+        answer.get("description", {}).update({"id": "ID"})
+    else:
+        answer = answer["detail"].replace(slug, "ID")
+    return response.status_code, answer
+
+
+@pytest.mark.parametrize(("prefix", "taken"), [("/clusters", "port"), ("/initiatives", "tic")])
+def test_creating_with_a_taken_id_reads_like_creating_with_a_free_one(p, prefix, taken):
+    """An outsider who asks for someone else's id gets what he gets for a free one: ids are his own."""
+    assert _created(p.client, prefix, taken, p.as_("outsider")) == _created(p.client, prefix, "free", p.as_("outsider"))
+    # Each sees his own under the id; nobody's cluster or initiative changed hands.
+    mine = p.client.get(f"{API}{prefix}/{taken}", headers=p.as_("outsider")).json()
+    theirs = p.client.get(f"{API}{prefix}/{taken}", headers=p.as_("coordinator")).json()
+    assert mine["name"] == "Mine" and theirs["name"] != "Mine"
+    if prefix == "/clusters":
+        assert p.client.get(p.url("/members"), headers=p.as_("outsider")).json() == []
+        assert [m["key"] for m in p.client.get(p.url("/members"), headers=p.as_("coordinator")).json()] == [
+            "alpha", "beta", "gamma"]  # fmt: skip
+    # One's own ids stay unique: the second answer tells the creator only what he knows.
+    status, detail = _created(p.client, prefix, taken, p.as_("outsider"))
+    assert status == 409 and "among yours" in detail
+
+
+def test_an_invitation_to_a_cluster_whose_id_one_uses_already_is_refused_plainly(p):
+    assert _created(p.client, "/clusters", "port", p.as_("outsider"))[0] == 201
+    invitation = p.client.post(p.url("/invitations"), json={"email": "outsider@example.org", "role": "observer"},
+                               headers=p.as_("coordinator")).json()  # fmt: skip
+    accepted = p.client.post(f"{API}/invitations/accept", json={"code": invitation["code"]}, headers=p.as_("outsider"))
+    assert accepted.status_code == 409 and "port" in accepted.json()["detail"]
+    # The code stays open: once the outsider's own 'port' is gone or renamed it can still be used.
+    assert p.client.get(p.url("/invitations"), headers=p.as_("coordinator")).json()[-1]["accepted"] is False

@@ -89,7 +89,9 @@ class LoginAttempt(Base):
 class Cluster(Base):
     __tablename__ = "clusters"
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    # Unique among the clusters of each user, not globally: a global id would tell anyone who creates a
+    # cluster which ids others use (docs/security.md, "Ids").
+    slug: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(200))
     # The coordinator's part of the cluster description: everything but the members.
     description: Mapped[dict[str, Any]]
@@ -134,19 +136,29 @@ class Membership(Base):
     cluster: Mapped[Cluster] = relationship()
 
 
-class Invitation(Base):
-    __tablename__ = "invitations"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"), index=True)
+class OneTimeCode:
+    """What every invitation has: the email it is for, its code (only the hash is kept), who made it and when,
+    until when it holds, and who used it when."""
+
     email: Mapped[str] = mapped_column(String(254))
-    role: Mapped[str] = mapped_column(String(20))
-    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
     accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    def is_open(self, email: str, now: datetime) -> bool:
+        """Usable now by the user of this email: not used, not expired, and for that email."""
+        return self.accepted_at is None and self.expires_at > now and self.email == email
+
+
+class Invitation(OneTimeCode, Base):
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     member: Mapped[Member | None] = relationship()
     cluster: Mapped[Cluster] = relationship()
 
@@ -270,7 +282,7 @@ class Initiative(Base):
 
     __tablename__ = "initiatives"
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    slug: Mapped[str] = mapped_column(String(64), index=True)  # unique among each user's initiatives, as a cluster's
     name: Mapped[str] = mapped_column(String(200))
     currency: Mapped[str] = mapped_column(String(3))
     # Currency code -> {"rate": initiative currency per unit, "year": ..., "source": ...}.
@@ -325,7 +337,7 @@ class ClosedYear(Base):
     closer: Mapped[User | None] = relationship()
 
 
-class InitiativeInvitation(Base):
+class InitiativeInvitation(OneTimeCode, Base):
     """The owner's one-time code for one email: to become an analyst ('analyst'), or to enrol a cluster that
     email coordinates ('cluster')."""
 
@@ -333,11 +345,4 @@ class InitiativeInvitation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), default="analyst")
     initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id", ondelete="CASCADE"), index=True)
-    email: Mapped[str] = mapped_column(String(254))
-    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[datetime]
-    accepted_at: Mapped[datetime | None]
-    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     initiative: Mapped[Initiative] = relationship()

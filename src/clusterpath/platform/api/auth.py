@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from clusterpath.platform import audit
+from clusterpath.platform.api.clusters import slug_in_use
 from clusterpath.platform.api.deps import DB, Address, Authenticated, Config, Email, Name, RowId, Text
 from clusterpath.platform.models import Analyst, ApiToken, InitiativeInvitation, Invitation, Membership, User, utcnow
 from clusterpath.platform.security import (
@@ -212,14 +213,23 @@ def revoke_token(token_id: RowId, who: Authenticated, session: DB, where: Addres
     return Response(status_code=204)
 
 
+def _same_id(kind: str, slug: str) -> str:
+    # Ids are unique among each user's clusters and initiatives (docs/security.md, "Ids"); the code stays open.
+    return (f"you have {kind} of the id '{slug}' already, and this invitation is to another one of that id: "
+            "rename or leave yours (or ask the inviter to use another id), then accept again")
+
+
 def _accept_analyst(body: Acceptance, who, session, where: str) -> dict:
     invitation = session.scalar(select(InitiativeInvitation).where(InitiativeInvitation.kind == "analyst",
                                                                    InitiativeInvitation.code_hash == digest(body.code)))
     now = utcnow()
-    if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= now \
-            or invitation.email != who.user.email:  # fmt: skip
+    if invitation is None or not invitation.is_open(who.user.email, now):
         raise HTTPException(404, "no open invitation with this code for your email (used, expired or mistyped?)")
     initiative = invitation.initiative
+    from clusterpath.platform.api.initiatives import analysts_initiative
+
+    if analysts_initiative(session, initiative.slug, who.user.id, other_than=initiative.id) is not None:
+        raise HTTPException(409, _same_id("an initiative", initiative.slug))
     if session.scalar(select(Analyst.id).where(Analyst.initiative_id == initiative.id,
                                                Analyst.user_id == who.user.id)) is None:  # fmt: skip
         session.add(Analyst(user_id=who.user.id, initiative_id=initiative.id, created_at=now))
@@ -237,13 +247,13 @@ def accept(body: Acceptance, who: Authenticated, session: DB, where: Address) ->
     now = utcnow()
     if invitation is None:
         return _accept_analyst(body, who, session, where)
-    if invitation is None or not hmac.compare_digest(invitation.code_hash, digest(body.code)) \
-            or invitation.accepted_at is not None or invitation.expires_at <= now \
-            or invitation.email != who.user.email:  # fmt: skip
+    if not hmac.compare_digest(invitation.code_hash, digest(body.code)) or not invitation.is_open(who.user.email, now):
         raise HTTPException(404, "no open invitation with this code for your email (used, expired or mistyped?)")
     if session.scalar(select(Membership.id).where(Membership.cluster_id == invitation.cluster_id,
                                                   Membership.user_id == who.user.id)) is not None:  # fmt: skip
         raise HTTPException(409, "you already belong to this cluster")
+    if slug_in_use(session, who.user.id, invitation.cluster.slug, other_than=invitation.cluster_id):
+        raise HTTPException(409, _same_id("a cluster", invitation.cluster.slug))
     membership = Membership(user_id=who.user.id, cluster_id=invitation.cluster_id, role=invitation.role,
                             member_id=invitation.member_id, created_at=now)  # fmt: skip
     invitation.accepted_at, invitation.accepted_by = now, who.user.id

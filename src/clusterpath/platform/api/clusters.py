@@ -85,11 +85,20 @@ def _cluster(cluster: Cluster, role: str | None = None, *, full: bool = True, vi
     return out
 
 
+def slug_in_use(session, user_id: int, slug: str, other_than: int | None = None) -> bool:
+    """Whether one of the user's clusters (other than ``other_than``) has this id. Ids are unique per user, not
+    globally, so that no answer tells anyone which ids other people's clusters have."""
+    query = select(Cluster.id).join(Membership).where(Membership.user_id == user_id, Cluster.slug == slug)
+    if other_than is not None:
+        query = query.where(Cluster.id != other_than)
+    return session.scalar(query.limit(1)) is not None
+
+
 @router.post("/clusters", status_code=201)
 def create_cluster(body: NewCluster, who: Authenticated, session: DB, config: Config, where: Address) -> dict:
     """Create a cluster; its creator is its coordinator."""
-    if session.scalar(select(Cluster.id).where(Cluster.slug == body.slug)) is not None:
-        raise HTTPException(409, f"the cluster id '{body.slug}' is taken: choose another")
+    if slug_in_use(session, who.user.id, body.slug):
+        raise HTTPException(409, f"you have a cluster '{body.slug}' already among yours: choose another id")
     description = _description(body.description, body.slug, body.name)
     cluster = Cluster(slug=body.slug, name=body.name, description=description, k_threshold=body.k or config.default_k,
                       p_percent=DEFAULT_P if body.p is None else body.p, created_by=who.user.id,

@@ -154,14 +154,14 @@ class ClusterContext:
 
 
 def cluster_context(slug: Slug, session: DB, who: Authenticated) -> ClusterContext:
-    cluster = session.scalar(select(Cluster).where(Cluster.slug == slug))
-    membership = None
-    if cluster is not None:
-        membership = session.scalar(select(Membership).where(Membership.cluster_id == cluster.id,
-                                                             Membership.user_id == who.user.id))  # fmt: skip
+    # Ids are unique among each user's clusters only: the id names one of the caller's, never anyone else's.
     # A cluster one does not belong to is reported as unknown: its existence is nobody else's business.
-    if cluster is None or membership is None:
+    membership = session.scalar(select(Membership).join(Cluster).where(Cluster.slug == slug,
+                                                                       Membership.user_id == who.user.id)
+                                .order_by(Membership.id).limit(1))  # fmt: skip
+    if membership is None:
         raise HTTPException(404, f"no cluster '{slug}' among yours")
+    cluster = membership.cluster
     viewer = Viewer(who.user.id, Role(membership.role), membership.member.key if membership.member else None)
     return ClusterContext(cluster, viewer, who.user)
 

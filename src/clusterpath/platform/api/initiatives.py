@@ -37,6 +37,7 @@ from clusterpath.platform.api.clusters import INVITATION_DAYS
 from clusterpath.platform.api.results import release_of
 from clusterpath.platform.models import (
     Analyst,
+    AuditEntry,
     ClosedYear,
     Cluster,
     Enrolment,
@@ -111,15 +112,19 @@ class NewYear(Strict):
     year: int = Field(ge=1990, le=2100, description="the reporting year to close")
 
 
-def _initiative(session, slug: str) -> Initiative | None:
-    return session.scalar(select(Initiative).where(Initiative.slug == slug))
+def analysts_initiative(session, slug: str, user_id: int, other_than: int | None = None) -> Initiative | None:
+    """The user's initiative of this id (other than ``other_than``). Ids are unique among each user's initiatives,
+    not globally, so that no answer tells anyone which ids other people's initiatives have."""
+    query = select(Initiative).join(Analyst).where(Initiative.slug == slug, Analyst.user_id == user_id)
+    if other_than is not None:
+        query = query.where(Initiative.id != other_than)
+    return session.scalar(query.order_by(Initiative.id).limit(1))
 
 
 def analyst_of(slug: InitiativeSlug, session: DB, who: Authenticated) -> Initiative:
-    initiative = _initiative(session, slug)
+    initiative = analysts_initiative(session, slug, who.user.id)
     # An initiative one does not read is reported as unknown, like a cluster one does not belong to.
-    if initiative is None or session.scalar(select(Analyst.id).where(
-            Analyst.initiative_id == initiative.id, Analyst.user_id == who.user.id)) is None:  # fmt: skip
+    if initiative is None:
         raise HTTPException(404, f"no initiative '{slug}' among yours")
     return initiative
 
@@ -145,8 +150,8 @@ def _missing_rate(initiative: Initiative, currency: str) -> str | None:
 @router.post("/initiatives", status_code=201)
 def create_initiative(body: NewInitiative, who: Authenticated, session: DB, where: Address) -> dict:
     """Create an initiative; its creator is its first analyst."""
-    if _initiative(session, body.slug) is not None:
-        raise HTTPException(409, f"the initiative id '{body.slug}' is taken: choose another")
+    if analysts_initiative(session, body.slug, who.user.id) is not None:
+        raise HTTPException(409, f"you have an initiative '{body.slug}' already among yours: choose another id")
     initiative = Initiative(slug=body.slug, name=body.name, currency=body.currency,
                             exchange_rates={c: r.model_dump() for c, r in body.exchange_rates.items()},
                             created_by=who.user.id, created_at=utcnow())  # fmt: skip
@@ -274,19 +279,26 @@ def _drop(session, enrolment: Enrolment, user_id: int, where: str) -> None:
 @router.post("/clusters/{slug}/initiatives", status_code=201)
 def enrol(body: NewEnrolment, context: AsCoordinator, session: DB, where: Address) -> dict:
     """Put the cluster into an initiative: its analysts will see the cluster's totals (never a member's)."""
-    initiative = _initiative(session, body.initiative)
     invitation = session.scalar(select(InitiativeInvitation).where(InitiativeInvitation.kind == "cluster",
                                                                    InitiativeInvitation.code_hash == digest(body.code)))
+    # The code names the initiative: its id alone may be another's initiative of the same id.
+    initiative = invitation.initiative if invitation is not None and invitation.initiative.slug == body.initiative \
+        else None  # fmt: skip
     now = utcnow()
     # Without the owner's code an initiative reads as unknown: its existence is not the caller's business,
     # and nobody pushes a cluster into an initiative its owner has not asked for.
-    if initiative is None or invitation is None or invitation.initiative_id != initiative.id \
-            or invitation.accepted_at is not None or invitation.expires_at <= now \
-            or invitation.email != context.user.email:  # fmt: skip
+    if initiative is None or not invitation.is_open(context.user.email, now):
         raise HTTPException(404, f"no initiative '{body.initiative}' with an open enrolment code for you: ask its "
                                  "owner for one")  # fmt: skip
     if any(e.cluster_id == context.cluster.id for e in initiative.enrolments):
         raise HTTPException(409, f"cluster '{context.cluster.slug}' is in initiative '{initiative.slug}' already")
+    # The initiative's pages and closed years name its clusters by id; the cluster's pages name its initiatives so.
+    if any(e.cluster.slug == context.cluster.slug for e in initiative.enrolments) or session.scalar(
+            select(Enrolment.id).join(Initiative).where(Enrolment.cluster_id == context.cluster.id,
+                                                        Initiative.slug == initiative.slug)) is not None:  # fmt: skip
+        raise HTTPException(409, f"initiative '{initiative.slug}' counts another cluster of the id "
+                                 f"'{context.cluster.slug}', or this cluster is in another initiative of the id "
+                                 f"'{initiative.slug}': ask its owner")  # fmt: skip
     problem = _missing_rate(initiative, context.cluster.description.get("currency", ""))
     if problem:
         raise HTTPException(409, problem)
@@ -527,7 +539,11 @@ def read_closed(session, initiative: Initiative, closed: ClosedYear, user_id: in
     snapshot = closed.snapshot
     counted = {row["cluster"] for row in snapshot["clusters"]}
     slugs = counted | {row["cluster"] for row in snapshot["left_out"]}
-    ids = dict(session.execute(select(Cluster.slug, Cluster.id).where(Cluster.slug.in_(slugs))).all())
+    # Cluster ids are unique per user, not globally: the clusters the initiative had (its audit trail says which).
+    joined = select(AuditEntry.cluster_id).where(AuditEntry.action == "initiative.join",
+                                                 AuditEntry.target == initiative.slug)  # fmt: skip
+    ids = dict(session.execute(select(Cluster.slug, Cluster.id).where(Cluster.slug.in_(slugs),
+                                                                      Cluster.id.in_(joined))).all())  # fmt: skip
     for slug in sorted(slugs):
         audit.record(session, "initiative.year.read", user_id=user_id, cluster_id=ids.get(slug),
                      target=initiative.slug, address=where, year=closed.year, shown=slug in counted)  # fmt: skip
