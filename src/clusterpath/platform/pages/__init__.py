@@ -46,6 +46,7 @@ def _error_page(request: Request, status: int, message: str):
 
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and HTML error pages to the app (the API keeps its JSON errors)."""
+    from clusterpath.platform.pages.access import router as access_pages
     from clusterpath.platform.pages.account import router as account_pages
     from clusterpath.platform.pages.initiatives import router as initiative_pages
     from clusterpath.platform.pages.views import router
@@ -91,3 +92,4 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(initiative_pages)
     app.include_router(account_pages)
+    app.include_router(access_pages)

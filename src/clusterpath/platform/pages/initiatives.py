@@ -146,7 +146,7 @@ def _since(request: Request, session, who, initiative, years: list[dict], view: 
 
 
 def _portfolio_page(request: Request, session, who, initiative, *, since: int | None = None, until: int | None = None,
-                    status: int = 200, problems: list | None = None, year: str = ""):  # fmt: skip
+                    status: int = 200, problems: list | None = None, year: str = "", issued: dict | None = None):  # fmt: skip
     where = address(request)
     view = api.view_now(session, initiative, who.user.id, where)
     years = api.list_years(initiative, who.caller, session, where)
@@ -154,7 +154,8 @@ def _portfolio_page(request: Request, session, who, initiative, *, since: int | 
     progress = _since(request, session, who, initiative, years, view, since, until)
     return _page(request, "initiative.html", who, title=initiative.name, initiative=api.public(initiative),
                  portfolio=view, figure=figure, years=years, progress=progress, status=status,
-                 problems=problems or [], year=year)  # fmt: skip
+                 problems=problems or [], year=year, issued=issued, analysts=api.analysts_of(session, initiative),
+                 owner=initiative.created_by == who.user.id)  # fmt: skip
 
 
 @router.get("/initiatives/{slug}")

@@ -23,6 +23,7 @@ from clusterpath.platform.access import Role, can_read_raw, can_write_data
 from clusterpath.platform.api import auth as auth_api
 from clusterpath.platform.api import clusters as clusters_api
 from clusterpath.platform.api import data as data_api
+from clusterpath.platform.api import initiatives as initiatives_api
 from clusterpath.platform.api import jobs as jobs_api
 from clusterpath.platform.api import results as results_api
 from clusterpath.platform.api.deps import DB, IDENTIFIER, MAX_ID, ClusterContext, address, cluster_context, coordinator
@@ -494,6 +495,7 @@ def _members_page(request: Request, session, who: PageUser, context: ClusterCont
                  members=clusters_api.list_members(context, session),
                  invitations=clusters_api.list_invitations(context, session) if manage else [],
                  memberships=clusters_api.list_memberships(context, session) if manage else [],
+                 initiatives=initiatives_api.cluster_initiatives(context, session) if manage else [],
                  roles=[r.value for r in Role], **values)  # fmt: skip
 
 
