@@ -86,8 +86,9 @@ def validate_member(data: Any, member_key: str, source: str, locate: Locate | No
     return data
 
 
-def parse_upload(filename: str, content: bytes, member_key: str) -> tuple[dict, str]:
-    """A member's description from an uploaded file, and the file's format."""
+def read_upload(filename: str, content: bytes) -> tuple[Any, Locate | None, str, str]:
+    """An uploaded file's data (read by the command line's readers, under io.limits), the function placing a
+    field in it, its format and its name as messages show it."""
     suffix = Path(filename).suffix.lower()
     shown_name = Path(filename).name[:100] or "upload"
     if suffix not in FORMATS:
@@ -101,8 +102,14 @@ def parse_upload(filename: str, content: bytes, member_key: str) -> tuple[dict, 
             data, locate = read_raw(path)
         except InputError as error:
             raise DataProblem.from_input_error(error, shown_name) from None
-    if FORMATS[suffix] != "xlsx":
-        return validate_member(data, member_key, shown_name, locate), FORMATS[suffix]
+    return data, locate, FORMATS[suffix], shown_name
+
+
+def parse_upload(filename: str, content: bytes, member_key: str) -> tuple[dict, str]:
+    """A member's description from an uploaded file, and the file's format."""
+    data, locate, kind, shown_name = read_upload(filename, content)
+    if kind != "xlsx":
+        return validate_member(data, member_key, shown_name, locate), kind
     members = data.get("members") or []
     keys = [str(m.get("id")) for m in members if isinstance(m, dict)]
     if member_key in keys:

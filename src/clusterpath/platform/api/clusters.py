@@ -97,19 +97,25 @@ def slug_in_use(session, user_id: int, slug: str, other_than: int | None = None)
 @router.post("/clusters", status_code=201)
 def create_cluster(body: NewCluster, who: Authenticated, session: DB, config: Config, where: Address) -> dict:
     """Create a cluster; its creator is its coordinator."""
-    if slug_in_use(session, who.user.id, body.slug):
+    cluster = add_cluster(session, who.user.id, body, config.default_k, where)
+    session.commit()
+    return _cluster(cluster, Role.COORDINATOR)
+
+
+def add_cluster(session, user_id: int, body: NewCluster, default_k: int, where: str, **detail) -> Cluster:
+    """The new cluster with its creator as coordinator, not yet committed."""
+    if slug_in_use(session, user_id, body.slug):
         raise HTTPException(409, f"you have a cluster '{body.slug}' already among yours: choose another id")
     description = _description(body.description, body.slug, body.name)
-    cluster = Cluster(slug=body.slug, name=body.name, description=description, k_threshold=body.k or config.default_k,
-                      p_percent=DEFAULT_P if body.p is None else body.p, created_by=who.user.id,
+    cluster = Cluster(slug=body.slug, name=body.name, description=description, k_threshold=body.k or default_k,
+                      p_percent=DEFAULT_P if body.p is None else body.p, created_by=user_id,
                       created_at=utcnow())  # fmt: skip
     session.add(cluster)
     session.flush()
-    session.add(Membership(user_id=who.user.id, cluster_id=cluster.id, role=Role.COORDINATOR, created_at=utcnow()))
-    audit.record(session, "cluster.create", user_id=who.user.id, cluster_id=cluster.id, target=body.slug,
-                 address=where)  # fmt: skip
-    session.commit()
-    return _cluster(cluster, Role.COORDINATOR)
+    session.add(Membership(user_id=user_id, cluster_id=cluster.id, role=Role.COORDINATOR, created_at=utcnow()))
+    audit.record(session, "cluster.create", user_id=user_id, cluster_id=cluster.id, target=body.slug, address=where,
+                 **detail)  # fmt: skip
+    return cluster
 
 
 @router.get("/clusters")

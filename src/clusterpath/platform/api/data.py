@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, File, HTTPException, Response, UploadFile
 from sqlalchemy import func, select
@@ -25,6 +26,7 @@ from clusterpath.platform.memberdata import content_hash, parse_upload, validate
 from clusterpath.platform.models import Member, MemberDataVersion, utcnow
 
 router = APIRouter(tags=["member data"])
+T = TypeVar("T")
 
 
 def _version(row: MemberDataVersion, *, content: bool = False) -> dict:
@@ -67,6 +69,23 @@ def _store(context, session, member: Member, data: dict, source: str, filename: 
     return _version(row) | {"unchanged": False}
 
 
+def read_bounded(file: UploadFile, config, slots, parse: Callable[[str, bytes], T]) -> T:
+    """``parse(filename, content)`` of an uploaded file, refused above the size limit (413) and run in one of
+    the few parse slots (503 when all stay busy)."""
+    content = file.file.read(config.max_upload_bytes + 1)
+    if len(content) > config.max_upload_bytes:
+        raise HTTPException(413, f"the file is above the {config.max_upload_bytes / 2**20:.1f} MiB limit")
+    # Reading a file costs memory up to the readers' limits (io.limits, io.xlsx): only a few at once, so
+    # that many simultaneous uploads cannot add up to more than the server has.
+    if not slots.acquire(timeout=config.upload_wait_seconds):
+        raise HTTPException(503, "the server is busy reading other uploads: send the file again in a minute",
+                            headers={"Retry-After": "30"})  # fmt: skip
+    try:
+        return parse(file.filename or "upload", content)
+    finally:
+        slots.release()
+
+
 @router.post("/clusters/{slug}/members/{key}/upload", status_code=201,
              responses={200: {"description": "same content as the latest version: nothing new stored"},
                         413: {"description": "the file is too large"},
@@ -78,18 +97,7 @@ def upload(key: MemberKey, file: Annotated[UploadFile, File(description="YAML, J
            slots: UploadSlots) -> dict:  # fmt: skip
     """Upload the company's description as a file; it becomes a new version when valid."""
     member = _writable(context, session, key)
-    content = file.file.read(config.max_upload_bytes + 1)
-    if len(content) > config.max_upload_bytes:
-        raise HTTPException(413, f"the file is above the {config.max_upload_bytes / 2**20:.1f} MiB limit")
-    # Reading a file costs memory up to the readers' limits (io.limits, io.xlsx): only a few at once, so
-    # that many simultaneous uploads cannot add up to more than the server has.
-    if not slots.acquire(timeout=config.upload_wait_seconds):
-        raise HTTPException(503, "the server is busy reading other uploads: send the file again in a minute",
-                            headers={"Retry-After": "30"})  # fmt: skip
-    try:
-        data, kind = parse_upload(file.filename or "upload", content, member.key)
-    finally:
-        slots.release()
+    data, kind = read_bounded(file, config, slots, lambda name, content: parse_upload(name, content, member.key))
     return _store(context, session, member, data, kind, (file.filename or "")[:255] or None, where, response)
 
 

@@ -49,6 +49,7 @@ def install(app: FastAPI) -> None:
     from clusterpath.platform.pages.access import router as access_pages
     from clusterpath.platform.pages.account import router as account_pages
     from clusterpath.platform.pages.initiatives import router as initiative_pages
+    from clusterpath.platform.pages.transfer import router as transfer_pages
     from clusterpath.platform.pages.views import router
 
     api_handlers = {kind: app.exception_handlers.get(kind) for kind in (DataProblem, InputError)}
@@ -89,6 +90,8 @@ def install(app: FastAPI) -> None:
                             headers={"Cache-Control": "public, max-age=86400"})  # fmt: skip
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Before the cluster pages: /clusters/import and /clusters/try are not cluster ids.
+    app.include_router(transfer_pages)
     app.include_router(router)
     app.include_router(initiative_pages)
     app.include_router(account_pages)

@@ -15,7 +15,14 @@ from clusterpath.platform.api import clusters as clusters_api
 from clusterpath.platform.api import initiatives as initiatives_api
 from clusterpath.platform.api.deps import DB, MAX_ID, address, coordinator
 from clusterpath.platform.pages.initiatives import _initiative, _portfolio_page
-from clusterpath.platform.pages.views import FORM_ERRORS, _in_cluster, _member_key, _members_page, _problems_of, csrf_guard
+from clusterpath.platform.pages.views import (
+    FORM_ERRORS,
+    _in_cluster,
+    _member_key,
+    _members_page,
+    _problems_of,
+    csrf_guard,
+)
 from clusterpath.platform.pages.web import redirect
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_guard)])

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Resp
 from pydantic import ValidationError
 from sqlalchemy import select
 
+from clusterpath import examples
 from clusterpath.io import limits
 from clusterpath.io.errors import InputError
 from clusterpath.platform import audit
@@ -191,7 +192,8 @@ def _clusters_page(request: Request, session, who: PageUser, status: int = 200, 
     values.setdefault("problems", [])
     values.setdefault("accepted", None)
     return _page(request, "clusters.html", who, title="Your clusters", status=status,
-                 clusters=clusters_api.list_clusters(who.caller, session), **values)  # fmt: skip
+                 clusters=clusters_api.list_clusters(who.caller, session), examples=examples.names(),
+                 **values)  # fmt: skip
 
 
 @router.get("/clusters")
@@ -490,6 +492,7 @@ def job(slug: str, job_id: str, request: Request, session: DB):
 def _members_page(request: Request, session, who: PageUser, context: ClusterContext, status: int = 200, **values):
     values.setdefault("problems", [])
     values.setdefault("invited", None)
+    values.setdefault("imported", None)
     manage = context.viewer.is_coordinator
     return _page(request, "members.html", who, context, nav="members", title="Members", status=status,
                  members=clusters_api.list_members(context, session),
