@@ -147,3 +147,37 @@ def test_coordinator_and_member_work_in_the_browser(browser):
     assert not watch.foreign, f"pages fetched from elsewhere: {watch.foreign}"
     assert not watch.errors, f"the browser logged errors: {watch.errors}"
     assert any(url.endswith("/static/vendor/plotly.min.js") for url in watch.requests)
+
+
+def test_a_new_user_tries_an_example_imports_a_file_and_exports_it(browser, tmp_path):
+    from clusterpath import examples
+
+    context, watch = browser
+    page = context.new_page()
+    _register(page, "newcomer@example.org", "Newcomer")
+    page.select_option("form[action='/clusters/try'] select[name=example]", "port-chemicals")
+    page.click("form[action='/clusters/try'] button[type=submit]")
+    page.wait_for_url("**/clusters/port-chemicals/members")
+    keys = [m["id"] for m in examples.raw("port-chemicals")["members"]]
+    text = page.inner_text("main")
+    assert all(key in text for key in keys)
+    with page.expect_download() as download:
+        page.click("a[href='/clusters/port-chemicals/export?format=xlsx']")
+    saved = tmp_path / "port.xlsx"
+    download.value.save_as(saved)
+    # The exported workbook, with a mistake, is refused whole on the import form; as exported it imports.
+    page.goto("/clusters")
+    bad = yaml.safe_dump(examples.raw("port-chemicals") | {"base_year": "soon"}).encode()
+    page.set_input_files("form[action='/clusters/import'] input[name=file]",
+                         files=[{"name": "bad.yaml", "mimeType": "application/yaml", "buffer": bad}])  # fmt: skip
+    page.fill("form[action='/clusters/import'] input[name=slug]", "mine")
+    page.click("form[action='/clusters/import'] button[type=submit]")
+    page.wait_for_selector(".problems")
+    assert page.locator(".problems td.field").first.inner_text() == "base_year"
+    page.set_input_files("form[action='/clusters/import'] input[name=file]", str(saved))
+    page.fill("form[action='/clusters/import'] input[name=slug]", "mine")
+    page.click("form[action='/clusters/import'] button[type=submit]")
+    page.wait_for_url("**/clusters/mine/members")
+    assert all(key in page.inner_text("main") for key in keys)
+    assert not watch.foreign, f"pages fetched from elsewhere: {watch.foreign}"
+    assert not watch.errors, f"the browser logged errors: {watch.errors}"
