@@ -11,7 +11,7 @@ import itertools
 import pytest
 import json
 
-from helpers.platform import API, MEMBERS, SCENARIO, build, member, numbers_in
+from helpers.platform import API, DESCRIPTION, MEMBERS, SCENARIO, build, member, numbers_in
 
 ROLES = ("coordinator", "alpha", "beta", "observer", "outsider", "anonymous")
 COMPANY = {"alpha": "alpha", "beta": "beta"}
@@ -66,6 +66,8 @@ ENDPOINTS = [
     ("GET", "/aggregates/emissions?by=sector", None, "all"),
     ("GET", "/aggregates/emissions?by=carrier", None, "all"),
     ("GET", "/audit", None, "coordinator"),
+    ("GET", "/export?format=json", None, "coordinator"),
+    ("POST", "/import", "cluster-file", "coordinator"),
 ]
 
 
@@ -119,6 +121,9 @@ def test_every_role_on_every_endpoint(platform):
                 kwargs["json"] = member(key)
             elif body == "member-file":
                 kwargs["files"] = {"file": (f"{key}.json", json.dumps(member(key)), "application/json")}
+            elif body == "cluster-file":
+                whole = DESCRIPTION | {"id": "port", "members": [member(m) | {"id": m} for m in MEMBERS]}
+                kwargs["files"] = {"file": ("port.json", json.dumps(whole), "application/json")}
             elif body is not None:
                 kwargs["json"] = body
             response = client.request(method, url, headers=p.as_(role), **kwargs)

@@ -132,6 +132,9 @@ def test_a_yaml_file_with_a_bad_member_names_field_and_line_and_stores_nothing(c
     company = data["members"][1]["id"]
     assert problem["field"] == f"members[1] (id '{company}').value_added" and problem["where"] == f"line {line}"
     assert _clusters(client, user) == []
+    long_name = yaml.safe_dump(examples.raw(EXAMPLE) | {"name": "N" * 300}).encode()
+    assert _upload(client, user, "port.yaml", long_name).status_code == 422
+    assert _clusters(client, user) == []
     # A file the platform would accept as a new cluster but a member of which was removed from the target: 409.
     p = build(client, uploads=())
     assert client.delete(p.url("/members/beta"), headers=p.as_("coordinator")).status_code == 204
@@ -197,7 +200,7 @@ def test_the_pages_import_export_and_try(client, user, tmp_path):
                           files={"file": ("mine.yaml", yaml.safe_dump(data).encode(), "application/yaml")})  # fmt: skip
     assert refused.status_code == 422
     assert f'<td class="field">members[0] (id &#39;{data["members"][0]["id"]}&#39;).sector</td>' in refused.text
-    assert re.search(r'<td class="where">line \d+</td>', refused.text)
+    assert re.search(r'<td class="where">mine.yaml, line \d+</td>', refused.text)
     imported = client.post("/clusters/import", data={"csrf": csrf, "slug": "mine"},
                            files={"file": ("mine.yaml", _example_yaml(), "application/yaml")},
                            follow_redirects=False)  # fmt: skip

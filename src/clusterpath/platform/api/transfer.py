@@ -130,8 +130,12 @@ def create_from(session, who, parsed: Parsed, slug: str | None, k: int | None, d
                 **detail) -> dict:  # fmt: skip
     """A new cluster of the file's, coordinated by ``who``; committed."""
     slug = slug or str(parsed.description["id"])
-    body = NewCluster(slug=slug, name=str(parsed.description.get("name") or slug), k=k,
-                      description=parsed.description | {"id": slug})  # fmt: skip
+    try:
+        body = NewCluster(slug=slug, name=str(parsed.description.get("name") or slug), k=k,
+                          description=parsed.description | {"id": slug})  # fmt: skip
+    except ValidationError as error:  # a name the schema takes but the platform's limits do not
+        raise DataProblem(parsed.source, [{"field": ".".join(map(str, item["loc"])), "where": None,
+                                           "problem": item["msg"]} for item in error.errors()]) from None  # fmt: skip
     cluster = add_cluster(session, who.user.id, body, default_k, where, **detail)
     out = store(session, cluster, parsed, who.user.id, where)
     session.commit()

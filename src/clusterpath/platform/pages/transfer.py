@@ -31,6 +31,14 @@ def _file(file: UploadFile | None) -> UploadFile:
     return file
 
 
+def _problems(error: Exception) -> list[dict]:
+    """The form's problems, each placed in the file as well (a cluster file is the whole form)."""
+    problems = _problems_of(error)
+    if isinstance(error, DataProblem) and error.source != "form":
+        problems = [p | {"where": ", ".join(filter(None, (error.source, p["where"])))} for p in problems]
+    return problems
+
+
 def _settings(request: Request):
     return request.app.state.settings, request.app.state.upload_slots
 
@@ -47,7 +55,7 @@ def import_new(request: Request, session: DB, slug: Annotated[str, Form()] = "",
     except FORM_ERRORS as error:
         session.rollback()
         status = error.status_code if isinstance(error, HTTPException) else 422
-        return _clusters_page(request, session, who, status=status, problems=_problems_of(error))
+        return _clusters_page(request, session, who, status=status, problems=_problems(error))
     return redirect(f"/clusters/{made['slug']}/members")
 
 
@@ -74,7 +82,7 @@ def import_into(slug: str, request: Request, session: DB, file: Annotated[Upload
     except FORM_ERRORS as error:
         session.rollback()
         status = error.status_code if isinstance(error, HTTPException) else 422
-        return _members_page(request, session, who, context, status=status, problems=_problems_of(error))
+        return _members_page(request, session, who, context, status=status, problems=_problems(error))
     return _members_page(request, session, who, context, imported=done)
 
 
