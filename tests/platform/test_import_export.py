@@ -128,7 +128,7 @@ def test_a_yaml_file_with_a_bad_member_names_field_and_line_and_stores_nothing(c
     refused = _upload(client, user, "port.yaml", text.encode())
     assert refused.status_code == 422
     problem = refused.json()["problems"][0]
-    line = [i for i, row in enumerate(text.splitlines(), 1) if "value_added: lots" in row][0]
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "value_added: lots" in row)
     company = data["members"][1]["id"]
     assert problem["field"] == f"members[1] (id '{company}').value_added" and problem["where"] == f"line {line}"
     assert _clusters(client, user) == []

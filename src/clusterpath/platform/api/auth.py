@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from clusterpath.platform import audit
 from clusterpath.platform.api.clusters import slug_in_use
 from clusterpath.platform.api.deps import DB, Address, Authenticated, Config, Email, Name, RowId, Text
+from clusterpath.platform.api.initiatives import analysts_initiative
 from clusterpath.platform.models import Analyst, ApiToken, InitiativeInvitation, Invitation, Membership, User, utcnow
 from clusterpath.platform.security import (
     MAX_PASSWORD_CHARS,
@@ -226,8 +227,6 @@ def _accept_analyst(body: Acceptance, who, session, where: str) -> dict:
     if invitation is None or not invitation.is_open(who.user.email, now):
         raise HTTPException(404, "no open invitation with this code for your email (used, expired or mistyped?)")
     initiative = invitation.initiative
-    from clusterpath.platform.api.initiatives import analysts_initiative
-
     if analysts_initiative(session, initiative.slug, who.user.id, other_than=initiative.id) is not None:
         raise HTTPException(409, _same_id("an initiative", initiative.slug))
     if session.scalar(select(Analyst.id).where(Analyst.initiative_id == initiative.id,
