@@ -162,7 +162,7 @@ def test_only_the_coordinator_imports_into_and_exports_a_cluster(client):
     exported = client.get(p.url("/export"), params={"format": "json"}, headers=p.as_("coordinator")).json()
     assert [m["id"] for m in exported["members"]] == ["alpha", "beta", "gamma"]
     # Importing changes the description and the data given; companies the file leaves out stay and are listed.
-    exported["members"] = [exported["members"][0] | {"jobs": 12}]
+    exported["members"] = [exported["members"][0] | {"jobs": 12, "name": "A" * 300}]
     exported["base_year"] = 2024
     exported["grid"]["emission_factor"] = {"2024": "0.2 tCO2e/MWh"}
     exported["grid"]["electricity_price"] = {"2024": 80}

@@ -97,12 +97,12 @@ def store(session, cluster: Cluster, parsed: Parsed, user_id: int, where: str) -
     for data in parsed.members:
         member = existing.get(data["id"])
         if member is None:
-            member = Member(cluster_id=cluster.id, key=data["id"], name=data["name"], created_at=utcnow())
+            member = Member(cluster_id=cluster.id, key=data["id"], name="", created_at=utcnow())
             session.add(member)
             session.flush()
             audit.record(session, "member.create", user_id=user_id, cluster_id=cluster.id, target=member.key,
                          address=where)  # fmt: skip
-        member.name = data["name"]
+        member.name = data["name"][:200]  # the column's width; the data keep the whole name
         latest = session.scalar(select(MemberDataVersion).where(MemberDataVersion.member_id == member.id)
                                 .order_by(MemberDataVersion.number.desc()).limit(1))  # fmt: skip
         digest = content_hash(data)
