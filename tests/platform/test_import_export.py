@@ -134,6 +134,10 @@ def test_a_yaml_file_with_a_bad_member_names_field_and_line_and_stores_nothing(c
     assert _clusters(client, user) == []
     long_name = yaml.safe_dump(examples.raw(EXAMPLE) | {"name": "N" * 300}).encode()
     assert _upload(client, user, "port.yaml", long_name).status_code == 422
+    nul = examples.raw(EXAMPLE)
+    nul["members"][0]["name"] = "North\x00Quay"
+    refused = _upload(client, user, "port.json", json.dumps(nul).encode())
+    assert refused.status_code == 422 and refused.json()["problems"][0]["field"] == "members[0].name"
     assert _clusters(client, user) == []
     # A file the platform would accept as a new cluster but a member of which was removed from the target: 409.
     p = build(client, uploads=())

@@ -37,6 +37,7 @@ from clusterpath.platform.api.deps import (
     Config,
     Identifier,
     UploadSlots,
+    _printable,
 )
 from clusterpath.platform.api.jobs import _latest_versions, input_version
 from clusterpath.platform.memberdata import DataProblem, _problems, content_hash, plain, read_upload, validate_member
@@ -71,8 +72,22 @@ def parse_cluster(data: Any, locate: Locate | None, source: str, kind: str) -> P
         raise DataProblem(source, _problems(error, data, locate)) from None
     members = [validate_member(raw, str(raw["id"]), source, locate, ("members", position))
                for position, raw in enumerate(data["members"])]  # fmt: skip
+    # A company's name becomes a column of its own, held to the platform's rules for text (no NUL for PostgreSQL).
+    unfit = [position for position, raw in enumerate(members) if not _fit(raw["name"])]
+    if unfit:
+        raise DataProblem(source, [{"field": f"members[{position}].name", "where": locate(("members", position, "name"))
+                                    if locate else None, "problem": "must not contain control characters"}
+                                   for position in unfit])  # fmt: skip
     description = {key: value for key, value in data.items() if key != "members"}
     return Parsed(source=source, kind=kind, description=description, members=members)
+
+
+def _fit(text: str) -> bool:
+    try:
+        _printable(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _read(file: UploadFile, config, slots) -> Parsed:
