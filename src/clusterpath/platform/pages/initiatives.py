@@ -146,7 +146,8 @@ def _since(request: Request, session, who, initiative, years: list[dict], view: 
 
 
 def _portfolio_page(request: Request, session, who, initiative, *, since: int | None = None, until: int | None = None,
-                    status: int = 200, problems: list | None = None, year: str = "", issued: dict | None = None):  # fmt: skip
+                    status: int = 200, problems: list | None = None, year: str = "",
+                    issued: dict | None = None):  # fmt: skip
     where = address(request)
     view = api.view_now(session, initiative, who.user.id, where)
     years = api.list_years(initiative, who.caller, session, where)
