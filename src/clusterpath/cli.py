@@ -17,6 +17,7 @@ from clusterpath.io import InputError, load_cluster, load_scenario, scenario_nam
 
 EXIT_INFEASIBLE = 3
 EXIT_NO_PLAN = 4  # the solver stopped (e.g. at --time-limit) without any plan
+DEFAULT_SCENARIO = "net-zero-2050"  # what load_scenario(None) gives
 
 app = typer.Typer(
     name="clusterpath",
@@ -149,11 +150,25 @@ def _print_inventory(result, payload: dict) -> None:
 
 @app.command()
 @user_errors
-def validate(source: Source) -> None:
-    """Check a cluster description and say what it holds; exit code 2 if it has problems."""
+def validate(
+    source: Source,
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name to check the "
+                                                 "cluster against, as `plan` would; default net-zero-2050.")] = None,
+) -> None:
+    """Check a cluster description, and that `plan` has all it needs under the scenario; exit code 2 if not.
+
+    Runs the checks `plan` runs while building its model (fuel prices, full-load hours, CO2 storage, ...),
+    without solving; each problem names the line, or the sheet, row and column, and the field to add or remove.
+    """
+    from clusterpath.io import readiness
+
     cluster = load_cluster(source)
+    chosen = load_scenario(scenario)
     demands = sum(len(m.demands) for m in cluster.members)
-    out.print(f"[green]OK[/] {source}: cluster '{cluster.id}' with {len(cluster.members)} members and {demands} demands")
+    with _working(err, f"Checking what plan needs under '{chosen.name}'", False):
+        readiness.check(cluster, chosen, source, scenario or DEFAULT_SCENARIO)
+    out.print(f"[green]OK[/] {source}: cluster '{cluster.id}' with {len(cluster.members)} members and {demands} "
+              f"demands, ready to plan under '{chosen.name}'", highlight=False)
 
 
 @app.command()
@@ -249,6 +264,8 @@ def plan(
     """
     from rich.status import Status
 
+    from clusterpath.io import readiness
+    from clusterpath.pathway.build import PlanningError
     from clusterpath.pathway.plan import InfeasiblePlan, SolverStopped
     from clusterpath.pathway.plan import plan as make_plan
 
@@ -273,6 +290,9 @@ def plan(
             status.stop()
             err.print(f"[bold red]no plan:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
             raise typer.Exit(EXIT_NO_PLAN) from None
+        except PlanningError as problem:  # as `validate` says it: where in the files, and the field to fix
+            status.stop()
+            raise readiness.explain(problem, cluster, chosen, source, scenario or DEFAULT_SCENARIO) from None
     summary = result.summary()
     path = _critical_path(result, cluster, chosen)
     summary["critical_path"] = path.to_dict(orient="records")
@@ -789,8 +809,21 @@ def _print_funding(payload: dict, name: str) -> None:
 
 @app.command()
 @user_errors
-def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False) -> None:
-    """List the shipped scenarios and the policy instruments each picks."""
+def scenarios(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+    export: Annotated[
+        tuple[str, Path] | None,
+        typer.Option("--export", help="Write shipped scenario NAME to FILE (.yaml) to edit and give to --scenario.",
+                     metavar="NAME FILE"),
+    ] = None,
+) -> None:
+    """List the shipped scenarios and the policy instruments each picks, or export one to start your own from.
+
+    Every field a scenario file may set is in docs/scenarios.md.
+    """
+    if export is not None:
+        _export_scenario(*export)
+        return
     listing = []
     for name in scenario_names():
         chosen = load_scenario(name)
@@ -808,6 +841,19 @@ def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print the li
         table.add_row(item["name"], item["target"], str(item["target_year"]), instruments, item["description"])
     out.print(table)
     out.print("Instruments come from the policy packs in data/policies (docs/input-format.md, policies).")
+
+
+def _export_scenario(name: str, path: Path) -> None:
+    from importlib import resources
+
+    if name not in scenario_names():
+        raise InputError(name, [f"not a shipped scenario (shipped: {', '.join(scenario_names())})"])
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise InputError(str(path), ["give a file name ending in .yaml: the shipped scenarios are YAML, comments kept"])
+    # The shipped file as it is: its comments say why each value was chosen.
+    path.write_text(resources.files("clusterpath.data").joinpath("scenarios", f"{name}.yaml").read_text("utf-8"),
+                    encoding="utf-8")  # fmt: skip
+    out.print(f"Written: {path} (edit it, then `clusterpath plan CLUSTER --scenario {path}`)", highlight=False)
 
 
 @app.command()
