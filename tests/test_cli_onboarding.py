@@ -144,3 +144,28 @@ def test_export_refuses_unknown_names_and_other_formats(tmp_path, name, file, ex
     result = runner.invoke(app, ["scenarios", "--export", name, str(tmp_path / file)])
     assert result.exit_code == 2 and expected in result.output
     assert not (tmp_path / file).exists()
+
+
+# -- docs/scenarios.md --------------------------------------------------------------------------------------------
+DOC = Path(__file__).parents[1] / "docs" / "scenarios.md"
+
+
+def test_the_scenario_doc_lists_every_field_as_the_model_has_it():
+    from clusterpath.schema.scenario import Scenario
+    from clusterpath.schema.scenario_doc import table
+
+    text = DOC.read_text(encoding="utf-8")
+    assert table() in text, "docs/scenarios.md is stale: run `python -m clusterpath.schema.scenario_doc docs/scenarios.md`"
+    for name, field in Scenario.model_fields.items():
+        assert f"| `{name}` |" in text
+        assert field.description, f"Scenario.{name} has no description for the doc"
+
+
+def test_the_complete_example_sets_every_field_and_validates():
+    from clusterpath.schema.scenario import Scenario
+
+    text = DOC.read_text(encoding="utf-8")
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    data = yaml.safe_load(block)
+    assert set(data) == set(Scenario.model_fields)
+    Scenario.model_validate(data)

@@ -833,14 +833,18 @@ def scenarios(
     if as_json:
         typer.echo(json.dumps(listing, indent=2))
         return
-    table = Table(title="Shipped scenarios")
-    for column in ("name", "target", "year", "instruments", "description"):
-        table.add_column(column, no_wrap=column in ("name", "instruments"))
+    # Two columns, so the description keeps most of an 80-column terminal instead of one word per line.
+    table = Table(title="Shipped scenarios", show_lines=True)
+    table.add_column("name", no_wrap=True, style="bold")
+    table.add_column("target, instruments and description", ratio=1)
     for item in listing:
-        instruments = ", ".join(i["name"] for i in item["instruments"]) or "-"
-        table.add_row(item["name"], item["target"], str(item["target_year"]), instruments, item["description"])
+        instruments = ", ".join(i["name"] for i in item["instruments"]) or "none"
+        table.add_row(item["name"], f"{item['target'].replace('_', ' ')} by {item['target_year']}; instruments: "
+                      f"{instruments}\n[dim]{item['description']}[/]")  # fmt: skip
     out.print(table)
-    out.print("Instruments come from the policy packs in data/policies (docs/input-format.md, policies).")
+    out.print("Instruments come from the policy packs in data/policies (docs/input-format.md, policies). Start your "
+              "own from one: `clusterpath scenarios --export NAME FILE`; every field is in docs/scenarios.md.",
+              highlight=False)
 
 
 def _export_scenario(name: str, path: Path) -> None:
