@@ -28,3 +28,13 @@ def test_scenarios_are_readable_at_80_columns():
         assert f" {name} " in text
         opening = " ".join(load_scenario(name).description.split()[:6])
         assert any(opening in line for line in lines), opening
+
+
+@pytest.mark.parametrize("command", ["plan", "allocate", "collaborate", "report", "workforce", "portfolio"])
+def test_every_long_command_takes_a_time_limit(command):
+    from typer.testing import CliRunner
+
+    from clusterpath.cli import app
+
+    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "--time-limit" in result.output

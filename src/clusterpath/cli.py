@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any
@@ -47,6 +48,10 @@ def user_errors(command: Callable) -> Callable:
 
             if not isinstance(error, CoalitionSolveError):
                 raise
+            if "time limit" in str(error):
+                err.print(f"[bold red]no plan:[/] {error}: allow a longer --time-limit, fewer --typical-days or a "
+                          "larger --mip-gap", highlight=False)  # fmt: skip
+                raise typer.Exit(EXIT_NO_PLAN) from None
             err.print(f"[bold red]infeasible:[/] {error}. Every group of members must be able to plan on its own: "
                       "use a scenario it can meet (a later target, a carbon price only).", highlight=False)
             raise typer.Exit(EXIT_INFEASIBLE) from None
@@ -387,12 +392,14 @@ COALITION_GAP = 0.001
 GapOption = Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every coalition's "
                                           "plan; keep it well below the collaboration dividend.")]  # fmt: skip
 JsonOutOption = Annotated[Path | None, typer.Option("--json-out", help="Also write the JSON object to this file.")]
+CoalitionTimeOption = Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit of each "
+                                                         "coalition's plan, seconds.")]  # fmt: skip
 SchedulerOption = Annotated[str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler to "
                                                      "solve coalitions on, e.g. tcp://10.0.0.5:8786.")]  # fmt: skip
 
 
 def _game(source: str, scenario: str | None, typical_days: int | None, workers: int | None, scheduler: str | None,
-          mip_gap: float = 0.01):  # fmt: skip
+          mip_gap: float = 0.01, time_limit: float | None = None, on_solved: Callable[[int], None] | None = None):  # fmt: skip
     """A game file, or the cost game of a cluster's members (c(S) from the pathway model)."""
     path = Path(source)
     if path.suffix.lower() == ".json" and path.is_file():
@@ -416,8 +423,8 @@ def _game(source: str, scenario: str | None, typical_days: int | None, workers: 
     network = full
     if len(cluster.members) > AUTO_GROUP_MEMBERS:
         network = group(full, member_groups(full))
-    return ClusterGame(network, full=full, workers=workers, scheduler=scheduler, mip_gap=mip_gap,
-                       source=cluster.id), cluster  # fmt: skip
+    return ClusterGame(network, full=full, workers=workers, scheduler=scheduler, mip_gap=mip_gap, source=cluster.id,
+                       time_limit=time_limit, on_solved=on_solved), cluster  # fmt: skip
 
 
 def _quiet_solvers() -> None:
@@ -465,6 +472,7 @@ def allocate(
     mip_gap: GapOption = COALITION_GAP,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    time_limit: CoalitionTimeOption = None,
 ) -> None:
     """Split the cost of the grand coalition among players, and test whether the split is stable (in the core)."""
     from clusterpath.coalition import allocate as split
@@ -472,17 +480,17 @@ def allocate(
     _quiet_solvers()
     if by not in BASES:
         raise InputError("--by", [f"'{by}' is not a basis: expected {', '.join(BASES)}"])
-    game, cluster = _game(source, scenario, typical_days, workers, scheduler, mip_gap)
     rule = "use" if method == "proportional" and by == "use" else method
-    try:
-        options: dict[str, Any] = {"samples": samples, "seed": seed}
-        if rule == "proportional":
-            options["weights"] = _weights(game, cluster, by)
-        with _working(err, f"Allocating by {method}", as_json):
+    with _coalitions(as_json, f"Allocating by {method}: coalition plans solved") as (advance, _):
+        game, cluster = _game(source, scenario, typical_days, workers, scheduler, mip_gap, time_limit, advance)
+        try:
+            options: dict[str, Any] = {"samples": samples, "seed": seed}
+            if rule == "proportional":
+                options["weights"] = _weights(game, cluster, by)
             result = split(game, rule, check_core=check_core, **options)
-    finally:
-        if cluster is not None:
-            game.close()
+        finally:
+            if cluster is not None:
+                game.close()
     payload = result.to_dict() | ({"currency": cluster.currency} if cluster is not None else {})
     if method == "proportional":
         payload |= {"method": "proportional", "basis": BASES[by]}
@@ -513,6 +521,17 @@ def _working(console: Console, label: str, silent: bool):
     from rich.status import Status
 
     return nullcontext() if silent else Status(f"{label}...", console=console)
+
+
+@contextmanager
+def _coalitions(silent: bool, label: str):
+    """A progress line counting the coalition plans solved; yields (advance, set_total)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, disable=silent) as progress:
+        task = progress.add_task(label, total=None)
+        yield (lambda n: progress.advance(task, n)), (lambda total: progress.update(task, total=total))
 
 
 def _print_allocation(payload: dict, currency: str) -> None:
@@ -560,19 +579,22 @@ def collaborate(
     mip_gap: GapOption = COALITION_GAP,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    time_limit: CoalitionTimeOption = None,
 ) -> None:
     """What planning together is worth against each member alone, how each rule splits it, and whether it holds."""
     from clusterpath.coalition.collaboration import collaborate as compare
 
     _quiet_solvers()
-    game, cluster = _game(source, scenario, typical_days, workers, scheduler, mip_gap)
-    if cluster is None:
-        raise InputError(source, ["collaborate needs a cluster; for a game file use `clusterpath allocate`"])
-    try:
-        with _working(err, f"Solving coalitions of {cluster.id}", as_json):
+    with _coalitions(as_json, f"Solving the coalitions of {source}") as (advance, total):
+        game, cluster = _game(source, scenario, typical_days, workers, scheduler, mip_gap, time_limit, advance)
+        if cluster is None:
+            raise InputError(source, ["collaborate needs a cluster; for a game file use `clusterpath allocate`"])
+        if len(game.players) <= exact_up_to:
+            total(2 ** len(game.players) - 1)  # every coalition; above, sampled Shapley's count is not known ahead
+        try:
             report = compare(game, cluster, exact_up_to=exact_up_to, samples=samples, seed=seed)
-    finally:
-        game.close()
+        finally:
+            game.close()
     if note := _gap_note(sum(report["standalone"].values()), report["together"], mip_gap):
         report["gap_note"] = note
         err.print(f"[yellow]note:[/] {note}", highlight=False)
@@ -1239,7 +1261,8 @@ def report(
         if previous is not None:
             raise InputError("--previous", ["compares two years of a portfolio: give a portfolio, not a cluster"])
         document = _cluster_report(source, scenario, typical_days, allocation, computed, time_limit, mip_gap, workers)
-    written = write_report(document, out_dir)
+    with _working(err, f"Writing report.html, report.xlsx and report.pdf into {out_dir}", False):
+        written = write_report(document, out_dir)
     for path in written.values():
         out.print(f"Written: {path}", highlight=False)
 
@@ -1289,12 +1312,12 @@ def _cluster_report(source, scenario, typical_days, allocation, computed, time_l
     if shares is None and allocation == "dual" and len(cluster.members) > 1:
         from clusterpath.coalition import allocate as split
 
-        game, _ = _game(source, scenario, typical_days, workers, None, COALITION_GAP)
-        try:
-            with _working(err, "Allocating the cost by dual prices", False):
+        with _working(err, "Building the coalition model and allocating the cost by dual prices", False):
+            game, _ = _game(source, scenario, typical_days, workers, None, COALITION_GAP, time_limit)
+            try:
                 shares = split(game, "dual").to_dict()
-        finally:
-            game.close()
+            finally:
+                game.close()
     return cluster_report(cluster, chosen, summary, shares if allocation == "dual" else None, result)
 
 
@@ -1312,6 +1335,7 @@ def workforce_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="Write the workforce, jobs and pooling tables as CSV here.")] = None,
     mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = None,
 ) -> None:
     """Jobs the plan creates: construction and operation workforce per period and skill, and the gain of a shared pool."""
     from clusterpath.workforce import factors, jobs_created, region_of, shared_pool, workforce
@@ -1321,7 +1345,7 @@ def workforce_command(
     region = region or region_of(cluster.country)
     factors(region)  # an unknown region fails before the plan is solved
     chosen = _scenario(scenario, typical_days=typical_days)
-    result = _solved_plan(cluster, chosen, mip_gap, as_json)
+    result = _solved_plan(cluster, chosen, mip_gap, as_json, time_limit=time_limit)
     frame = workforce(result, region=region, own=cluster.employment_factors)
     jobs = jobs_created(result, region=region, own=cluster.employment_factors)
     pool = shared_pool(frame)
