@@ -1346,8 +1346,8 @@ def workforce_command(
     factors(region)  # an unknown region fails before the plan is solved
     chosen = _scenario(scenario, typical_days=typical_days)
     result = _solved_plan(cluster, chosen, mip_gap, as_json, time_limit=time_limit)
-    frame = workforce(result, region=region, own=cluster.employment_factors)
-    jobs = jobs_created(result, region=region, own=cluster.employment_factors)
+    frame = workforce(result, region=region, own=cluster.employment_factors, first_year=cluster.base_year)
+    jobs = jobs_created(result, region=region, own=cluster.employment_factors, first_year=cluster.base_year)
     pool = shared_pool(frame)
     by_skill = frame.pivot_table(index=["phase", "skill"], columns="period", values="fte", aggfunc="sum", fill_value=0.0)
     if csv is not None:

@@ -44,7 +44,8 @@ def cluster_report(cluster: Cluster, scenario: Scenario, summary: dict, allocati
         sections.append(_allocation(allocation, cluster.currency))
     sections.append(_scorecard(scorecard(cluster, scenario, result), cluster.name))
     if result is not None:
-        sections.append(_workforce(workforce(result, region_of(cluster.country), cluster.employment_factors)))
+        sections.append(_workforce(workforce(result, region_of(cluster.country), cluster.employment_factors,
+                                             first_year=cluster.base_year)))
         sections.append(_critical_path(critical_path(result, cluster, scenario)))
     else:
         notes.append("The plan's deployment was not at hand (pathway/pathway.nc): the workforce and the critical "
