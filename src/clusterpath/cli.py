@@ -1412,22 +1412,29 @@ def _critical_path(result, cluster, scenario):
 
 
 def _print_critical_path(path, decision_year: int) -> None:
+    from clusterpath.pathway.lead_times import month_year
+
     timed = path[path["slack_years"].notna()]
     if timed.empty:
         return
-    table = Table(title=f"Lead times: latest starts and slack from the decision year {decision_year} (* critical path)")
+    table = Table(title=f"Lead times: latest starts and slack from the decision year {decision_year} (* critical: "
+                  "no slack)")  # fmt: skip
     for column in ("lever", "needed", "permit by", "build by", "lead time", "slack", "needs"):
         table.add_column(column, justify="left" if column in ("lever", "needs") else "right")
     for row in timed.sort_values("slack_years").itertuples():
         unknown = row.permitting_unknown is True
-        years = [f"{value:g}" if value is not None else "-" for value in
-                 (row.latest_permitting_start, row.latest_construction_start, row.lead_time_years, row.slack_years)]
+        years = [month_year(row.latest_permitting_start), month_year(row.latest_construction_start),
+                 *(f"{value:.3g} y" if value is not None else "-" for value in (row.lead_time_years, row.slack_years))]
         if unknown:
             years[0] = "unknown"
             years[2:] = [f"≥ {years[2]}", f"≤ {years[3]}"]
         table.add_row(("* " if row.on_critical_path else "") + row.lever.replace("_", " "), str(row.required_by),
                       *years, row.depends_on.replace("_", " "))  # fmt: skip
     out.print(table)
+    if not path["on_critical_path"].any():
+        least = timed.sort_values("slack_years").iloc[0]
+        out.print(f"Every lever still has slack, so nothing is critical: the least slack is {least['slack_years']:.3g} "
+                  f"years ({least['lever'].replace('_', ' ')}).", highlight=False)  # fmt: skip
     unknown = [row.lever for row in timed.itertuples() if row.permitting_unknown is True]
     if unknown:
         # Construction alone understates their lead time, so their slack may be less than shown.

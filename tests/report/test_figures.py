@@ -123,7 +123,7 @@ def test_critical_path_gantt_by_hand():
     frame = pd.DataFrame([
         {"lever": "heat_network", "needed_by": 2030, "required_by": 2030, "permitting_years": 2.0,
          "construction_years": 3.0, "lead_time_years": 5.0, "latest_permitting_start": 2025.0,
-         "latest_construction_start": 2027.0, "slack_years": 1.0, "on_critical_path": True},
+         "latest_construction_start": 2027.0, "slack_years": 0.0, "on_critical_path": True},
         {"lever": "heat_pump", "needed_by": 2030, "required_by": 2030, "on_critical_path": False},
     ]).reindex(columns=COLUMNS)  # fmt: skip
     frame.attrs = {"critical_path": ["heat_network"], "decision_year": 2024}
@@ -135,7 +135,7 @@ def test_critical_path_gantt_by_hand():
     gantt = figures.figure(section.charts[0]).data
     assert [(t.name, list(t.base), list(t.x)) for t in gantt] == [("permitting", [2025.0], [2.0]),
                                                                   ("construction", [2027.0], [3.0])]
-    assert "The critical path (marked *): heat network." in section.text
+    assert "The critical path (marked *: no slack left): heat network." in section.text
     assert len(section.tables[0].frame) == 2
 
 
