@@ -1200,8 +1200,10 @@ def scorecard_command(
     _print_scorecard(card, cluster.name)
 
 
-def _digits(value: float | None) -> int:
-    """Shares and means to two decimals; counts, money and tonnes whole."""
+def _digits(value: float | None, unit: str) -> int:
+    """Millions of money to one decimal, shares and means to two; counts and tonnes whole."""
+    if unit.startswith("million "):
+        return 1
     return 0 if value is None or float(value).is_integer() or abs(value) >= 1000 else 2
 
 
@@ -1215,7 +1217,8 @@ def _print_scorecard(card, name: str) -> None:
         for column in ("indicator", "value", "unit"):
             table.add_column(column, justify="right" if column == "value" else "left")
         for i in pillar.indicators:
-            table.add_row(i.name, i.value if isinstance(i.value, str) else _number(i.value, _digits(i.value)), i.unit)
+            value, unit = i.shown(card.currency)
+            table.add_row(i.name, value if isinstance(value, str) else _number(value, _digits(value, unit)), unit)
         out.print(table)
 
 

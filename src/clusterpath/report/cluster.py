@@ -165,7 +165,7 @@ def _allocation(allocation, currency) -> Section:
 def _scorecard(card: Scorecard, name: str) -> Section:
     scores = c.pillar_scores({name: card})
     indicators = pd.DataFrame(
-        [{"pillar": pillar.name, "indicator": i.name, "value": i.value, "unit": i.unit,
+        [{"pillar": pillar.name, "indicator": i.name, **dict(zip(("value", "unit"), i.shown(card.currency), strict=True)),
           "normalized, 0-1": i.normalized, "formula": i.formula}
          for pillar in card.pillars.values() for i in pillar.indicators])  # fmt: skip
     text = ("The initiative's four pillars, each scored 0-100 as 100 times the mean of its normalized indicators "
