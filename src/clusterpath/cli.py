@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -606,6 +607,10 @@ def collaborate(
     _print_collaboration(report)
 
 
+RULE_HEADERS = {"proportional": "propor-\ntional", "nucleolus": "nucleo-\nlus", "least-core": "least-\ncore",
+                "shapley": "Shap-\nley"}  # fmt: skip
+
+
 def _print_collaboration(report: dict) -> None:
     money = report["currency"]
     out.print(f"Together: {_number(report['together'] / 1e6, 1)} million {money}; each member alone: "
@@ -613,17 +618,26 @@ def _print_collaboration(report: dict) -> None:
               f"[bold]{_number(report['dividend'] / 1e6, 1)} million {money}[/] "
               f"({_number(100 * report['dividend_share'], 1)} %).", highlight=False)  # fmt: skip
     rules = report["rules"]
-    table = Table(title=f"Saving of each member against going alone, million {money}")
-    table.add_column("member")
-    table.add_column("alone", justify="right")
+    # Seven rules side by side fit 80 columns without vertical rules and with long names broken.
+    table = Table(title=f"Saving of each member against going alone, million {money}", box=box.SIMPLE_HEAD,
+                  padding=(0, 0, 0, 1), pad_edge=False)  # fmt: skip
+    table.add_column("member", overflow="fold", min_width=12)
+    table.add_column("alone", justify="right", no_wrap=True)
     for name in rules:
-        table.add_column(name, justify="right")
+        table.add_column(RULE_HEADERS.get(name, name), justify="right", no_wrap=True)
+    values = [report["standalone"][m] for m in report["players"]]
+    values += [rule["savings"][m] for rule in rules.values() for m in report["players"]]
+    # Hundredths of a million where the figures are small; fewer digits as they grow, so each fits 7 characters.
+    largest = max((abs(v) for v in values), default=0.0) / 1e6
+    digits = 2 if largest < 100 else 1 if largest < 10_000 else 0
     for member in report["players"]:
-        table.add_row(member, _number(report["standalone"][member] / 1e6, 2),
-                      *(_number(rule["savings"][member] / 1e6, 2) for rule in rules.values()))  # fmt: skip
-    stable = {True: "yes", False: "no", None: "not tested"}
+        table.add_row(member, _number(report["standalone"][member] / 1e6, digits),
+                      *(_number(rule["savings"][member] / 1e6, digits) for rule in rules.values()))  # fmt: skip
+    stable = {True: "yes", False: "no", None: "-"}
     table.add_row("[bold]in the core[/]", "", *(stable[rule["in_core"]] for rule in rules.values()))
     out.print(table)
+    if None in (rule["in_core"] for rule in rules.values()):
+        out.print("In the core '-': not tested.", highlight=False)
     assets = Table(title=f"Where the saving comes from (net present cost, million {money})")
     for column in ("lever", "together", "members alone", "saving"):
         assets.add_column(column, justify="left" if column == "lever" else "right")
