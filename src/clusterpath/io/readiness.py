@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
+
 from clusterpath.io.errors import InputError, Locate
 
 # Levers whose CO2 goes to storage (pathway/build.py).
@@ -53,24 +55,20 @@ class _Context:
         if not Path(scenario_label).is_file():
             self.scenario = (f"'{scenario_label}' (a shipped one: write a copy to edit with `clusterpath scenarios "
                              f"--export {scenario_label} my-scenario.yaml` and plan with `--scenario my-scenario.yaml`)")
-        self._locate: Locate | None = None
-        self._read = False
+
+    @cached_property
+    def _locate(self) -> Locate | None:
+        """Where each field sits in the cluster's file (read again, only when a problem is placed)."""
+        from clusterpath.io.load import read_raw
+
+        path = Path(self.source)
+        return read_raw(path)[1] if path.is_file() else None
 
     def place(self, loc: tuple) -> str | None:
         """Where ``loc`` (or the nearest enclosing entry) is in the cluster file, e.g. "sheet 'demands', row 5"."""
-        if not self._read:
-            self._read = True
-            path = Path(self.source)
-            if path.is_file():
-                from clusterpath.io.load import read_raw
-
-                self._locate = read_raw(path)[1]
         if self._locate is None:
             return None
-        for end in range(len(loc), 0, -1):
-            if place := self._locate(loc[:end]):
-                return place
-        return None
+        return next((place for end in range(len(loc), 0, -1) if (place := self._locate(loc[:end]))), None)
 
     def at(self, loc: tuple, text: str) -> str:
         place = self.place(loc)
@@ -127,9 +125,9 @@ def _electricity_price(found: re.Match, ctx: _Context) -> InputError:
 
 
 def _biomass_supply(found: re.Match, ctx: _Context) -> InputError:
-    return ctx.error([f"the scenario's biomass_supply needs a price: add `price: {EXAMPLE_PRICE}` under "
-                      f"`biomass_supply`, or `fuel_prices: {{biomass: {EXAMPLE_PRICE}}}`, to the scenario "
-                      f"{ctx.scenario} (per MWh in the scenario's currency)"])  # fmt: skip
+    return ctx.error([(f"the scenario's biomass_supply needs a price: add `price: {EXAMPLE_PRICE}` under "
+                       f"`biomass_supply`, or `fuel_prices: {{biomass: {EXAMPLE_PRICE}}}`, to the scenario "
+                       f"{ctx.scenario} (per MWh in the scenario's currency)")])  # fmt: skip
 
 
 def _hydrogen(found: re.Match, ctx: _Context) -> InputError:
