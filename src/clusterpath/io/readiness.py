@@ -89,12 +89,13 @@ def _uses(cluster, carrier: str) -> list[tuple[tuple, str]]:
 
 def _fuel_price(found: re.Match, ctx: _Context) -> InputError:
     market, fuel = found["market"], found["fuel"]
-    fix = (f"{fuel} is priced as {market}, which has no reference price: add `fuel_prices: {{{market}: "
-           f"{EXAMPLE_PRICE}}}` (per MWh in the scenario's currency) to the scenario {ctx.scenario}")
+    why = f"{fuel}, priced as {market}, which has no reference price"
+    fix = (f"add `fuel_prices: {{{market}: {EXAMPLE_PRICE}}}` (per MWh in the scenario's currency) to the "
+           f"scenario {ctx.scenario}")
     uses = _uses(ctx.cluster, fuel)
     if not uses:
-        return ctx.error([fix])
-    return ctx.error([ctx.at(loc, f"member '{member}' burns {fix}") for loc, member in uses])
+        return ctx.error([f"the plan burns {why}: {fix}"])
+    return ctx.error([ctx.at(loc, f"member '{member}' burns {why}: {fix}") for loc, member in uses])
 
 
 def _renewable(column: str, what: str) -> Callable[[re.Match, _Context], InputError]:
