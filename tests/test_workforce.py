@@ -342,3 +342,22 @@ def test_a_cluster_file_with_its_own_factors(files, tmp_path):  # noqa: F811
     own.write_text(yaml.safe_dump(cluster), encoding="utf-8")
     bad = runner.invoke(app, ["workforce", str(own), "--scenario", scenario_file])
     assert bad.exit_code == 2 and "employment_factors" in bad.output and "fusion" in bad.output
+
+
+def test_no_construction_before_the_base_year():
+    # Issue 18: a plan whose first period is 2025 drew construction in 2020, before the cluster's base year 2024.
+    # 50 MW operating from 2025 can only be built in 2024: 50 * 13.0 = 650 job-years in that one year.
+    frame = workforce(plan([SOLAR], {SOLAR[0]: {2025: 50.0}}), first_year=2024)
+    assert frame.loc[frame["phase"] == "construction", "period"].min() == 2024
+    assert fte(frame, phase="construction", period=2024) == pytest.approx(650.0)
+    # Capacity operating from 2030 is still built over 2025-2029, and its job-years are unchanged.
+    later = workforce(plan([SOLAR], {SOLAR[0]: {2030: 100.0}}), first_year=2024)
+    assert fte(later, phase="construction", period=2025) == pytest.approx(260.0)
+    jobs = jobs_created(plan([SOLAR], {SOLAR[0]: {2025: 50.0}}), first_year=2024)
+    assert jobs["construction_job_years_by_period"] == pytest.approx({"2024": 650.0})
+
+
+def test_capacity_operating_in_the_base_year_is_built_in_it():
+    frame = workforce(plan([SOLAR], {SOLAR[0]: {2025: 50.0}}), first_year=2025)
+    assert set(frame.loc[frame["phase"] == "construction", "period"]) == {2025}
+    assert fte(frame, phase="construction") == pytest.approx(650.0)

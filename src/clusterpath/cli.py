@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -17,6 +19,7 @@ from clusterpath.io import InputError, load_cluster, load_scenario, scenario_nam
 
 EXIT_INFEASIBLE = 3
 EXIT_NO_PLAN = 4  # the solver stopped (e.g. at --time-limit) without any plan
+DEFAULT_SCENARIO = "net-zero-2050"  # what load_scenario(None) gives
 
 app = typer.Typer(
     name="clusterpath",
@@ -46,6 +49,10 @@ def user_errors(command: Callable) -> Callable:
 
             if not isinstance(error, CoalitionSolveError):
                 raise
+            if "time limit" in str(error):
+                err.print(f"[bold red]no plan:[/] {error}: allow a longer --time-limit, fewer --typical-days or a "
+                          "larger --mip-gap", highlight=False)  # fmt: skip
+                raise typer.Exit(EXIT_NO_PLAN) from None
             err.print(f"[bold red]infeasible:[/] {error}. Every group of members must be able to plan on its own: "
                       "use a scenario it can meet (a later target, a carbon price only).", highlight=False)
             raise typer.Exit(EXIT_INFEASIBLE) from None
@@ -149,11 +156,25 @@ def _print_inventory(result, payload: dict) -> None:
 
 @app.command()
 @user_errors
-def validate(source: Source) -> None:
-    """Check a cluster description and say what it holds; exit code 2 if it has problems."""
+def validate(
+    source: Source,
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name to check the "
+                                                 "cluster against, as `plan` would; default net-zero-2050.")] = None,
+) -> None:
+    """Check a cluster description, and that `plan` has all it needs under the scenario; exit code 2 if not.
+
+    Runs the checks `plan` runs while building its model (fuel prices, full-load hours, CO2 storage, ...),
+    without solving; each problem names the line, or the sheet, row and column, and the field to add or remove.
+    """
+    from clusterpath.io import readiness
+
     cluster = load_cluster(source)
+    chosen = load_scenario(scenario)
     demands = sum(len(m.demands) for m in cluster.members)
-    out.print(f"[green]OK[/] {source}: cluster '{cluster.id}' with {len(cluster.members)} members and {demands} demands")
+    with _working(err, f"Checking what plan needs under '{chosen.name}'", False):
+        readiness.check(cluster, chosen, source, scenario or DEFAULT_SCENARIO)
+    out.print(f"[green]OK[/] {source}: cluster '{cluster.id}' with {len(cluster.members)} members and {demands} "
+              f"demands, ready to plan under '{chosen.name}'", highlight=False)
 
 
 @app.command()
@@ -249,6 +270,8 @@ def plan(
     """
     from rich.status import Status
 
+    from clusterpath.io import readiness
+    from clusterpath.pathway.build import PlanningError
     from clusterpath.pathway.plan import InfeasiblePlan, SolverStopped
     from clusterpath.pathway.plan import plan as make_plan
 
@@ -273,6 +296,9 @@ def plan(
             status.stop()
             err.print(f"[bold red]no plan:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
             raise typer.Exit(EXIT_NO_PLAN) from None
+        except PlanningError as problem:  # as `validate` says it: where in the files, and the field to fix
+            status.stop()
+            raise readiness.explain(problem, cluster, chosen, source, scenario or DEFAULT_SCENARIO) from None
     summary = result.summary()
     path = _critical_path(result, cluster, chosen)
     summary["critical_path"] = path.to_dict(orient="records")
@@ -367,12 +393,14 @@ COALITION_GAP = 0.001
 GapOption = Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every coalition's "
                                           "plan; keep it well below the collaboration dividend.")]  # fmt: skip
 JsonOutOption = Annotated[Path | None, typer.Option("--json-out", help="Also write the JSON object to this file.")]
+CoalitionTimeOption = Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit of each "
+                                                         "coalition's plan, seconds.")]  # fmt: skip
 SchedulerOption = Annotated[str | None, typer.Option("--scheduler", help="Address of a running Dask scheduler to "
                                                      "solve coalitions on, e.g. tcp://10.0.0.5:8786.")]  # fmt: skip
 
 
 def _game(source: str, scenario: str | None, typical_days: int | None, workers: int | None, scheduler: str | None,
-          mip_gap: float = 0.01):  # fmt: skip
+          mip_gap: float = 0.01, time_limit: float | None = None, on_solved: Callable[[int], None] | None = None):  # fmt: skip
     """A game file, or the cost game of a cluster's members (c(S) from the pathway model)."""
     path = Path(source)
     if path.suffix.lower() == ".json" and path.is_file():
@@ -396,8 +424,8 @@ def _game(source: str, scenario: str | None, typical_days: int | None, workers: 
     network = full
     if len(cluster.members) > AUTO_GROUP_MEMBERS:
         network = group(full, member_groups(full))
-    return ClusterGame(network, full=full, workers=workers, scheduler=scheduler, mip_gap=mip_gap,
-                       source=cluster.id), cluster  # fmt: skip
+    return ClusterGame(network, full=full, workers=workers, scheduler=scheduler, mip_gap=mip_gap, source=cluster.id,
+                       time_limit=time_limit, on_solved=on_solved), cluster  # fmt: skip
 
 
 def _quiet_solvers() -> None:
@@ -445,6 +473,7 @@ def allocate(
     mip_gap: GapOption = COALITION_GAP,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    time_limit: CoalitionTimeOption = None,
 ) -> None:
     """Split the cost of the grand coalition among players, and test whether the split is stable (in the core)."""
     from clusterpath.coalition import allocate as split
@@ -452,17 +481,17 @@ def allocate(
     _quiet_solvers()
     if by not in BASES:
         raise InputError("--by", [f"'{by}' is not a basis: expected {', '.join(BASES)}"])
-    game, cluster = _game(source, scenario, typical_days, workers, scheduler, mip_gap)
     rule = "use" if method == "proportional" and by == "use" else method
-    try:
-        options: dict[str, Any] = {"samples": samples, "seed": seed}
-        if rule == "proportional":
-            options["weights"] = _weights(game, cluster, by)
-        with _working(err, f"Allocating by {method}", as_json):
+    with _coalitions(as_json, f"Allocating by {method}: coalition plans solved") as (advance, _):
+        game, cluster = _game(source, scenario, typical_days, workers, scheduler, mip_gap, time_limit, advance)
+        try:
+            options: dict[str, Any] = {"samples": samples, "seed": seed}
+            if rule == "proportional":
+                options["weights"] = _weights(game, cluster, by)
             result = split(game, rule, check_core=check_core, **options)
-    finally:
-        if cluster is not None:
-            game.close()
+        finally:
+            if cluster is not None:
+                game.close()
     payload = result.to_dict() | ({"currency": cluster.currency} if cluster is not None else {})
     if method == "proportional":
         payload |= {"method": "proportional", "basis": BASES[by]}
@@ -493,6 +522,17 @@ def _working(console: Console, label: str, silent: bool):
     from rich.status import Status
 
     return nullcontext() if silent else Status(f"{label}...", console=console)
+
+
+@contextmanager
+def _coalitions(silent: bool, label: str):
+    """A progress line counting the coalition plans solved; yields (advance, set_total)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, disable=silent) as progress:
+        task = progress.add_task(label, total=None)
+        yield (lambda n: progress.advance(task, n)), (lambda total: progress.update(task, total=total))
 
 
 def _print_allocation(payload: dict, currency: str) -> None:
@@ -540,19 +580,22 @@ def collaborate(
     mip_gap: GapOption = COALITION_GAP,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    time_limit: CoalitionTimeOption = None,
 ) -> None:
     """What planning together is worth against each member alone, how each rule splits it, and whether it holds."""
     from clusterpath.coalition.collaboration import collaborate as compare
 
     _quiet_solvers()
-    game, cluster = _game(source, scenario, typical_days, workers, scheduler, mip_gap)
-    if cluster is None:
-        raise InputError(source, ["collaborate needs a cluster; for a game file use `clusterpath allocate`"])
-    try:
-        with _working(err, f"Solving coalitions of {cluster.id}", as_json):
+    with _coalitions(as_json, f"Solving the coalitions of {source}") as (advance, total):
+        game, cluster = _game(source, scenario, typical_days, workers, scheduler, mip_gap, time_limit, advance)
+        if cluster is None:
+            raise InputError(source, ["collaborate needs a cluster; for a game file use `clusterpath allocate`"])
+        if len(game.players) <= exact_up_to:
+            total(2 ** len(game.players) - 1)  # every coalition; above, sampled Shapley's count is not known ahead
+        try:
             report = compare(game, cluster, exact_up_to=exact_up_to, samples=samples, seed=seed)
-    finally:
-        game.close()
+        finally:
+            game.close()
     if note := _gap_note(sum(report["standalone"].values()), report["together"], mip_gap):
         report["gap_note"] = note
         err.print(f"[yellow]note:[/] {note}", highlight=False)
@@ -564,6 +607,10 @@ def collaborate(
     _print_collaboration(report)
 
 
+RULE_HEADERS = {"proportional": "propor-\ntional", "nucleolus": "nucleo-\nlus", "least-core": "least-\ncore",
+                "shapley": "Shap-\nley"}  # fmt: skip
+
+
 def _print_collaboration(report: dict) -> None:
     money = report["currency"]
     out.print(f"Together: {_number(report['together'] / 1e6, 1)} million {money}; each member alone: "
@@ -571,17 +618,26 @@ def _print_collaboration(report: dict) -> None:
               f"[bold]{_number(report['dividend'] / 1e6, 1)} million {money}[/] "
               f"({_number(100 * report['dividend_share'], 1)} %).", highlight=False)  # fmt: skip
     rules = report["rules"]
-    table = Table(title=f"Saving of each member against going alone, million {money}")
-    table.add_column("member")
-    table.add_column("alone", justify="right")
+    # Seven rules side by side fit 80 columns without vertical rules and with long names broken.
+    table = Table(title=f"Saving of each member against going alone, million {money}", box=box.SIMPLE_HEAD,
+                  padding=(0, 0, 0, 1), pad_edge=False)  # fmt: skip
+    table.add_column("member", overflow="fold", min_width=12)
+    table.add_column("alone", justify="right", no_wrap=True)
     for name in rules:
-        table.add_column(name, justify="right")
+        table.add_column(RULE_HEADERS.get(name, name), justify="right", no_wrap=True)
+    values = [report["standalone"][m] for m in report["players"]]
+    values += [rule["savings"][m] for rule in rules.values() for m in report["players"]]
+    # Hundredths of a million where the figures are small; fewer digits as they grow, so each fits 7 characters.
+    largest = max((abs(v) for v in values), default=0.0) / 1e6
+    digits = 2 if largest < 100 else 1 if largest < 10_000 else 0
     for member in report["players"]:
-        table.add_row(member, _number(report["standalone"][member] / 1e6, 2),
-                      *(_number(rule["savings"][member] / 1e6, 2) for rule in rules.values()))  # fmt: skip
-    stable = {True: "yes", False: "no", None: "not tested"}
+        table.add_row(member, _number(report["standalone"][member] / 1e6, digits),
+                      *(_number(rule["savings"][member] / 1e6, digits) for rule in rules.values()))  # fmt: skip
+    stable = {True: "yes", False: "no", None: "-"}
     table.add_row("[bold]in the core[/]", "", *(stable[rule["in_core"]] for rule in rules.values()))
     out.print(table)
+    if None in (rule["in_core"] for rule in rules.values()):
+        out.print("In the core '-': not tested.", highlight=False)
     assets = Table(title=f"Where the saving comes from (net present cost, million {money})")
     for column in ("lever", "together", "members alone", "saving"):
         assets.add_column(column, justify="left" if column == "lever" else "right")
@@ -789,8 +845,21 @@ def _print_funding(payload: dict, name: str) -> None:
 
 @app.command()
 @user_errors
-def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False) -> None:
-    """List the shipped scenarios and the policy instruments each picks."""
+def scenarios(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+    export: Annotated[
+        tuple[str, Path] | None,
+        typer.Option("--export", help="Write shipped scenario NAME to FILE (.yaml) to edit and give to --scenario.",
+                     metavar="NAME FILE"),
+    ] = None,
+) -> None:
+    """List the shipped scenarios and the policy instruments each picks, or export one to start your own from.
+
+    Every field a scenario file may set is in docs/scenarios.md.
+    """
+    if export is not None:
+        _export_scenario(*export)
+        return
     listing = []
     for name in scenario_names():
         chosen = load_scenario(name)
@@ -800,14 +869,31 @@ def scenarios(as_json: Annotated[bool, typer.Option("--json", help="Print the li
     if as_json:
         typer.echo(json.dumps(listing, indent=2))
         return
-    table = Table(title="Shipped scenarios")
-    for column in ("name", "target", "year", "instruments", "description"):
-        table.add_column(column, no_wrap=column in ("name", "instruments"))
+    # Two columns, so the description keeps most of an 80-column terminal instead of one word per line.
+    table = Table(title="Shipped scenarios", show_lines=True)
+    table.add_column("name", no_wrap=True, style="bold")
+    table.add_column("target, instruments and description", ratio=1)
     for item in listing:
-        instruments = ", ".join(i["name"] for i in item["instruments"]) or "-"
-        table.add_row(item["name"], item["target"], str(item["target_year"]), instruments, item["description"])
+        instruments = ", ".join(i["name"] for i in item["instruments"]) or "none"
+        table.add_row(item["name"], f"{item['target'].replace('_', ' ')} by {item['target_year']}; instruments: "
+                      f"{instruments}\n[dim]{item['description']}[/]")  # fmt: skip
     out.print(table)
-    out.print("Instruments come from the policy packs in data/policies (docs/input-format.md, policies).")
+    out.print("Instruments come from the policy packs in data/policies (docs/input-format.md, policies). Start your "
+              "own from one: `clusterpath scenarios --export NAME FILE`; every field is in docs/scenarios.md.",
+              highlight=False)
+
+
+def _export_scenario(name: str, path: Path) -> None:
+    from importlib import resources
+
+    if name not in scenario_names():
+        raise InputError(name, [f"not a shipped scenario (shipped: {', '.join(scenario_names())})"])
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise InputError(str(path), ["give a file name ending in .yaml: the shipped scenarios are YAML, comments kept"])
+    # The shipped file as it is: its comments say why each value was chosen.
+    path.write_text(resources.files("clusterpath.data").joinpath("scenarios", f"{name}.yaml").read_text("utf-8"),
+                    encoding="utf-8")  # fmt: skip
+    out.print(f"Written: {path} (edit it, then `clusterpath plan CLUSTER --scenario {path}`)", highlight=False)
 
 
 @app.command()
@@ -1128,8 +1214,10 @@ def scorecard_command(
     _print_scorecard(card, cluster.name)
 
 
-def _digits(value: float | None) -> int:
-    """Shares and means to two decimals; counts, money and tonnes whole."""
+def _digits(value: float | None, unit: str) -> int:
+    """Millions of money to one decimal, shares and means to two; counts and tonnes whole."""
+    if unit.startswith("million "):
+        return 1
     return 0 if value is None or float(value).is_integer() or abs(value) >= 1000 else 2
 
 
@@ -1143,7 +1231,8 @@ def _print_scorecard(card, name: str) -> None:
         for column in ("indicator", "value", "unit"):
             table.add_column(column, justify="right" if column == "value" else "left")
         for i in pillar.indicators:
-            table.add_row(i.name, i.value if isinstance(i.value, str) else _number(i.value, _digits(i.value)), i.unit)
+            value, unit = i.shown(card.currency)
+            table.add_row(i.name, value if isinstance(value, str) else _number(value, _digits(value, unit)), unit)
         out.print(table)
 
 
@@ -1189,7 +1278,8 @@ def report(
         if previous is not None:
             raise InputError("--previous", ["compares two years of a portfolio: give a portfolio, not a cluster"])
         document = _cluster_report(source, scenario, typical_days, allocation, computed, time_limit, mip_gap, workers)
-    written = write_report(document, out_dir)
+    with _working(err, f"Writing report.html, report.xlsx and report.pdf into {out_dir}", False):
+        written = write_report(document, out_dir)
     for path in written.values():
         out.print(f"Written: {path}", highlight=False)
 
@@ -1239,12 +1329,12 @@ def _cluster_report(source, scenario, typical_days, allocation, computed, time_l
     if shares is None and allocation == "dual" and len(cluster.members) > 1:
         from clusterpath.coalition import allocate as split
 
-        game, _ = _game(source, scenario, typical_days, workers, None, COALITION_GAP)
-        try:
-            with _working(err, "Allocating the cost by dual prices", False):
+        with _working(err, "Building the coalition model and allocating the cost by dual prices", False):
+            game, _ = _game(source, scenario, typical_days, workers, None, COALITION_GAP, time_limit)
+            try:
                 shares = split(game, "dual").to_dict()
-        finally:
-            game.close()
+            finally:
+                game.close()
     return cluster_report(cluster, chosen, summary, shares if allocation == "dual" else None, result)
 
 
@@ -1262,6 +1352,7 @@ def workforce_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="Write the workforce, jobs and pooling tables as CSV here.")] = None,
     mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = None,
 ) -> None:
     """Jobs the plan creates: construction and operation workforce per period and skill, and the gain of a shared pool."""
     from clusterpath.workforce import factors, jobs_created, region_of, shared_pool, workforce
@@ -1271,9 +1362,9 @@ def workforce_command(
     region = region or region_of(cluster.country)
     factors(region)  # an unknown region fails before the plan is solved
     chosen = _scenario(scenario, typical_days=typical_days)
-    result = _solved_plan(cluster, chosen, mip_gap, as_json)
-    frame = workforce(result, region=region, own=cluster.employment_factors)
-    jobs = jobs_created(result, region=region, own=cluster.employment_factors)
+    result = _solved_plan(cluster, chosen, mip_gap, as_json, time_limit=time_limit)
+    frame = workforce(result, region=region, own=cluster.employment_factors, first_year=cluster.base_year)
+    jobs = jobs_created(result, region=region, own=cluster.employment_factors, first_year=cluster.base_year)
     pool = shared_pool(frame)
     by_skill = frame.pivot_table(index=["phase", "skill"], columns="period", values="fte", aggfunc="sum", fill_value=0.0)
     if csv is not None:
@@ -1338,22 +1429,29 @@ def _critical_path(result, cluster, scenario):
 
 
 def _print_critical_path(path, decision_year: int) -> None:
+    from clusterpath.pathway.lead_times import month_year
+
     timed = path[path["slack_years"].notna()]
     if timed.empty:
         return
-    table = Table(title=f"Lead times: latest starts and slack from the decision year {decision_year} (* critical path)")
+    table = Table(title=f"Lead times: latest starts and slack from the decision year {decision_year} (* critical: "
+                  "no slack)")  # fmt: skip
     for column in ("lever", "needed", "permit by", "build by", "lead time", "slack", "needs"):
         table.add_column(column, justify="left" if column in ("lever", "needs") else "right")
     for row in timed.sort_values("slack_years").itertuples():
         unknown = row.permitting_unknown is True
-        years = [f"{value:g}" if value is not None else "-" for value in
-                 (row.latest_permitting_start, row.latest_construction_start, row.lead_time_years, row.slack_years)]
+        years = [month_year(row.latest_permitting_start), month_year(row.latest_construction_start),
+                 *(f"{value:.3g} y" if value is not None else "-" for value in (row.lead_time_years, row.slack_years))]
         if unknown:
             years[0] = "unknown"
             years[2:] = [f"≥ {years[2]}", f"≤ {years[3]}"]
         table.add_row(("* " if row.on_critical_path else "") + row.lever.replace("_", " "), str(row.required_by),
                       *years, row.depends_on.replace("_", " "))  # fmt: skip
     out.print(table)
+    if not path["on_critical_path"].any():
+        least = timed.sort_values("slack_years").iloc[0]
+        out.print(f"Every lever still has slack, so nothing is critical: the least slack is {least['slack_years']:.3g} "
+                  f"years ({least['lever'].replace('_', ' ')}).", highlight=False)  # fmt: skip
     unknown = [row.lever for row in timed.itertuples() if row.permitting_unknown is True]
     if unknown:
         # Construction alone understates their lead time, so their slack may be less than shown.

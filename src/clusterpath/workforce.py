@@ -76,29 +76,30 @@ def factors(region: str = DEFAULT_REGION, own: Sequence[EmploymentFactor] = ()) 
     return long.set_index(["technology", "phase"])[["value", "capacity_unit", "region", "source"]].sort_index()
 
 
-def workforce(result: PathwayResult, region: str = DEFAULT_REGION,
-              own: Sequence[EmploymentFactor] = ()) -> pd.DataFrame:
+def workforce(result: PathwayResult, region: str = DEFAULT_REGION, own: Sequence[EmploymentFactor] = (),
+              first_year: int | None = None) -> pd.DataFrame:
     """Fte per period, member ("shared" for hub assets), lever, lever family, phase and skill.
 
     ``period`` is the first year of the years the work happens in: operation jobs in a plan period,
     construction jobs in the years before the capacity they build starts operating. ``attrs`` carries
     ``no_factor`` (levers built without a factor) and ``factors`` (the factors used, with sources).
-    ``own``: the cluster's own factors, used first.
+    ``own``: the cluster's own factors, used first. ``first_year`` (the cluster's base year): no
+    construction before it.
     """
-    jobs = _jobs(result, factors(region, own))
+    jobs = _jobs(result, factors(region, own), first_year)
     frame = jobs[jobs["phase"] != "manufacturing"]
     frame = _by_skill(frame).groupby(COLUMNS[:-1], as_index=False, sort=True)["fte"].sum()
     frame.attrs = {"no_factor": _no_factor(jobs), "factors": _used(jobs), "region": region}
     return frame
 
 
-def jobs_created(result: PathwayResult, region: str = DEFAULT_REGION,
-                 own: Sequence[EmploymentFactor] = ()) -> dict:
+def jobs_created(result: PathwayResult, region: str = DEFAULT_REGION, own: Sequence[EmploymentFactor] = (),
+                 first_year: int | None = None) -> dict:
     """Construction job-years (total, per period) and operation jobs per period, also by lever family.
 
     Manufacturing job-years are reported apart: equipment is rarely made where it is installed.
     """
-    jobs = _jobs(result, factors(region, own))
+    jobs = _jobs(result, factors(region, own), first_year)
 
     def per_period(rows: pd.DataFrame, column: str) -> dict[str, float]:
         return {str(int(p)): float(v) for p, v in rows.groupby("period")[column].sum().items()}
@@ -140,16 +141,16 @@ def shared_pool(frame: pd.DataFrame) -> pd.DataFrame:
 # -- from capacity to jobs ---------------------------------------------------------------
 
 
-def _jobs(result: PathwayResult, table: pd.DataFrame) -> pd.DataFrame:
+def _jobs(result: PathwayResult, table: pd.DataFrame, first_year: int | None = None) -> pd.DataFrame:
     """One row per asset, phase and period: capacity, factor, job-years and fte (NaN without a factor)."""
     built, standing = _capacity(result)
-    windows = _build_windows(result)
+    windows = _build_windows(result, first_year)
     rows = []
     for phase in ("construction", "manufacturing"):
         part = built.assign(phase=phase)
         # Capacity operating from period p is built evenly over the years before p (docs/workforce.md).
         part["years"] = part["period"].map(windows)
-        part["period"] = (part["period"] - part["years"]).round().astype(int)
+        part["period"] = (part["period"] - part["years"]).round().astype(int).clip(lower=first_year)
         rows.append(part)
     rows.append(standing.assign(phase="operation", years=1.0))
     jobs = pd.concat(rows, ignore_index=True)
@@ -200,12 +201,16 @@ def _increments(power: pd.DataFrame) -> pd.DataFrame:
     return power.diff(axis=1).fillna(power).clip(lower=0.0)
 
 
-def _build_windows(result: PathwayResult) -> dict[int, float]:
+def _build_windows(result: PathwayResult, first_year: int | None = None) -> dict[int, float]:
     """Years over which capacity starting in each period is built: back to the previous period
-    (for the first, as many years as the first period stands for)."""
+    (for the first, as many years as the first period stands for), but not before ``first_year``:
+    what operates in the base year's period is built from the base year (at least one year)."""
     periods = result.periods
     first = float(result.data["period_years"].to_pandas().iloc[0])
-    return {p: float(p - previous) for previous, p in zip(periods, periods[1:], strict=False)} | {periods[0]: first}
+    windows = {p: float(p - previous) for previous, p in zip(periods, periods[1:], strict=False)} | {periods[0]: first}
+    if first_year is None:
+        return windows
+    return {p: max(1.0, min(years, p - first_year)) for p, years in windows.items()}
 
 
 def _by_skill(jobs: pd.DataFrame) -> pd.DataFrame:

@@ -252,3 +252,21 @@ def test_a_dividend_within_the_mip_gap_is_flagged(files):
     assert dividend < 0.5 and "within the solver's optimality gap" in coarse["gap_note"]
     fine = json.loads(runner.invoke(app, [*argv, "--mip-gap", "0"]).stdout)
     assert "gap_note" not in fine
+
+
+def test_each_coalition_solve_has_the_time_limit_and_reports_progress():
+    """`collaborate --time-limit` reaches every coalition's HiGHS solve; each solved coalition is counted as it ends."""
+    c, s = four(), capped()
+    solved = []
+    game = ClusterGame(NetworkBuilder(c, s).build(), workers=1, time_limit=7, on_solved=solved.append)
+    assert game.model.highs.getOptionValue("time_limit")[1] == 7
+    game.evaluate_batch([frozenset({"a"}), frozenset({"b"}), frozenset({"a", "b"})])
+    assert sum(solved) == 3
+
+
+def test_collaborate_takes_a_time_limit(files):
+    cluster_file, scenario_file = files
+    result = runner.invoke(app, ["collaborate", cluster_file, "--scenario", scenario_file, "--json", "--workers", "1",
+                                 "--time-limit", "60"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["coalitions_solved"] == 2**4 - 1

@@ -183,9 +183,9 @@ def test_critical_path_by_hand():
     assert path.loc["heat_pump", "needed_by"] == 2030 and pd.isna(path.loc["heat_pump", "slack_years"])
     assert path.loc["hydrogen_fuel", "depends_on"] == "hydrogen_network, electrolysis"
     # Chains from what nothing else needs: capture -> CO2 network (least slack 3), hydrogen use -> network (11),
-    # hydrogen use -> electrolysis (6). The critical path is the first.
-    assert path.attrs["critical_path"] == ["carbon_capture", "co2_network"]
-    assert path["on_critical_path"][path["on_critical_path"]].index.tolist() == ["carbon_capture", "co2_network"]
+    # hydrogen use -> electrolysis (6). The first has the least slack, but 3 years of it: nothing is critical yet.
+    assert path.attrs["least_slack_chain"] == ["carbon_capture", "co2_network"]
+    assert path.attrs["critical_path"] == [] and not path["on_critical_path"].any()
     assert list(path.index) == ["heat_pump", "carbon_capture", "co2_network", "electrolysis", "hydrogen_fuel",
                                 "hydrogen_network"]  # fmt: skip
 
@@ -201,7 +201,7 @@ def test_a_dependency_is_required_when_its_first_user_needs_it():
     assert path.loc["co2_network", "needed_by"] == 2040 and path.loc["co2_network", "required_by"] == 2035
     assert path.loc["co2_network", "slack_years"] == 2035 - 7 - 2025
     # Capture has no lead time of its own, but it rides on the network's chain.
-    assert path.attrs["critical_path"] == ["carbon_capture", "co2_network"]
+    assert path.attrs["least_slack_chain"] == ["carbon_capture", "co2_network"]
 
 
 def test_a_committed_project_counts_from_its_operating_year():
@@ -313,15 +313,18 @@ def test_plan_json_has_the_critical_path(tmp_path):
     assert summary["decision_year"] == 2024
     # The 2030 cut comes from an electric boiler (shipped: construction only, 0.5 years): build by 2029.5,
     # 2029.5 - 2024 = 5.5 years of slack at most, permitting unknown. The heat pump is needed in 2035:
-    # permit by 2035 - 3 - 4 = 2028, 2028 - 2024 = 4 years of slack, the critical path.
+    # permit by 2035 - 3 - 4 = 2028, 2028 - 2024 = 4 years of slack: the least, but slack, so not critical.
     assert [(r["lever"], r["needed_by"], r["slack_years"], r["permitting_unknown"], r["on_critical_path"])
-            for r in rows] == [("electric_boiler", 2030, 5.5, True, False), ("heat_pump", 2035, 4.0, False, True)]
+            for r in rows] == [("electric_boiler", 2030, 5.5, True, False), ("heat_pump", 2035, 4.0, False, False)]
     boiler = rows[0]
     assert boiler["permitting_years"] is None and boiler["latest_permitting_start"] is None
     assert boiler["latest_construction_start"] == 2029.5
     assert "Lead times" in result.output
     printed = " ".join(result.output.split())
     assert "Permitting unknown (no sourced figure), construction only counted: electric_boiler" in printed
+    # Dates as years or months (2029.5 is the start of July 2029), and nothing marked critical with slack.
+    assert "Jul 2029" in printed and "2029.5" not in printed
+    assert "* heat pump" not in printed and "nothing is critical: the least slack is 4 years (heat pump)" in printed
 
 
 def test_decision_year_error_is_a_planning_error():
@@ -367,7 +370,24 @@ def test_the_critical_path_marks_permitting_unknown():
     # The heat network has both: build by 2034, permit by 2031.5, slack 6.5; the chain's least slack is 5.5.
     net = path.loc["heat_network"]
     assert not net["permitting_unknown"] and net["latest_permitting_start"] == 2031.5 and net["slack_years"] == 6.5
-    assert path.attrs["critical_path"] == ["geothermal", "heat_network"]
+    assert path.attrs["least_slack_chain"] == ["geothermal", "heat_network"] and path.attrs["critical_path"] == []
+
+
+def test_only_a_lever_without_slack_is_critical():
+    """Issue 18: geothermal was marked critical with 15.5 years of slack. Critical means no slack left."""
+    c = heat_user()
+    times = {"co2_network": (4, 3), "carbon_capture": (5, 3)}
+    overrides = {k: {"permitting_years": p, "construction_years": b} for k, (p, b) in times.items()}
+    s = scenario(["carbon_capture", "co2_network", "heat_pump"], periods=[2030, 2035, 2040], target_year=2040,
+                 decision_year=2027, lead_time_overrides=overrides)  # fmt: skip
+    empty = pd.DataFrame(columns=["lever", "jurisdiction", "permitting_years", "construction_years", "source"])
+    path = critical_path(fake_result({"carbon_capture": 2035, "co2_network": 2035}), c, s, table=empty)
+    path = path.set_index("lever")
+    # Capture: 2035 - 3 - 5 = 2027, slack 0: critical. The CO2 network: 2035 - 7 = 2028, slack 1: not critical,
+    # though on the same chain.
+    assert path["slack_years"].to_dict() == {"carbon_capture": 0.0, "co2_network": 1.0}
+    assert path["on_critical_path"].to_dict() == {"carbon_capture": True, "co2_network": False}
+    assert path.attrs["critical_path"] == ["carbon_capture"]
 
 
 def test_the_gantt_draws_no_permitting_bar_where_permitting_is_unknown():
@@ -384,6 +404,8 @@ def test_the_gantt_draws_no_permitting_bar_where_permitting_is_unknown():
     assert "No sourced permitting figure for" in section.text
     years = section.tables[0].frame.set_index("lever")
     assert years["permitting, years"].tolist().count("unknown") == 1
+    # Dates as years or months: geothermal's construction starts at 2030.5, July 2030.
+    assert years["latest construction start"].tolist() == ["Jul 2030", "2034"]
 
 
 def test_infeasible_because_of_construction_only_names_the_lever():

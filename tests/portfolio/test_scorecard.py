@@ -238,3 +238,17 @@ def test_shipped_examples_carry_a_register_and_score_every_pillar(name):
     assert any(p.public_funding > 0 for p in cluster.projects)
     card = scorecard(cluster, Scenario(name="default"))
     assert all(0 < score <= 100 for score in card.scores().values())
+
+
+def test_cli_shows_money_rounded_in_millions(tmp_path):
+    """Issue 18: the scorecard printed money to the unit (4,123,457 EUR); a board reads millions."""
+    projects = [dict(PROJECTS[1], investment=4_123_456.78, committed=3_049_999.0)]
+    path = tmp_path / "port.yaml"
+    path.write_text(yaml.safe_dump({**RAW, "projects": projects}, sort_keys=False))
+    result = runner.invoke(app, ["scorecard", str(path), "--no-plan"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): (line.split("│")[2].strip(), line.split("│")[3].strip())
+            for line in result.output.splitlines() if line.count("│") == 4}  # fmt: skip
+    assert rows["Investment committed"] == ("3.0", "million EUR")
+    assert rows["Investment: construction"] == ("4.1", "million EUR")
+    assert "4,123,457" not in result.output and "3,049,999" not in result.output

@@ -123,7 +123,7 @@ def test_critical_path_gantt_by_hand():
     frame = pd.DataFrame([
         {"lever": "heat_network", "needed_by": 2030, "required_by": 2030, "permitting_years": 2.0,
          "construction_years": 3.0, "lead_time_years": 5.0, "latest_permitting_start": 2025.0,
-         "latest_construction_start": 2027.0, "slack_years": 1.0, "on_critical_path": True},
+         "latest_construction_start": 2027.0, "slack_years": 0.0, "on_critical_path": True},
         {"lever": "heat_pump", "needed_by": 2030, "required_by": 2030, "on_critical_path": False},
     ]).reindex(columns=COLUMNS)  # fmt: skip
     frame.attrs = {"critical_path": ["heat_network"], "decision_year": 2024}
@@ -135,7 +135,7 @@ def test_critical_path_gantt_by_hand():
     gantt = figures.figure(section.charts[0]).data
     assert [(t.name, list(t.base), list(t.x)) for t in gantt] == [("permitting", [2025.0], [2.0]),
                                                                   ("construction", [2027.0], [3.0])]
-    assert "The critical path (marked *): heat network." in section.text
+    assert "The critical path (marked *: no slack left): heat network." in section.text
     assert len(section.tables[0].frame) == 2
 
 
@@ -176,3 +176,49 @@ def test_years_read_as_years():
                                                   "slack, years": [2.5], "needed by, year": [2030],
                                                   "reduction in the target year, t": [4478813.5]}))  # fmt: skip
     assert table.cells() == [["2035", "2050", "2,035", "2.50", "2030", "4,478,814"]]
+
+
+# The park: one lever costs a hundred times the others, and several abate little (narrow bars).
+EXTREME = {**HAND, "macc": [
+    {"lever": "efficiency", "abatement_tco2e": 4000.0, "cost_per_tco2e": -30.0},
+    {"lever": "heat_pump", "abatement_tco2e": 30000.0, "cost_per_tco2e": 45.0},
+    {"lever": "electric_boiler", "abatement_tco2e": 300.0, "cost_per_tco2e": 60.0},
+    {"lever": "solar_pv", "abatement_tco2e": 200.0, "cost_per_tco2e": 62.0},
+    {"lever": "large_heat_pump", "abatement_tco2e": 250.0, "cost_per_tco2e": 64.0},
+    {"lever": "battery", "abatement_tco2e": 150.0, "cost_per_tco2e": 66.0},
+    {"lever": "biomass", "abatement_tco2e": 8000.0, "cost_per_tco2e": 80.0},
+    {"lever": "geothermal", "abatement_tco2e": 100.0, "cost_per_tco2e": 12000.0}]}  # fmt: skip
+
+
+def test_an_extreme_bar_is_cut_and_said_to_be_in_the_html_figure():
+    table = content.macc_table(EXTREME)
+    figure = figures.figure(Chart("macc", table, "", "EUR/tCO2e"))
+    low, high = figure.layout.yaxis.range
+    # The other bars reach 80 at most: the axis stops well short of 12,000 and keeps them readable.
+    assert 80 < high < 1000 and low < -30
+    # The numbers stay the plan's own (hover shows them); the cut bar's value is written at the edge, and said.
+    assert sorted(y for trace in figure.data for y in trace.y) == sorted(r["cost_per_tco2e"] for r in EXTREME["macc"])
+    notes = " ".join(a.text for a in figure.layout.annotations)
+    assert "12,000" in notes and "cut" in notes
+
+
+def test_no_cut_when_the_bars_are_alike():
+    figure = figures.figure(Chart("macc", content.macc_table(HAND), "", "EUR/tCO2e"))
+    assert figure.layout.yaxis.range is None and not figure.layout.annotations
+
+
+def test_the_pdf_cost_curve_cuts_the_extreme_bar_and_its_labels_do_not_overlap():
+    chart = Chart("macc", content.macc_table(EXTREME), "MACC", "EUR/tCO2e")
+    figure = drawings.draw(chart)
+    axes = figure.axes[0]
+    assert 80 < axes.get_ylim()[1] < 1000
+    renderer = figure.canvas.get_renderer()
+    levers = set(content.macc_table(EXTREME)["lever"])
+    labels = [t for t in axes.texts if t.get_visible() and t.get_text() in levers]
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    assert len(labels) >= 3  # the wide bars keep their names
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), "two lever labels overlap"
+    assert any("12,000" in t.get_text() for t in axes.texts)  # at the cut bar
+    assert "Axis cut" in axes.get_xlabel() and "geothermal 12,000" in " ".join(axes.get_xlabel().split())

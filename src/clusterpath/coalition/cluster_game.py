@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Self
 
@@ -45,11 +45,14 @@ class ClusterGame(Game):
     """Players are a cluster's members; c(S) is the least cost of S planning alone together."""
 
     def __init__(self, network: Network, *, full: Network | None = None, workers: int | None = None,
-                 scheduler: str | None = None, mip_gap: float = 0.01, source: str = "cluster") -> None:  # fmt: skip
+                 scheduler: str | None = None, mip_gap: float = 0.01, source: str = "cluster",
+                 time_limit: float | None = None, on_solved: Callable[[int], None] | None = None) -> None:  # fmt: skip
         """``network`` may be grouped (``pathway.groups``), with ``full`` the ungrouped one: the players
-        are still the members, and a coalition takes its members' part of each group."""
+        are still the members, and a coalition takes its members' part of each group. ``time_limit``
+        bounds each coalition's solve (seconds); ``on_solved(n)`` hears of every n coalitions solved."""
         self.network, self.full = network, full
-        self.options = {"mip_gap": mip_gap}
+        self.options = {"mip_gap": mip_gap, "time_limit": time_limit}
+        self.on_solved = on_solved or (lambda _: None)
         self.model = CoalitionModel(network, full=full, **self.options)
         super().__init__(self.model.members, source=source)  # costs come from evaluate_batch
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
@@ -62,7 +65,11 @@ class ClusterGame(Game):
         self.evaluated += len(coalitions)
         parallel = self.scheduler is not None or (self.workers > 1 and len(coalitions) >= MIN_PER_WORKER * self.workers)
         if not parallel:
-            return [self.model.cost(c) for c in coalitions]
+            costs = []
+            for coalition in coalitions:
+                costs.append(self.model.cost(coalition))
+                self.on_solved(1)
+            return costs
         # Coalitions of similar size solve from similar bases: deal them out in contiguous chunks.
         order = sorted(range(len(coalitions)), key=lambda i: (len(coalitions[i]), sorted(coalitions[i])))
         payload = pickle.dumps((self.network, self.full))
@@ -73,7 +80,11 @@ class ClusterGame(Game):
             self._pool = ProcessPoolExecutor(max_workers=self.workers)
         futures = [self._pool.submit(_evaluate, self.token, payload, self.options, [coalitions[i] for i in chunk])
                    for chunk in chunks]  # fmt: skip
-        return _scatter(len(coalitions), chunks, [f.result() for f in futures])
+        results = []
+        for future, chunk in zip(futures, chunks, strict=True):
+            results.append(future.result())
+            self.on_solved(len(chunk))
+        return _scatter(len(coalitions), chunks, results)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -94,7 +105,9 @@ class ClusterGame(Game):
             network = client.scatter(payload, broadcast=True)
             futures = [client.submit(_evaluate, self.token, network, self.options, [coalitions[i] for i in chunk],
                                      pure=False) for chunk in chunks]  # fmt: skip
-            return _scatter(len(coalitions), chunks, client.gather(futures))
+            results = _scatter(len(coalitions), chunks, client.gather(futures))
+        self.on_solved(len(coalitions))
+        return results
 
     def lever_costs(self, coalition: frozenset[str]) -> pd.Series:
         """What the coalition's plan spends by (node, lever); its cost is remembered like any other."""
@@ -103,6 +116,7 @@ class ClusterGame(Game):
         if mask not in self._memo:
             self._memo[mask] = float(costs.sum() + self.model.fixed_cost(coalition))
             self.evaluated += 1
+            self.on_solved(1)
         return costs
 
     def dual_allocation(self) -> np.ndarray:

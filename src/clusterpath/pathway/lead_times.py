@@ -11,6 +11,7 @@ that are past their final investment decision already hold their permits.
 
 from __future__ import annotations
 
+import calendar
 import math
 
 import numpy as np
@@ -119,8 +120,9 @@ def critical_path(result, cluster: Cluster, scenario: Scenario, table: pd.DataFr
     first user does). Latest construction start = required_by - construction; latest permitting
     start = that - permitting; slack = latest permitting start - decision year. A lever with a
     committed register project is already permitted: its lead time counts from that project's
-    operating year (slack = required_by - operating year). The critical path is the dependency
-    chain whose least slack is smallest (ties: the longer chain).
+    operating year (slack = required_by - operating year). A lever is critical when it has no slack
+    (slack <= 0). ``attrs``: ``least_slack_chain``, the dependency chain whose least slack is smallest
+    (ties: the longer chain), and ``critical_path``, its critical levers (none while it has slack).
     """
     start = decision_year(cluster, scenario)
     needed = _needed_by(result, scenario.target_year)
@@ -155,11 +157,25 @@ def critical_path(result, cluster: Cluster, scenario: Scenario, table: pd.DataFr
                     "jurisdiction": t["jurisdiction"], "source": t["source"]}  # fmt: skip
         rows.append(row)
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    chain = _critical_chain(frame.set_index("lever")["slack_years"], depends)
-    frame["on_critical_path"] = frame["lever"].isin(chain)
-    frame.attrs["critical_path"] = chain
+    slack = frame.set_index("lever")["slack_years"]
+    chain = _critical_chain(slack, depends)
+    # Critical: no slack left (permitting, or construction, must start in the decision year or is late).
+    frame["on_critical_path"] = frame["slack_years"].astype(float).le(0).to_numpy()
+    frame.attrs["least_slack_chain"] = chain
+    frame.attrs["critical_path"] = [lever for lever in chain if slack[lever] <= 0]
     frame.attrs["decision_year"] = start
     return frame
+
+
+def month_year(year: float | None) -> str:
+    """A fractional year as a date a reader knows: 2026 -> '2026', 2026.5 -> 'Jul 2026' (the month it starts)."""
+    if year is None or pd.isna(year):
+        return "-"
+    whole = math.floor(year)
+    month = round((year - whole) * 12)
+    if month == 12:
+        whole, month = whole + 1, 0
+    return str(whole) if month == 0 else f"{calendar.month_abbr[month + 1]} {whole}"
 
 
 def _needed_by(result, target_year: int) -> dict[str, int]:

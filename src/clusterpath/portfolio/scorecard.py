@@ -60,6 +60,14 @@ class Indicator:
     normalized: float | None = None  # 0-1, only for indicators that enter the pillar's score
     detail: dict = field(default_factory=dict)
 
+    def shown(self, currency: str) -> tuple[float | str | None, str]:
+        """Value and unit as a reader wants them: money in millions to one decimal, shares and ratios to two."""
+        if not isinstance(self.value, int | float) or isinstance(self.value, bool):
+            return self.value, self.unit
+        if self.unit == currency:
+            return round(self.value / 1e6, 1), f"million {currency}"
+        return (round(self.value, 2) if self.unit in ("share", "ratio") else self.value), self.unit
+
 
 @dataclass(frozen=True)
 class Pillar:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from clusterpath.inventory import Inventory
-from clusterpath.pathway.lead_times import critical_path
+from clusterpath.pathway.lead_times import critical_path, month_year
 from clusterpath.pathway.result import PathwayResult
 from clusterpath.portfolio.scorecard import Scorecard, scorecard
 from clusterpath.report import content as c
@@ -44,7 +44,8 @@ def cluster_report(cluster: Cluster, scenario: Scenario, summary: dict, allocati
         sections.append(_allocation(allocation, cluster.currency))
     sections.append(_scorecard(scorecard(cluster, scenario, result), cluster.name))
     if result is not None:
-        sections.append(_workforce(workforce(result, region_of(cluster.country), cluster.employment_factors)))
+        sections.append(_workforce(workforce(result, region_of(cluster.country), cluster.employment_factors,
+                                             first_year=cluster.base_year)))
         sections.append(_critical_path(critical_path(result, cluster, scenario)))
     else:
         notes.append("The plan's deployment was not at hand (pathway/pathway.nc): the workforce and the critical "
@@ -164,7 +165,7 @@ def _allocation(allocation, currency) -> Section:
 def _scorecard(card: Scorecard, name: str) -> Section:
     scores = c.pillar_scores({name: card})
     indicators = pd.DataFrame(
-        [{"pillar": pillar.name, "indicator": i.name, "value": i.value, "unit": i.unit,
+        [{"pillar": pillar.name, "indicator": i.name, **dict(zip(("value", "unit"), i.shown(card.currency), strict=True)),
           "normalized, 0-1": i.normalized, "formula": i.formula}
          for pillar in card.pillars.values() for i in pillar.indicators])  # fmt: skip
     text = ("The initiative's four pillars, each scored 0-100 as 100 times the mean of its normalized indicators "
@@ -214,8 +215,8 @@ def _critical_path(frame: pd.DataFrame) -> Section:
         columns=["task", "phase", "start", "end"])  # fmt: skip
     table = frame.rename(columns={
         "needed_by": "needed by, year", "required_by": "required by, year", "permitting_years": "permitting, years",
-        "construction_years": "construction, years", "latest_permitting_start": "latest permitting start, year",
-        "latest_construction_start": "latest construction start, year", "slack_years": "slack, years",
+        "construction_years": "construction, years", "latest_permitting_start": "latest permitting start",
+        "latest_construction_start": "latest construction start", "slack_years": "slack, years",
         "depends_on": "depends on", "on_critical_path": "critical",
         "committed_projects": "committed projects"})  # fmt: skip
     table["lever"] = table["lever"].map(c.label)
@@ -223,15 +224,17 @@ def _critical_path(frame: pd.DataFrame) -> Section:
     gaps = table["permitting_unknown"].eq(True)
     table["permitting, years"] = table["permitting, years"].astype(object).where(~gaps, "unknown")
     # Two tables, so that neither is too wide to read on a page: the years, then where they come from.
+    for column in ("latest permitting start", "latest construction start"):  # 2026.5 reads as Jul 2026
+        table[column] = table[column].map(month_year)
     years = table[["lever", "needed by, year", "required by, year", "permitting, years", "construction, years",
-                   "latest permitting start, year", "latest construction start, year", "slack, years", "critical",
+                   "latest permitting start", "latest construction start", "slack, years", "critical",
                    "depends on"]]  # fmt: skip
     sources = table[["lever", "committed projects", "jurisdiction", "source"]]
-    path = " → ".join(c.label(lever) for lever in chain) or "none"
+    path = " → ".join(c.label(lever) for lever in chain) or "none: every lever still has slack"
     text = (f"For each lever the plan builds: the year it is needed, and the latest years its permitting and its "
             f"construction can start for it to operate then (docs/model.md, lead times). Slack is the latest "
             f"permitting start less the first year projects can start ({frame.attrs.get('decision_year', '')}). "
-            f"The critical path (marked *): {path}. Levers without a sourced lead time have no bars.")
+            f"The critical path (marked *: no slack left): {path}. Levers without a sourced lead time have no bars.")
     missing = [c.label(lever) for lever in timed.loc[unknown, "lever"]]
     if missing:
         text += (f" No sourced permitting figure for {', '.join(missing)}: only their construction is drawn and "

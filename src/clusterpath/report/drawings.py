@@ -9,28 +9,36 @@ import io
 
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from clusterpath.report.content import Chart, wrap
-from clusterpath.report.figures import MAP_LABELS, bubble_sizes, macc_bars, world_outline
+from clusterpath.report.figures import MAP_LABELS, bubble_sizes, macc_bars, macc_cut, macc_range, world_outline
 
 COLORS = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#8ab17d", "#6d597a", "#b56576", "#457b9d", "#adb5bd"]
 
 
 def png(chart: Chart, width: float = 7.0, height: float = 3.8, dpi: int = 160) -> bytes:
+    buffer = io.BytesIO()
+    draw(chart, width, height).savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def draw(chart: Chart, width: float = 7.0, height: float = 3.8) -> Figure:
     figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)  # a renderer, to measure labels
     axes = figure.add_subplot(projection="polar" if chart.kind == "radar" else None)
+    axes.set_title(chart.title, fontsize=10)
     DRAWERS[chart.kind](axes, chart.data, chart.unit)
     if chart.kind not in ("radar", "map", "gantt"):
         # 1,500,000 rather than 1.5 with "1e6" in a corner.
         axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.10g}"))
         if chart.kind == "macc":
             axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.10g}"))
-    axes.set_title(chart.title, fontsize=10)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
+    if chart.kind == "macc":
+        _drop_overlapping(axes, set(chart.data["lever"]))
+    return figure
 
 
 def waterfall(ax, steps: pd.DataFrame, unit: str) -> None:
@@ -71,13 +79,47 @@ def macc(ax, table: pd.DataFrame, unit: str) -> None:
         group = bars[bars["lever family"] == family]
         ax.bar(group["left"], group[cost], width=group["right"] - group["left"], align="edge", label=family,
                color=colors[family], edgecolor="white")  # fmt: skip
+    shown = macc_range(bars[cost])
+    top = float("inf") if shown is None else shown[1]
     for _, row in bars.iterrows():
-        ax.annotate(row["lever"], ((row["left"] + row["right"]) / 2, row[cost]), fontsize=6, ha="center",
-                    va="bottom" if row[cost] >= 0 else "top")  # fmt: skip
+        # Upright names above the bars (above zero for a bar below it), within the axis: narrow bars' names are
+        # dropped where they would collide.
+        y = min(max(row[cost], 0.0), top)
+        ax.annotate(row["lever"], ((row["left"] + row["right"]) / 2, y), fontsize=6, ha="center", rotation=90,
+                    va="bottom", annotation_clip=False)  # fmt: skip
     ax.axhline(0, color="black", linewidth=0.5)
-    ax.set_xlabel(f"{table.columns[2]} (cumulative)", fontsize=8)
+    ax.margins(y=0.3)  # room for the names above the tallest bars
+    if shown is not None:
+        cut, note = macc_cut(bars, cost, shown)
+        ax.set_ylim(shown[0] * 1.4, shown[1] * 1.4)
+        for _, row in cut.iterrows():
+            up = row[cost] > 0
+            ax.annotate(f"{'▲' if up else '▼'} {row[cost]:,.0f}", ((row["left"] + row["right"]) / 2, shown[up]),
+                        fontsize=6, ha="center", va="top" if up else "bottom", color="#c1121f")  # fmt: skip
+    ax.set_xlabel(f"{table.columns[2]} (cumulative)" + ("" if shown is None else f"\n{wrap(note, 110)}"), fontsize=8)
     ax.set_ylabel(unit, fontsize=8)
     _legend(ax)
+
+
+def _drop_overlapping(ax, names: set[str]) -> None:
+    """Hide lever names that would overlap one drawn before (widest bars first), the title or the legend."""
+    renderer = ax.figure.canvas.get_renderer()
+    ax.figure.draw_without_rendering()
+    taken = [ax.title.get_window_extent(renderer)]
+    if ax.get_legend() is not None:
+        taken.append(ax.get_legend().get_window_extent(renderer))
+    labels = [t for t in ax.texts if t.get_text() in names]
+    for text in sorted(labels, key=lambda t: -_bar_width(ax, t)):
+        box = text.get_window_extent(renderer)
+        if any(box.overlaps(other) for other in taken):
+            text.set_visible(False)
+        else:
+            taken.append(box)
+
+
+def _bar_width(ax, text) -> float:
+    x = text.xy[0]
+    return max((p.get_width() for p in ax.patches if p.get_x() <= x <= p.get_x() + p.get_width()), default=0.0)
 
 
 def allocation(ax, table: pd.DataFrame, unit: str) -> None:

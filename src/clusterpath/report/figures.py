@@ -54,6 +54,35 @@ def macc_bars(table: pd.DataFrame) -> pd.DataFrame:
     return ordered.assign(left=right - ordered[width], right=right)
 
 
+# An extreme bar would flatten the rest: the cost axis stops at this many times the typical bar's height.
+CLIP_FACTOR = 5.0
+
+
+def macc_range(costs: pd.Series) -> tuple[float, float] | None:
+    """The cost axis when one or more bars are extreme, else None (the axis fits every bar).
+
+    Extreme: taller than CLIP_FACTOR times the median height of the bars but the tallest. The axis then
+    reaches a tenth beyond the tallest bar within that limit, on each side of zero that has bars.
+    """
+    heights = costs.abs().sort_values()
+    if len(heights) < 2:
+        return None
+    limit = CLIP_FACTOR * float(heights.iloc[:-1].median())
+    if limit <= 0 or heights.iloc[-1] <= limit:
+        return None
+    inside = costs[costs.abs() <= limit]
+    high = 1.1 * max(float(inside.max()), 0.0) if (costs > 0).any() else 0.0
+    low = 1.1 * min(float(inside.min()), 0.0) if (costs < 0).any() else 0.0
+    return low or -0.05 * high, high or -0.05 * low
+
+
+def macc_cut(bars: pd.DataFrame, cost: str, shown: tuple[float, float]) -> tuple[pd.DataFrame, str]:
+    """The bars beyond the axis, and the note that says so (with their values)."""
+    cut = bars[(bars[cost] > shown[1]) | (bars[cost] < shown[0])]
+    values = "; ".join(f"{row['lever']} {row[cost]:,.0f}" for _, row in cut.iterrows())
+    return cut, f"Axis cut: bars beyond it are shortened (▲/▼), their values: {values}"
+
+
 def macc(table: pd.DataFrame, unit: str) -> go.Figure:
     """Columns lever, lever family, abatement, cost per tonne."""
     bars = macc_bars(table)
@@ -62,8 +91,23 @@ def macc(table: pd.DataFrame, unit: str) -> go.Figure:
     for family, group in bars.groupby("lever family", sort=False):
         figure.add_trace(go.Bar(x=list((group["left"] + group["right"]) / 2), y=list(group[cost]),
                                 width=list(group[width]), name=family, text=list(group["lever"]),
+                                textposition="inside", insidetextanchor="middle", textangle=-90,
                                 hovertemplate="%{text}: %{y:,.1f} per tCO2e<extra></extra>"))  # fmt: skip
-    return figure.update_layout(xaxis_title=f"{width} (cumulative)", yaxis_title=unit, bargap=0)
+    # Labels that do not fit their bar are hidden rather than drawn over each other (the table lists every lever).
+    figure.update_layout(xaxis_title=f"{width} (cumulative)", yaxis_title=unit, bargap=0,
+                         uniformtext={"minsize": 8, "mode": "hide"})  # fmt: skip
+    shown = macc_range(bars[cost])
+    if shown is not None:
+        cut, note = macc_cut(bars, cost, shown)
+        figure.update_yaxes(range=list(shown))
+        for _, row in cut.iterrows():
+            top = row[cost] > 0
+            figure.add_annotation(x=(row["left"] + row["right"]) / 2, y=shown[1] if top else shown[0],
+                                  text=f"{'▲' if top else '▼'} {row[cost]:,.0f}", showarrow=False,
+                                  yanchor="top" if top else "bottom")  # fmt: skip
+        figure.add_annotation(text=note, xref="paper", yref="paper", x=0, y=1.0, xanchor="left", yanchor="bottom",
+                              showarrow=False, font={"size": 10})  # fmt: skip
+    return figure
 
 
 def allocation(table: pd.DataFrame, unit: str) -> go.Figure:

@@ -27,15 +27,18 @@ class EfficiencyPotential(Model):
 
     member: str = Field(description="member id, or * for every member")
     service: str = Field(description="service, or * for every service")
-    max_share: float = Field(ge=0, le=1)
-    cost_per_mwh: float = Field(ge=0, allow_inf_nan=False)
+    max_share: float = Field(ge=0, le=1, description="largest share of the demand that can be avoided, 0 to 1")
+    cost_per_mwh: float = Field(ge=0, allow_inf_nan=False, description="levelized cost per avoided MWh, scenario "
+                                "currency")
 
 
 class LeadTime(Model):
     """Years from the decision to start permitting a project to its first year of operation."""
 
-    permitting_years: float = Field(ge=0, le=30, allow_inf_nan=False)
-    construction_years: float = Field(ge=0, le=30, allow_inf_nan=False)
+    permitting_years: float = Field(ge=0, le=30, allow_inf_nan=False, description="years from the decision to "
+                                    "the permit")
+    construction_years: float = Field(ge=0, le=30, allow_inf_nan=False, description="years from the permit to the "
+                                      "first year of operation")
 
 
 EnergyPath = Annotated[Trajectory, BeforeValidator(_trajectory(lambda v: units.parse_quantity(v, units.ENERGY)))]
@@ -51,27 +54,41 @@ class BiomassSupply(Model):
 
 
 class Scenario(Model):
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: str = Field(min_length=1, description="the scenario's name, shown in results and comparisons")
+    description: str = Field(default="", description="one sentence on what the scenario assumes")
     currency: CurrencyCode = Field(default="EUR", description="currency of every price in this scenario")
     price_year: int | None = Field(
         default=None, ge=2000, le=2100,
         description="year whose money every cost is in (prices given here too); default 2025, the catalog's",
     )
     periods: list[Annotated[int, Field(ge=2000, le=2100)]] = Field(
-        default_factory=lambda: [2025, 2030, 2035, 2040, 2045, 2050], min_length=1
+        default_factory=lambda: [2025, 2030, 2035, 2040, 2045, 2050], min_length=1,
+        description="years the plan decides for, increasing; each stands for the years up to the next",
     )
-    target_year: int = Field(default=2050, ge=2000, le=2100)
-    target: Literal["cluster_cap", "member_caps", "carbon_price_only"] = "cluster_cap"
+    target_year: int = Field(default=2050, ge=2000, le=2100, description="year of net zero")
+    target: Literal["cluster_cap", "member_caps", "carbon_price_only"] = Field(
+        default="cluster_cap", description="cluster_cap: the cluster's emissions fall in a straight line from the base "
+        "year to zero in target_year; member_caps: each member's do; carbon_price_only: no cap, a carbon price "
+        "(carbon_price or a policy) steers the plan")
     cap_scopes: list[Literal[1, 2]] = Field(default_factory=lambda: [1], description="scopes the cap covers")
-    carbon_price: Prices | None = Field(default=None, description="per tCO2e on scope 1 emissions")
-    fuel_prices: dict[Literal["natural_gas", "coal", "oil", "biomass"], Prices] = Field(default_factory=dict)
-    electricity_price: Prices | None = Field(default=None, description="overrides the cluster's grid price")
-    grid_emission_factor: Factors | None = Field(default=None, description="overrides the cluster's grid factor")
-    discount_rate: float | None = Field(default=None, ge=0, lt=1)
-    typical_days: int = Field(default=12, ge=1, le=365)
-    levers: list[str] = Field(default_factory=lambda: list(LEVERS), description="levers the optimizer may use")
-    efficiency: list[EfficiencyPotential] = Field(default_factory=list)
+    carbon_price: Prices | None = Field(default=None, description="per tCO2e on scope 1 emissions by year, "
+                                         "e.g. {2025: 80, 2050: 200}")
+    fuel_prices: dict[Literal["natural_gas", "coal", "oil", "biomass"], Prices] = Field(
+        default_factory=dict, description="per MWh by year for natural_gas, coal, oil or biomass, e.g. {biomass: "
+        "{2025: 30}}; default the reference prices (none for biomass: needed when a member burns wood or biogas)")
+    electricity_price: Prices | None = Field(default=None, description="per MWh by year; overrides the "
+                                              "cluster's grid price")
+    grid_emission_factor: Factors | None = Field(default=None, description="by year, with a unit, e.g. "
+                                                "{2025: 0.12 tCO2e/MWh}; overrides the cluster's grid factor")
+    discount_rate: float | None = Field(default=None, ge=0, lt=1, description="real discount rate; default the "
+                                        "cluster's")
+    typical_days: int = Field(default=12, ge=1, le=365, description="representative days a year of the hourly "
+                              "model; fewer solve faster")
+    levers: list[str] = Field(default_factory=lambda: list(LEVERS), description="levers the optimizer may use "
+                              "(docs/model.md); default every lever")
+    efficiency: list[EfficiencyPotential] = Field(
+        default_factory=list, description="demand members can avoid (the efficiency lever): a list of {member, "
+        "service, max_share, cost_per_mwh}")
     max_build_per_year: dict[str, float] = Field(
         default_factory=dict, description="MW per year by lever, e.g. {solar_pv: 200}"
     )
