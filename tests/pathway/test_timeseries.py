@@ -281,3 +281,65 @@ def test_typical_days_refuse_what_they_cannot_represent(year_profiles):
     spike[100 * 24 + 12] = 1.0
     with pytest.raises(ValueError, match="use more days"):
         ts.typical_days(year_profiles.assign(spike=spike), 4)
+
+
+# --------------------------------------------------------------------------- the full year in the model
+
+
+def _full_year_store_network(supply: np.ndarray, demand, **store):
+    """One bus: free supply (10 MW times ``supply``, 8760 values), a grid at 1000 per MWh and one store,
+    on the full year as ``typical_days(..., 365)`` lays it out (r = 0, lifetime 1: capex is the yearly cost)."""
+    from helpers.networks import make_network
+
+    year = ts.typical_days(pd.DataFrame({"supply": supply}), 365)
+    return make_network(
+        buses={"el": "balance"},
+        units=[{"unit": "supply", "existing": 10.0, "extendable": False, "profile": "supply"},
+               {"unit": "grid", "unlimited": True, "extendable": False, "vom": 1000.0}],
+        ports=[("supply", "el", 1.0), ("grid", "el", 1.0)], demand={"el": demand},
+        weights=year.weight.values, order=year.order,
+        profiles={"supply": year.profiles.sel(series="supply").values},
+        stores=[{"store": "s", "bus": "el", "lifetime": 1, **store}],
+    )  # fmt: skip
+
+
+def _solved(network):
+    from clusterpath.pathway.network import PathwayModel
+
+    model = PathwayModel(network)
+    assert model.solve() == ("ok", "optimal")
+    return model
+
+
+@pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
+def test_full_year_chains_storage_across_the_real_days():
+    # Supply every hour but for a dark spell of days 100-102 (N = 72 hours); demand 1 MW; a store
+    # losing 1 %/h (keep k = 0.99), discharge efficiency 0.9, energy at 1 per MWh, power free.
+    # It must enter the spell holding S with k^N S = (1 / 0.9) sum_{j<N} k^j (the level after the
+    # last dark hour is zero), S = (1 - k^N) / (0.9 (1 - k) k^N) = 105.86 MWh: the store's size and,
+    # with free supply, the whole cost.
+    dark = np.ones((365, 24))
+    dark[100:103] = 0.0
+    network = _full_year_store_network(dark.ravel(), 1.0, standing_loss=0.01, eta_discharge=0.9,
+                                       capex_energy=1.0)  # fmt: skip
+    model = _solved(network)
+    k, n = 0.99, 72
+    size = (1 - k**n) / (0.9 * (1 - k) * k**n)
+    assert model.store_energy.solution.item() == pytest.approx(size, rel=1e-6)
+    assert float(model.model.objective.value) == pytest.approx(size, rel=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
+def test_full_year_bounds_a_lossy_store_hour_by_hour():
+    # Demand 10 MW in hour 0 of every day only, supply in hours 1-23 (at 1 per MWh of store
+    # energy), a store losing 10 %/h: each day it is charged in hour 23 with 10 / 0.9 MWh and
+    # delivers 10 MWh in hour 0 of the next day. The true level never exceeds 11.11 MWh, so that
+    # is the store's size: 11.11 in capex. Typical days bound a lossy store by each day's extremes
+    # and the start level decayed over the whole day (safe, dearer); the full year is exact.
+    supply = np.tile(np.where(np.arange(24) == 0, 0.0, 1.0), 365)
+    network = _full_year_store_network(supply, np.where(np.arange(24) == 0, 10.0, 0.0), standing_loss=0.1,
+                                       capex_energy=1.0)  # fmt: skip
+    assert not network.exact_store_levels
+    model = _solved(network)
+    assert float(model.model.objective.value) == pytest.approx(10 / 0.9, rel=1e-6)
+    assert model.store_energy.solution.item() == pytest.approx(10 / 0.9, rel=1e-6)
