@@ -33,7 +33,7 @@ RENEWABLE_LEVERS = ("solar_pv", "onshore_wind", "offshore_wind")
 
 
 def case(example: str, scenario_name: str | None, days: int, periods: list[int] | None, eos: bool,
-         time_limit: float | None, crossover: bool, queue) -> None:  # fmt: skip
+         time_limit: float | None, crossover: bool, log: Path | None, queue) -> None:  # fmt: skip
     from clusterpath.io.load import load_cluster, load_scenario
     from clusterpath.pathway.build import NetworkBuilder
     from clusterpath.pathway.network import PathwayModel
@@ -54,13 +54,13 @@ def case(example: str, scenario_name: str | None, days: int, periods: list[int] 
             "constraints": int(model.model.ncons)}  # fmt: skip
     start = time.perf_counter()
     if crossover or model.model.binaries:
-        _, condition = model.solve(time_limit=time_limit, mip_gap=0.001)
+        _, condition = model.solve(time_limit=time_limit, mip_gap=0.001, log_file=log)
     else:  # the product's solve, without crossover: an interior optimum, not a vertex (as exact to 1e-7)
         from clusterpath.pathway.network import _silent_stdout
 
         with _silent_stdout():
             _, condition = model.model.solve(solver_name="highs", io_api="direct", progress=False, solver="ipm",
-                                             run_crossover="off", output_flag=False,
+                                             run_crossover="off", output_flag=log is not None, log_fn=log,
                                              **({"time_limit": time_limit} if time_limit else {}))  # fmt: skip
     row |= {"solve_s": round(time.perf_counter() - start, 1), "condition": condition,
             "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}  # fmt: skip
@@ -82,7 +82,7 @@ def run(args, example: str, days: int) -> dict:
     queue = mp.get_context("fork").Queue()
     process = mp.get_context("fork").Process(
         target=case, args=(example, args.scenario, days, args.periods, args.economies_of_scale, args.time_limit,
-                                    args.crossover, queue))
+                           args.crossover, args.logs and args.logs / f"{example}-{days}.log", queue))
     start = time.perf_counter()
     process.start()
     process.join(args.wall_limit)
@@ -123,6 +123,27 @@ def errors(rows: list[dict], settings: dict) -> list[dict]:
     return out
 
 
+def _cell(row: dict, ref: dict, key: str, scale: float = 1.0, floor: float = 1.0) -> str:
+    error = relative(row[key], ref.get(key), floor) if row["days"] != FULL_YEAR else None
+    return f"{row[key] / scale:,.1f}" + (f" ({error:+.1%})" if error is not None else "")
+
+
+def markdown(rows: list[dict]) -> str:
+    """The table of docs/timeseries.md: each finished case, its figures and their error against the full year."""
+    full = {r["example"]: r for r in rows if r["days"] == FULL_YEAR and "objective" in r}
+    lines = ["| example | days | variables | solve s | objective, M | storage MWh | renewables MW | electrolysis MW |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for r in sorted(rows, key=lambda r: (r["example"], r["days"])):
+        if "objective" not in r:
+            lines.append(f"| {r['example']} | {r['days']} | {r.get('variables', '')} | | {r['condition']} | | | |")
+            continue
+        ref = full.get(r["example"], {})
+        lines.append(f"| {r['example']} | {r['days']} | {r['variables']:,} | {r['solve_s']:,.0f} | "
+                     f"{_cell(r, ref, 'objective', 1e6, 0.0)} | {_cell(r, ref, STORAGE)} | {_cell(r, ref, RENEWABLES)} "
+                     f"| {_cell(r, ref, ELECTROLYSIS)} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", nargs="+", default=["hydrogen-hub", "geothermal-park", "industrial-estate",
@@ -136,6 +157,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=None, help="HiGHS time limit per case, s")
     parser.add_argument("--wall-limit", type=float, default=2400, help="kill a case after this many s")
     parser.add_argument("--out", type=Path, required=True, help="JSON lines, one per case")
+    parser.add_argument("--logs", type=Path, default=None, help="keep each case's HiGHS log in this folder")
     parser.add_argument("--resume", action="store_true", help="keep the finished cases already in --out")
     parser.add_argument("--csv", type=Path, default=None, help="relative errors against the full year")
     args = parser.parse_args()
@@ -147,6 +169,8 @@ def main() -> None:
                                          text=True, check=False).stdout.strip()}  # fmt: skip
     rows = []
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.logs:
+        args.logs.mkdir(parents=True, exist_ok=True)
     rows += [json.loads(line) for line in args.out.read_text().splitlines()] if args.resume and args.out.exists() else []
     for example in args.examples:
         for days in args.days:
@@ -157,6 +181,7 @@ def main() -> None:
             with args.out.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(row) + "\n")
             print(json.dumps(row), flush=True)
+    print(markdown(rows))
     if args.csv:
         import pandas as pd
 

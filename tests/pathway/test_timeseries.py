@@ -343,3 +343,68 @@ def test_full_year_bounds_a_lossy_store_hour_by_hour():
     model = _solved(network)
     assert float(model.model.objective.value) == pytest.approx(10 / 0.9, rel=1e-6)
     assert model.store_energy.solution.item() == pytest.approx(10 / 0.9, rel=1e-6)
+
+
+# --------------------------------------------------------------------------- representation error
+
+
+def test_shipped_representation_errors_belong_to_their_examples():
+    # Each row of data/representation_error.csv (benchmarks/representation_error.py) is found again
+    # for the shipped example it was measured on; an example changed since no longer matches its row.
+    from clusterpath.io import load_cluster
+    from clusterpath.pathway.representation import FIGURES, TABLE, read_table, representation_error
+
+    for row in read_table(TABLE).to_dict("records"):
+        error = representation_error(load_cluster(row["example"]), row["typical_days"])
+        assert error["measured"], f"{row['example']} changed since it was measured: re-run the benchmark"
+        assert [error[name] for name in FIGURES] == [None if pd.isna(row[name]) else row[name] for name in FIGURES]
+
+
+@pytest.fixture
+def measured(tmp_path):
+    """A table measuring the hydrogen-hub example at 4 typical days, as the benchmark writes it."""
+    from clusterpath.io import load_cluster
+    from clusterpath.pathway.representation import COLUMNS, fingerprint
+
+    cluster = load_cluster("hydrogen-hub")
+    path = tmp_path / "errors.csv"
+    pd.DataFrame([["hydrogen-hub", fingerprint(cluster), 4, 0.004, -0.25, 0.031, None, "under net-zero-2050, an LP",
+                   "benchmarks/representation_error.py"]], columns=COLUMNS).to_csv(path, index=False)  # fmt: skip
+    return cluster, path
+
+
+def test_plan_finds_the_measured_error_of_its_cluster_and_resolution(measured):
+    from clusterpath.pathway.representation import describe, representation_error
+
+    cluster, path = measured
+    error = representation_error(cluster, 4, path)
+    assert error["measured"] and error["typical_days"] == 4
+    assert (error["objective"], error["storage"], error["renewables"], error["electrolysis"]) == (
+        0.004, -0.25, 0.031, None)
+    assert describe(error) == ("representation error vs full year at 4 typical days: objective +0.4%, storage "
+                               "-25.0%, renewables +3.1%, electrolysis n/a (none built in the full year) "
+                               "(measured under net-zero-2050, an LP)")  # fmt: skip
+
+
+def test_representation_error_is_not_claimed_for_other_clusters_or_resolutions(measured):
+    from clusterpath.pathway.representation import describe, representation_error
+
+    cluster, path = measured
+    changed = cluster.model_copy(update={"members": cluster.members[1:]})  # one member fewer
+    assert representation_error(changed, 4, path) == {"measured": False, "typical_days": 4}
+    assert representation_error(cluster, 12, path) == {"measured": False, "typical_days": 12}
+    assert describe(representation_error(cluster, 12, path)) == (
+        "representation error vs full year: not measured for this cluster at 12 typical days "
+        "(benchmarks/representation_error.py; docs/timeseries.md)")
+    full = representation_error(cluster, 365, path)
+    assert full["full_year"] and full["objective"] == 0.0
+    assert describe(full) == "representation error vs full year: none, the plan runs on the full year (8,760 hours)"
+
+
+def test_a_representation_table_with_other_columns_is_refused(tmp_path):
+    from clusterpath.pathway.representation import read_table
+
+    path = tmp_path / "errors.csv"
+    path.write_text("example,typical_days,objective\nhydrogen-hub,4,0.01\n")
+    with pytest.raises(ValueError, match="columns must be example, fingerprint, typical_days"):
+        read_table(path)

@@ -29,19 +29,27 @@ def fingerprint(cluster: Cluster) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+TABLE = files("clusterpath.data") / "representation_error.csv"
+COLUMNS = ["example", "fingerprint", "typical_days", *FIGURES, "conditions", "source"]
+
+
 @cache
-def _table() -> pd.DataFrame:
-    return pd.read_csv(files("clusterpath.data") / "representation_error.csv", dtype={"fingerprint": str})
+def read_table(path=TABLE) -> pd.DataFrame:
+    table = pd.read_csv(path, dtype={"fingerprint": str})
+    if list(table.columns) != COLUMNS:
+        raise ValueError(f"{path}: columns must be {', '.join(COLUMNS)}, got {', '.join(table.columns)}")
+    return table
 
 
-def representation_error(cluster: Cluster, typical_days: int) -> dict:
+def representation_error(cluster: Cluster, typical_days: int, table=TABLE) -> dict:
     """The measured error of ``cluster`` at ``typical_days`` (fractions, signed: typical days - full year).
 
     ``measured`` says whether it is known; a figure is None where the full year builds none of it.
+    ``table``: the CSV to look in (the shipped one by default).
     """
     if typical_days >= DAYS:
         return {"measured": True, "typical_days": DAYS, "full_year": True} | dict.fromkeys(FIGURES, 0.0)
-    table = _table()
+    table = read_table(table)
     rows = table[(table["fingerprint"] == fingerprint(cluster)) & (table["typical_days"] == typical_days)]
     if rows.empty:
         return {"measured": False, "typical_days": typical_days}
