@@ -33,7 +33,7 @@ RENEWABLE_LEVERS = ("solar_pv", "onshore_wind", "offshore_wind")
 
 
 def case(example: str, scenario_name: str | None, days: int, periods: list[int] | None, eos: bool,
-         time_limit: float | None, crossover: bool, log: Path | None, queue) -> None:  # fmt: skip
+         time_limit: float | None, crossover: bool, log: Path | None, members: int | None, queue) -> None:  # fmt: skip
     from clusterpath.io.load import load_cluster, load_scenario
     from clusterpath.pathway.build import NetworkBuilder
     from clusterpath.pathway.network import PathwayModel
@@ -42,6 +42,8 @@ def case(example: str, scenario_name: str | None, days: int, periods: list[int] 
     from clusterpath.pathway.result import PathwayResult
 
     cluster = load_cluster(example)
+    if members:  # a sub-cluster of the example: its first members, on the same site and resources
+        cluster = cluster.model_copy(update={"members": cluster.members[:members]})
     update = {"typical_days": days, "economies_of_scale": eos}
     if periods:
         update |= {"periods": periods, "target_year": max(periods)}
@@ -82,7 +84,7 @@ def run(args, example: str, days: int) -> dict:
     queue = mp.get_context("fork").Queue()
     process = mp.get_context("fork").Process(
         target=case, args=(example, args.scenario, days, args.periods, args.economies_of_scale, args.time_limit,
-                           args.crossover, args.logs and args.logs / f"{example}-{days}.log", queue))
+                           args.crossover, args.logs and args.logs / f"{example}-{days}.log", args.members, queue))
     start = time.perf_counter()
     process.start()
     process.join(args.wall_limit)
@@ -106,7 +108,8 @@ def errors(rows: list[dict], settings: dict) -> list[dict]:
     """Each finished resolution against the full year of its example: the rows of data/representation_error.csv."""
     full = {r["example"]: r for r in rows if r["days"] == FULL_YEAR and "objective" in r}
     periods = settings["periods"]
-    conditions = (f"under {settings['scenario']}"
+    conditions = ((f"for its first {settings['members']} members " if settings.get("members") else "")
+                  + f"under {settings['scenario']}"
                   + (f" with the periods {', '.join(map(str, periods))} only" if periods else "")
                   + (", economies of scale on (a MILP)" if settings["economies_of_scale"]
                      else ", economies of scale off (an LP)"))  # fmt: skip
@@ -151,6 +154,7 @@ def main() -> None:
     parser.add_argument("--days", nargs="+", type=int, default=[1, 4, 12, FULL_YEAR])
     parser.add_argument("--scenario", default=None, help="default net-zero-2050")
     parser.add_argument("--periods", nargs="+", type=int, default=None, help="replace the scenario's periods")
+    parser.add_argument("--members", type=int, default=None, help="plan only each example's first N members")
     parser.add_argument("--economies-of-scale", action=argparse.BooleanOptionalAction, default=False)
     parser.add_argument("--crossover", action=argparse.BooleanOptionalAction, default=True,
                         help="LPs: interior point with crossover as the product solves them (default), or without")
@@ -162,7 +166,7 @@ def main() -> None:
     parser.add_argument("--csv", type=Path, default=None, help="relative errors against the full year")
     args = parser.parse_args()
 
-    settings = {"scenario": args.scenario or "net-zero-2050", "periods": args.periods,
+    settings = {"scenario": args.scenario or "net-zero-2050", "periods": args.periods, "members": args.members,
                 "economies_of_scale": args.economies_of_scale,
                 "crossover": args.crossover, "command": " ".join(sys.argv),
                 "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
