@@ -149,11 +149,32 @@ def test_buying_hydrogen_without_the_hydrogen_network_exits_2(tmp_path):
     assert "hydrogen_network" in output
 
 
-def test_bad_typical_days_option_exits_2(tmp_path, files):
+@pytest.mark.parametrize("days", ["0", "366", "2.5", "twelve", "-1", ""])
+def test_bad_typical_days_option_exits_2(tmp_path, files, days):
     cluster, scenario = files
-    result = runner.invoke(app, ["plan", cluster, "--scenario", scenario, "--typical-days", "0"])
+    result = runner.invoke(app, ["plan", cluster, "--scenario", scenario, "--typical-days", days])
     assert result.exit_code == 2
-    assert "Traceback" not in result.output
+    output = " ".join(result.output.replace("│", " ").split())  # rich boxes and wraps the message
+    assert "Traceback" not in output and "--typical-days" in output
+    assert "give a whole number from 1 to 365" in output and "'full'" in output
+
+
+def test_typical_days_option_takes_the_full_year_by_name():
+    from clusterpath.cli import _typical_days
+
+    assert _typical_days("full") == _typical_days("Full-Year") == _typical_days("365") == 365
+    assert _typical_days(" 12") == 12
+
+
+def test_plan_says_its_representation_error_is_not_measured_for_an_unmeasured_cluster(tmp_path, files):
+    cluster, scenario = files
+    summary = tmp_path / "s.json"
+    result = runner.invoke(app, ["plan", cluster, "--scenario", scenario, "--typical-days", "1",
+                                 "--json", str(summary)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "representation error vs full year: not measured for this cluster at 1 typical days" in (
+        " ".join(result.output.split()))
+    assert json.loads(summary.read_text())["representation_error"] == {"measured": False, "typical_days": 1}
 
 
 def test_infeasible_target_exits_3_and_explains(tmp_path, files):

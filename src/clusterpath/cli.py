@@ -33,6 +33,29 @@ err = Console(stderr=True)
 
 Source = Annotated[str, typer.Argument(help="A cluster file (.yaml, .json, .xlsx) or the name of a bundled example.")]
 
+FULL_YEAR_DAYS = 365  # timeseries.DAYS; the CLI does not import the model to parse its options
+
+
+def _typical_days(text: str) -> int:
+    """--typical-days: a whole number of days from 1 to 365, or 'full' for the chronological year."""
+    if text.strip().lower() in ("full", "full-year"):
+        return FULL_YEAR_DAYS
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= FULL_YEAR_DAYS:
+        raise typer.BadParameter(f"{text!r} is not a number of typical days: give a whole number from 1 to "
+                                 f"{FULL_YEAR_DAYS} ({FULL_YEAR_DAYS} is the full year of 8,760 hours, storage "
+                                 "chained day by day), or 'full'")  # fmt: skip
+    return days
+
+
+TypicalDaysOption = Annotated[int | None, typer.Option(
+    "--typical-days", parser=_typical_days, metavar="DAYS|full",
+    help="Typical days per year of every plan: 1-365, or 'full' (= 365) for the full year of 8,760 hours "
+         "(docs/timeseries.md); overrides the scenario. Fewer is faster and coarser.")]  # fmt: skip
+
 
 def user_errors(command: Callable) -> Callable:
     """Turn a user's mistake into a clear message and exit code 2, never a traceback."""
@@ -251,8 +274,7 @@ def plan(
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name "
                                                  "(see `clusterpath scenarios`); default net-zero-2050.")] = None,
     target_year: Annotated[int | None, typer.Option("--target-year", help="Year of net zero (overrides the scenario).")] = None,
-    typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
-                                                     help="Typical days per year (overrides the scenario).")] = None,
+    typical_days: TypicalDaysOption = None,
     json_file: Annotated[Path | None, typer.Option("--json", help="Write the JSON summary to this file.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write full results (netCDF and CSV) here.")] = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = None,
@@ -274,6 +296,7 @@ def plan(
     from clusterpath.pathway.build import PlanningError
     from clusterpath.pathway.plan import InfeasiblePlan, SolverStopped
     from clusterpath.pathway.plan import plan as make_plan
+    from clusterpath.pathway.representation import describe, representation_error
 
     _quiet_solvers()
     cluster = load_cluster(source)
@@ -300,6 +323,7 @@ def plan(
             status.stop()
             raise readiness.explain(problem, cluster, chosen, source, scenario or DEFAULT_SCENARIO) from None
     summary = result.summary()
+    summary["representation_error"] = representation_error(cluster, chosen.typical_days)
     path = _critical_path(result, cluster, chosen)
     summary["critical_path"] = path.to_dict(orient="records")
     summary["decision_year"] = path.attrs["decision_year"]
@@ -314,6 +338,7 @@ def plan(
 
         _write_finance(finance_report(result), finance_dir / "finance.json", finance_dir / "cash-flows")
     _print_plan(cluster, chosen, result, summary)
+    out.print(describe(summary["representation_error"]), highlight=False)
     _print_critical_path(path, summary["decision_year"])
     for target in (json_file, out_dir, finance_dir):
         if target is not None:
@@ -384,8 +409,6 @@ def _print_plan(cluster, scenario, result, summary: dict) -> None:
 GameSource = Annotated[str, typer.Argument(help="A game file (.json with 'players' and 'costs'), or a cluster "
                                                  "(file or bundled example name).")]  # fmt: skip
 ScenarioOption = Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name (clusters only).")]
-DaysOption = Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
-                                                help="Typical days per year for every coalition's plan (clusters only).")]  # fmt: skip
 WorkersOption = Annotated[int | None, typer.Option("--workers", min=1, help="Local processes solving coalitions "
                                                    "(default: one per CPU).")]  # fmt: skip
 # Savings of a few per cent must not drown in the solver's tolerance: coalitions solve to 0.1 %.
@@ -469,7 +492,7 @@ def allocate(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
     json_out: JsonOutOption = None,
     scenario: ScenarioOption = None,
-    typical_days: DaysOption = None,
+    typical_days: TypicalDaysOption = None,
     mip_gap: GapOption = COALITION_GAP,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
@@ -576,7 +599,7 @@ def collaborate(
     seed: Annotated[int, typer.Option("--seed", help="Random seed of sampled Shapley.")] = 0,
     json_out: JsonOutOption = None,
     scenario: ScenarioOption = None,
-    typical_days: DaysOption = None,
+    typical_days: TypicalDaysOption = None,
     mip_gap: GapOption = COALITION_GAP,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
@@ -653,8 +676,7 @@ def _print_collaboration(report: dict) -> None:
 def finance(
     source: Source,
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name.")] = None,
-    typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
-                                                     help="Typical days per year of the plan.")] = None,  # fmt: skip
+    typical_days: TypicalDaysOption = None,
     terms: Annotated[Path | None, typer.Option("--finance", help="Financing terms (YAML/JSON): default, members, "
                                                "projects; see docs/finance.md. Default: all equity at the plan's "
                                                "discount rate, no tax.")] = None,  # fmt: skip
@@ -757,7 +779,7 @@ def fund(
     member_cap: Annotated[float | None, typer.Option("--member-cap", help="Most grant money one member (or the "
                                                      "shared hub) may get in all.")] = None,  # fmt: skip
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name.")] = None,
-    typical_days: DaysOption = None,
+    typical_days: TypicalDaysOption = None,
     terms: Annotated[Path | None, typer.Option("--finance", help="Financing terms (YAML/JSON), as for "
                                                "`clusterpath finance`.")] = None,  # fmt: skip
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
@@ -951,8 +973,7 @@ def compare(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write comparison.json, CSV tables and "
                                                  "comparison.html (figures) here.")] = None,
-    typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
-                                                     help="Typical days per year in every scenario.")] = None,
+    typical_days: TypicalDaysOption = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit per scenario, s.")] = None,
     mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap to stop at.")] = 0.01,
 ) -> None:
@@ -1031,8 +1052,7 @@ def sweep(
                                                  "Run again with the same folder to resume.")] = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
-    typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
-                                                     help="Typical days per year (overrides the sweep file).")] = None,
+    typical_days: TypicalDaysOption = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit per case, s.")] = None,
     mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every case.")] = 0.01,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run's summary as JSON.")] = False,
@@ -1135,8 +1155,7 @@ def portfolio(
     csv_dir: Annotated[Path | None, typer.Option("--csv", help="Write every table as CSV into this folder.")] = None,
     previous: Annotated[str | None, typer.Option("--previous", help="The previous year's portfolio: adds the "
                                                  "year-on-year changes.")] = None,
-    typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
-                                                     help="Typical days per year (overrides the portfolio's).")] = None,
+    typical_days: TypicalDaysOption = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Clusters planned at once, each in its own process.")] = 1,
     cache: Annotated[Path | None, typer.Option("--cache", help="Folder keeping each cluster's plan figures between runs; "
                                                "default .cache in the --csv folder, else in the portfolio folder.")] = None,
@@ -1192,8 +1211,7 @@ def scorecard_command(
     source: Source,
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name; sets the target "
                                                  "year and the instruments modelled.")] = None,  # fmt: skip
-    typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
-                                                     help="Typical days per year of the plan.")] = None,  # fmt: skip
+    typical_days: TypicalDaysOption = None,
     no_plan: Annotated[bool, typer.Option("--no-plan", help="Score the register alone, without a plan.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
 ) -> None:
@@ -1245,7 +1263,7 @@ def report(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write report.html, report.xlsx and report.pdf into.")],
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name; default "
                                                  "net-zero-2050 (with --from: the one the results were planned under).")] = None,
-    typical_days: DaysOption = None,
+    typical_days: TypicalDaysOption = None,
     allocation: Annotated[str, typer.Option("--allocation", help="dual (split the cost by the plan's dual prices) "
                                             "or none (no allocation section).")] = "dual",
     computed: Annotated[Path | None, typer.Option("--from", help="Reuse the results in this folder instead of solving: "
@@ -1343,8 +1361,7 @@ def _cluster_report(source, scenario, typical_days, allocation, computed, time_l
 def workforce_command(
     source: Source,
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name.")] = None,
-    typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
-                                                     help="Typical days per year of the plan.")] = None,  # fmt: skip
+    typical_days: TypicalDaysOption = None,
     region: Annotated[str | None, typer.Option("--region", help="Set of employment factors (docs/workforce.md): OECD, "
                                         "Australia, United States or United Kingdom; default: the cluster's "
                                         "country's, else OECD. The cluster's own employment_factors come first; a "

@@ -281,3 +281,130 @@ def test_typical_days_refuse_what_they_cannot_represent(year_profiles):
     spike[100 * 24 + 12] = 1.0
     with pytest.raises(ValueError, match="use more days"):
         ts.typical_days(year_profiles.assign(spike=spike), 4)
+
+
+# --------------------------------------------------------------------------- the full year in the model
+
+
+def _full_year_store_network(supply: np.ndarray, demand, **store):
+    """One bus: free supply (10 MW times ``supply``, 8760 values), a grid at 1000 per MWh and one store,
+    on the full year as ``typical_days(..., 365)`` lays it out (r = 0, lifetime 1: capex is the yearly cost)."""
+    from helpers.networks import make_network
+
+    year = ts.typical_days(pd.DataFrame({"supply": supply}), 365)
+    return make_network(
+        buses={"el": "balance"},
+        units=[{"unit": "supply", "existing": 10.0, "extendable": False, "profile": "supply"},
+               {"unit": "grid", "unlimited": True, "extendable": False, "vom": 1000.0}],
+        ports=[("supply", "el", 1.0), ("grid", "el", 1.0)], demand={"el": demand},
+        weights=year.weight.values, order=year.order,
+        profiles={"supply": year.profiles.sel(series="supply").values},
+        stores=[{"store": "s", "bus": "el", "lifetime": 1, **store}],
+    )  # fmt: skip
+
+
+def _solved(network):
+    from clusterpath.pathway.network import PathwayModel
+
+    model = PathwayModel(network)
+    assert model.solve() == ("ok", "optimal")
+    return model
+
+
+@pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
+def test_full_year_chains_storage_across_the_real_days():
+    # Supply every hour but for a dark spell of days 100-102 (N = 72 hours); demand 1 MW; a store
+    # losing 1 %/h (keep k = 0.99), discharge efficiency 0.9, energy at 1 per MWh, power free.
+    # It must enter the spell holding S with k^N S = (1 / 0.9) sum_{j<N} k^j (the level after the
+    # last dark hour is zero), S = (1 - k^N) / (0.9 (1 - k) k^N) = 105.86 MWh: the store's size and,
+    # with free supply, the whole cost.
+    dark = np.ones((365, 24))
+    dark[100:103] = 0.0
+    network = _full_year_store_network(dark.ravel(), 1.0, standing_loss=0.01, eta_discharge=0.9,
+                                       capex_energy=1.0)  # fmt: skip
+    model = _solved(network)
+    k, n = 0.99, 72
+    size = (1 - k**n) / (0.9 * (1 - k) * k**n)
+    assert model.store_energy.solution.item() == pytest.approx(size, rel=1e-6)
+    assert float(model.model.objective.value) == pytest.approx(size, rel=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
+def test_full_year_bounds_a_lossy_store_hour_by_hour():
+    # Demand 10 MW in hour 0 of every day only, supply in hours 1-23 (at 1 per MWh of store
+    # energy), a store losing 10 %/h: each day it is charged in hour 23 with 10 / 0.9 MWh and
+    # delivers 10 MWh in hour 0 of the next day. The true level never exceeds 11.11 MWh, so that
+    # is the store's size: 11.11 in capex. Typical days bound a lossy store by each day's extremes
+    # and the start level decayed over the whole day (safe, dearer); the full year is exact.
+    supply = np.tile(np.where(np.arange(24) == 0, 0.0, 1.0), 365)
+    network = _full_year_store_network(supply, np.where(np.arange(24) == 0, 10.0, 0.0), standing_loss=0.1,
+                                       capex_energy=1.0)  # fmt: skip
+    assert not network.exact_store_levels
+    model = _solved(network)
+    assert float(model.model.objective.value) == pytest.approx(10 / 0.9, rel=1e-6)
+    assert model.store_energy.solution.item() == pytest.approx(10 / 0.9, rel=1e-6)
+
+
+# --------------------------------------------------------------------------- representation error
+
+
+def test_shipped_representation_errors_belong_to_their_examples():
+    # Each row of data/representation_error.csv (benchmarks/representation_error.py) is found again
+    # for the shipped example it was measured on; an example changed since no longer matches its row.
+    from clusterpath.io import load_cluster
+    from clusterpath.pathway.representation import FIGURES, TABLE, read_table, representation_error
+
+    for row in read_table(TABLE).to_dict("records"):
+        error = representation_error(load_cluster(row["example"]), row["typical_days"])
+        assert error["measured"], f"{row['example']} changed since it was measured: re-run the benchmark"
+        assert [error[name] for name in FIGURES] == [None if pd.isna(row[name]) else row[name] for name in FIGURES]
+
+
+@pytest.fixture
+def measured(tmp_path):
+    """A table measuring the hydrogen-hub example at 4 typical days, as the benchmark writes it."""
+    from clusterpath.io import load_cluster
+    from clusterpath.pathway.representation import COLUMNS, fingerprint
+
+    cluster = load_cluster("hydrogen-hub")
+    path = tmp_path / "errors.csv"
+    pd.DataFrame([["hydrogen-hub", fingerprint(cluster), 4, 0.004, -0.25, 0.031, None, "under net-zero-2050, an LP",
+                   "benchmarks/representation_error.py"]], columns=COLUMNS).to_csv(path, index=False)  # fmt: skip
+    return cluster, path
+
+
+def test_plan_finds_the_measured_error_of_its_cluster_and_resolution(measured):
+    from clusterpath.pathway.representation import describe, representation_error
+
+    cluster, path = measured
+    error = representation_error(cluster, 4, path)
+    assert error["measured"] and error["typical_days"] == 4
+    assert (error["objective"], error["storage"], error["renewables"], error["electrolysis"]) == (
+        0.004, -0.25, 0.031, None)
+    assert describe(error) == ("representation error vs full year at 4 typical days: objective +0.4%, storage "
+                               "-25.0%, renewables +3.1%, electrolysis n/a (none built in the full year) "
+                               "(measured under net-zero-2050, an LP)")  # fmt: skip
+
+
+def test_representation_error_is_not_claimed_for_other_clusters_or_resolutions(measured):
+    from clusterpath.pathway.representation import describe, representation_error
+
+    cluster, path = measured
+    changed = cluster.model_copy(update={"members": cluster.members[1:]})  # one member fewer
+    assert representation_error(changed, 4, path) == {"measured": False, "typical_days": 4}
+    assert representation_error(cluster, 12, path) == {"measured": False, "typical_days": 12}
+    assert describe(representation_error(cluster, 12, path)) == (
+        "representation error vs full year: not measured for this cluster at 12 typical days "
+        "(benchmarks/representation_error.py; docs/timeseries.md)")
+    full = representation_error(cluster, 365, path)
+    assert full["full_year"] and full["objective"] == 0.0
+    assert describe(full) == "representation error vs full year: none, the plan runs on the full year (8,760 hours)"
+
+
+def test_a_representation_table_with_other_columns_is_refused(tmp_path):
+    from clusterpath.pathway.representation import read_table
+
+    path = tmp_path / "errors.csv"
+    path.write_text("example,typical_days,objective\nhydrogen-hub,4,0.01\n")
+    with pytest.raises(ValueError, match="columns must be example, fingerprint, typical_days"):
+        read_table(path)

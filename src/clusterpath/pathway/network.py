@@ -358,8 +358,11 @@ class PathwayModel:
         # Bounds on the true level, level_start * keep^(h+1) + level-in-day. By default each
         # day's extremes bound it (Kotzur et al. 2018), with the start level decayed over the
         # whole day in the lower bound: exact without losses, safe (never below zero) with
-        # them. ``exact_store_levels`` bounds lossy stores hour by hour instead (larger model).
-        hourly = (column("standing_loss") > 0) & n.exact_store_levels
+        # them. ``exact_store_levels`` bounds lossy stores hour by hour instead (larger model);
+        # so does the full year (each real day its own day), where hourly bounds are exact and
+        # no larger than the daily ones, so the full year is the exact chronological model.
+        full_year = len(days) == len(n.day_order)
+        hourly = (column("standing_loss") > 0) & (n.exact_store_levels or full_year)
         daily = ~hourly
         if daily.any():
             top = m.add_variables(coords=[stores, periods, days], name="store-level-max-in-day")
