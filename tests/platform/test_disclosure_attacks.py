@@ -333,3 +333,4 @@ def test_p_is_set_per_cluster_and_checked(client):
     assert client.patch(room.url(""), json={"p": 50}, headers=coordinator).status_code == 200
     again = next(row for row in room.read("observer", "carrier")["rows"] if row["carrier"] == "electricity")
     assert again["energy_mwh"] == electricity["energy_mwh"]
+
