@@ -90,20 +90,20 @@ class _Builder:
                           "carrier": self.scope, "column": name, "value": float(value)})  # fmt: skip
         return cell
 
-    def figure(self, row: str, column: str, path: tuple, shown: float | None, parts: dict[str, float],
-               name: str) -> str | None:  # fmt: skip
-        """A figure of ``parts`` (member -> its part) shown as ``shown``; None when it cannot be released per figure."""
-        where = ".".join(map(str, path))
+    def figure(self, row: str, column: str, path: tuple, shown: float | None,
+               parts: dict[str, dict[str, float]]) -> str | None:  # fmt: skip
+        """A figure shown as ``shown`` that sums ``parts`` (member -> its cells' names and values: the same name is the
+        same unknown in every figure that sums it); None when it cannot be released per figure."""
         if shown is None:
             return None
-        if any(v < 0 for v in parts.values()):
-            self.out.withheld[where] = NEGATIVE
+        if any(v < 0 for cells in parts.values() for v in cells.values()):
+            self.out.withheld[".".join(map(str, path))] = NEGATIVE
             return None
-        cells = tuple(sorted(c for m, v in parts.items() if (c := self.cell(m, name, v)) is not None))
-        figure = Figure(self.prefix, row, column, cells)
+        ids = [self.cell(m, name, v) for m, cells in parts.items() for name, v in cells.items()]
+        figure = Figure(self.prefix, row, column, tuple(sorted(c for c in ids if c is not None)))
         self.out.figures.append(figure)
         self.out.paths[figure.id] = path
-        self.out.offsets[figure.id] = float(shown) - sum(v for v in parts.values())
+        self.out.offsets[figure.id] = float(shown) - sum(v for cells in parts.values() for v in cells.values())
         return figure.id
 
     def known(self, row: str, path: tuple, cells: tuple[str, ...], frame: pd.DataFrame, shown: float | None) -> None:
@@ -136,29 +136,31 @@ def plan_figures(payload: dict, options: dict, members: dict[str, str], baseline
         return b.done()
     emissions, spent = parts["emissions"], parts["investment"]
 
-    def of(scopes, period) -> dict[str, float]:
-        return {m: sum(by.get(s, {}).get(period, 0.0) for s in scopes) for m, by in emissions.items()}
+    def of(scopes, period) -> dict[str, dict[str, float]]:
+        return {m: {f"{s}:{period}": by.get(s, {}).get(period, 0.0) for s in scopes} for m, by in emissions.items()}
+
+    def spending(periods) -> dict[str, dict[str, float]]:
+        return {m: {f"investment:{p}": by.get(p, 0.0) for p in periods} for m, by in spent.items()}
 
     scopes = sorted(payload.get("emissions_by_scope_tco2e", {}))
     for period in map(str, payload.get("periods", [])):
         total = b.figure("emissions_tco2e", period, ("emissions_tco2e", period),
-                         payload.get("emissions_tco2e", {}).get(period), of(scopes, period), f"emissions:{period}")
+                         payload.get("emissions_tco2e", {}).get(period), of(scopes, period))
         rows = [b.figure(f"emissions_by_scope_tco2e/{s}", period, ("emissions_by_scope_tco2e", s, period),
-                         payload["emissions_by_scope_tco2e"][s].get(period), of([s], period), f"{s}:{period}")
+                         payload["emissions_by_scope_tco2e"][s].get(period), of([s], period))
                 for s in scopes]  # fmt: skip
         if total and all(rows):
             b.out.relations.append((total, *rows))
         b.figure("investment_by_period", period, ("investment_by_period", period),
-                 payload.get("investment_by_period", {}).get(period),
-                 {m: by.get(period, 0.0) for m, by in spent.items()}, f"investment:{period}")  # fmt: skip
+                 payload.get("investment_by_period", {}).get(period), spending([period]))
     figures = payload.get("portfolio_figures")
     if figures is not None:
         pathway = dict((str(p), v) for p, v in figures.get("pathway_tco2e") or [])
         for period, value in pathway.items():
             b.figure("portfolio_figures/pathway_tco2e", period, ("portfolio_figures", "pathway_tco2e", period), value,
-                     of(["scope1", "scope2"], period), f"pathway:{period}")  # fmt: skip
+                     of(["scope1", "scope2"], period))
         b.figure("portfolio_figures/investment", "", ("portfolio_figures", "investment"), figures.get("investment"),
-                 {m: sum(by.values()) for m, by in spent.items()}, "investment")  # fmt: skip
+                 spending(sorted({p for by in spent.values() for p in by})))  # fmt: skip
         for key, column in (("baseline_tco2e", "total_tco2e"), ("value_added", "value_added"), ("jobs_direct", "jobs")):
             b.known(f"portfolio_figures/{key}", ("portfolio_figures", key), totals.get(column, ()), baseline,
                     figures.get(key))  # fmt: skip
@@ -169,7 +171,8 @@ def plan_figures(payload: dict, options: dict, members: dict[str, str], baseline
 
 
 def _split_figures(b: _Builder, split: dict, path: tuple, name: str) -> str | None:
-    return b.figure("/".join(map(str, path)), "", path, split.get("total"), split.get("allocation") or {}, name)
+    parts = {m: {name: v} for m, v in (split.get("allocation") or {}).items()}
+    return b.figure("/".join(map(str, path)), "", path, split.get("total"), parts)
 
 
 def allocate_figures(payload: dict, options: dict, members: dict[str, str]) -> ResultFigures:
@@ -180,26 +183,23 @@ def allocate_figures(payload: dict, options: dict, members: dict[str, str]) -> R
 
 
 def collaborate_figures(payload: dict, options: dict, members: dict[str, str]) -> ResultFigures:
-    """The cost together (the members' allocations under the first rule), the dividend (their savings under it:
-    standalone minus allocation), every rule's total, and the sum of the standalone costs as a figure never shown
-    but protected (together plus dividend give it)."""
+    """Every rule's total (the members' allocations under it), the cost together (those of the first rule), the
+    dividend (their savings under it: standalone minus allocation) and the sum of the standalone costs, never shown
+    but protected: together plus dividend give it."""
     b = _Builder("collaborate", options, members)
     rules = payload.get("rules", {})
     for rule in sorted(rules):
         _split_figures(b, rules[rule], ("rules", rule, "total"), f"allocation:{rule}")
     if rules:
-        first = rules[sorted(rules)[0]]
         name = sorted(rules)[0]
-        b.figure("together", "", ("together",), payload.get("together"), first.get("allocation") or {},
-                 f"allocation:{name}")  # fmt: skip
-        b.figure("dividend", "", ("dividend",), payload.get("dividend"), first.get("savings") or {}, f"savings:{name}")
-        standalone = {m: first.get("allocation", {}).get(m, 0.0) + first.get("savings", {}).get(m, 0.0)
-                      for m in members}  # fmt: skip
-        cells = tuple(sorted(c for m in standalone for c in (f"{m}@{members[m]}|{b.scope}|allocation:{name}",
-                                                             f"{m}@{members[m]}|{b.scope}|savings:{name}")
-                             if c in {r["id"] for r in b.rows}))  # fmt: skip
-        if cells:
-            hidden = Figure(b.prefix, "standalone", "", cells)
-            b.out.figures.append(hidden)
-            b.out.paths[hidden.id] = ()
+        allocation, savings = rules[name].get("allocation") or {}, rules[name].get("savings") or {}
+        b.figure("together", "", ("together",), payload.get("together"),
+                 {m: {f"allocation:{name}": v} for m, v in allocation.items()})  # fmt: skip
+        if b.figure("dividend", "", ("dividend",), payload.get("dividend"),
+                    {m: {f"savings:{name}": v} for m, v in savings.items()}) is not None:  # fmt: skip
+            standalone = {m: {f"allocation:{name}": allocation.get(m, 0.0), f"savings:{name}": savings.get(m, 0.0)}
+                          for m in members}  # fmt: skip
+            hidden = b.figure("standalone", "", (), sum(map(sum, (c.values() for c in standalone.values()))), standalone)
+            if hidden is None:
+                b.out.withheld.pop("", None)
     return b.done()
