@@ -351,13 +351,12 @@ def _furnace_room(client) -> Room:
 
 def _read_plan(attacker: Attacker, plan: dict, epochs: list[str], period: str) -> None:
     """Every figure of a plan's period an attacker reads as a sum of the members' (scope, period) parts."""
-    both = ["scope1", "scope2"]
-    sums = {("scope1",): (plan.get("emissions_by_scope_tco2e") or {}).get("scope1", {}).get(period),
-            ("scope2",): (plan.get("emissions_by_scope_tco2e") or {}).get("scope2", {}).get(period),
-            tuple(both): (plan.get("emissions_tco2e") or {}).get(period)}  # fmt: skip
-    pathway = dict((str(p), v) for p, v in (plan.get("portfolio_figures") or {}).get("pathway_tco2e") or [])
-    sums[tuple(both) + ("pathway",)] = pathway.get(period)
-    for scopes, value in sums.items():
+    by_scope = plan.get("emissions_by_scope_tco2e") or {}
+    pathway = {str(p): v for p, v in (plan.get("portfolio_figures") or {}).get("pathway_tco2e") or []}
+    for scopes, value in ((("scope1",), by_scope.get("scope1", {}).get(period)),
+                          (("scope2",), by_scope.get("scope2", {}).get(period)),
+                          (("scope1", "scope2"), (plan.get("emissions_tco2e") or {}).get(period)),
+                          (("scope1", "scope2"), pathway.get(period))):  # fmt: skip
         if isinstance(value, int | float):
             terms = {}
             for scope in scopes:

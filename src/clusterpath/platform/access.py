@@ -14,8 +14,8 @@ everyone but the coordinator, so a new field in a library result cannot leak by 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 import copy
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 

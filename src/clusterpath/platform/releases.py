@@ -15,10 +15,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from clusterpath.platform.disclosure import Decision, Earlier, Figure, decide, table_figures
-from clusterpath.platform.disclosure.release import decide_result
-from clusterpath.platform.disclosure.results import ResultFigures
 from clusterpath.platform.disclosure.cells import CELL_FIELDS
 from clusterpath.platform.disclosure.figures import ROW_COLUMNS, TOTAL_COLUMNS
+from clusterpath.platform.disclosure.release import decide_result
+from clusterpath.platform.disclosure.results import ResultFigures
 from clusterpath.platform.memberdata import content_hash
 from clusterpath.platform.models import Cluster, Release, utcnow
 

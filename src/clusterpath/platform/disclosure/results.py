@@ -28,6 +28,7 @@ from clusterpath.platform.memberdata import content_hash
 NO_PARTS = "not a sum of the members' parts, so no rule can bound what it tells of one member: the coordinator's to read"
 OLD = "computed before job results were released per figure: the coordinator runs the job again"
 NEGATIVE = "a member's part of it is below zero, and the rules assume parts of one sign"
+NOISE = 1e-7  # relative to a figure: HiGHS's tolerance
 # Options of a job that do not change its figures' meaning (a solver's time limit changes only how good the optimum is).
 IGNORED = ("time_limit",)
 
@@ -96,6 +97,9 @@ class _Builder:
         same unknown in every figure that sums it); None when it cannot be released per figure."""
         if shown is None:
             return None
+        # A solver's noise below zero is zero (a contributor of noise fails the p% rule anyway).
+        noise = NOISE * max(1.0, sum(abs(v) for cells in parts.values() for v in cells.values()))
+        parts = {m: {name: (0.0 if -noise < v < 0 else v) for name, v in cells.items()} for m, cells in parts.items()}
         if any(v < 0 for cells in parts.values() for v in cells.values()):
             self.out.withheld[".".join(map(str, path))] = NEGATIVE
             return None
@@ -155,7 +159,7 @@ def plan_figures(payload: dict, options: dict, members: dict[str, str], baseline
                  payload.get("investment_by_period", {}).get(period), spending([period]))
     figures = payload.get("portfolio_figures")
     if figures is not None:
-        pathway = dict((str(p), v) for p, v in figures.get("pathway_tco2e") or [])
+        pathway = {str(p): v for p, v in figures.get("pathway_tco2e") or []}
         for period, value in pathway.items():
             b.figure("portfolio_figures/pathway_tco2e", period, ("portfolio_figures", "pathway_tco2e", period), value,
                      of(["scope1", "scope2"], period))
@@ -191,7 +195,7 @@ def collaborate_figures(payload: dict, options: dict, members: dict[str, str]) -
     for rule in sorted(rules):
         _split_figures(b, rules[rule], ("rules", rule, "total"), f"allocation:{rule}")
     if rules:
-        name = sorted(rules)[0]
+        name = min(rules)
         allocation, savings = rules[name].get("allocation") or {}, rules[name].get("savings") or {}
         b.figure("together", "", ("together",), payload.get("together"),
                  {m: {f"allocation:{name}": v} for m, v in allocation.items()})  # fmt: skip
