@@ -102,3 +102,11 @@ def test_together_and_dividend_protect_each_members_standalone_cost():
     assert not [b for b in audit(made.cells, shown, target, P) if b.attacker == "a"]
     everything = [f.cells for f in made.figures if made.paths[f.id]]
     assert [b for b in audit(made.cells, everything, target, P) if b.attacker == "a"]
+
+
+def test_a_plan_stored_before_member_parts_shows_no_aggregate():
+    from clusterpath.platform.disclosure.results import OLD
+
+    made = plan_figures({"periods": [2035], "emissions_tco2e": {"2035": 9.0}}, OPTIONS, dict.fromkeys("abc", "1"),
+                        pd.DataFrame(), {})  # fmt: skip
+    assert made.figures == [] and made.withheld["emissions_tco2e"] == made.withheld["portfolio_figures"] == OLD
