@@ -79,7 +79,7 @@ class Attacker:
         out = {}
         for epoch in epochs:
             for carrier, base in self.cells[epoch]:
-                if base not in COLUMNS[column]:
+                if base not in COLUMNS.get(column, (column,)):
                     continue
                 if table == "sector" and self.sectors[epoch] != row or table == "carrier" and carrier != row:
                     continue
@@ -106,6 +106,13 @@ class Attacker:
                 added = {key: -intensity / 1e6 for key in self.composition(epochs, table, row, "value_added")}
                 self.equations.append((total | added, 0.0))
                 self.received += 1
+
+    def read_sum(self, epochs: list[str], row: str, column: str, value: float | None) -> None:
+        """Records a figure of a job result: the sum of the parts (``row``, ``column``) of ``epochs`` that have one
+        (as ``know`` was told: cells keyed by (row, column)). A withheld figure (None) tells nothing."""
+        if isinstance(value, int | float) and math.isfinite(value):
+            self.equations.append((self.composition(epochs, "carrier", row, column), float(value)))
+            self.received += 1
 
     def bounds(self, epoch: str, table: str, row: str | None, column: str) -> tuple[float, float]:
         """The least and greatest value of ``epoch``'s contribution to a figure consistent with all it knows."""

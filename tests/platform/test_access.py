@@ -112,34 +112,44 @@ def test_results_show_own_rows_and_aggregates_of_k(kind, who, k):
         assert visible == PAYLOADS[kind] and withheld == {}
         return
     assert _member_keys(visible) <= ({viewer.member_key} if viewer.member_key else set())
+    # No aggregate without its figures' release (api/results.visible_result): at k or below, with the reason.
     for key in ("total_tco2e", "objective", "total", "together"):
         if key in PAYLOADS[kind]:
-            assert (key in visible) is (k <= 3), key
+            assert key not in visible and ("fewer than" in withheld[key]) is (k > 3), key
     assert "new_field_per_member" not in visible and "violation" not in visible
     assert set(PAYLOADS[kind]) <= set(visible) | set(withheld)
 
 
-def test_hub_projects_count_as_a_cluster_aggregate():
-    visible, _ = filter_result(VIEWERS["a"], "finance", PAYLOADS["finance"], CONTRIBUTORS, 3)
-    assert [p["project"] for p in visible["projects"]] == ["p-a", "hub"] and set(visible["members"]) == {"a", "shared"}
-    visible, _ = filter_result(VIEWERS["a"], "finance", PAYLOADS["finance"], CONTRIBUTORS, 4)
-    assert [p["project"] for p in visible["projects"]] == ["p-a"]
+def test_hub_projects_are_the_coordinators():
+    """The hub's projects are sized by every member's demand but are no sum of their parts (docs/security.md)."""
+    for k in (3, 4):
+        visible, withheld = filter_result(VIEWERS["a"], "finance", PAYLOADS["finance"], CONTRIBUTORS, k)
+        assert [p["project"] for p in visible["projects"]] == ["p-a"] and set(visible["members"]) == {"a"}
+        assert "shared" in withheld
 
 
-def test_compared_scenarios_show_cluster_totals_of_k_and_no_reasons_naming_members():
-    for k, shown_totals in ((3, True), (4, False)):
+def test_released_figures_take_the_place_of_the_aggregates():
+    figures = {"emissions_tco2e.2030": 7.5, "emissions_tco2e.2040": None}
+    payload = {"status": "optimal", "emissions_tco2e": {"2030": 7.5, "2040": 0.5}, "objective": 99.5}
+    visible, withheld = filter_result(VIEWERS["a"], "plan", payload, CONTRIBUTORS, 3, None, figures,
+                                      {"emissions_tco2e.2040": "fewer than 3 members contribute"})  # fmt: skip
+    assert visible["emissions_tco2e"] == {"2030": 7.5, "2040": None}
+    assert withheld["emissions_tco2e.2040"] == "fewer than 3 members contribute" and "objective" in withheld
+
+
+def test_compared_scenarios_show_no_cluster_totals_and_no_reasons_naming_members():
+    for k in (3, 4):
         visible, withheld = filter_result(VIEWERS["a"], "compare", PAYLOADS["compare"], CONTRIBUTORS, k)
         first, second = visible["scenarios"]
-        assert ("total_cost" in first) is shown_totals and ("emissions_tco2e" in first) is shown_totals
+        assert "total_cost" not in first and "emissions_tco2e" not in first and "total_cost" in withheld
         assert second == {"scenario": "s2", "status": "infeasible"}
 
 
-def test_funding_shows_own_and_hub_projects_and_totals_of_k():
-    visible, _ = filter_result(VIEWERS["a"], "fund", PAYLOADS["fund"], CONTRIBUTORS, 3)
-    assert [p["project"] for p in visible["projects"]] == ["p-a", "hub"] and "totals" in visible
-    assert visible["viable_without_support"] == []
-    visible, withheld = filter_result(VIEWERS["a"], "fund", PAYLOADS["fund"], CONTRIBUTORS, 4)
-    assert [p["project"] for p in visible["projects"]] == ["p-a"] and "totals" in withheld
+def test_funding_shows_own_projects_only():
+    for k in (3, 4):
+        visible, withheld = filter_result(VIEWERS["a"], "fund", PAYLOADS["fund"], CONTRIBUTORS, k)
+        assert [p["project"] for p in visible["projects"]] == ["p-a"] and "totals" in withheld
+        assert visible["viable_without_support"] == []
 
 
 def test_a_kind_without_a_rule_shows_nothing():
@@ -166,8 +176,12 @@ def test_in_core_is_an_aggregate_of_k():
     """Whether an allocation is in the core depends on every member's costs: with fewer than k members it tells
     a member about the others (issue 14)."""
     for kind, path in (("allocate", ()), ("collaborate", ("rules", "shapley"))):
+        where = "".join(f"{key}." for key in path)
         for k, shown_core in ((3, True), (4, False)):
-            visible, withheld = filter_result(VIEWERS["a"], kind, PAYLOADS[kind], CONTRIBUTORS, k)
+            # Shown with the total only, when the total's release shows it.
+            visible, withheld = filter_result(VIEWERS["a"], kind, PAYLOADS[kind], CONTRIBUTORS, k, None,
+                                              {f"{where}total": 99.5})  # fmt: skip
             for key in path:
                 visible = visible[key]
-            assert ("in_core" in visible) is shown_core and ("in_core" in withheld) is not shown_core, (kind, k)
+            assert ("in_core" in visible) is shown_core, (kind, k)
+            assert (f"{where}in_core" in withheld) is not shown_core, (kind, k)

@@ -333,3 +333,56 @@ def test_p_is_set_per_cluster_and_checked(client):
     assert client.patch(room.url(""), json={"p": 50}, headers=coordinator).status_code == 200
     again = next(row for row in room.read("observer", "carrier")["rows"] if row["carrier"] == "electricity")
     assert again["energy_mwh"] == electricity["energy_mwh"]
+
+
+
+def _furnace_room(client) -> Room:
+    """beta also fires a gas furnace for heat above 400 °C, which no lever of SCENARIO serves: in 2035 the heat pumps
+    have taken every boiler's steam and the plan's scope 1 is beta's furnace alone, while the baseline's scope 1
+    (every member's gas) has three contributors and is released."""
+    members = {key: copy.deepcopy(MEMBERS[key]) for key in ("alpha", "beta", "gamma")}
+    members["beta"]["demands"].append({"service": "heat_high", "carrier": "natural_gas", "equipment": "furnace",
+                                       "efficiency": 0.8, "useful_energy": "2400.8 MWh"})  # fmt: skip
+    room = Room(client, members)
+    for key in members:
+        room.upload(key)
+    return room
+
+
+def _read_plan(attacker: Attacker, plan: dict, epochs: list[str], period: str) -> None:
+    """Every figure of a plan's period an attacker reads as a sum of the members' (scope, period) parts."""
+    by_scope = plan.get("emissions_by_scope_tco2e") or {}
+    pathway = {str(p): v for p, v in (plan.get("portfolio_figures") or {}).get("pathway_tco2e") or []}
+    for scopes, value in ((("scope1",), by_scope.get("scope1", {}).get(period)),
+                          (("scope2",), by_scope.get("scope2", {}).get(period)),
+                          (("scope1", "scope2"), (plan.get("emissions_tco2e") or {}).get(period)),
+                          (("scope1", "scope2"), pathway.get(period))):  # fmt: skip
+        if isinstance(value, int | float):
+            terms = {}
+            for scope in scopes:
+                terms |= attacker.composition(epochs, "carrier", "plan", f"{scope}:{period}")
+            attacker.equations.append((terms, float(value)))
+            attacker.received += 1
+
+
+def test_a_plan_figure_of_one_contributor_is_not_shown(make_client):
+    """The plan's scope 1 in 2035 is beta's furnace alone: an observer would read it off the plan (or off the total
+    minus scope 2), and so would any member."""
+    room = _furnace_room(make_client(run_worker=True))
+    truth = _inventory(room, "coordinator", "plan", {"scenario": SCENARIO})
+    assert truth["emissions_by_scope_tco2e"]["scope1"]["2035"] == pytest.approx(2400.8 / 0.8 * 0.20216, rel=0.01)
+    epochs = [f"{key}@1" for key in room.data]
+    for who in ("observer", "alpha"):
+        plan = _inventory(room, who, "plan", {"scenario": SCENARIO})
+        attacker = Attacker()
+        for key in room.data:
+            scope2 = truth["member_emissions_tco2e"][key]["2035"]
+            cells = {("plan", "scope2:2035"): scope2}
+            if key == "beta":
+                scope1 = truth["emissions_by_scope_tco2e"]["scope1"]["2035"]
+                cells = {("plan", "scope1:2035"): scope1, ("plan", "scope2:2035"): scope2 - scope1}
+            attacker.know(f"{key}@1", room.data[key]["sector"], cells, own=key == who)
+        _read_plan(attacker, plan, epochs, "2035")
+        assert not attacker.pins("beta@1", "carrier", "plan", "scope1:2035", P), who
+        # What passes the rules is still shown: the baseline figures of the released inventory.
+        assert plan["portfolio_figures"]["baseline_tco2e"] == pytest.approx(truth["portfolio_figures"]["baseline_tco2e"])

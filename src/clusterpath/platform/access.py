@@ -14,8 +14,9 @@ everyone but the coordinator, so a new field in a library result cannot leak by 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from clusterpath.schema.models import Project
@@ -82,6 +83,10 @@ def initiative_register(description: dict) -> list[dict]:
              "operating_year": p.operating_year} for p in projects]  # fmt: skip
 
 
+NO_PARTS = ("not a sum of the members' parts, so no rule can bound what it tells of one member: the "
+            "coordinator's to read")
+
+
 @dataclass
 class _View:
     viewer: Viewer
@@ -89,23 +94,51 @@ class _View:
     members: int  # how many members the result's input holds
     withheld: dict[str, str]
     unreleased: str | None = None  # why the result's data were not released to this audience (docs/security.md)
+    # The result's figures as released to this audience (path 'a.b.c' -> value, None when withheld) and why not;
+    # an aggregate with no figure here is not a sum of members' parts and is withheld (disclosure/results.py).
+    figures: dict[str, float | None] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
 
     @property
     def cluster_wide(self) -> bool:
         return self.unreleased is None and shown(self.members, self.k)
 
-    def keep_aggregate(self, out: dict, payload: dict, keys: Iterable[str]) -> None:
+    def keep_aggregate(self, out: dict, payload: dict, keys: Iterable[str], where: str = "") -> None:
         for key in keys:
             if key not in payload:
                 continue
-            if self.cluster_wide:
-                out[key] = payload[key]
-            else:
+            path = f"{where}{key}"
+            if not self.cluster_wide:
                 below_k = not shown(self.members, self.k)
-                self.withheld[key] = f"fewer than {self.k} members contribute" if below_k else self.unreleased
+                self.withheld[path] = f"fewer than {self.k} members contribute" if below_k else self.unreleased
+                continue
+            inside = {p: v for p, v in self.figures.items() if p == path or p.startswith(path + ".")}
+            if not inside:
+                self.withheld[path] = self.reasons.get(path, NO_PARTS)
+                continue
+            out[key] = _overlay(copy.deepcopy(payload[key]), path, inside)
+            self.withheld |= {p: why for p, why in self.reasons.items() if p in inside}
 
     def own_only(self, mapping: dict | None) -> dict:
         return {key: value for key, value in (mapping or {}).items() if self.viewer.own(str(key))}
+
+
+def _overlay(value, path: str, figures: dict[str, float | None]):
+    """``value`` (the payload at ``path``) with each figure's released value put in its place."""
+    if path in figures:
+        return figures[path]
+    for where, shown_value in figures.items():
+        keys = where[len(path) + 1:].split(".")
+        container = value
+        for key in keys[:-1]:
+            container = container[key]
+        if isinstance(container, list):  # pairs [key, value], as a pathway's [period, tCO2e]
+            for pair in container:
+                if str(pair[0]) == keys[-1]:
+                    pair[1] = shown_value
+        else:
+            container[keys[-1]] = shown_value
+    return value
 
 
 def _inventory(view: _View, payload: dict, contributors: dict) -> dict:
@@ -139,6 +172,8 @@ def _plan(view: _View, payload: dict, contributors: dict) -> dict:
     view.keep_aggregate(out, payload, ("objective", "emissions_tco2e", "emissions_by_scope_tco2e", "cost_breakdown",
                                        "baseline_cost", "levelized_costs", "investment_by_period",
                                        "portfolio_figures"))  # fmt: skip
+    if "member_parts" in payload:
+        out["member_parts"] = {part: view.own_only(by) for part, by in payload["member_parts"].items()}
     out["member_emissions_tco2e"] = view.own_only(payload.get("member_emissions_tco2e"))
     return out
 
@@ -146,10 +181,16 @@ def _plan(view: _View, payload: dict, contributors: dict) -> dict:
 PER_MEMBER_ALLOCATION = ("allocation", "standalone", "savings", "ci95")
 
 
-def _split(view: _View, split: dict) -> dict:
+def _split(view: _View, split: dict, where: str = "") -> dict:
     out = {key: split[key] for key in ("method", "players", "core_note", "samples", "basis") if key in split}
-    # Whether the split is in the core depends on every member's costs: an aggregate like the total.
-    view.keep_aggregate(out, split, ("total", "in_core"))
+    view.keep_aggregate(out, split, ("total",), where)
+    # Whether the split is in the core depends on every member's costs: shown with the total only.
+    if "in_core" in split:
+        if out.get("total") is not None:
+            out["in_core"] = split["in_core"]
+        else:
+            view.withheld[f"{where}in_core"] = view.withheld.get(f"{where}total") or view.reasons.get(f"{where}total") \
+                or "shown only with the total"  # fmt: skip
     for key in PER_MEMBER_ALLOCATION:
         if key in split:
             out[key] = view.own_only(split[key])
@@ -165,21 +206,26 @@ def _allocate(view: _View, payload: dict, contributors: dict) -> dict:
 
 def _collaborate(view: _View, payload: dict, contributors: dict) -> dict:
     out = {key: payload[key] for key in ("cluster", "currency", "players") if key in payload}
-    view.keep_aggregate(out, payload, ("together", "dividend", "dividend_share"))
+    view.keep_aggregate(out, payload, ("together", "dividend"))
+    if "dividend_share" in payload:
+        # dividend / (together + dividend): it tells nothing more than both of them.
+        if out.get("together") is not None and out.get("dividend") is not None:
+            out["dividend_share"] = payload["dividend_share"]
+        else:
+            view.withheld["dividend_share"] = "shown only with the cost together and the dividend"
     out["standalone"] = view.own_only(payload.get("standalone"))
-    out["rules"] = {name: _split(view, split) for name, split in payload.get("rules", {}).items()}
+    out["rules"] = {name: _split(view, split, f"rules.{name}.") for name, split in payload.get("rules", {}).items()}
     return out
 
 
 def _finance(view: _View, payload: dict, contributors: dict) -> dict:
     out = {key: payload[key] for key in ("currency", "base_year", "conventions") if key in payload}
-    # The hub's projects belong to the whole cluster: an aggregate of every member.
-    out["projects"] = [p for p in payload.get("projects", [])
-                       if view.viewer.own(str(p.get("member"))) or (p.get("member") is None and view.cluster_wide)]
+    # The hub's projects are sized by every member's demand, but not as sums of their parts: the coordinator's.
+    out["projects"] = [p for p in payload.get("projects", []) if view.viewer.own(str(p.get("member")))]
     members = payload.get("members", {})
     out["members"] = view.own_only(members)
-    if "shared" in members and view.cluster_wide:
-        out["members"]["shared"] = members["shared"]
+    if any(p.get("member") is None for p in payload.get("projects", [])) or "shared" in members:
+        view.withheld["shared"] = NO_PARTS
     return out
 
 
@@ -199,8 +245,7 @@ def _fund(view: _View, payload: dict, contributors: dict) -> dict:
     out = {key: payload[key] for key in ("scenario", "currency", "base_year", "target_year", "max_share", "objective",
                                          "objective_meaning", "budget", "status", "note") if key in payload}  # fmt: skip
     for key in ("projects", "viable_without_support"):
-        out[key] = [p for p in payload.get(key, [])
-                    if view.viewer.own(str(p.get("member"))) or (p.get("member") is None and view.cluster_wide)]
+        out[key] = [p for p in payload.get(key, []) if view.viewer.own(str(p.get("member")))]
     view.keep_aggregate(out, payload, ("totals",))
     return out
 
@@ -217,12 +262,15 @@ FILTERS: dict[str, Callable[[_View, dict, dict], dict]] = {
 
 
 def filter_result(viewer: Viewer, kind: str, payload: dict, contributors: dict, k: int,
-                  unreleased: str | None = None) -> tuple[dict, dict]:  # fmt: skip
+                  unreleased: str | None = None, figures: dict[str, float | None] | None = None,
+                  reasons: dict[str, str] | None = None) -> tuple[dict, dict]:  # fmt: skip
     """The part of a result this viewer may see, and what was withheld and why. ``unreleased``: why the result's
-    data were never released to this viewer's audience; then no aggregate of it is shown either."""
+    data were never released to this viewer's audience; then no aggregate of it is shown either. ``figures`` and
+    ``reasons``: the result's figures as released to the viewer's audience (``releases.result_view``); an aggregate
+    that is none of them is withheld."""
     if viewer.is_coordinator:
         return payload, {}
-    view = _View(viewer, k, len(contributors.get("members", [])), {}, unreleased)
+    view = _View(viewer, k, len(contributors.get("members", [])), {}, unreleased, figures or {}, reasons or {})
     rule = FILTERS.get(kind)
     if rule is None:  # a kind this module does not know yet shows nothing until someone decides what it may
         return {}, {"*": "no access rule for this kind of result"}

@@ -143,10 +143,13 @@ def _plan(cluster: Cluster, scenario, options: PlanOptions, log: Log, settings: 
               "baseline": "costing today's equipment as the baseline"}  # fmt: skip
     result = plan(cluster, scenario, time_limit=options.time_limit, mip_gap=options.mip_gap,
                   step=lambda name: log(labels.get(name, name)))  # fmt: skip
+    from clusterpath.platform.disclosure.results import plan_parts
     from clusterpath.portfolio.figures import figures_of
 
-    # What an initiative totals of this cluster (api/initiatives.py), computed as the CLI's portfolio does.
-    return result.summary() | {"portfolio_figures": figures_of(cluster, scenario, result)}
+    # What an initiative totals of this cluster (api/initiatives.py), computed as the CLI's portfolio does, and each
+    # member's part of the figures members and observers may be shown (docs/security.md, "Job results").
+    return result.summary() | {"portfolio_figures": figures_of(cluster, scenario, result),
+                               "member_parts": plan_parts(result)}  # fmt: skip
 
 
 def _finance(cluster: Cluster, scenario, options: FinanceOptions, log: Log, settings: Settings) -> dict:

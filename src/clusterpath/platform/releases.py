@@ -17,12 +17,16 @@ from sqlalchemy.orm import Session
 from clusterpath.platform.disclosure import Decision, Earlier, Figure, decide, table_figures
 from clusterpath.platform.disclosure.cells import CELL_FIELDS
 from clusterpath.platform.disclosure.figures import ROW_COLUMNS, TOTAL_COLUMNS
+from clusterpath.platform.disclosure.release import decide_result
+from clusterpath.platform.disclosure.results import ResultFigures
 from clusterpath.platform.memberdata import content_hash
 from clusterpath.platform.models import Cluster, Release, utcnow
 
 # Members and observers of a cluster see the same releases; each member's own data is in the audit as its
-# side knowledge. (An initiative's analysts would be another audience.)
+# side knowledge. (An initiative's analysts would be another audience.) Job results' figures go to the same
+# people and are numbered apart: their releases are audited over both.
 CLUSTER = "cluster"
+RESULTS = "results"
 TABLES = {"sector": "sectors", "carrier": "carriers"}
 INTENSITY = "tco2e_per_million_value_added"
 
@@ -97,6 +101,49 @@ def current(session: Session, cluster: Cluster, cells: pd.DataFrame, rows: dict[
     session.add(release)
     session.flush()
     return release, None
+
+
+def for_result(session: Session, cluster: Cluster, result_id: int, members: dict[str, str],
+               figures: ResultFigures) -> Release:  # fmt: skip
+    """The release of a job result's figures to members and observers: decided at its first read (per k and p)
+    over every release they saw before, of the aggregates and of other results, and kept."""
+    k, p = cluster.k_threshold, cluster.p_percent
+    key = input_key({"result": str(result_id)}, k, p)
+    mine = (Release.cluster_id == cluster.id) & (Release.audience == RESULTS)
+    found = session.scalar(select(Release).where(mine, Release.input_key == key))
+    if found is not None:
+        return found
+    session.execute(update(Cluster).where(Cluster.id == cluster.id).values(k_threshold=Cluster.k_threshold))
+    found = session.scalar(select(Release).where(mine, Release.input_key == key))
+    if found is not None:
+        return found
+    before = session.scalars(select(Release).where(Release.cluster_id == cluster.id,
+                                                   Release.audience.in_([CLUSTER, RESULTS])).order_by(Release.id)).all()
+    hidden = {figure for figure, path in figures.paths.items() if not path}
+    decision = decide_result(figures.figures, figures.cells, k, p, [earlier(row) for row in before],
+                             figures.relations, hidden)  # fmt: skip
+    number = (session.scalar(select(func.max(Release.number)).where(mine)) or 0) + 1
+    release = record(cluster.id, RESULTS, number, key, k, p, members, {}, figures.cells, figures.figures, decision)
+    session.add(release)
+    session.flush()
+    return release
+
+
+def result_view(release: Release, figures: ResultFigures) -> tuple[dict[str, float | None], dict[str, str]]:
+    """Each figure's shown value (with the hub's part added; None when withheld) by its path 'a.b.c' in the
+    payload, and why the withheld ones are."""
+    values: dict[str, float | None] = dict.fromkeys(figures.withheld)
+    reasons = dict(figures.withheld)
+    for figure in figures.figures:
+        path = ".".join(map(str, figures.paths[figure.id]))
+        if not path:
+            continue
+        if figure.id in release.released:
+            values[path] = release.released[figure.id] + figures.offsets[figure.id]
+        else:
+            values[path] = None
+            reasons[path] = release.withheld.get(figure.id, f"withheld in release {release.number}")
+    return values, reasons
 
 
 def record(cluster_id: int, audience: str, number: int, key: str, k: int, p: float, members: dict[str, str],

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from clusterpath.platform import audit
-from clusterpath.platform.access import Role, Viewer, filter_result, initiative_register, register_view
+from clusterpath.platform.access import Role, Viewer, initiative_register, register_view
 from clusterpath.platform.api.deps import (
     DB,
     IDENTIFIER,
@@ -34,7 +34,7 @@ from clusterpath.platform.api.deps import (
     Text,
 )
 from clusterpath.platform.api.clusters import INVITATION_DAYS
-from clusterpath.platform.api.results import release_of
+from clusterpath.platform.api.results import visible_result
 from clusterpath.platform.models import (
     Analyst,
     AuditEntry,
@@ -361,18 +361,17 @@ def _figures(session, initiative: Initiative, cluster: Cluster, user_id: int) ->
     plan = _latest_plan(session, cluster)
     if plan is None:
         return None, "no plan result yet"
-    # An analyst sees what an observer of the cluster does: a plan's figures only once its data were released.
-    _, unreleased = release_of(session, cluster, plan)
-    seen, withheld = filter_result(Viewer(user_id, Role.OBSERVER), "plan", plan.payload, plan.contributors,
-                                   cluster.k_threshold, unreleased)  # fmt: skip
-    below_k = len(plan.contributors.get("members", [])) < cluster.k_threshold
-    if "portfolio_figures" in withheld and unreleased and not below_k:
-        return None, unreleased
+    # An analyst sees what an observer of the cluster does: a plan's figures only once its data were released, and
+    # each as released per figure.
+    seen, withheld = visible_result(session, cluster, Viewer(user_id, Role.OBSERVER), plan)
     if "portfolio_figures" in withheld:
-        return None, f"fewer than {cluster.k_threshold} members contribute (the cluster's k)"
+        return None, withheld["portfolio_figures"]
     if "portfolio_figures" not in seen:
         return None, "its latest plan was made before initiatives were counted: run the plan again"
     figures = seen["portfolio_figures"]
+    if any(value is None for _, value in figures.get("pathway_tco2e") or []):
+        # A pathway with a withheld period has no reduction to count: the cluster counts as not planned.
+        figures = figures | {"pathway_tco2e": []}
     problem = _missing_rate(initiative, figures["currency"])
     return (None, problem) if problem else (figures, "")
 

@@ -13,10 +13,16 @@ from sqlalchemy import select
 
 from clusterpath.io.errors import InputError
 from clusterpath.platform import audit, releases
-from clusterpath.platform.access import filter_aggregates, filter_result
+from clusterpath.platform.access import Viewer, filter_aggregates, filter_result, shown
 from clusterpath.platform.api.deps import DB, MAX_ID, Address, AsCoordinator, InCluster, RowId
 from clusterpath.platform.api.jobs import _latest_versions
 from clusterpath.platform.disclosure.figures import TOTAL_COLUMNS
+from clusterpath.platform.disclosure.results import (
+    ResultFigures,
+    allocate_figures,
+    collaborate_figures,
+    plan_figures,
+)
 from clusterpath.platform.jobs import contributors
 from clusterpath.platform.memberdata import assemble, content_hash
 from clusterpath.platform.models import InputVersion, Result
@@ -47,15 +53,43 @@ def get_result(result_id: RowId, context: InCluster, session: DB, where: Address
     row = session.get(Result, result_id)
     if row is None or row.cluster_id != context.cluster.id:
         raise HTTPException(404, f"no result {result_id} in cluster '{context.cluster.slug}'")
-    release, unreleased = (None, None) if context.viewer.is_coordinator else release_of(session, context.cluster, row)
-    payload, withheld = filter_result(context.viewer, row.kind, row.payload, row.contributors,
-                                      context.cluster.k_threshold, unreleased)  # fmt: skip
-    if row.kind == "inventory" and not context.viewer.is_coordinator:
-        payload, withheld = _released_inventory(release, unreleased, payload, withheld)
+    payload, withheld = visible_result(session, context.cluster, context.viewer, row)
     audit.record(session, "result.read", user_id=context.user.id, cluster_id=context.cluster.id,
                  target=f"result {row.id}", address=where, kind=row.kind, filtered=bool(withheld))  # fmt: skip
     session.commit()
     return _meta(row) | {"result": payload, "withheld": withheld}
+
+
+def visible_result(session, cluster, viewer: Viewer, row: Result) -> tuple[dict, dict]:
+    """``row`` as ``viewer`` may see it, and what was withheld and why. Members and observers get a result's
+    aggregates only as released per figure (disclosure/results.py), over the release of the same data."""
+    if viewer.is_coordinator:
+        return row.payload, {}
+    release, unreleased = release_of(session, cluster, row)
+    figures = reasons = None
+    builder = RESULT_FIGURES.get(row.kind)
+    if unreleased is None and builder is not None and shown(len(row.contributors.get("members", [])),
+                                                            cluster.k_threshold):  # fmt: skip
+        made = builder(row, release)
+        decided = releases.for_result(session, cluster, row.id, release.members, made)
+        figures, reasons = releases.result_view(decided, made)
+    payload, withheld = filter_result(viewer, row.kind, row.payload, row.contributors, cluster.k_threshold, unreleased,
+                                      figures, reasons)  # fmt: skip
+    if row.kind == "inventory":
+        payload, withheld = _released_inventory(release, unreleased, payload, withheld)
+    return payload, withheld
+
+
+def _plan_figures(row: Result, release) -> ResultFigures:
+    totals = {column: tuple(release.figures[f"totals::{column}"][3]) for column in RESULT_TOTALS}
+    return plan_figures(row.payload, row.job.options, release.members, releases.earlier(release).cells, totals)
+
+
+RESULT_FIGURES = {
+    "plan": _plan_figures,
+    "allocate": lambda row, release: allocate_figures(row.payload, row.job.options, release.members),
+    "collaborate": lambda row, release: collaborate_figures(row.payload, row.job.options, release.members),
+}
 
 
 # The cluster totals a job result's aggregates would give away when the release of the same data withholds them.

@@ -74,18 +74,23 @@ def decide(figures: list[Figure], cells: pd.DataFrame, members: dict[str, str], 
     held = [reason for f, reason in changes.items() if f.startswith("totals:")]
     if held:
         return Decision(held=held[0])
+    reasons = {f.id: (primary(f.contributions(cells), k, p) if f.cells else None) or changes.get(f.id)
+               for f in figures}
+    return settle(figures, cells, reasons, relations(figures), {f.id for f in figures if f.table == "totals"}, p,
+                  earlier)
+
+
+def settle(figures: list[Figure], cells: pd.DataFrame, reasons: dict[str, str | None], links: list[tuple[str, ...]],
+           totals: set[str], p: float, earlier: list[Earlier]) -> Decision:  # fmt: skip
+    """Complementary suppression and the audit over every earlier release, until no attack is left. ``reasons``:
+    why the primary rules withhold a figure (None: they do not); a figure whose cells were released before is
+    public and stays released."""
     public = {f.cells for e in earlier for f in e.figures if f.id in e.released and f.cells}
     history = sorted(public)
     every = pd.concat([e.cells for e in earlier] + [cells])
     every = every[~every.index.duplicated(keep="last")]
-    reasons = {}
-    for figure in figures:
-        reason = primary(figure.contributions(cells), k, p) if figure.cells else None
-        reasons[figure.id] = reason or changes.get(figure.id)
     choosable = [f.id for f in figures if f.cells and f.cells not in public]
     forced = {f for f in choosable if reasons[f]}
-    links = relations(figures)
-    totals = {f.id for f in figures if f.table == "totals"}
     by_id = {f.id: f for f in figures}
     targets = _targets(figures + [f for e in earlier for f in e.figures], every)
     cuts: list[set[str]] = []
@@ -108,3 +113,27 @@ def decide(figures: list[Figure], cells: pd.DataFrame, members: dict[str, str], 
         else:
             decision.released[figure.id] = figure.value(cells)
     return decision
+
+
+def decide_result(figures: list[Figure], cells: pd.DataFrame, k: int, p: float, earlier: list[Earlier],
+                  links: list[tuple[str, ...]], hidden: set[str]) -> Decision:  # fmt: skip
+    """What of a job result's ``figures`` the audience may have. A figure id names the same figure of every result
+    of that kind and options, so the rules apply to its change since each earlier release that showed it too
+    (two plans of data sets that differ by one member differ by that member's parts). ``hidden``: figures never
+    shown, only protected."""
+    reasons: dict[str, str | None] = {}
+    for figure in figures:
+        if figure.id in hidden:
+            reasons[figure.id] = "never shown"
+            continue
+        reason = primary(figure.contributions(cells), k, p) if figure.cells else None
+        for before in reversed(earlier):
+            if reason is not None:
+                break
+            old = next((f for f in before.figures if f.id == figure.id), None)
+            if old is not None and old.id in before.released and old.cells != figure.cells:
+                change = change_rule(old.contributions(before.cells), figure.contributions(cells), k, p)
+                if change is not None:
+                    reason = f"the change since release {before.number}: " + change.replace("this figure", "it")
+        reasons[figure.id] = reason
+    return settle(figures, cells, reasons, links, set(), p, earlier)
