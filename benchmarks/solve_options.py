@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import time
 
@@ -41,6 +42,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument("--option", action="append", default=[], help="a HiGHS option NAME=VALUE (repeatable)")
     parser.add_argument("--log", default=None, help="write HiGHS's log to this file")
+    parser.add_argument("--sizes", action="store_true", help="also list variables and constraints by name")
     args = parser.parse_args()
 
     cluster = load_cluster(args.example)
@@ -50,6 +52,7 @@ def main() -> None:
     built = time.perf_counter() - start
     m = pm.model
     binaries = {name: int((m.variables[name].labels >= 0).sum()) for name in m.binaries}
+    load = os.getloadavg()[0]
     options = dict(_option(o) for o in args.option)
     start, cpu = time.perf_counter(), time.process_time()
     if options or args.log:
@@ -65,7 +68,17 @@ def main() -> None:
         "build_s": round(built, 1), "solve_wall_s": round(time.perf_counter() - start, 1),
         "solve_cpu_s": round(time.process_time() - cpu, 1), "status": list(status),
         "objective": m.objective.value, "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "load_average": [round(load, 2), round(os.getloadavg()[0], 2)],
+        **({"sizes": sizes(m)} if args.sizes else {}),
     }))
+
+
+def sizes(m) -> dict:
+    """Entries of every variable and constraint by name, with its dimensions: where the model's size comes from."""
+    def table(items) -> dict:
+        return {name: {"dims": dict(item.labels.sizes), "entries": int((item.labels >= 0).sum())} for name, item in items}
+
+    return {"variables": table(m.variables.items()), "constraints": table(m.constraints.items())}
 
 
 if __name__ == "__main__":

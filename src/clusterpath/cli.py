@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from clusterpath.io import InputError, load_cluster, load_scenario, scenario_names
+from clusterpath.pathway import MIP_GAP
 
 EXIT_INFEASIBLE = 3
 EXIT_NO_PLAN = 4  # the solver stopped (e.g. at --time-limit) without any plan
@@ -235,7 +236,7 @@ def plan(
     json_file: Annotated[Path | None, typer.Option("--json", help="Write the JSON summary to this file.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write full results (netCDF and CSV) here.")] = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = None,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap to stop at.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap to stop at.")] = MIP_GAP,
     group_members: Annotated[bool | None, typer.Option("--group-members/--no-group-members", show_default="above 50 members",
                                                        help="Solve members that differ only in size and distance "
                                                             "as one group (docs/model.md).")] = None,
@@ -264,7 +265,9 @@ def plan(
     with Status("Starting", console=err) as status:
         try:
             result = make_plan(cluster, chosen, time_limit=time_limit, mip_gap=mip_gap, group_members=group_members,
-                               step=lambda name: status.update(f"{labels[name]}..."))  # fmt: skip
+                               step=lambda name: status.update(f"{labels[name]}..."),
+                               progress=lambda now: status.update(f"Solving with HiGHS: {now.describe()} "
+                                                                  "(Ctrl-C stops with the best plan so far)"))  # fmt: skip
         except InfeasiblePlan as problem:
             status.stop()
             err.print(f"[bold red]infeasible:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
@@ -362,8 +365,6 @@ DaysOption = Annotated[int | None, typer.Option("--typical-days", min=1, max=365
                                                 help="Typical days per year for every coalition's plan (clusters only).")]  # fmt: skip
 WorkersOption = Annotated[int | None, typer.Option("--workers", min=1, help="Local processes solving coalitions "
                                                    "(default: one per CPU).")]  # fmt: skip
-# Savings of a few per cent must not drown in the solver's tolerance: coalitions solve to 0.1 %.
-COALITION_GAP = 0.001
 GapOption = Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every coalition's "
                                           "plan; keep it well below the collaboration dividend.")]  # fmt: skip
 JsonOutOption = Annotated[Path | None, typer.Option("--json-out", help="Also write the JSON object to this file.")]
@@ -372,7 +373,7 @@ SchedulerOption = Annotated[str | None, typer.Option("--scheduler", help="Addres
 
 
 def _game(source: str, scenario: str | None, typical_days: int | None, workers: int | None, scheduler: str | None,
-          mip_gap: float = 0.01):  # fmt: skip
+          mip_gap: float = MIP_GAP):  # fmt: skip
     """A game file, or the cost game of a cluster's members (c(S) from the pathway model)."""
     path = Path(source)
     if path.suffix.lower() == ".json" and path.is_file():
@@ -442,7 +443,7 @@ def allocate(
     json_out: JsonOutOption = None,
     scenario: ScenarioOption = None,
     typical_days: DaysOption = None,
-    mip_gap: GapOption = COALITION_GAP,
+    mip_gap: GapOption = MIP_GAP,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
 ) -> None:
@@ -537,7 +538,7 @@ def collaborate(
     json_out: JsonOutOption = None,
     scenario: ScenarioOption = None,
     typical_days: DaysOption = None,
-    mip_gap: GapOption = COALITION_GAP,
+    mip_gap: GapOption = MIP_GAP,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
 ) -> None:
@@ -605,7 +606,7 @@ def finance(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     json_out: JsonOutOption = None,
     csv: Annotated[Path | None, typer.Option("--csv", help="Write each project's yearly cash flows as CSV here.")] = None,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = MIP_GAP,
 ) -> None:
     """Project finance of the plan: NPV, IRR, payback, levelized costs and funding gap per project and member."""
     from clusterpath.finance.financing import FinanceAssumptions
@@ -706,7 +707,7 @@ def fund(
                                                "`clusterpath finance`.")] = None,  # fmt: skip
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     json_out: JsonOutOption = None,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = MIP_GAP,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Time limit of the funding "
                                                      "solve, seconds.")] = None,  # fmt: skip
 ) -> None:
@@ -868,7 +869,7 @@ def compare(
     typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
                                                      help="Typical days per year in every scenario.")] = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit per scenario, s.")] = None,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap to stop at.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap to stop at.")] = MIP_GAP,
 ) -> None:
     """Plan a cluster under several scenarios: cost by kind, emissions, investments and credits side by side."""
     from clusterpath.study.compare import compare as run_compare
@@ -948,7 +949,7 @@ def sweep(
     typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
                                                      help="Typical days per year (overrides the sweep file).")] = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit per case, s.")] = None,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every case.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every case.")] = MIP_GAP,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run's summary as JSON.")] = False,
 ) -> None:
     """Solve many cases of uncertain inputs in parallel on Dask; tornado and fan charts; resumes where it stopped.
@@ -1056,7 +1057,7 @@ def portfolio(
                                                "default .cache in the --csv folder, else in the portfolio folder.")] = None,
     time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="Solver time limit per cluster, s: one hard "
                                               "plan must not hold up the portfolio.")] = 600,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every plan.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every plan.")] = MIP_GAP,
 ) -> None:
     """Initiative totals of many clusters: reduction potential, GDP, jobs, by country and continent; year on year.
 
@@ -1120,7 +1121,7 @@ def scorecard_command(
     _quiet_solvers()
     cluster = load_cluster(source)
     chosen = _scenario(scenario, typical_days=typical_days)
-    result = None if no_plan else _solved_plan(cluster, chosen, 0.01, as_json)
+    result = None if no_plan else _solved_plan(cluster, chosen, MIP_GAP, as_json)
     card = scorecard(cluster, chosen, result)
     if as_json:
         out.print_json(json.dumps(card.to_dict(), default=str))
@@ -1163,7 +1164,7 @@ def report(
                                                   "pathway.json, pathway/pathway.nc and allocation.json as `make demo` "
                                                   "writes them.")] = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = None,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = MIP_GAP,
     workers: WorkersOption = None,
     cache: Annotated[Path | None, typer.Option("--cache", help="A portfolio's folder of kept plan figures, as for "
                                                "`clusterpath portfolio` (default .cache beside portfolio.yaml).")] = None,
@@ -1239,7 +1240,7 @@ def _cluster_report(source, scenario, typical_days, allocation, computed, time_l
     if shares is None and allocation == "dual" and len(cluster.members) > 1:
         from clusterpath.coalition import allocate as split
 
-        game, _ = _game(source, scenario, typical_days, workers, None, COALITION_GAP)
+        game, _ = _game(source, scenario, typical_days, workers, None, MIP_GAP)
         try:
             with _working(err, "Allocating the cost by dual prices", False):
                 shares = split(game, "dual").to_dict()
@@ -1261,7 +1262,7 @@ def workforce_command(
                                         "technology without one uses another region's.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="Write the workforce, jobs and pooling tables as CSV here.")] = None,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = MIP_GAP,
 ) -> None:
     """Jobs the plan creates: construction and operation workforce per period and skill, and the gain of a shared pool."""
     from clusterpath.workforce import factors, jobs_created, region_of, shared_pool, workforce

@@ -19,7 +19,8 @@ import pandas as pd
 import xarray as xr
 
 from clusterpath.pathway.build import HUB
-from clusterpath.pathway.network import Network, PathwayModel, _silent_stdout
+from clusterpath.pathway.network import Network, PathwayModel
+from clusterpath.pathway.solve import MIP_GAP, _silent_stdout
 
 # Largest objective coefficient HiGHS handles comfortably; above it the objective is scaled.
 OBJECTIVE_SCALE_ABOVE = 1e6
@@ -32,7 +33,7 @@ class CoalitionSolveError(RuntimeError):
 class CoalitionModel:
     """One pathway model, solved for any subset of the network's members."""
 
-    def __init__(self, network: Network, *, full: Network | None = None, mip_gap: float = 0.01,
+    def __init__(self, network: Network, *, full: Network | None = None, mip_gap: float = MIP_GAP,
                  time_limit: float | None = None) -> None:  # fmt: skip
         """``network`` may be grouped (``pathway.groups``); then ``full`` is the ungrouped one, whose
         members are the players and whose demand and equipment say each member's part of its group."""
