@@ -276,6 +276,9 @@ def plan(
             status.stop()
             err.print(f"[bold red]no plan:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
             raise typer.Exit(EXIT_NO_PLAN) from None
+    if result.status == "user_interrupt":
+        err.print("[yellow]note:[/] stopped by Ctrl-C: this is the best plan found so far, not proven within "
+                  f"--mip-gap {mip_gap:g} of the least cost.", highlight=False)  # fmt: skip
     summary = result.summary()
     path = _critical_path(result, cluster, chosen)
     summary["critical_path"] = path.to_dict(orient="records")

@@ -23,12 +23,14 @@ from linopy.solvers import _run_highs_with_keyboard_interrupt as run_highs  # Hi
 
 from clusterpath.pathway import MIP_GAP
 
-# HiGHS scales costs and bounds by powers of two when asked. Above these its log calls a problem badly
-# scaled and advises the scale that brings the largest value below them (costs to 9e7 per MW and
-# right-hand sides to 1e7 t in the port example: -4 each, 20 % faster at 1 typical day, docs/performance.md).
+# HiGHS scales costs by a power of two when asked; above this its log calls them excessively large (to 9e7
+# per MW in the port example). Its bound scaling (user_bound_scale) is left off: HiGHS then rejects a MIP
+# start given in the model's own units and re-solves an LP for it (docs/performance.md).
 COST_SCALE_ABOVE = 1e7
-BOUND_SCALE_ABOVE = 1e6
 PROGRESS_EVERY = 1.0  # seconds between two progress reports
+# The relaxation of a MIP's first plan: "ipm" (with crossover, for the basis the fixed LP starts from) or
+# "simplex" (docs/performance.md compares them).
+RELAXATION_SOLVER = "ipm"
 
 
 @dataclass(frozen=True)
@@ -54,15 +56,13 @@ Report = Callable[[Progress], None]
 
 
 def options(model: linopy.Model, *, time_limit: float | None = None, mip_gap: float | None = MIP_GAP) -> dict:
-    """HiGHS options for this model: interior point for an LP, scaling for badly scaled costs and bounds."""
+    """HiGHS options for this model: interior point for an LP, scaled costs when they are large."""
     chosen: dict = {}
     if not len(model.binaries):
         # Interior point with crossover (an exact vertex); on these sparse, block-structured
         # LPs it is often, not always, faster than simplex (docs/performance.md).
         chosen.update(solver="ipm", run_crossover="on")
-    matrices = model.matrices
-    chosen |= _scaling("user_objective_scale", matrices.c, COST_SCALE_ABOVE)
-    chosen |= _scaling("user_bound_scale", matrices.b, BOUND_SCALE_ABOVE)
+    chosen |= _scaling("user_objective_scale", model.matrices.c, COST_SCALE_ABOVE)
     if time_limit is not None:
         chosen["time_limit"] = float(time_limit)
     if mip_gap is not None:
@@ -104,7 +104,7 @@ def run(model: linopy.Model, chosen: dict, *, log_file=None, progress: Report | 
                                                  log_fn=Path(log_file) if log_file else None, set_names=False)  # fmt: skip
         h = solver.solver_model
         phase = _report(h, progress) if progress is not None else {"name": None}
-        start = None
+        start, began = None, time.monotonic()
         try:
             if classes and len(model.binaries):
                 start = _first_plan(h, model, classes, float(chosen.get("mip_rel_gap", 1e-4)), phase)
@@ -112,6 +112,8 @@ def run(model: linopy.Model, chosen: dict, *, log_file=None, progress: Report | 
                     return model.assign_result(_result(model, start[0], start[1], TerminationCondition.optimal))
                 if start is not None:
                     h.setSolution(_solution(start[0]))
+                if "time_limit" in chosen:  # the limit is for the whole solve, not for each of HiGHS's runs
+                    h.setOptionValue("time_limit", max(chosen["time_limit"] - (time.monotonic() - began), 0.0))
             phase["name"] = None
             result = solver.solve()
         except KeyboardInterrupt:
@@ -132,7 +134,9 @@ def _first_plan(h, model: linopy.Model, classes: list[Classes], gap: float, phas
     h.changeColsIntegrality(integer.size, integer, np.zeros(integer.size, dtype=np.uint8))
     try:
         phase["name"] = "relaxation"
+        h.setOptionValue("solver", RELAXATION_SOLVER)
         run_highs(h)
+        h.setOptionValue("solver", "choose")  # the fixed LP by simplex from the relaxation's basis, the MIP as one
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         bound = h.getInfo().objective_function_value
@@ -181,7 +185,7 @@ def _report(h, progress: Report) -> dict:
     """Pass HiGHS's interrupt callbacks (many a second) on as one progress report a second.
 
     Returns the phase label the caller sets while it solves relaxations of its own (None: HiGHS's phases)."""
-    last, phase = [-np.inf], {"name": None}
+    began, last, phase = time.monotonic(), [-np.inf], {"name": None}
 
     def report(kind: str, event) -> None:
         now = time.monotonic()
@@ -193,10 +197,10 @@ def _report(h, progress: Report) -> dict:
             best, bound = float(out.mip_primal_bound), float(out.mip_dual_bound)
             gap = float(out.mip_gap) if np.isfinite(best) else None
             kind = "branch and bound" if int(out.mip_node_count) > 0 else "root"
-            progress(Progress(kind, float(out.running_time), gap, best if np.isfinite(best) else None,
+            progress(Progress(kind, now - began, gap, best if np.isfinite(best) else None,
                               bound if np.isfinite(bound) else None))  # fmt: skip
         else:
-            progress(Progress(phase["name"] or kind, float(out.running_time)))
+            progress(Progress(phase["name"] or kind, now - began))
 
     h.cbSimplexInterrupt.subscribe(lambda e: report("simplex", e))
     h.cbIpmInterrupt.subscribe(lambda e: report("interior point", e))
