@@ -168,7 +168,7 @@ def _first_plan(h, model: linopy.Model, classes: list[Classes], gap: float, phas
 
 
 def _positions(labels: np.ndarray) -> np.ndarray:
-    """Column of each linopy label (-1 for labels the solver never saw)."""
+    """Column (or row) of each linopy label (-1 for labels the solver never saw)."""
     position = np.full(int(labels.max()) + 1 if len(labels) else 0, -1, dtype=np.int64)
     position[labels] = np.arange(len(labels))
     return position
