@@ -103,3 +103,10 @@ def test_the_start_from_the_relaxation_gives_the_mips_optimum():
     assert solve.run(alone.model, {"mip_rel_gap": 0.0}) == ("ok", "optimal")
     assert with_start.objective_value == pytest.approx(alone.objective_value, rel=MIP_GAP)
     assert with_start.objective_value >= alone.objective_value - 1e-6 * abs(alone.objective_value)
+    # A gap the first plan already meets: it is the answer, with no branch and bound, and a plan in full.
+    loose = PathwayModel(network)
+    assert loose.solve(mip_gap=0.05) == ("ok", "optimal") and loose.has_solution()
+    assert alone.objective_value - 1e-6 * abs(alone.objective_value) <= loose.objective_value
+    assert loose.objective_value == pytest.approx(alone.objective_value, rel=0.05)
+    chosen = loose.model.variables["size-class"].solution
+    assert set(np.round(chosen.values[np.isfinite(chosen.values)], 9)) <= {0.0, 1.0}
