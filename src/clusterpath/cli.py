@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from clusterpath.io import InputError, load_cluster, load_scenario, scenario_names
+from clusterpath.pathway import MIP_GAP
 
 EXIT_INFEASIBLE = 3
 EXIT_NO_PLAN = 4  # the solver stopped (e.g. at --time-limit) without any plan
@@ -278,7 +279,7 @@ def plan(
     json_file: Annotated[Path | None, typer.Option("--json", help="Write the JSON summary to this file.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write full results (netCDF and CSV) here.")] = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = None,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap to stop at.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap to stop at.")] = MIP_GAP,
     group_members: Annotated[bool | None, typer.Option("--group-members/--no-group-members", show_default="above 50 members",
                                                        help="Solve members that differ only in size and distance "
                                                             "as one group (docs/model.md).")] = None,
@@ -310,7 +311,9 @@ def plan(
     with Status("Starting", console=err) as status:
         try:
             result = make_plan(cluster, chosen, time_limit=time_limit, mip_gap=mip_gap, group_members=group_members,
-                               step=lambda name: status.update(f"{labels[name]}..."))  # fmt: skip
+                               step=lambda name: status.update(f"{labels[name]}..."),
+                               progress=lambda now: status.update(f"Solving with HiGHS: {now.describe()} "
+                                                                  "(Ctrl-C stops with the best plan so far)"))  # fmt: skip
         except InfeasiblePlan as problem:
             status.stop()
             err.print(f"[bold red]infeasible:[/] {cluster.id} under '{chosen.name}': {problem}", highlight=False)
@@ -322,6 +325,9 @@ def plan(
         except PlanningError as problem:  # as `validate` says it: where in the files, and the field to fix
             status.stop()
             raise readiness.explain(problem, cluster, chosen, source, scenario or DEFAULT_SCENARIO) from None
+    if result.status == "user_interrupt":
+        err.print("[yellow]note:[/] stopped by Ctrl-C: this is the best plan found so far, not proven within "
+                  f"--mip-gap {mip_gap:g} of the least cost.", highlight=False)  # fmt: skip
     summary = result.summary()
     summary["representation_error"] = representation_error(cluster, chosen.typical_days)
     path = _critical_path(result, cluster, chosen)
@@ -411,8 +417,6 @@ GameSource = Annotated[str, typer.Argument(help="A game file (.json with 'player
 ScenarioOption = Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name (clusters only).")]
 WorkersOption = Annotated[int | None, typer.Option("--workers", min=1, help="Local processes solving coalitions "
                                                    "(default: one per CPU).")]  # fmt: skip
-# Savings of a few per cent must not drown in the solver's tolerance: coalitions solve to 0.1 %.
-COALITION_GAP = 0.001
 GapOption = Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every coalition's "
                                           "plan; keep it well below the collaboration dividend.")]  # fmt: skip
 JsonOutOption = Annotated[Path | None, typer.Option("--json-out", help="Also write the JSON object to this file.")]
@@ -423,7 +427,7 @@ SchedulerOption = Annotated[str | None, typer.Option("--scheduler", help="Addres
 
 
 def _game(source: str, scenario: str | None, typical_days: int | None, workers: int | None, scheduler: str | None,
-          mip_gap: float = 0.01, time_limit: float | None = None, on_solved: Callable[[int], None] | None = None):  # fmt: skip
+          mip_gap: float = MIP_GAP, time_limit: float | None = None, on_solved: Callable[[int], None] | None = None):  # fmt: skip
     """A game file, or the cost game of a cluster's members (c(S) from the pathway model)."""
     path = Path(source)
     if path.suffix.lower() == ".json" and path.is_file():
@@ -493,7 +497,7 @@ def allocate(
     json_out: JsonOutOption = None,
     scenario: ScenarioOption = None,
     typical_days: TypicalDaysOption = None,
-    mip_gap: GapOption = COALITION_GAP,
+    mip_gap: GapOption = MIP_GAP,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     time_limit: CoalitionTimeOption = None,
@@ -600,7 +604,7 @@ def collaborate(
     json_out: JsonOutOption = None,
     scenario: ScenarioOption = None,
     typical_days: TypicalDaysOption = None,
-    mip_gap: GapOption = COALITION_GAP,
+    mip_gap: GapOption = MIP_GAP,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     time_limit: CoalitionTimeOption = None,
@@ -683,7 +687,7 @@ def finance(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     json_out: JsonOutOption = None,
     csv: Annotated[Path | None, typer.Option("--csv", help="Write each project's yearly cash flows as CSV here.")] = None,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = MIP_GAP,
 ) -> None:
     """Project finance of the plan: NPV, IRR, payback, levelized costs and funding gap per project and member."""
     from clusterpath.finance.financing import FinanceAssumptions
@@ -784,7 +788,7 @@ def fund(
                                                "`clusterpath finance`.")] = None,  # fmt: skip
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     json_out: JsonOutOption = None,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = MIP_GAP,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Time limit of the funding "
                                                      "solve, seconds.")] = None,  # fmt: skip
 ) -> None:
@@ -975,7 +979,7 @@ def compare(
                                                  "comparison.html (figures) here.")] = None,
     typical_days: TypicalDaysOption = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit per scenario, s.")] = None,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap to stop at.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap to stop at.")] = MIP_GAP,
 ) -> None:
     """Plan a cluster under several scenarios: cost by kind, emissions, investments and credits side by side."""
     from clusterpath.study.compare import compare as run_compare
@@ -1054,7 +1058,7 @@ def sweep(
     scheduler: SchedulerOption = None,
     typical_days: TypicalDaysOption = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit per case, s.")] = None,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every case.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every case.")] = MIP_GAP,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run's summary as JSON.")] = False,
 ) -> None:
     """Solve many cases of uncertain inputs in parallel on Dask; tornado and fan charts; resumes where it stopped.
@@ -1161,7 +1165,7 @@ def portfolio(
                                                "default .cache in the --csv folder, else in the portfolio folder.")] = None,
     time_limit: Annotated[float, typer.Option("--time-limit", min=1, help="Solver time limit per cluster, s: one hard "
                                               "plan must not hold up the portfolio.")] = 600,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every plan.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of every plan.")] = MIP_GAP,
 ) -> None:
     """Initiative totals of many clusters: reduction potential, GDP, jobs, by country and continent; year on year.
 
@@ -1224,7 +1228,7 @@ def scorecard_command(
     _quiet_solvers()
     cluster = load_cluster(source)
     chosen = _scenario(scenario, typical_days=typical_days)
-    result = None if no_plan else _solved_plan(cluster, chosen, 0.01, as_json)
+    result = None if no_plan else _solved_plan(cluster, chosen, MIP_GAP, as_json)
     card = scorecard(cluster, chosen, result)
     if as_json:
         out.print_json(json.dumps(card.to_dict(), default=str))
@@ -1270,7 +1274,7 @@ def report(
                                                   "pathway.json, pathway/pathway.nc and allocation.json as `make demo` "
                                                   "writes them.")] = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = None,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = MIP_GAP,
     workers: WorkersOption = None,
     cache: Annotated[Path | None, typer.Option("--cache", help="A portfolio's folder of kept plan figures, as for "
                                                "`clusterpath portfolio` (default .cache beside portfolio.yaml).")] = None,
@@ -1348,7 +1352,7 @@ def _cluster_report(source, scenario, typical_days, allocation, computed, time_l
         from clusterpath.coalition import allocate as split
 
         with _working(err, "Building the coalition model and allocating the cost by dual prices", False):
-            game, _ = _game(source, scenario, typical_days, workers, None, COALITION_GAP, time_limit)
+            game, _ = _game(source, scenario, typical_days, workers, None, MIP_GAP, time_limit)
             try:
                 shares = split(game, "dual").to_dict()
             finally:
@@ -1368,7 +1372,7 @@ def workforce_command(
                                         "technology without one uses another region's.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="Write the workforce, jobs and pooling tables as CSV here.")] = None,
-    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = 0.01,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", min=0, max=1, help="Relative MIP gap of the plan.")] = MIP_GAP,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = None,
 ) -> None:
     """Jobs the plan creates: construction and operation workforce per period and skill, and the gain of a shared pool."""

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from clusterpath.cli import app
 from clusterpath.coalition import allocate
 from clusterpath.coalition.cluster_game import ClusterGame
+from clusterpath.io import load_cluster, load_scenario
 from clusterpath.pathway.build import HUB, NetworkBuilder
 from clusterpath.pathway.plan import plan
 
@@ -270,3 +271,46 @@ def test_collaborate_takes_a_time_limit(files):
                                  "--time-limit", "60"])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["coalitions_solved"] == 2**4 - 1
+
+
+def test_plans_and_coalitions_share_one_stated_gap():
+    """One declaration of the gap: the plan (library, command line, platform) and every coalition use it."""
+    from inspect import signature
+
+    from clusterpath import cli
+    from clusterpath.pathway import MIP_GAP
+    from clusterpath.pathway.coalition import CoalitionModel
+    from clusterpath.platform.jobs import AllocateOptions, CollaborateOptions, PlanOptions
+
+    defaults = {signature(f).parameters["mip_gap"].default for f in (plan, ClusterGame, CoalitionModel, cli.plan,
+                                                                      cli.allocate, cli.collaborate, cli.finance)}
+    defaults |= {options().mip_gap for options in (PlanOptions, AllocateOptions, CollaborateOptions)}
+    assert defaults == {MIP_GAP} and MIP_GAP <= 0.001
+
+
+def test_the_split_divides_the_plans_own_cost(tmp_path):
+    """`plan` and `allocate --method dual` at their defaults solve the same MIP (an electrolyser with size classes)
+    at the same resolution to the same gap: the allocation's c(N) is the plan's objective within that gap."""
+    from clusterpath.pathway import MIP_GAP
+
+    from ..pathway.test_build import hydrogen_feedstock
+
+    raw = {"id": "h2", "name": "Hydrogen users", "country": "BE", "location": {"lat": LAT, "lon": LON}, "kind": "port",
+           "currency": "EUR", "base_year": BASE_YEAR, "discount_rate": 0.05,
+           "grid": {"emission_factor": {BASE_YEAR: "0.2 tCO2e/MWh"}, "electricity_price": {BASE_YEAR: 80}},
+           "members": [member("chem", [power(2000)], km_north=2),
+                       member("h2a", [hydrogen_feedstock(8760 * 20)], km_north=4),
+                       member("h2b", [hydrogen_feedstock(8760 * 3)], km_north=1)]}  # fmt: skip
+    (tmp_path / "h2.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    chosen = {"name": "small", "periods": [2025, 2035], "target_year": 2035, "typical_days": 1,
+              "levers": ["hydrogen_network", "electrolysis"], "economies_of_scale": True, "lead_times": False}  # fmt: skip
+    (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(chosen))
+    files = [str(tmp_path / "h2.yaml"), "--scenario", str(tmp_path / "scenario.yaml")]
+    planned = runner.invoke(app, ["plan", *files, "--json", str(tmp_path / "plan.json")])
+    assert planned.exit_code == 0, planned.output
+    split = runner.invoke(app, ["allocate", *files, "--method", "dual", "--json", "--workers", "1"])
+    assert split.exit_code == 0, split.output
+    objective = json.loads((tmp_path / "plan.json").read_text())["objective"]
+    assert json.loads(split.stdout)["total"] == pytest.approx(objective, rel=MIP_GAP)
+    network = NetworkBuilder(load_cluster(str(tmp_path / "h2.yaml")), load_scenario(str(tmp_path / "scenario.yaml"))).build()
+    assert network.scale is not None and not network.scale.empty  # a MIP, not an LP

@@ -19,6 +19,7 @@ import pandas as pd
 from clusterpath.coalition.allocation import Solution, rule
 from clusterpath.coalition.game import Game
 from clusterpath.io.errors import InputError
+from clusterpath.pathway import MIP_GAP
 from clusterpath.pathway.coalition import CoalitionModel
 from clusterpath.pathway.network import Network
 
@@ -45,7 +46,7 @@ class ClusterGame(Game):
     """Players are a cluster's members; c(S) is the least cost of S planning alone together."""
 
     def __init__(self, network: Network, *, full: Network | None = None, workers: int | None = None,
-                 scheduler: str | None = None, mip_gap: float = 0.01, source: str = "cluster",
+                 scheduler: str | None = None, mip_gap: float = MIP_GAP, source: str = "cluster",
                  time_limit: float | None = None, on_solved: Callable[[int], None] | None = None) -> None:  # fmt: skip
         """``network`` may be grouped (``pathway.groups``), with ``full`` the ungrouped one: the players
         are still the members, and a coalition takes its members' part of each group. ``time_limit``

@@ -294,7 +294,7 @@ def _solve(chosen: list[Candidate], budget: float, objective: str, project_cap: 
     import linopy
     import xarray as xr
 
-    from clusterpath.pathway.network import _silent_stdout
+    from clusterpath.pathway.solve import _silent_stdout
 
     # Money in units of the largest grant any project could get keeps the coefficients near 1 for HiGHS.
     names = pd.Index([c.name for c in chosen], name="project")

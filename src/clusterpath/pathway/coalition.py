@@ -19,7 +19,8 @@ import pandas as pd
 import xarray as xr
 
 from clusterpath.pathway.build import HUB
-from clusterpath.pathway.network import Network, PathwayModel, _silent_stdout
+from clusterpath.pathway.network import Network, PathwayModel
+from clusterpath.pathway.solve import MIP_GAP, _positions, _silent_stdout
 
 # Largest objective coefficient HiGHS handles comfortably; above it the objective is scaled.
 OBJECTIVE_SCALE_ABOVE = 1e6
@@ -32,7 +33,7 @@ class CoalitionSolveError(RuntimeError):
 class CoalitionModel:
     """One pathway model, solved for any subset of the network's members."""
 
-    def __init__(self, network: Network, *, full: Network | None = None, mip_gap: float = 0.01,
+    def __init__(self, network: Network, *, full: Network | None = None, mip_gap: float = MIP_GAP,
                  time_limit: float | None = None) -> None:  # fmt: skip
         """``network`` may be grouped (``pathway.groups``); then ``full`` is the ungrouped one, whose
         members are the players and whose demand and equipment say each member's part of its group."""
@@ -434,13 +435,6 @@ class CoalitionModel:
     def _merchant_share(self, inside: set[str]) -> float:
         total = float(self._merchant.sum())
         return float(self._merchant.reindex(list(inside)).fillna(0.0).sum()) / total if total > 0 else 0.0
-
-
-def _positions(labels: np.ndarray) -> np.ndarray:
-    """Column (or row) index of each linopy label."""
-    position = np.full(int(labels.max()) + 1 if len(labels) else 0, -1, dtype=np.int64)
-    position[labels] = np.arange(len(labels))
-    return position
 
 
 def _fixed_costs(n: Network) -> pd.Series:

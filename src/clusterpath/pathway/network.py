@@ -12,9 +12,6 @@ MWh of reference flow. Emission buses collect tCO2e and are not balanced.
 
 from __future__ import annotations
 
-import os
-import sys
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import linopy
@@ -22,7 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from clusterpath.pathway import policy_terms
+from clusterpath.pathway import policy_terms, solve
 from clusterpath.pathway.policy_terms import PolicyTerms
 
 HOURS = 24
@@ -140,6 +137,7 @@ class PathwayModel:
         self.network = network
         self.relax = relax
         self.slacks: dict[str, linopy.Variable] = {}
+        self.classes: list[solve.Classes] = []  # size and flow classes, for the solver's first plan
         self.model = linopy.Model(force_dim_names=True)
         self._build()
 
@@ -295,6 +293,7 @@ class PathwayModel:
         m.add_constraints(amount - grid["lo"].fillna(0) * choose >= 0, name=f"{kind}-class-lower", mask=valid)
         m.add_constraints(choose.sum("segment") <= 1, name=f"one-{kind}-class")
         m.add_constraints(quantity - amount.sum("segment") == 0, name=f"{kind}-from-classes")
+        self.classes.append(solve.Classes(choose, amount, grid["lo"], grid["hi"]))
         return (grid["fixed"].fillna(0) * choose.fillna(0) + grid["slope"].fillna(0) * amount.fillna(0)).sum("segment")
 
     def _stores(self) -> None:
@@ -569,47 +568,22 @@ class PathwayModel:
         return terms
 
     # -- solving --------------------------------------------------------------------
-    def solve(self, time_limit: float | None = None, mip_gap: float | None = None, log_file=None):
-        options = {"output_flag": log_file is not None}
-        linear = not len(self.model.binaries)  # binary variables by name: no label join across their coordinates
-        if linear:
-            # Interior point with crossover (an exact vertex); on these sparse, block-structured
-            # LPs it is often, not always, faster than simplex (docs/performance.md).
-            options.update(solver="ipm", run_crossover="on")
-        if time_limit is not None:
-            options["time_limit"] = float(time_limit)
-        if mip_gap is not None:
-            options["mip_rel_gap"] = float(mip_gap)
-        with _silent_stdout():
-            status, condition = self.model.solve(solver_name="highs", io_api="direct", log_fn=log_file,
-                                                 progress=False, **options)  # fmt: skip
-            if linear and condition == "unknown":
-                # Crossover can end "imprecise" on a correct interior solution: settle it by simplex.
-                options.update(solver="simplex")
-                options.pop("run_crossover")
-                status, condition = self.model.solve(solver_name="highs", io_api="direct", log_fn=log_file,
-                                                     progress=False, **options)  # fmt: skip
+    def solve(self, time_limit: float | None = None, mip_gap: float | None = None, log_file=None,
+              progress: solve.Report | None = None) -> tuple[str, str]:  # fmt: skip
+        """Solve with HiGHS (options by problem: ``pathway.solve``); Ctrl-C keeps the best plan found so far."""
+        options = solve.options(self.model, time_limit=time_limit, mip_gap=mip_gap)
+        status, condition = solve.run(self.model, options, log_file=log_file, progress=progress, classes=self.classes)
+        if options.get("solver") == "ipm" and condition == "unknown":
+            # Crossover can end "imprecise" on a correct interior solution: settle it by simplex.
+            options.update(solver="simplex")
+            options.pop("run_crossover")
+            status, condition = solve.run(self.model, options, log_file=log_file, progress=progress)
         return status, condition
 
     def has_solution(self) -> bool:
         """Whether the solver left a plan (at a time limit it may have none)."""
         values = self.flow.solution.values
         return values.size == 0 or bool(np.isfinite(values).all())
-
-@contextmanager
-def _silent_stdout():
-    """HiGHS prints its banner from C++ whatever its options say; the model must not print."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-
 
 def _buildable(assets: pd.DataFrame, index: pd.Index, periods: pd.Index) -> xr.DataArray:
     """(asset, build): whether a period starts at or after the asset's earliest operation (lead times, build.py)."""

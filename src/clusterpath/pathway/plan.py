@@ -6,18 +6,18 @@ from collections.abc import Callable
 
 import numpy as np
 
+from clusterpath.pathway import MIP_GAP
 from clusterpath.pathway.build import HUB, NetworkBuilder
 from clusterpath.pathway.groups import AUTO_GROUP_MEMBERS, group, member_groups, ungroup
 from clusterpath.pathway.network import Network, PathwayModel
 from clusterpath.pathway.result import PathwayResult
+from clusterpath.pathway.solve import Report
 from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
 
 Step = Callable[[str], None]
 TOLERANCE = 1e-3  # of a tonne, MWh or MW: below this a relaxed shortfall is rounding
-# Economies of scale make the plan a MIP; closing the last percent of its gap can take
-# hours while changing no decision of consequence, so stop at 1 % unless told otherwise.
-DEFAULT_MIP_GAP = 0.01
+DEFAULT_MIP_GAP = MIP_GAP  # the gap coalitions are solved to, so that c(N) is the plan's cost
 
 
 class InfeasiblePlan(Exception):
@@ -29,20 +29,25 @@ class SolverStopped(Exception):
 
 
 def plan(cluster: Cluster, scenario: Scenario, *, time_limit: float | None = None, mip_gap: float = DEFAULT_MIP_GAP,
-         baseline: bool = True, group_members: bool | None = None, step: Step | None = None) -> PathwayResult:  # fmt: skip
+         baseline: bool = True, group_members: bool | None = None, step: Step | None = None,
+         progress: Report | None = None) -> PathwayResult:  # fmt: skip
     """``group_members`` solves members that differ only in size and distance as one (groups.py);
-    by default only for clusters of more than ``AUTO_GROUP_MEMBERS`` members."""
+    by default only for clusters of more than ``AUTO_GROUP_MEMBERS`` members. ``progress`` hears from the
+    solver about once a second; on Ctrl-C the best plan found so far comes back with status "user_interrupt"."""
     step = step or (lambda _: None)
     step("build")
     full = NetworkBuilder(cluster, scenario).build()
     network = _grouped(full, group_members, len(cluster.members))
     model = PathwayModel(network)
     step("solve")
-    status, condition = model.solve(time_limit=time_limit, mip_gap=mip_gap)
+    try:
+        status, condition = model.solve(time_limit=time_limit, mip_gap=mip_gap, progress=progress)
+    except KeyboardInterrupt:
+        raise SolverStopped("stopped (Ctrl-C) before the solver found a plan") from None
     if condition in ("infeasible", "infeasible_or_unbounded", "unbounded"):
         step("diagnose")
         raise InfeasiblePlan(diagnose(network, scenario, cluster.currency))
-    if condition != "optimal" and not (condition == "time_limit" and model.has_solution()
+    if condition != "optimal" and not (condition in ("time_limit", "user_interrupt") and model.has_solution()
                                        and np.isfinite(model.model.objective.value or np.nan)):  # fmt: skip
         raise SolverStopped(f"the solver stopped ({condition}) before finding a plan; allow a longer --time-limit, "
                             "fewer --typical-days or a larger --mip-gap")

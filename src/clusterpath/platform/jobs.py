@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from clusterpath.io.errors import InputError
+from clusterpath.pathway import MIP_GAP
 from clusterpath.platform.memberdata import assemble
 from clusterpath.platform.models import InputVersion, Job, Result, utcnow
 from clusterpath.platform.settings import Settings
@@ -50,7 +51,7 @@ class ScenarioOptions(_Options):
     scenario: str | dict[str, Any] = Field(default="net-zero-2050", description="a shipped scenario's name "
                                            "(see `clusterpath scenarios`) or a scenario as a mapping")  # fmt: skip
     typical_days: int | None = Field(default=None, ge=1, le=365)
-    mip_gap: float = Field(default=0.01, ge=0, le=1)
+    mip_gap: float = Field(default=MIP_GAP, ge=0, le=1)
     time_limit: float | None = Field(default=None, ge=1, le=7 * 86400)
 
 
@@ -64,12 +65,9 @@ class FinanceOptions(ScenarioOptions):
 
 class AllocateOptions(ScenarioOptions):
     method: Literal["shapley", "nucleolus", "least-core", "scrb", "proportional", "use", "dual"] = "dual"
-    # Savings of a few per cent must not drown in the solver's tolerance (as the CLI does).
-    mip_gap: float = Field(default=0.001, ge=0, le=1)
 
 
 class CollaborateOptions(ScenarioOptions):
-    mip_gap: float = Field(default=0.001, ge=0, le=1)
     exact_up_to: int = Field(default=10, ge=2, le=15)
     samples: int = Field(default=40, ge=4, le=10_000)
     seed: int = Field(default=0, ge=0, le=2**31)
@@ -79,7 +77,7 @@ class CompareOptions(_Options):
     scenarios: list[str | dict[str, Any]] = Field(min_length=2, max_length=10, description="shipped scenarios' "
                                                   "names or scenarios as mappings, in the order to show them")  # fmt: skip
     typical_days: int | None = Field(default=None, ge=1, le=365)
-    mip_gap: float = Field(default=0.01, ge=0, le=1)
+    mip_gap: float = Field(default=MIP_GAP, ge=0, le=1)
     time_limit: float | None = Field(default=None, ge=1, le=7 * 86400)
 
     @field_validator("scenarios")
