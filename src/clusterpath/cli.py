@@ -340,6 +340,10 @@ def _print_plan(cluster, scenario, result, summary: dict) -> None:
         table.add_row(key, _number(scopes.get("scope1", {}).get(key, 0.0)), _number(scopes.get("scope2", {}).get(key, 0.0)),
                       _number(summary["emissions_tco2e"][key]))  # fmt: skip
     out.print(table)
+    grid = summary["grid_factor"]
+    if grid["basis"]:
+        factors = ", ".join(f"{p}: {v:.3f}" for p, v in grid["tco2e_per_mwh"].items())
+        out.print(f"Grid factor of scope 2, tCO2e/MWh: {factors} ({grid['basis']})", highlight=False)
     last = summary["periods"][-1]
     levers = result.levers_used()
     if not levers.empty:

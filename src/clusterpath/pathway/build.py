@@ -21,6 +21,7 @@ from clusterpath.inventory import Inventory, interpolate, wastewater_ch4_t
 from clusterpath.pathway import lead_times, prices, timeseries
 from clusterpath.pathway.capex import scale_capex
 from clusterpath.pathway.catalog import CATALOG_MONEY_YEAR, Catalog, exchange_rate
+from clusterpath.pathway.grid_path import GridPath, default_grid_path
 from clusterpath.pathway.money import PriceYearError, money_year
 from clusterpath.pathway.network import AnnualLimit, BuildLimit, EmissionCap, Network, annuity
 from clusterpath.schema import Cluster
@@ -214,12 +215,15 @@ class NetworkBuilder:
         )
 
     def grid_factor(self) -> list[float]:
-        if self.scenario.grid_emission_factor:
-            return self._series(self.scenario.grid_emission_factor, "")
-        if self.cluster.grid.emission_factor:
-            return self._series(self.cluster.grid.emission_factor, "")
-        base = self.inventory.grid
-        return [base.tco2e_per_mwh if base else 0.0] * len(self.periods)
+        return self.grid_path().factors
+
+    def grid_path(self) -> GridPath:
+        """The grid factor by period: the scenario's or cluster's own, else the country's published path (6.7)."""
+        for owner, given in (("scenario", self.scenario.grid_emission_factor),
+                             ("cluster", self.cluster.grid.emission_factor)):  # fmt: skip
+            if given:
+                return GridPath(self._series(given, ""), f"the {owner}'s grid_emission_factor", False)
+        return default_grid_path(self.cluster.country, self.cluster.base_year, self.periods)
 
     def carbon_price(self) -> pd.Series | None:
         if self.scenario.carbon_price:
@@ -1018,6 +1022,7 @@ class NetworkBuilder:
             flow_scale=pd.DataFrame(self.flow_scale_rows).set_index(["unit", "segment", "period"])
             if self.flow_scale_rows else None,
             meta={"incumbent": self._incumbent_table(), "grid_factor": dict(zip(self.periods, self.grid_factor(), strict=True)),
+                  "grid_factor_basis": self.grid_path().basis,
                   "cap_baseline": self.cap_baselines(), "merchant_mw": dict(self._merchant_by_member),
                   "lead_times": times, "byproduct_value": self._byproduct_values(),
                   "money": {"currency": self.cluster.currency, "price_year": self.price_year}},
