@@ -228,7 +228,7 @@ def _export_example(name: str, path: Path) -> None:
 def plan(
     source: Source,
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name "
-                                                 "(see `clusterpath scenarios`); default net-zero-2050.")] = None,
+                                                 "(see `clusterpath scenarios`); default scope-1-net-zero-2050.")] = None,
     target_year: Annotated[int | None, typer.Option("--target-year", help="Year of net zero (overrides the scenario).")] = None,
     typical_days: Annotated[int | None, typer.Option("--typical-days", min=1, max=365,
                                                      help="Typical days per year (overrides the scenario).")] = None,
@@ -865,7 +865,7 @@ def compare(
     ctx: typer.Context,
     source: Source,
     names: Annotated[list[str], typer.Option("--scenarios", help="Scenarios to compare: shipped names or files, "
-                                             "e.g. --scenarios net-zero-2050 net-zero-2040 my.yaml.")],
+                                             "e.g. --scenarios scope-1-net-zero-2050 scope-1-net-zero-2040 my.yaml.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write comparison.json, CSV tables and "
                                                  "comparison.html (figures) here.")] = None,
@@ -1159,7 +1159,7 @@ def report(
                                           "(with portfolio.yaml).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write report.html, report.xlsx and report.pdf into.")],
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name; default "
-                                                 "net-zero-2050 (with --from: the one the results were planned under).")] = None,
+                                                 "scope-1-net-zero-2050 (with --from: the one the results were planned under).")] = None,
     typical_days: DaysOption = None,
     allocation: Annotated[str, typer.Option("--allocation", help="dual (split the cost by the plan's dual prices) "
                                             "or none (no allocation section).")] = "dual",

@@ -1108,15 +1108,24 @@ class NetworkBuilder:
         capped = buses[(buses["kind"] == "emission") & buses["carrier"].isin(scopes)]
         baseline = self.cap_baselines()
 
+        start, end = self._cap_line()
+
         def path(start_value: float) -> pd.Series:
-            start, end = self.cluster.base_year, s.target_year
-            return pd.Series([start_value * max(0.0, (end - y) / (end - start)) if end > start else 0.0
+            return pd.Series([start_value * min(1.0, max(0.0, (end - y) / (end - start))) if end > start else 0.0
                               for y in self.periods], index=self.periods)  # fmt: skip
 
         if s.target == "cluster_cap":
             return [EmissionCap("cluster", list(capped.index), path(float(baseline.sum())))]
         return [EmissionCap("shared infrastructure" if node == HUB else node, list(rows.index), path(baseline.get(node, 0.0)))
                 for node, rows in capped.groupby("node")]  # fmt: skip
+
+    def _cap_line(self) -> tuple[int, int]:
+        """Years the cap's straight line runs between: from base-year emissions (held before its start) to zero."""
+        base, start = self.cluster.base_year, self.scenario.cap_start_year
+        if start is not None and start < base:
+            raise PlanningError(f"scenario cap_start_year {start} is before the cluster's base year {base}: give "
+                                f"a year from {base} on (or leave it out to start the line at the base year)")  # fmt: skip
+        return (base if start is None else start), self.scenario.target_year
 
     def _merchant_emissions(self) -> float:
         if not self._merchant_mw:
