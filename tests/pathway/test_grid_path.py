@@ -1,4 +1,4 @@
-"""The grid's emission factor follows the country's published path (docs/model.md 6.7), by hand.
+"""The grid's emission factor follows the country's published path (docs/model.md 6.6), by hand.
 
 India: Ember's 2024 statistic 0.708322 tCO2e/MWh, then the Central Electricity Authority's
 National Electricity Plan 2022-32: 0.548 in 2026 (2026-27) and 0.430 in 2031 (2031-32), held after.

@@ -218,7 +218,7 @@ class NetworkBuilder:
         return self.grid_path().factors
 
     def grid_path(self) -> GridPath:
-        """The grid factor by period: the scenario's or cluster's own, else the country's published path (6.7)."""
+        """The grid factor by period: the scenario's or cluster's own, else the country's published path (6.6)."""
         for owner, given in (("scenario", self.scenario.grid_emission_factor),
                              ("cluster", self.cluster.grid.emission_factor)):  # fmt: skip
             if given:
