@@ -33,6 +33,8 @@ def test_scope_2_follows_the_published_path_to_2050():
     assert scope2["2025"] == pytest.approx(1000 * (0.708322 + 0.548) / 2, rel=1e-6)
     assert scope2["2030"] == pytest.approx(1000 * (0.548 + 0.8 * (0.430 - 0.548)), rel=1e-6)  # 453.6 t
     assert scope2["2050"] == pytest.approx(430.0, rel=1e-6)  # not 708.3 t at the 2024 factor
+    grid = result.summary()["grid_factor"]
+    assert grid["tco2e_per_mwh"]["2050"] == pytest.approx(0.43) and "held after 2031" in grid["basis"]
 
 
 def test_a_country_without_a_published_path_keeps_its_statistic_and_says_so():

@@ -1022,7 +1022,7 @@ class NetworkBuilder:
             flow_scale=pd.DataFrame(self.flow_scale_rows).set_index(["unit", "segment", "period"])
             if self.flow_scale_rows else None,
             meta={"incumbent": self._incumbent_table(), "grid_factor": dict(zip(self.periods, self.grid_factor(), strict=True)),
-                  "grid_factor_basis": self.grid_path().basis,
+                  "grid_path": {"basis": self.grid_path().basis},
                   "cap_baseline": self.cap_baselines(), "merchant_mw": dict(self._merchant_by_member),
                   "lead_times": times, "byproduct_value": self._byproduct_values(),
                   "money": {"currency": self.cluster.currency, "price_year": self.price_year}},

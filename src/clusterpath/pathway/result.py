@@ -432,7 +432,7 @@ class PathwayResult:
             # Members solved as one group (pathway/groups.py): their figures are shares of the group's plan.
             "member_groups": self.meta.get("groups", {}),
             "grid_factor": {"tco2e_per_mwh": {str(p): float(v) for p, v in self.meta.get("grid_factor", {}).items()},
-                            "basis": self.meta.get("grid_factor_basis", "")},
+                            "basis": self.meta.get("grid_path", {}).get("basis", "")},
         }
 
     # -- files -----------------------------------------------------------------------------
