@@ -39,7 +39,7 @@ def test_scope_2_follows_the_published_path_to_2050():
 
 def test_a_country_without_a_published_path_keeps_its_statistic_and_says_so():
     builder = NetworkBuilder(grid_user("BE"), scenario([], periods=[2025, 2050]))
-    path = builder.grid_path()
+    path = builder.grid_path
     assert path.factors == pytest.approx([0.117576, 0.117576]) and path.held_flat
     assert "no published path" in path.basis
 

@@ -8,6 +8,7 @@ joins) is written in ``docs/model.md``; the numbers come from the catalog.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -215,8 +216,9 @@ class NetworkBuilder:
         )
 
     def grid_factor(self) -> list[float]:
-        return self.grid_path().factors
+        return self.grid_path.factors
 
+    @functools.cached_property
     def grid_path(self) -> GridPath:
         """The grid factor by period: the scenario's or cluster's own, else the country's published path (6.6)."""
         for owner, given in (("scenario", self.scenario.grid_emission_factor),
@@ -1022,7 +1024,7 @@ class NetworkBuilder:
             flow_scale=pd.DataFrame(self.flow_scale_rows).set_index(["unit", "segment", "period"])
             if self.flow_scale_rows else None,
             meta={"incumbent": self._incumbent_table(), "grid_factor": dict(zip(self.periods, self.grid_factor(), strict=True)),
-                  "grid_path": {"basis": self.grid_path().basis},
+                  "grid_path": {"basis": self.grid_path.basis},
                   "cap_baseline": self.cap_baselines(), "merchant_mw": dict(self._merchant_by_member),
                   "lead_times": times, "byproduct_value": self._byproduct_values(),
                   "money": {"currency": self.cluster.currency, "price_year": self.price_year}},
