@@ -636,7 +636,7 @@ def main(argv=None) -> None:
         help="cluster sizes; 320 is the bundled industrial-estate example",
     )
     parser.add_argument("--typical-days", type=int, default=12)
-    parser.add_argument("--scenario", default="net-zero-2050")
+    parser.add_argument("--scenario", default="scope-1-net-zero-2050")
     parser.add_argument(
         "--pypsa",
         action=argparse.BooleanOptionalAction,

@@ -2,7 +2,7 @@
 `clusterpath serve` on loopback.
 
 The server is seeded through the API with the port-chemicals example (14 members, each member's data
-uploaded), a finished plan (net-zero-2050, 1 typical day) and a finished inventory, and --users accounts
+uploaded), a finished plan (scope-1-net-zero-2050, 1 typical day) and a finished inventory, and --users accounts
 (2 coordinators, one observer in seven, the rest members spread over the companies), each logged in with
 its own session token. Each user then loops for --duration seconds over a weighted mix of the read
 endpoints its role may use, with a think time drawn uniformly from 0 to twice --think between requests
@@ -43,7 +43,7 @@ API = "/api/v1"
 SLUG = "port"
 PASSWORD = "a benchmark user's password"
 EXAMPLE = "port-chemicals"
-PLAN = {"scenario": "net-zero-2050", "typical_days": 1}
+PLAN = {"scenario": "scope-1-net-zero-2050", "typical_days": 1}
 
 # (name, path template, weight); {own} is the caller's company (a random one for a coordinator).
 ENDPOINTS = [

@@ -9,7 +9,7 @@ grows with more workers, the workers slowed each other down (shared cores, memor
 The sweep: ``--cases`` Latin-hypercube samples (seed 0, no tornado cases) of the carbon price
 (x0.5-2 of 80 EUR/t in 2025 rising to 200 in 2050), capex of every lever (x0.7-1.3), the
 electricity price (x0.8-1.5 of the cluster's) and the discount rate (3-10 %), around
-``net-zero-2050`` with ``--periods`` and ``--typical-days``.
+``scope-1-net-zero-2050`` with ``--periods`` and ``--typical-days``.
 
     PYTHONPATH=src .venv/bin/python benchmarks/sweep_benchmark.py --cases 64 --workers 1 2 --out sweep.json
 
@@ -37,7 +37,7 @@ PORT = "port-chemicals"
 
 def sweep_file(folder: Path, cases: int, periods: list[int], typical_days: int) -> Path:
     spec = {
-        "base": "net-zero-2050",
+        "base": "scope-1-net-zero-2050",
         "overrides": {"periods": periods, "typical_days": typical_days, "carbon_price": {2025: 80, 2050: 200}},
         "method": "random", "samples": cases, "seed": 0, "tornado": False,
         "parameters": {"carbon_price": {"low": 0.5, "high": 2.0}, "capex": {"low": 0.7, "high": 1.3},

@@ -52,7 +52,7 @@ def test_validate_finds_the_missing_biomass_price_and_names_the_demand_row(workb
     assert f"sheet 'demands', row {row}" in result.output
     assert "paper-mill" in result.output
     assert "add `fuel_prices: {biomass: {2025: 30, 2050: 30}}`" in result.output
-    assert "clusterpath scenarios --export net-zero-2050" in result.output  # how to get a scenario to edit
+    assert "clusterpath scenarios --export scope-1-net-zero-2050" in result.output  # how to get a scenario to edit
 
 
 def test_validate_names_sheet_row_and_column_of_missing_full_load_hours(workbook, tmp_path):

@@ -36,7 +36,7 @@ def files(tmp_path):
 def test_scenarios_lists_the_shipped_ones():
     result = runner.invoke(app, ["scenarios"])
     assert result.exit_code == 0, result.output
-    for name in ("net-zero-2050", "net-zero-2040", "member-caps-2050", "scope-1-and-2-2050"):
+    for name in ("scope-1-net-zero-2050", "scope-1-net-zero-2040", "member-caps-2050", "scope-1-and-2-2050"):
         assert name in result.output
 
 
@@ -44,10 +44,22 @@ def test_scenarios_json():
     result = runner.invoke(app, ["scenarios", "--json"])
     assert result.exit_code == 0, result.output
     listing = {item["name"]: item for item in json.loads(result.output)}
-    assert listing["net-zero-2040"]["target_year"] == 2040
+    assert listing["scope-1-net-zero-2040"]["target_year"] == 2040
     assert listing["member-caps-2050"]["target"] == "member_caps"
     assert listing["scope-1-and-2-2050"]["cap_scopes"] == [1, 2]
-    assert {"name", "description", "target", "target_year", "cap_scopes"} <= set(listing["net-zero-2050"])
+    assert {"name", "description", "target", "target_year", "cap_scopes"} <= set(listing["scope-1-net-zero-2050"])
+
+
+def test_no_shipped_scenario_called_net_zero_caps_scope_1_alone():
+    """A shipped scenario named net zero without its scope says so in its name; the old names still load."""
+    from clusterpath.io import load_scenario, scenario_names
+
+    for name in scenario_names():
+        chosen = load_scenario(name)
+        assert chosen.name == name
+        assert not (name.startswith("net-zero") and chosen.cap_scopes != [1, 2]), name
+    assert load_scenario("net-zero-2050").name == "scope-1-net-zero-2050"
+    assert load_scenario("net-zero-2040").target_year == 2040
 
 
 def test_plan_writes_json_netcdf_and_csv(tmp_path, files):
@@ -114,7 +126,7 @@ def test_bad_scenario_file_exits_2_with_a_clear_message(tmp_path, change, expect
 
 def test_unknown_scenario_name_exits_2(tmp_path):
     output = _bad(tmp_path, CLUSTER, "net-zero-2099")
-    assert "no such file, and not a scenario name" in output and "net-zero-2050" in output
+    assert "no such file, and not a scenario name" in output and "scope-1-net-zero-2050" in output
 
 
 def test_scenario_as_a_workbook_exits_2(tmp_path):

@@ -52,6 +52,15 @@ def test_grid_factor_for_initiative_countries(country):
     assert all(0 < v < 1.5 for v in factors.values())
 
 
+def test_published_grid_paths_continue_a_countrys_statistics():
+    paths = reference.table("grid_emission_factor_paths")
+    for row in paths.itertuples():
+        history = reference.grid_factors(row.country)
+        assert history, f"{row.country}: a published path without statistics to start from"
+        assert row.year > max(history) and 0 <= row.tco2e_per_mwh < 1.5, row
+        assert row.basis.strip(), row  # what the figure measures: paths and statistics differ in basis
+
+
 def test_technology_catalog_covers_the_lever_families_and_years():
     catalog = reference.table("technology_catalog")
     families = set(catalog["lever_family"])

@@ -20,7 +20,7 @@ from clusterpath.pathway import MIP_GAP
 
 EXIT_INFEASIBLE = 3
 EXIT_NO_PLAN = 4  # the solver stopped (e.g. at --time-limit) without any plan
-DEFAULT_SCENARIO = "net-zero-2050"  # what load_scenario(None) gives
+DEFAULT_SCENARIO = "scope-1-net-zero-2050"  # what load_scenario(None) gives
 
 app = typer.Typer(
     name="clusterpath",
@@ -183,7 +183,7 @@ def _print_inventory(result, payload: dict) -> None:
 def validate(
     source: Source,
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name to check the "
-                                                 "cluster against, as `plan` would; default net-zero-2050.")] = None,
+                                                 "cluster against, as `plan` would; default scope-1-net-zero-2050.")] = None,
 ) -> None:
     """Check a cluster description, and that `plan` has all it needs under the scenario; exit code 2 if not.
 
@@ -273,7 +273,7 @@ def _export_example(name: str, path: Path) -> None:
 def plan(
     source: Source,
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name "
-                                                 "(see `clusterpath scenarios`); default net-zero-2050.")] = None,
+                                                 "(see `clusterpath scenarios`); default scope-1-net-zero-2050.")] = None,
     target_year: Annotated[int | None, typer.Option("--target-year", help="Year of net zero (overrides the scenario).")] = None,
     typical_days: TypicalDaysOption = None,
     json_file: Annotated[Path | None, typer.Option("--json", help="Write the JSON summary to this file.")] = None,
@@ -397,6 +397,10 @@ def _print_plan(cluster, scenario, result, summary: dict) -> None:
         table.add_row(key, _number(scopes.get("scope1", {}).get(key, 0.0)), _number(scopes.get("scope2", {}).get(key, 0.0)),
                       _number(summary["emissions_tco2e"][key]))  # fmt: skip
     out.print(table)
+    grid = summary["grid_factor"]
+    if grid["basis"]:
+        factors = ", ".join(f"{p}: {v:.3f}" for p, v in grid["tco2e_per_mwh"].items())
+        out.print(f"Grid factor of scope 2, tCO2e/MWh: {factors} ({grid['basis']})", highlight=False)
     last = summary["periods"][-1]
     levers = result.levers_used()
     if not levers.empty:
@@ -973,7 +977,7 @@ def compare(
     ctx: typer.Context,
     source: Source,
     names: Annotated[list[str], typer.Option("--scenarios", help="Scenarios to compare: shipped names or files, "
-                                             "e.g. --scenarios net-zero-2050 net-zero-2040 my.yaml.")],
+                                             "e.g. --scenarios scope-1-net-zero-2050 scope-1-net-zero-2040 my.yaml.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write comparison.json, CSV tables and "
                                                  "comparison.html (figures) here.")] = None,
@@ -1266,7 +1270,7 @@ def report(
                                           "(with portfolio.yaml).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write report.html, report.xlsx and report.pdf into.")],
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name; default "
-                                                 "net-zero-2050 (with --from: the one the results were planned under).")] = None,
+                                                 "scope-1-net-zero-2050 (with --from: the one the results were planned under).")] = None,
     typical_days: TypicalDaysOption = None,
     allocation: Annotated[str, typer.Option("--allocation", help="dual (split the cost by the plan's dual prices) "
                                             "or none (no allocation section).")] = "dual",

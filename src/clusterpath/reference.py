@@ -16,6 +16,7 @@ TABLES = (
     "fuels",
     "gwp",
     "grid_emission_factors",
+    "grid_emission_factor_paths",
     "technologies",
     "technology_catalog",
     "employment_factors",

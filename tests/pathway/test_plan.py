@@ -388,3 +388,28 @@ def test_new_biomass_comes_after_its_lead_time_and_within_its_supply():
     assert wood_bought(result) == pytest.approx({2025: 0.0, 2030: 5000.0}, rel=1e-6, abs=1e-6)
     gas_left = float(result.data["energy"].sel(unit="glass|buy:natural_gas", period=2030))
     assert gas_left == pytest.approx(17520 - 5000, rel=1e-6)
+
+
+def test_the_cap_line_can_start_after_the_base_year():
+    """Base year 2023, target 2050: the line from 2023 caps 2025 at 25/27 of today's scope 1; from 2030 it caps
+    2025 and 2030 at today's and 2040 at 10/20 of it."""
+    c = boilers()
+    periods = [2025, 2030, 2040]
+    network = NetworkBuilder(c, scenario([], periods=periods)).build()
+    baseline, default = network.meta["cap_baseline"].sum(), network.caps[0].limit
+    assert list(default) == pytest.approx([baseline * 25 / 27, baseline * 20 / 27, baseline * 10 / 27])
+    later = NetworkBuilder(c, scenario([], periods=periods, cap_start_year=2030)).build().caps[0].limit
+    assert list(later) == pytest.approx([baseline, baseline, baseline * 10 / 20])
+
+
+def test_a_cap_line_from_2030_plans_what_lead_times_keep_out_of_2025():
+    """Heat pumps and electric boilers can run from 2030 at the earliest (decided in 2025, built in half a year):
+    a line from the base year asks a 2025 cut nothing delivers; a line from 2030 does not."""
+    c = boilers()
+    levers = ["heat_pump", "electric_boiler"]
+    with pytest.raises(InfeasiblePlan):
+        plan(c, scenario(levers, periods=[2025, 2030, 2050], decision_year=2025), baseline=False)
+    result = plan(c, scenario(levers, periods=[2025, 2030, 2050], decision_year=2025, cap_start_year=2030),
+                  baseline=False)  # fmt: skip
+    scope1 = result.summary()["emissions_by_scope_tco2e"]["scope1"]
+    assert scope1["2050"] == pytest.approx(0, abs=1e-3) and scope1["2025"] > 5000  # nothing cut before 2030

@@ -52,7 +52,7 @@ def test_compare_and_fund_jobs(make_client):
     assert funded["budget"] == 5e6 and funded["totals"]["public_money"] <= 5e6 * (1 + 1e-9)
     mine = p.result_of(p.wait(fund["id"]), "alpha")["result"]
     assert all(project["member"] in ("alpha", None) for project in mine["projects"])
-    refused = p.submit("compare", {"scenarios": ["net-zero-2050", "../../etc/passwd"]})
+    refused = p.submit("compare", {"scenarios": ["scope-1-net-zero-2050", "../../etc/passwd"]})
     assert refused.status_code == 422 and "not shipped scenario" in refused.text
 
 

@@ -363,12 +363,12 @@ def test_coordinator_creates_a_cluster_invites_and_runs_a_job_through_the_pages(
     traces = json.loads(html.unescape(figure))["data"]
     assert {t["name"] for t in traces} >= {"alpha", "beta", "cluster total"}
     # Compare and fund take their own fields; what they lack comes back inline, not as an error page.
-    response = client.post("/clusters/bay/jobs", data={"csrf": csrf, "kind": "compare", "compare": ["net-zero-2050"]})
+    response = client.post("/clusters/bay/jobs", data={"csrf": csrf, "kind": "compare", "compare": ["scope-1-net-zero-2050"]})
     assert response.status_code == 422 and "scenarios" in response.text
     response = client.post("/clusters/bay/jobs", data={"csrf": csrf, "kind": "fund", "budget": "-5"})
     assert response.status_code == 422 and "budget" in response.text
     response = client.post("/clusters/bay/jobs", data={"csrf": csrf, "kind": "compare", "typical_days": "1",
-                                                       "compare": ["net-zero-2050", "net-zero-2040"]},
+                                                       "compare": ["scope-1-net-zero-2050", "scope-1-net-zero-2040"]},
                            follow_redirects=False)  # fmt: skip
     assert response.status_code == 303
     response = client.post("/clusters/bay/jobs", data={"csrf": csrf, "kind": "fund", "budget": "1e6",

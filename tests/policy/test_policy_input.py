@@ -65,7 +65,7 @@ def test_scenarios_command_lists_instruments():
     assert result.exit_code == 0, result.output
     listing = {item["name"]: item for item in json.loads(result.output)}
     assert [i["name"] for i in listing["us-ira-2050"]["instruments"]] == ["us.45v", "us.45q"]
-    assert listing["net-zero-2050"]["instruments"] == []
+    assert listing["scope-1-net-zero-2050"]["instruments"] == []
     table = runner.invoke(app, ["scenarios"])
     assert table.exit_code == 0 and "us.45v, us.45q" in table.output
 

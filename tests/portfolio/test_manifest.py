@@ -16,7 +16,7 @@ def test_folder_and_single_file(tmp_path, small_cluster):
     portfolio = load_portfolio(folder)
     assert [m.cluster.id for m in portfolio.clusters] == ["a", "b"]
     assert portfolio.rate("EUR") == 1.0 and portfolio.rate("USD") == 0.9
-    assert all(m.scenario.typical_days == 1 and m.scenario.name == "net-zero-2050" for m in portfolio.clusters)
+    assert all(m.scenario.typical_days == 1 and m.scenario.name == "scope-1-net-zero-2050" for m in portfolio.clusters)
     assert load_portfolio(tmp_path / "portfolio.yaml").manifest == portfolio.manifest
     assert load_portfolio(folder, typical_days=3).clusters[0].scenario.typical_days == 3
 

@@ -75,7 +75,7 @@ def test_report_command_writes_a_portfolios_report(tmp_path, folder):
 
 def test_a_portfolio_takes_no_scenario(tmp_path, folder):
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["report", folder, "--scenario", "net-zero-2040", "--out", str(out)])
+    result = CliRunner().invoke(app, ["report", folder, "--scenario", "scope-1-net-zero-2040", "--out", str(out)])
     assert result.exit_code == 2 and "--scenario and --from are for a cluster" in " ".join(result.output.split())
     assert not out.exists()
 

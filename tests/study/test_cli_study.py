@@ -72,7 +72,7 @@ def test_compare_unknown_scenario_lists_the_known_ones_and_writes_nothing(tiny, 
     out = tmp_path / "cmp"
     result = runner.invoke(app, ["compare", cluster, "--scenarios", scenario, "net-zero-2099", "--out", str(out)])
     assert result.exit_code == 2
-    assert "net-zero-2099" in result.stderr and "net-zero-2050" in result.stderr and "member-caps-2050" in result.stderr
+    assert "net-zero-2099" in result.stderr and "scope-1-net-zero-2050" in result.stderr and "member-caps-2050" in result.stderr
     assert "Traceback" not in result.output
     assert not out.exists()
 

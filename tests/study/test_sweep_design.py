@@ -167,7 +167,7 @@ def test_bad_sweeps_name_the_problem(tiny, spec, message):
 
 def test_scaling_needs_something_to_scale(tiny):
     *_, sweep = tiny
-    path = sweep({"base": "net-zero-2050", "parameters": {"carbon_price": {"values": [1.5]}}})
+    path = sweep({"base": "scope-1-net-zero-2050", "parameters": {"carbon_price": {"values": [1.5]}}})
     spec, where = load_sweep(path)
     with pytest.raises(InputError, match="has no carbon_price to scale"):
         design(spec, where, Cluster.model_validate(CLUSTER))

@@ -136,6 +136,10 @@ def _locator(root: yaml.Node | None) -> Locate | None:
     return locate
 
 
+# Shipped scenarios renamed to say what they cap (issue 15 item 16): the old names still load the new ones.
+RENAMED_SCENARIOS = {"net-zero-2050": "scope-1-net-zero-2050", "net-zero-2040": "scope-1-net-zero-2040"}
+
+
 def scenario_names() -> list[str]:
     from importlib import resources
 
@@ -144,13 +148,15 @@ def scenario_names() -> list[str]:
 
 
 def load_scenario(source: str | Path | None):
-    """A scenario from a YAML or JSON file, or the name of a shipped one (default: net-zero-2050)."""
+    """A scenario from a YAML or JSON file, or the name of a shipped one (default: scope-1-net-zero-2050)."""
     from importlib import resources
 
     from clusterpath.schema.scenario import Scenario
 
-    source = "net-zero-2050" if source is None else source
+    source = "scope-1-net-zero-2050" if source is None else source
     path = Path(source)
+    if not path.exists() and str(source) in RENAMED_SCENARIOS:
+        source = RENAMED_SCENARIOS[str(source)]
     if not path.exists() and str(source) in scenario_names():
         text = resources.files("clusterpath.data").joinpath("scenarios", f"{source}.yaml").read_text("utf-8")
         data, locate, name = yaml.safe_load(text), _yaml_locator(text), f"scenario '{source}'"

@@ -8,6 +8,7 @@ joins) is written in ``docs/model.md``; the numbers come from the catalog.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from clusterpath.inventory import Inventory, interpolate, wastewater_ch4_t
 from clusterpath.pathway import lead_times, prices, timeseries
 from clusterpath.pathway.capex import scale_capex
 from clusterpath.pathway.catalog import CATALOG_MONEY_YEAR, Catalog, exchange_rate
+from clusterpath.pathway.grid_path import GridPath, default_grid_path
 from clusterpath.pathway.money import PriceYearError, money_year
 from clusterpath.pathway.network import AnnualLimit, BuildLimit, EmissionCap, Network, annuity
 from clusterpath.schema import Cluster
@@ -214,12 +216,16 @@ class NetworkBuilder:
         )
 
     def grid_factor(self) -> list[float]:
-        if self.scenario.grid_emission_factor:
-            return self._series(self.scenario.grid_emission_factor, "")
-        if self.cluster.grid.emission_factor:
-            return self._series(self.cluster.grid.emission_factor, "")
-        base = self.inventory.grid
-        return [base.tco2e_per_mwh if base else 0.0] * len(self.periods)
+        return self.grid_path.factors
+
+    @functools.cached_property
+    def grid_path(self) -> GridPath:
+        """The grid factor by period: the scenario's or cluster's own, else the country's published path (6.6)."""
+        for owner, given in (("scenario", self.scenario.grid_emission_factor),
+                             ("cluster", self.cluster.grid.emission_factor)):  # fmt: skip
+            if given:
+                return GridPath(self._series(given, ""), f"the {owner}'s grid_emission_factor", False)
+        return default_grid_path(self.cluster.country, self.cluster.base_year, self.periods)
 
     def carbon_price(self) -> pd.Series | None:
         if self.scenario.carbon_price:
@@ -1018,6 +1024,7 @@ class NetworkBuilder:
             flow_scale=pd.DataFrame(self.flow_scale_rows).set_index(["unit", "segment", "period"])
             if self.flow_scale_rows else None,
             meta={"incumbent": self._incumbent_table(), "grid_factor": dict(zip(self.periods, self.grid_factor(), strict=True)),
+                  "grid_path": {"basis": self.grid_path.basis},
                   "cap_baseline": self.cap_baselines(), "merchant_mw": dict(self._merchant_by_member),
                   "lead_times": times, "byproduct_value": self._byproduct_values(),
                   "money": {"currency": self.cluster.currency, "price_year": self.price_year}},
@@ -1103,15 +1110,24 @@ class NetworkBuilder:
         capped = buses[(buses["kind"] == "emission") & buses["carrier"].isin(scopes)]
         baseline = self.cap_baselines()
 
+        start, end = self._cap_line()
+
         def path(start_value: float) -> pd.Series:
-            start, end = self.cluster.base_year, s.target_year
-            return pd.Series([start_value * max(0.0, (end - y) / (end - start)) if end > start else 0.0
+            return pd.Series([start_value * min(1.0, max(0.0, (end - y) / (end - start))) if end > start else 0.0
                               for y in self.periods], index=self.periods)  # fmt: skip
 
         if s.target == "cluster_cap":
             return [EmissionCap("cluster", list(capped.index), path(float(baseline.sum())))]
         return [EmissionCap("shared infrastructure" if node == HUB else node, list(rows.index), path(baseline.get(node, 0.0)))
                 for node, rows in capped.groupby("node")]  # fmt: skip
+
+    def _cap_line(self) -> tuple[int, int]:
+        """Years the cap's straight line runs between: from base-year emissions (held before its start) to zero."""
+        base, start = self.cluster.base_year, self.scenario.cap_start_year
+        if start is not None and start < base:
+            raise PlanningError(f"scenario cap_start_year {start} is before the cluster's base year {base}: give "
+                                f"a year from {base} on (or leave it out to start the line at the base year)")  # fmt: skip
+        return (base if start is None else start), self.scenario.target_year
 
     def _merchant_emissions(self) -> float:
         if not self._merchant_mw:

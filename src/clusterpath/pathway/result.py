@@ -431,6 +431,8 @@ class PathwayResult:
             "macc": [{"lever": lever, **{k: float(v) for k, v in row.items()}} for lever, row in self.macc().iterrows()],
             # Members solved as one group (pathway/groups.py): their figures are shares of the group's plan.
             "member_groups": self.meta.get("groups", {}),
+            "grid_factor": {"tco2e_per_mwh": {str(p): float(v) for p, v in self.meta.get("grid_factor", {}).items()},
+                            "basis": self.meta.get("grid_path", {}).get("basis", "")},
         }
 
     # -- files -----------------------------------------------------------------------------

@@ -48,7 +48,7 @@ class InventoryOptions(_Options):
 
 
 class ScenarioOptions(_Options):
-    scenario: str | dict[str, Any] = Field(default="net-zero-2050", description="a shipped scenario's name "
+    scenario: str | dict[str, Any] = Field(default="scope-1-net-zero-2050", description="a shipped scenario's name "
                                            "(see `clusterpath scenarios`) or a scenario as a mapping")  # fmt: skip
     typical_days: int | None = Field(default=None, ge=1, le=365)
     mip_gap: float = Field(default=MIP_GAP, ge=0, le=1)

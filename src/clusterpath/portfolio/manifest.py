@@ -52,7 +52,7 @@ class Manifest(Model):
     year: Year = Field(description="reporting year of this submission")
     currency: CurrencyCode = Field(description="currency every total is reported in")
     exchange_rates: dict[CurrencyCode, ExchangeRate] = Field(default_factory=dict)
-    scenario: str = Field(default="net-zero-2050", description="shipped scenario name or file relative to the manifest")
+    scenario: str = Field(default="scope-1-net-zero-2050", description="shipped scenario name or file relative to the manifest")
     typical_days: int | None = Field(default=None, ge=1, le=365, description="overrides every scenario's")
     clusters: list[ClusterEntry] = Field(default_factory=list)
 

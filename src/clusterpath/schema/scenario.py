@@ -71,6 +71,11 @@ class Scenario(Model):
         "year to zero in target_year; member_caps: each member's do; carbon_price_only: no cap, a carbon price "
         "(carbon_price or a policy) steers the plan")
     cap_scopes: list[Literal[1, 2]] = Field(default_factory=lambda: [1], description="scopes the cap covers")
+    cap_start_year: int | None = Field(
+        default=None, ge=2000, le=2100,
+        description="year the cap's straight line to zero starts from the base year's emissions, which cap the years "
+        "before it; default the cluster's base year",
+    )
     carbon_price: Prices | None = Field(default=None, description="per tCO2e on scope 1 emissions by year, "
                                          "e.g. {2025: 80, 2050: 200}")
     fuel_prices: dict[Literal["natural_gas", "coal", "oil", "biomass"], Prices] = Field(
@@ -151,6 +156,9 @@ class Scenario(Model):
             raise ValueError("periods must be increasing years without repeats, e.g. [2025, 2030, 2035]")
         if not self.periods[0] <= self.target_year:
             raise ValueError(f"target_year {self.target_year} is before the first period {self.periods[0]}")
+        if self.cap_start_year is not None and self.cap_start_year >= self.target_year:
+            raise ValueError(f"cap_start_year {self.cap_start_year} is not before target_year {self.target_year}: the "
+                             "cap's line starts before the year it reaches zero")
         priced = [s.key for s in self.instruments() if s.kind == "carbon_price"]
         if self.carbon_price and priced:
             raise ValueError(f"carbon_price is given twice: as a trajectory and by policies ({priced[0]}); keep one")

@@ -106,7 +106,7 @@ class Parameter(Model):
 
 
 class SweepSpec(Model):
-    base: str = Field(default="net-zero-2050", description="shipped scenario name, or a scenario file "
+    base: str = Field(default="scope-1-net-zero-2050", description="shipped scenario name, or a scenario file "
                       "(relative to the sweep file)")  # fmt: skip
     overrides: dict[str, Any] = Field(default_factory=dict, description="scenario fields set for every case")
     method: Literal["grid", "random"] = "grid"

@@ -412,7 +412,7 @@ def comparison(slug: str, request: Request, session: DB):
 
 
 # -- jobs ----------------------------------------------------------------------------------------------
-JOB_DEFAULTS = {"kind": "plan", "scenario": "net-zero-2050", "custom": "", "typical_days": "", "method": "dual",
+JOB_DEFAULTS = {"kind": "plan", "scenario": "scope-1-net-zero-2050", "custom": "", "typical_days": "", "method": "dual",
                 "samples": "", "time_limit": "", "compare": [], "budget": "", "objective": "abatement"}  # fmt: skip
 
 
