@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from clusterpath import reference
+from clusterpath import levers, reference
 from clusterpath.io.errors import InputError
 from clusterpath.pathway.build import HUB
 from clusterpath.pathway.capex import PART_OF
@@ -30,8 +30,6 @@ OWN = {"construction_job_years": "construction_job_years_per_mw", "operation_job
 COLUMNS = ["period", "member", "lever", "lever_family", "phase", "skill", "fte"]
 FACTOR_COLUMNS = {"construction": "construction_job_years_per_mw", "operation": "om_jobs_per_mw",
                   "manufacturing": "manufacturing_job_years_per_mw"}  # fmt: skip
-# Factors are per MW of power: a battery counts by its inverter (Rutovitz et al. 2025, Table 3, per MW).
-STORE_TECHNOLOGY = {"battery_storage": "battery_inverter"}
 # Published shares are rounded to 0.1 %: a column within this many points of 100 % is rounding, else a gap.
 ROUNDING_POINTS = 1.0
 TOLERANCE = 1e-6
@@ -170,11 +168,15 @@ def _capacity(result: PathwayResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     data = result.data
     units = result.units.assign(lever=result.units["lever"].replace(PART_OF))  # biogas CHP: wastewater plant
     units = units[units["lever"].isin(LEVERS)]
+    rows = units["lever"].map(lambda lever: levers.lever(lever).employment_row)
+    units = units.assign(technology=rows.where(rows != "", units["technology"]))
     assets = [(units, data["new_capacity"].to_pandas(), data["capacity"].to_pandas(), units["capacity_unit"])]
     if "store_power" in data and not result.stores.empty:
         stores = result.stores[result.stores["lever"].isin(LEVERS)].copy()
         stores["node"] = stores.index.str.split("|").str[0]
-        stores["technology"] = stores["technology"].replace(STORE_TECHNOLOGY)
+        # Factors are per MW of power: a store counts by its lever's employment row (a battery by its inverter).
+        rows = stores["lever"].map(lambda lever: levers.lever(lever).employment_row)
+        stores["technology"] = rows.where(rows != "", stores["technology"])
         power = data["store_power"].to_pandas()
         new = data["store_new_power"].to_pandas() if "store_new_power" in data else _increments(power)
         assets.append((stores, new, power, pd.Series("MW", index=stores.index)))
