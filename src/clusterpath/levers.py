@@ -42,7 +42,7 @@ class Lever:
     cfd: bool
     lead_time_row: str
     employment_row: str
-    notes: str
+    source: str
 
     def technology(self, service: str = "") -> str | None:
         """The catalog technology serving ``service`` (by service where the row keys them, else its first)."""
@@ -104,7 +104,7 @@ def parse(frame: pd.DataFrame) -> dict[str, Lever]:
             **{column: _split(row[column]) for column in LIST_COLUMNS},
             network=str(row["network"]), link=str(row["link"]), abatement=str(row["abatement"]),
             grant=_flag(row["grant"], name, "grant"), cfd=_flag(row["cfd"], name, "cfd"),
-            lead_time_row=str(row["lead_time_row"]), employment_row=str(row["employment_row"]), notes=str(row["notes"]),
+            lead_time_row=str(row["lead_time_row"]), employment_row=str(row["employment_row"]), source=str(row["source"]),
         )  # fmt: skip
     for lever in out.values():
         for column in ("requires", "depends_on"):
