@@ -57,14 +57,15 @@ def test_a_malformed_row_is_refused_naming_lever_and_column():
 
 
 def test_the_table_replaces_the_lists_it_was_made_from():
-    # What the code listed before the table (vocabulary, instruments, result.py, lead_times.py, build.py).
+    # What the code listed before the table (vocabulary, instruments, result.py, lead_times.py, build.py), and the
+    # lever added since as a row only (electric_firing).
     assert list(LEVERS) == [
         "efficiency", "heat_pump", "electric_boiler", "biomass", "hydrogen_fuel", "carbon_capture", "co2_network",
         "hydrogen_network", "electrolysis", "smr_ccs", "hydrogen_storage", "heat_network", "geothermal",
         "large_heat_pump", "heat_storage", "solar_pv", "onshore_wind", "offshore_wind", "battery",
-        "direct_air_capture", "wastewater_treatment", "waste_to_energy"]  # fmt: skip
+        "direct_air_capture", "wastewater_treatment", "waste_to_energy", "electric_firing"]  # fmt: skip
     assert set(levers.CFD_ELIGIBLE) == {"carbon_capture", "direct_air_capture", "heat_pump", "electric_boiler",
-                                        "hydrogen_fuel", "biomass"}  # fmt: skip
+                                        "hydrogen_fuel", "biomass", "electric_firing"}  # fmt: skip
     assert set(LEVERS) - set(levers.GRANTABLE) == {"efficiency", "hydrogen_storage", "heat_storage", "battery"}
     assert set(levers.RENEWABLE) == {"solar_pv", "onshore_wind", "offshore_wind"}
     assert levers.lever("hydrogen_fuel").depends_on == ("hydrogen_network", "electrolysis", "smr_ccs")

@@ -2,7 +2,8 @@
 
 A row says which family the lever belongs to, which builder function makes its units
 (``pathway/build.py``, by ``builder``), which catalog rows price it (per service where it serves
-members' services: ``heat_low=tech;steam=tech``), the carriers it takes and gives, the levers it
+members' services: ``heat_low=tech;steam=tech``), the share of a service it may serve by the member's sector
+(``potential``), the carriers it takes and gives, the levers it
 needs in the scenario (``requires``) and operating before it can run (``depends_on``, lead times),
 the network a hub asset serves and the unit-name suffix of a member's link to it, how the results
 count what it abates, which policy instruments may name it, its row in ``lead_times.csv`` and its
@@ -31,6 +32,7 @@ class Lever:
     family: str
     builder: str
     technologies: tuple[tuple[str, str], ...]  # (service or "", catalog technology)
+    potential: tuple[tuple[str, float], ...]  # (member sector, share of the service the lever may serve); () = no limit
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     requires: tuple[str, ...]
@@ -50,6 +52,12 @@ class Lever:
             if key in ("", service):
                 return tech
         return None
+
+    def share(self, sector: str) -> float:
+        """The share of a member's service the lever may serve: 1 without a potential, 0 for a sector it does not list."""
+        if not self.potential:
+            return 1.0
+        return dict(self.potential).get(sector, 0.0)
 
     def serves(self, service: str) -> bool:
         """A lever keyed by service serves those services only; an unkeyed one every service."""
@@ -81,6 +89,18 @@ def _technologies(value) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def _potential(value, lever: str) -> tuple[tuple[str, float], ...]:
+    pairs = []
+    for item in _split(value):
+        sector, _, share = item.partition("=")
+        try:
+            pairs.append((sector.strip(), float(share)))
+        except ValueError:
+            raise LeverTableError(f"levers.csv, lever '{lever}', column potential: '{item}' is not sector=share, "
+                                  "e.g. food=1") from None  # fmt: skip
+    return tuple(pairs)
+
+
 def _flag(value, lever: str, column: str) -> bool:
     text = str(value).strip().lower()
     if text not in ("true", "false"):
@@ -100,7 +120,7 @@ def parse(frame: pd.DataFrame) -> dict[str, Lever]:
                                   f"{', '.join(ABATEMENT)}")  # fmt: skip
         out[name] = Lever(
             name=name, family=str(row["family"]), builder=str(row["builder"]),
-            technologies=_technologies(row["technologies"]),
+            technologies=_technologies(row["technologies"]), potential=_potential(row.get("potential", ""), name),
             **{column: _split(row[column]) for column in LIST_COLUMNS},
             network=str(row["network"]), link=str(row["link"]), abatement=str(row["abatement"]),
             grant=_flag(row["grant"], name, "grant"), cfd=_flag(row["cfd"], name, "cfd"),

@@ -520,10 +520,13 @@ class NetworkBuilder:
     # Builders of levers serving a member's service (levers.csv, column builder): (member, lever, service, service bus,
     # average MW of the service, the incumbent burner's efficiency, the member's IPCC category).
     def _electric(self, member, lever, service, bus, mw, eff, category) -> None:
-        """Power to the service at the catalog efficiency (COP) of each build year."""
-        tech = lever.technology(service)
+        """Power to the service at the catalog efficiency (COP) of each build year, up to the lever's share of the
+        service in the member's sector (levers.csv, potential)."""
+        tech, share = lever.technology(service), lever.share(member.sector.value)
+        if share <= 0:
+            return
         self._converter(member.id, lever.name, tech, self.bp.bus(member.id, "electricity"), bus, 1 / self.vintage(tech),
-                        service)  # fmt: skip
+                        service, capacity_max=share * mw if lever.potential else math.inf)  # fmt: skip
 
     def _hub_fuel(self, member, lever, service, bus, mw, eff, category) -> None:
         """Hydrogen from the hub burnt in today's burner, at its efficiency; no emissions."""
@@ -572,9 +575,10 @@ class NetworkBuilder:
         limit.units.append(name)
         return bus
 
-    def _converter(self, node, lever, tech, source_bus, target_bus, input_per_output, service) -> None:
+    def _converter(self, node, lever, tech, source_bus, target_bus, input_per_output, service,
+                   capacity_max=math.inf) -> None:  # fmt: skip
         self.bp.unit(f"{node}|{lever}:{service}", node, lever, tech, [(source_bus, -input_per_output), (target_bus, 1.0)],
-                     service=service, **self.costs(tech))  # fmt: skip
+                     service=service, capacity_max=capacity_max, **self.costs(tech))  # fmt: skip
 
     def _efficiency_potentials(self, node: str, service: str):
         if "efficiency" not in self.levers:
