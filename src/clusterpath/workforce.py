@@ -167,16 +167,12 @@ def _capacity(result: PathwayResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     """New capacity by the period it starts operating, and capacity in place, of every lever asset."""
     data = result.data
     units = result.units.assign(lever=result.units["lever"].replace(PART_OF))  # biogas CHP: wastewater plant
-    units = units[units["lever"].isin(LEVERS)]
-    rows = units["lever"].map(lambda lever: levers.lever(lever).employment_row)
-    units = units.assign(technology=rows.where(rows != "", units["technology"]))
+    units = _employment_technology(units[units["lever"].isin(LEVERS)])
     assets = [(units, data["new_capacity"].to_pandas(), data["capacity"].to_pandas(), units["capacity_unit"])]
     if "store_power" in data and not result.stores.empty:
-        stores = result.stores[result.stores["lever"].isin(LEVERS)].copy()
-        stores["node"] = stores.index.str.split("|").str[0]
         # Factors are per MW of power: a store counts by its lever's employment row (a battery by its inverter).
-        rows = stores["lever"].map(lambda lever: levers.lever(lever).employment_row)
-        stores["technology"] = rows.where(rows != "", stores["technology"])
+        stores = _employment_technology(result.stores[result.stores["lever"].isin(LEVERS)])
+        stores["node"] = stores.index.str.split("|").str[0]
         power = data["store_power"].to_pandas()
         new = data["store_new_power"].to_pandas() if "store_new_power" in data else _increments(power)
         assets.append((stores, new, power, pd.Series("MW", index=stores.index)))
@@ -187,6 +183,12 @@ def _capacity(result: PathwayResult) -> tuple[pd.DataFrame, pd.DataFrame]:
         built.append(_long(new.loc[table.index], described))
         standing.append(_long(capacity.loc[table.index], described))
     return pd.concat(built, ignore_index=True), pd.concat(standing, ignore_index=True)
+
+
+def _employment_technology(assets: pd.DataFrame) -> pd.DataFrame:
+    """The technology whose employment factors apply: the lever's employment row (levers.csv), else the asset's own."""
+    rows = assets["lever"].map(lambda lever: levers.lever(lever).employment_row)
+    return assets.assign(technology=rows.where(rows != "", assets["technology"]))
 
 
 def _long(wide: pd.DataFrame, described: pd.DataFrame) -> pd.DataFrame:

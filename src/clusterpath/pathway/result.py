@@ -29,6 +29,7 @@ RENEWABLE_LEVERS = levers.RENEWABLE
 # Carriers a unit making something else as well gives off as a by-product (waste heat), credited at their value.
 BYPRODUCTS = {"heat_low"}
 
+
 @dataclass
 class PathwayResult:
     status: str
