@@ -663,15 +663,16 @@ class NetworkBuilder:
             bp.unit(f"{HUB}|{lever}", HUB, lever, tech, [(electricity, 1.0)], profile=lever,
                     capacity_max=potential.potential, **costs)  # fmt: skip
         if self.offered("battery"):
-            energy, power = self.costs(self.technology("battery", "energy")), self.costs(self.technology("battery", "power"))
+            store, inverter = self.technology("battery", "energy"), self.technology("battery", "power")
+            energy, power = self.costs(store), self.costs(inverter)
             # A store has one lifetime: price the inverter so its yearly cost stays that of its own life and O&M.
             rate = self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate
             ratio = (float(annuity(rate, power["lifetime"])) + power["fom"]) / (
                 float(annuity(rate, energy["lifetime"])) + energy["fom"])
             power["capex"] = [c * ratio for c in power["capex"]]
             # The catalog's inverter efficiency is round trip: each direction loses its square root (as PyPSA-Eur).
-            self._store(f"{HUB}|battery", electricity, "battery", self.technology("battery", "energy"), energy,
-                        power=power, eta=math.sqrt(self.efficiency(self.technology("battery", "power"))))  # fmt: skip
+            self._store(f"{HUB}|battery", electricity, "battery", store, energy, power=power,
+                        eta=math.sqrt(self.efficiency(inverter)))  # fmt: skip
         self._hydrogen_supply()
         self._hub_heat()
         self._direct_air_capture()
@@ -692,9 +693,9 @@ class NetworkBuilder:
             )
         rate = self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate
         own = float(annuity(rate, turbine["lifetime"])) + turbine["fom"]
-        part = levers.lever("offshore_wind").technology
-        parts = [(part("station"), 1.0), (part("submarine"), site.distance_to_shore),
-                 (part("underground"), site.landfall_distance or 0.0)]  # fmt: skip
+        row = levers.lever("offshore_wind").technology
+        parts = [(row("station"), 1.0), (row("submarine"), site.distance_to_shore),
+                 (row("underground"), site.landfall_distance or 0.0)]  # fmt: skip
         total = [0.0] * len(self.periods)
         for tech, quantity in parts:
             part = self.costs(tech)
