@@ -27,6 +27,7 @@ TABLES = (
     "fuel_prices",
     "lead_times",
     "deflators",
+    "levers",
 )
 
 # The assessment report whose GWP100 values convert CH4 and N2O to CO2e.

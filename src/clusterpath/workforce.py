@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from clusterpath import reference
+from clusterpath import levers, reference
 from clusterpath.io.errors import InputError
 from clusterpath.pathway.build import HUB
 from clusterpath.pathway.capex import PART_OF
@@ -30,8 +30,6 @@ OWN = {"construction_job_years": "construction_job_years_per_mw", "operation_job
 COLUMNS = ["period", "member", "lever", "lever_family", "phase", "skill", "fte"]
 FACTOR_COLUMNS = {"construction": "construction_job_years_per_mw", "operation": "om_jobs_per_mw",
                   "manufacturing": "manufacturing_job_years_per_mw"}  # fmt: skip
-# Factors are per MW of power: a battery counts by its inverter (Rutovitz et al. 2025, Table 3, per MW).
-STORE_TECHNOLOGY = {"battery_storage": "battery_inverter"}
 # Published shares are rounded to 0.1 %: a column within this many points of 100 % is rounding, else a gap.
 ROUNDING_POINTS = 1.0
 TOLERANCE = 1e-6
@@ -170,12 +168,12 @@ def _capacity(result: PathwayResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     """New capacity by the period it starts operating, and capacity in place, of every lever asset."""
     data = result.data
     units = result.units.assign(lever=result.units["lever"].replace(PART_OF))  # biogas CHP: wastewater plant
-    units = units[units["lever"].isin(LEVERS)]
+    units = _employment_technology(units[units["lever"].isin(LEVERS)])
     assets = [(units, data["new_capacity"].to_pandas(), data["capacity"].to_pandas(), units["capacity_unit"])]
     if "store_power" in data and not result.stores.empty:
-        stores = result.stores[result.stores["lever"].isin(LEVERS)].copy()
+        # Factors are per MW of power: a store counts by its lever's employment row (a battery by its inverter).
+        stores = _employment_technology(result.stores[result.stores["lever"].isin(LEVERS)])
         stores["node"] = stores.index.str.split("|").str[0]
-        stores["technology"] = stores["technology"].replace(STORE_TECHNOLOGY)
         power = data["store_power"].to_pandas()
         new = data["store_new_power"].to_pandas() if "store_new_power" in data else _increments(power)
         assets.append((stores, new, power, pd.Series("MW", index=stores.index)))
@@ -186,6 +184,12 @@ def _capacity(result: PathwayResult) -> tuple[pd.DataFrame, pd.DataFrame]:
         built.append(_long(new.loc[table.index], described))
         standing.append(_long(capacity.loc[table.index], described))
     return pd.concat(built, ignore_index=True), pd.concat(standing, ignore_index=True)
+
+
+def _employment_technology(assets: pd.DataFrame) -> pd.DataFrame:
+    """The technology whose employment factors apply: the lever's employment row (levers.csv), else the asset's own."""
+    rows = assets["lever"].map(lambda lever: levers.lever(lever).employment_row)
+    return assets.assign(technology=rows.where(rows != "", assets["technology"]))
 
 
 def _long(wide: pd.DataFrame, described: pd.DataFrame) -> pd.DataFrame:

@@ -31,12 +31,13 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from clusterpath import levers
 from clusterpath.finance.cashflow import ProjectInputs
 from clusterpath.finance.errors import FinanceError
 from clusterpath.pathway.build import HUB
 from clusterpath.pathway.result import NOT_ASSETS, RENEWABLE_LEVERS, PathwayResult
 
-CAPTURE_LEVERS = {"carbon_capture", "direct_air_capture"}
+CAPTURE_LEVERS = levers.CAPTURING
 EMITTED = {"scope1", "co2_flue", "co2_process"}  # flue and process CO2 is vented unless captured
 CO2_PRODUCTS = {"co2", "co2_captured"}
 NOT_PRODUCTS = {"co2_flue", "co2_process", "cod", "waste", "biogas"}

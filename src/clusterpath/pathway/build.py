@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from clusterpath import reference
+from clusterpath import levers, reference
 from clusterpath.inventory import Inventory, interpolate, wastewater_ch4_t
 from clusterpath.pathway import lead_times, prices, timeseries
 from clusterpath.pathway.capex import scale_capex
@@ -86,15 +86,18 @@ DH_PIPE_CLASSES = [(50, "dh_transmission_pipe_0_50MW"), (100, "dh_transmission_p
                    (250, "dh_transmission_pipe_100_250MW"), (math.inf, "dh_transmission_pipe_250_500MW")]
 DH_HEAT_LOSS = [(20, 3.0), (100, 1.0), (math.inf, 0.5)]
 
-STORE_LEVERS = {"battery", "hydrogen_storage", "heat_storage"}
-
 # Danish Energy Agency CO2 storage datasheets (infrastructure_costs.csv): site sizes, Mt CO2 injected a year.
 STORAGE_SIZES = (1, 3, 5)
 # Danish Energy Agency onshore CO2 pipeline classes (infrastructure_costs.csv): t/h from, to, and the item priced.
 ONSHORE_CO2_CLASSES = [(10.0, 30.0, "co2_pipeline_onshore_10_30tph"), (30.0, 120.0, "co2_pipeline_onshore_30_120tph"),
                        (120.0, 500.0, "co2_pipeline_onshore_120_500tph")]  # fmt: skip
 
-RENEWABLES = {"solar_pv": "solar_utility", "onshore_wind": "onshore_wind", "offshore_wind": "offshore_wind"}
+# Builders of the levers that serve a member's services (levers.csv, column builder) -> NetworkBuilder method, in the
+# order their units are added; a new physics is one method here and its builder name in the lever's row.
+SERVICE_BUILDERS = {"electric": "_electric", "hub_fuel": "_hub_fuel", "biomass": "_biomass", "heat_link": "_heat_link",
+                    "efficiency": "_efficiency"}  # fmt: skip
+
+STORE_BUILDERS = {"store", "battery"}  # builders of levers that are stores, not converters
 
 HUB_CATEGORY = "energy_industries"  # IPCC source category of what the hub burns (Vol. 2 Table 2.2)
 
@@ -236,6 +239,15 @@ class NetworkBuilder:
                 fx = exchange_rate(self.cluster.currency, self.cluster.base_year) / exchange_rate(inst.currency, self.cluster.base_year)
                 return pd.Series(self._series(inst.prices, "", fx), index=self.periods)
         return None
+
+    # -- levers ----------------------------------------------------------------------
+    def offered(self, lever: str) -> bool:
+        """The scenario allows the lever and every lever it requires (levers.csv, column requires)."""
+        return lever in self.levers and all(other in self.levers for other in levers.lever(lever).requires)
+
+    def technology(self, lever: str, service: str = "") -> str:
+        """The lever's catalog technology (levers.csv, column technologies)."""
+        return levers.lever(lever).technology(service)
 
     # -- catalog helpers -----------------------------------------------------------
     def costs(self, technology: str) -> dict:
@@ -459,37 +471,17 @@ class NetworkBuilder:
             if service == "electricity" or service == "hydrogen_feedstock":
                 continue
             bus = bp.bus(node, _service_bus(service))
-            peak = mw
-            if "heat_pump" in L and service in ("heat_low", "steam"):
-                tech = "industrial_heat_pump_medium_temperature" if service == "heat_low" else "industrial_heat_pump_high_temperature"
-                self._converter(node, "heat_pump", tech, electricity, bus, 1 / self.vintage(tech), service)
-            if "electric_boiler" in L and service != "heat_high":
-                tech = "electric_boiler_steam"
-                self._converter(node, "electric_boiler", tech, electricity, bus, 1 / self.vintage(tech), service)
             eff = incumbent_eff.get(service, self.efficiency("gas_boiler_steam"))
-            firing = "gas_direct_firing" if service == "heat_high" else "gas_boiler_steam"
-            if "hydrogen_fuel" in L and "hydrogen_network" in L:
-                h2 = self._hub_hydrogen_connection(node)
-                self._converter(node, "hydrogen_fuel", firing, h2, bus, 1 / eff, service)
-            if "biomass" in L and self.scenario.biomass_supply is not None:
-                # New biomass comes from the cluster's supply, on a bus of its own: wood burnt today is not
-                # counted against that supply and keeps its own price.
-                tech = "solid_fuel_direct_firing" if service == "heat_high" else "biomass_boiler_steam"
-                costs = self.costs(tech)
-                fuel = self._new_biomass(node)
-                ports = [(fuel, -1 / eff), *self.combustion_emissions(node, BIOMASS, 1 / eff, category), (bus, 1.0)]
-                bp.unit(f"{node}|biomass:{service}", node, "biomass", tech, ports, service=service, **costs)
-            if "heat_network" in L and service == "heat_low":
-                self._heat_connection(member, bus, peak)
-            for eff_lever in self._efficiency_potentials(node, service):
-                share, cost = eff_lever
-                bp.unit(f"{node}|efficiency:{service}", node, "efficiency", "efficiency", [(bus, 1.0)],
-                        vom=cost * self.fx, extendable=False, existing=share * peak, service=service)  # fmt: skip
+            # Levers serving the service, builder by builder in SERVICE_BUILDERS' order, rows in table order.
+            for builder, method in SERVICE_BUILDERS.items():
+                for lever in levers.with_builder(builder):
+                    if self.offered(lever.name) and lever.serves(service):
+                        getattr(self, method)(member, lever, service, bus, mw, eff, category)
         if "hydrogen_network" in L and "hydrogen_feedstock" in service_mw:
             self._hub_hydrogen_connection(node)
 
         scope1 = self.inventory.members.loc[node, "scope1_tco2e"]
-        if "carbon_capture" in L and "co2_network" in L and scope1 >= MIN_CAPTURE_T_PER_YEAR:
+        if self.offered("carbon_capture") and scope1 >= MIN_CAPTURE_T_PER_YEAR:
             captured = bp.bus(node, "co2_captured")
             for source, tech in (("co2_flue", flue_capture(member)), ("co2_process", process_capture(member))):
                 if f"{node}|{source}" not in bp.buses:
@@ -515,21 +507,56 @@ class NetworkBuilder:
                 bp.unit(f"{node}|capture:{source}", node, "carbon_capture", tech, ports, service="co2",
                         unit_of_capacity="tCO2/h", **costs)  # fmt: skip
             distance = self._distance(member)
-            pipe = self.costs("co2_pipeline")
+            pipe = self.costs(self.technology("co2_network"))
             pipe["capex"] = self._co2_link_capex(member, distance)
             bp.unit(f"{node}|co2-connection", node, "co2_network", "co2_pipeline",
                     [(captured, -1.0), (bp.bus(HUB, "co2"), 1.0)], unit_of_capacity="tCO2/h", **pipe)  # fmt: skip
         if steam_needed and "steam" not in service_mw:
             # Steam for the capture unit's solvent: a new gas boiler, or an electric one if allowed.
             steam = bp.bus(node, "steam")
-            if "electric_boiler" in L:
-                tech = "electric_boiler_steam"
+            if self.offered("electric_boiler"):
+                tech = self.technology("electric_boiler", "steam")
                 self._converter(node, "electric_boiler", tech, electricity, steam, 1 / self.efficiency(tech), "steam")
             costs = self.costs("gas_boiler_steam")
             ports = [*self.combustion_ports(node, "natural_gas", 1 / self.efficiency("gas_boiler_steam"), category),
                      (steam, 1.0)]  # fmt: skip
             self.market(node, "natural_gas")
             bp.unit(f"{node}|gas-boiler:steam", node, "today", "gas_boiler_steam", ports, service="steam", **costs)
+
+    # Builders of levers serving a member's service (levers.csv, column builder): (member, lever, service, service bus,
+    # average MW of the service, the incumbent burner's efficiency, the member's IPCC category).
+    def _electric(self, member, lever, service, bus, mw, eff, category) -> None:
+        """Power to the service at the catalog efficiency (COP) of each build year, up to the lever's share of the
+        service in the member's sector (levers.csv, potential)."""
+        tech, share = lever.technology(service), lever.share(member.sector.value)
+        if share <= 0:
+            return
+        self._converter(member.id, lever.name, tech, self.bp.bus(member.id, "electricity"), bus, 1 / self.vintage(tech),
+                        service, capacity_max=share * mw if lever.potential else math.inf)  # fmt: skip
+
+    def _hub_fuel(self, member, lever, service, bus, mw, eff, category) -> None:
+        """Hydrogen from the hub burnt in today's burner, at its efficiency; no emissions."""
+        h2 = self._hub_hydrogen_connection(member.id)
+        self._converter(member.id, lever.name, lever.technology(service), h2, bus, 1 / eff, service)
+
+    def _biomass(self, member, lever, service, bus, mw, eff, category) -> None:
+        """New biomass from the cluster's supply, on a bus of its own: wood burnt today is not counted against that
+        supply and keeps its own price."""
+        if self.scenario.biomass_supply is None:
+            return
+        bp, node, tech = self.bp, member.id, lever.technology(service)
+        costs = self.costs(tech)
+        fuel = self._new_biomass(node)
+        ports = [(fuel, -1 / eff), *self.combustion_emissions(node, BIOMASS, 1 / eff, category), (bus, 1.0)]
+        bp.unit(f"{node}|{lever.name}:{service}", node, lever.name, tech, ports, service=service, **costs)
+
+    def _heat_link(self, member, lever, service, bus, mw, eff, category) -> None:
+        self._heat_connection(member, bus, mw)
+
+    def _efficiency(self, member, lever, service, bus, mw, eff, category) -> None:
+        for share, cost in self._efficiency_potentials(member.id, service):
+            self.bp.unit(f"{member.id}|{lever.name}:{service}", member.id, lever.name, lever.name, [(bus, 1.0)],
+                         vom=cost * self.fx, extendable=False, existing=share * mw, service=service)  # fmt: skip
 
     def _new_biomass(self, node: str) -> str:
         """The member's bus of new biomass, bought from the cluster's limited supply (docs/model.md 6.4)."""
@@ -554,9 +581,10 @@ class NetworkBuilder:
         limit.units.append(name)
         return bus
 
-    def _converter(self, node, lever, tech, source_bus, target_bus, input_per_output, service) -> None:
+    def _converter(self, node, lever, tech, source_bus, target_bus, input_per_output, service,
+                   capacity_max=math.inf) -> None:  # fmt: skip
         self.bp.unit(f"{node}|{lever}:{service}", node, lever, tech, [(source_bus, -input_per_output), (target_bus, 1.0)],
-                     service=service, **self.costs(tech))  # fmt: skip
+                     service=service, capacity_max=capacity_max, **self.costs(tech))  # fmt: skip
 
     def _efficiency_potentials(self, node: str, service: str):
         if "efficiency" not in self.levers:
@@ -598,7 +626,7 @@ class NetworkBuilder:
             return h2
         self._hydrogen_links.add(node)
         member = next(m for m in self.cluster.members if m.id == node)
-        pipe = self.costs("h2_pipeline")
+        pipe = self.costs(self.technology("hydrogen_network"))
         pipe["capex"] = [c * self._distance(member) for c in pipe["capex"]]
         bp.unit(name, node, "hydrogen_network", "h2_pipeline", [(bp.bus(HUB, "hydrogen"), -1.0), (h2, 1.0)],
                 existing=existing, **pipe)  # fmt: skip
@@ -621,11 +649,11 @@ class NetworkBuilder:
                 capex=per_mw_m * 1000 * km, lifetime=lifetime, service="heat_low")  # fmt: skip
 
     def _renewables(self) -> None:
-        bp, L, c = self.bp, self.levers, self.cluster
+        bp, c = self.bp, self.cluster
         electricity = bp.bus(HUB, "electricity")
         for potential in c.resources.renewables:
             lever = potential.type.value
-            if lever not in RENEWABLES or lever not in L:
+            if lever not in levers.where(builder="renewable") or not self.offered(lever):
                 continue
             if potential.full_load_hours is None:
                 raise PlanningError(
@@ -633,23 +661,24 @@ class NetworkBuilder:
                     "PV in Belgium) to be planned; or remove the lever from the scenario"
                 )
             self.profiles[lever] = self._profile(lever, potential.full_load_hours)
-            tech = RENEWABLES[lever]
+            tech = self.technology(lever, "turbine")
             costs = self.costs(tech)
             if lever == "offshore_wind":
                 connection = self._offshore_connection(potential, costs)
                 costs["capex"] = [c + k for c, k in zip(costs["capex"], connection, strict=True)]
             bp.unit(f"{HUB}|{lever}", HUB, lever, tech, [(electricity, 1.0)], profile=lever,
                     capacity_max=potential.potential, **costs)  # fmt: skip
-        if "battery" in L:
-            energy, power = self.costs("battery_storage"), self.costs("battery_inverter")
+        if self.offered("battery"):
+            store, inverter = self.technology("battery", "energy"), self.technology("battery", "power")
+            energy, power = self.costs(store), self.costs(inverter)
             # A store has one lifetime: price the inverter so its yearly cost stays that of its own life and O&M.
             rate = self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate
             ratio = (float(annuity(rate, power["lifetime"])) + power["fom"]) / (
                 float(annuity(rate, energy["lifetime"])) + energy["fom"])
             power["capex"] = [c * ratio for c in power["capex"]]
             # The catalog's inverter efficiency is round trip: each direction loses its square root (as PyPSA-Eur).
-            self._store(f"{HUB}|battery", electricity, "battery", "battery_storage", energy, power=power,
-                        eta=math.sqrt(self.efficiency("battery_inverter")))  # fmt: skip
+            self._store(f"{HUB}|battery", electricity, "battery", store, energy, power=power,
+                        eta=math.sqrt(self.efficiency(inverter)))  # fmt: skip
         self._hydrogen_supply()
         self._hub_heat()
         self._direct_air_capture()
@@ -670,8 +699,9 @@ class NetworkBuilder:
             )
         rate = self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate
         own = float(annuity(rate, turbine["lifetime"])) + turbine["fom"]
-        parts = [("offwind_ac_station", 1.0), ("offwind_ac_connection_submarine", site.distance_to_shore),
-                 ("offwind_ac_connection_underground", site.landfall_distance or 0.0)]  # fmt: skip
+        row = levers.lever("offshore_wind").technology
+        parts = [(row("station"), 1.0), (row("submarine"), site.distance_to_shore),
+                 (row("underground"), site.landfall_distance or 0.0)]  # fmt: skip
         total = [0.0] * len(self.periods)
         for tech, quantity in parts:
             part = self.costs(tech)
@@ -680,12 +710,12 @@ class NetworkBuilder:
         return total
 
     def _hydrogen_supply(self) -> None:
-        bp, L = self.bp, self.levers
+        bp = self.bp
         if f"{HUB}|hydrogen" not in bp.buses:
             return
         h2 = bp.bus(HUB, "hydrogen")
-        if "electrolysis" in L:
-            tech = "electrolysis_aec"
+        if self.offered("electrolysis"):
+            tech = self.technology("electrolysis")
             ports = [(bp.bus(HUB, "electricity"), -1.0), (h2, self.vintage(tech))]
             costs = self.costs(tech)
             bp.unit(f"{HUB}|electrolysis", HUB, "electrolysis", tech, ports, **costs)
@@ -702,8 +732,8 @@ class NetworkBuilder:
             self.market(HUB, "natural_gas")
             bp.unit(f"{HUB}|merchant-smr", HUB, "today", tech, ports, existing=existing, **costs)
             self._hub_vent()
-        if "smr_ccs" in L and "co2_network" in L:
-            tech = "smr_cc"
+        if self.offered("smr_ccs"):
+            tech = self.technology("smr_ccs")
             eta = self.vintage(tech)
             rate = self.vintage(tech, "capture_rate")
             ports = self.combustion_ports(HUB, "natural_gas", 1.0, category)
@@ -712,30 +742,32 @@ class NetworkBuilder:
             ports += [(h2, eta), (bp.bus(HUB, "co2"), co2 * rate), (bp.bus(HUB, "scope1", "emission"), co2 * (1 - rate))]
             self.market(HUB, "natural_gas")
             bp.unit(f"{HUB}|smr-ccs", HUB, "smr_ccs", tech, ports, **self.costs(tech))
-        if "hydrogen_storage" in L:
-            self._store(f"{HUB}|h2-storage", h2, "hydrogen_storage", "h2_storage_tank", self.costs("h2_storage_tank"))
+        if self.offered("hydrogen_storage"):
+            tech = self.technology("hydrogen_storage")
+            self._store(f"{HUB}|h2-storage", h2, "hydrogen_storage", tech, self.costs(tech))
 
     def _hub_heat(self) -> None:
         """Shared low-temperature heat: geothermal, large heat pumps, electrolysis waste heat, a tank."""
-        bp, L = self.bp, self.levers
-        air_capture = "direct_air_capture" in L and "co2_network" in L
+        bp = self.bp
+        air_capture = self.offered("direct_air_capture")
         if f"{HUB}|heat_low" not in bp.buses and not air_capture:
             return
         heat, electricity = bp.bus(HUB, "heat_low"), bp.bus(HUB, "electricity")
         geothermal = self.cluster.resources.geothermal
-        if "geothermal" in L and geothermal:
-            tech = "geothermal_district_heat"
+        if self.offered("geothermal") and geothermal:
+            tech = self.technology("geothermal")
             bp.unit(f"{HUB}|geothermal", HUB, "geothermal", tech, [(heat, 1.0)], capacity_max=geothermal,
                     **self.costs(tech))  # fmt: skip
-        if "large_heat_pump" in L:
-            tech = "central_air_sourced_heat_pump"
+        if self.offered("large_heat_pump"):
+            tech = self.technology("large_heat_pump")
             self._converter(HUB, "large_heat_pump", tech, electricity, heat, 1 / self.vintage(tech), "heat_low")
-        if "heat_storage" in L:
-            tank = self.costs("thermal_storage_water_tank")
-            loss = self.catalog.number("thermal_storage_water_tank", "standing losses", self.periods[0], 0.0) / 100
-            self._store(f"{HUB}|heat-storage", heat, "heat_storage", "thermal_storage_water_tank", tank, loss)
+        if self.offered("heat_storage"):
+            tech = self.technology("heat_storage")
+            tank = self.costs(tech)
+            loss = self.catalog.number(tech, "standing losses", self.periods[0], 0.0) / 100
+            self._store(f"{HUB}|heat-storage", heat, "heat_storage", tech, tank, loss)
         if f"{HUB}|electrolysis" in bp.names:
-            bp.port(f"{HUB}|electrolysis", heat, self.vintage("electrolysis_aec", "efficiency-heat"))
+            bp.port(f"{HUB}|electrolysis", heat, self.vintage(self.technology("electrolysis"), "efficiency-heat"))
         # Surplus heat (from electrolysers) may be released.
         bp.unit(f"{HUB}|heat-release", HUB, "release", "release", [(heat, -1.0)], extendable=False, unlimited=True)
 
@@ -747,21 +779,22 @@ class NetworkBuilder:
         biogas = bp.bus(HUB, "biogas")
         mwh_per_t = self._biogas_per_t_cod()
         # The catalog prices a digester per MW of biogas; per t/h of COD that is the biogas a tonne yields.
-        plant = self.costs("biogas_plant")
+        tech, chp = self.technology("wastewater_treatment", "plant"), self.technology("wastewater_treatment", "chp")
+        plant = self.costs(tech)
         plant["capex"] = [c * mwh_per_t for c in plant["capex"]]
-        bp.unit(f"{HUB}|wastewater-treatment", HUB, "wastewater_treatment", "biogas_plant",
+        bp.unit(f"{HUB}|wastewater-treatment", HUB, "wastewater_treatment", tech,
                 [(bp.bus(HUB, "cod"), -1.0), (biogas, mwh_per_t)], unit_of_capacity="tCOD/h", **plant)  # fmt: skip
-        eta = self.efficiency("gas_chp")
+        eta = self.efficiency(chp)
         # Heat per MWh of electricity is 1 / c_b, the back-pressure coefficient (as PyPSA-Eur reads the catalog).
         ports = [*self.combustion_ports(HUB, "biogas", 1 / eta, HUB_CATEGORY), (bp.bus(HUB, "electricity"), 1.0),
-                 *self._hub_heat_out(1 / self.efficiency("gas_chp", "c_b"))]  # fmt: skip
-        bp.unit(f"{HUB}|biogas-chp", HUB, "biogas_chp", "gas_chp", ports, **self.costs("gas_chp"))
+                 *self._hub_heat_out(1 / self.efficiency(chp, "c_b"))]  # fmt: skip
+        bp.unit(f"{HUB}|biogas-chp", HUB, "biogas_chp", chp, ports, **self.costs(chp))
         bp.unit(f"{HUB}|biogas-flare", HUB, "release", "flare", self.combustion_ports(HUB, "biogas", 1.0, HUB_CATEGORY),
                 extendable=False, unlimited=True)  # fmt: skip
 
     def _waste_to_energy(self) -> None:
         """A shared waste CHP burns what members send: power to the hub, heat to its network if there is one."""
-        bp, tech = self.bp, "waste_chp"
+        bp, tech = self.bp, self.technology("waste_to_energy")
         waste = f"{HUB}|waste"
         if waste not in bp.buses:
             return
@@ -786,15 +819,15 @@ class NetworkBuilder:
 
     def _direct_air_capture(self) -> None:
         """Removals: air capture sends CO2 to storage and takes it out of the hub's emissions."""
-        bp, L = self.bp, self.levers
-        if "direct_air_capture" not in L or "co2_network" not in L:
+        bp = self.bp
+        if not self.offered("direct_air_capture"):
             return
-        tech = "direct_air_capture"
+        tech = self.technology("direct_air_capture")
         elec = self.vintage(tech, "electricity-input") + self.vintage(tech, "compression-electricity-input", 0.0)
         heat = self.vintage(tech, "heat-input")
         ports = [(bp.bus(HUB, "electricity"), -elec), (bp.bus(HUB, "heat_low"), -heat), (bp.bus(HUB, "co2"), 1.0),
                  (bp.bus(HUB, "scope1", "emission"), -1.0)]  # fmt: skip
-        bp.unit(f"{HUB}|direct-air-capture", HUB, tech, tech, ports, unit_of_capacity="tCO2/h", **self.costs(tech))
+        bp.unit(f"{HUB}|direct-air-capture", HUB, "direct_air_capture", tech, ports, unit_of_capacity="tCO2/h", **self.costs(tech))
 
     def _store(self, name: str, bus: str, lever: str, technology: str, energy: dict, loss_per_hour: float = 0.0,
                power: dict | None = None, eta: float = 1.0) -> None:  # fmt: skip
@@ -1140,7 +1173,7 @@ class NetworkBuilder:
         limits = []
         years = self.scenario.period_years()
         for lever, mw_per_year in self.scenario.max_build_per_year.items():
-            if lever in STORE_LEVERS:
+            if levers.lever(lever).builder in STORE_BUILDERS:
                 raise PlanningError(f"max_build_per_year.{lever}: build limits apply to converters, not to storage")
             members = list(units.index[units["lever"] == lever])
             if members:

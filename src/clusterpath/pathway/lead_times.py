@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from clusterpath import reference
+from clusterpath import levers, reference
 from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
 from clusterpath.schema.vocabulary import COMMITTED_STAGES, LEVERS
@@ -27,18 +27,8 @@ EU = "EU"
 # Member states of the European Union (ISO 3166-1 alpha-2; Greece as GR).
 EU_MEMBERS = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
 
-# What each lever's projects need operating before they can run: capture needs the CO2 network, hydrogen use
-# needs the hydrogen network and a producer, stores need what fills them, the hub's heat sources need the heat network.
-DEPENDS_ON = {
-    "carbon_capture": ("co2_network",),
-    "direct_air_capture": ("co2_network",),
-    "smr_ccs": ("co2_network",),
-    "hydrogen_fuel": ("hydrogen_network", "electrolysis", "smr_ccs"),
-    "hydrogen_storage": ("electrolysis", "smr_ccs"),
-    "geothermal": ("heat_network",),
-    "large_heat_pump": ("heat_network",),
-    "heat_storage": ("heat_network",),
-}
+# What each lever's projects need operating before they can run is the depends_on column of data/levers.csv:
+# capture needs the CO2 network, hydrogen use the hydrogen network and a producer, stores what fills them.
 TOLERANCE = 1e-6  # MW (or t/h, MWh) below which a lever is not built
 
 COLUMNS = ["lever", "needed_by", "required_by", "earliest_operation", "permitting_years", "construction_years",
@@ -54,7 +44,8 @@ def jurisdictions(country: str) -> list[str]:
 def lookup(lever: str, country: str, table: pd.DataFrame | None = None) -> dict | None:
     """The lead time row of ``lever`` for ``country``: its own, else its region's, else GLOBAL; None if unknown."""
     table = reference.table("lead_times") if table is None else table
-    rows = table[table["lever"] == lever].set_index("jurisdiction")
+    row_name = (levers.lever(lever).lead_time_row if lever in levers.NAMES else "") or lever
+    rows = table[table["lever"] == row_name].set_index("jurisdiction")
     for where in jurisdictions(country):
         if where in rows.index:
             row = rows.loc[where]
@@ -130,7 +121,7 @@ def critical_path(result, cluster: Cluster, scenario: Scenario, table: pd.DataFr
     committed: dict[str, list] = {}
     for project in committed_projects(cluster):
         committed.setdefault(project.lever, []).append(project)
-    depends = {lever: [d for d in DEPENDS_ON.get(lever, ()) if d in needed] for lever in needed}
+    depends = {lever: [d for d in levers.lever(lever).depends_on if d in needed] for lever in needed}
     required = dict(needed)
     for user in needed:
         for dependency in _closure(user, depends):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from clusterpath import levers
 from clusterpath.inventory import interpolate
 from clusterpath.pathway.catalog import exchange_rate
 from clusterpath.pathway.policy_terms import (
@@ -34,7 +35,7 @@ from clusterpath.policy.instruments import (
 if TYPE_CHECKING:
     from clusterpath.pathway.build import NetworkBuilder
 
-RENEWABLE_LEVERS = ("solar_pv", "onshore_wind", "offshore_wind")
+RENEWABLE_LEVERS = levers.RENEWABLE
 # Member states of the European Union (ISO 3166-1 alpha-2): CBAM charges goods entering them.
 EU_MEMBERS = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
               "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"}  # fmt: skip
@@ -170,10 +171,9 @@ class PolicyBuilder:
         first = self.periods[0]
         abated = {}
         for unit, row in units.iterrows():
-            if row["lever"] == "carbon_capture":
-                abated[unit] = self._port(unit, "|co2_captured")
-            elif row["lever"] == "direct_air_capture":
-                abated[unit] = -self._port(unit, "|scope1")
+            if row["lever"] in levers.CAPTURING:
+                # A point-source unit's captured port, else (air capture) what it takes out of the emissions.
+                abated[unit] = self._port(unit, "|co2_captured") or -self._port(unit, "|scope1")
             elif (row["node"], row["service"], first) in incumbent.index:
                 today = incumbent.loc[(row["node"], row["service"], first)]
                 abated[unit] = float(today["scope1_tco2e"] / today["useful_mwh"]) if today["useful_mwh"] > 0 else 0.0

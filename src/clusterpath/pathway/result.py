@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from clusterpath import levers
 from clusterpath.pathway.build import HUB
+from clusterpath.pathway.capex import PART_OF
 from clusterpath.pathway.network import PathwayModel, annuity
 
 # The variable of a saved result holding its tables (units, buses, ports, ...) and its metadata.
@@ -23,18 +25,9 @@ TABLES = "result_tables"
 HUGE = 1e308  # infinity in the saved tables
 # Units that move or account energy rather than being an asset someone builds.
 NOT_ASSETS = {"market", "vent", "release", "shared_power", "collection"}
-RENEWABLE_LEVERS = {"solar_pv", "onshore_wind", "offshore_wind"}
-CONNECTIONS = {"co2_network": "co2-connection", "hydrogen_network": "h2-connection", "heat_network": "heat-connection"}
-# Members' waste streams reach a hub plant over free links as large as the stream: a member is connected when it sends.
-STREAM_LINKS = {"wastewater_treatment": "wastewater-connection", "waste_to_energy": "waste-connection"}
+RENEWABLE_LEVERS = levers.RENEWABLE
 # Carriers a unit making something else as well gives off as a by-product (waste heat), credited at their value.
 BYPRODUCTS = {"heat_low"}
-# The network each hub asset serves, whose connected members it lists.
-NETWORK_OF = {"co2_network": "co2_network", "direct_air_capture": "co2_network", "smr_ccs": "hydrogen_network",
-              "electrolysis": "hydrogen_network", "hydrogen_storage": "hydrogen_network", "geothermal": "heat_network",
-              "large_heat_pump": "heat_network", "heat_storage": "heat_network",
-              "wastewater_treatment": "wastewater_treatment", "biogas_chp": "wastewater_treatment",
-              "waste_to_energy": "waste_to_energy"}  # fmt: skip
 
 
 @dataclass
@@ -140,12 +133,12 @@ class PathwayResult:
         out: dict = {}
         hub = self.units[(self.units["node"] == HUB) & ~self.units["lever"].isin(NOT_ASSETS | {"today"})]
         connected = {}
-        for lever, suffix in CONNECTIONS.items():
+        for lever, suffix in _connections().items():
             links = self.units.index[self.units["lever"] == lever]
             links = [u for u in links if u.endswith(suffix)]
             connected[lever] = {p: sorted(self.units.loc[u, "node"] for u in links if cap.loc[u, p] > 1e-6)
                                 for p in self.periods}  # fmt: skip
-        for lever, suffix in STREAM_LINKS.items():
+        for lever, suffix in _stream_links().items():
             links = [u for u in self.units.index if u.endswith(f"|{suffix}")]
             connected[lever] = {p: sorted(self.units.loc[u, "node"] for u in links if flows.loc[u, p] > 1e-6)
                                 for p in self.periods}  # fmt: skip
@@ -153,7 +146,7 @@ class PathwayResult:
             series = cap.loc[unit]
             if (series.abs() < 1e-6).all():
                 continue
-            network = NETWORK_OF.get(row["lever"])
+            network = _network_of(row["lever"])
             out[unit.split("|", 1)[1]] = {
                 str(p): {"capacity": float(series[p]), "unit": row["capacity_unit"],
                          "members": connected.get(network, {}).get(p, "all") if network else "all"}
@@ -164,13 +157,13 @@ class PathwayResult:
             if (energy.abs() < 1e-6).all():
                 continue
             lever = self.stores.loc[store, "lever"]
-            network = NETWORK_OF.get(lever)
+            network = _network_of(lever)
             out[store.split("|", 1)[1]] = {
                 str(p): {"capacity": float(energy[p]), "unit": "MWh",
                          "members": connected.get(network, {}).get(p, "all") if network else "all"}
                 for p in self.periods
             }  # fmt: skip
-        for lever, suffix in CONNECTIONS.items():
+        for lever, suffix in _connections().items():
             by_period = connected[lever]
             links = [u for u in self.units.index if self.units.loc[u, "lever"] == lever and u.endswith(suffix)]
             cap_sum = {p: float(cap.loc[links, p].sum()) for p in self.periods}
@@ -320,7 +313,7 @@ class PathwayResult:
             if bus.startswith(f"{HUB}|") and bus not in internal:
                 internal[bus] = float(self.levelized_cost(bus).get(period, np.nan))
             node, carrier = bus.rsplit("|", 1)
-            link = f"{node}|{CONNECTIONS['hydrogen_network']}"
+            link = f"{node}|{levers.lever('hydrogen_network').link}"
             if carrier == "hydrogen" and node != HUB and float(energy.get(link, 0.0)) > 1e-9:
                 # A member's hydrogen is the hub's at its levelized cost plus the member's link per MWh it carries.
                 return value_of(f"{HUB}|hydrogen") + float(cost[link]) / float(energy[link])
@@ -333,7 +326,8 @@ class PathwayResult:
         for unit, row in self.units.iterrows():
             flow = float(energy.get(unit, 0.0))
             lever = row["lever"]
-            if flow <= 1e-9 or lever in NOT_ASSETS | {"today", "co2_network"}:
+            kind = levers.lever(lever).abatement if lever in levers.NAMES else ""
+            if flow <= 1e-9 or lever in NOT_ASSETS | {"today"} or kind == "disposal":
                 continue
             ports = at_period[at_period["unit"] == unit]
             spend = float(cost[unit])
@@ -344,14 +338,14 @@ class PathwayResult:
             abated = 0.0
             key = (row["node"], row["service"] or ("hydrogen_feedstock" if lever == "hydrogen_network" else ""))
             delivered = ports.loc[~ports["bus"].str.contains("scope|co2"), "coefficient"].clip(lower=0).sum() * flow
-            if lever in ("carbon_capture", "direct_air_capture"):
+            if kind == "captured":
                 captured = ports.loc[ports["bus"].str.endswith(("|co2_captured", "|co2")), "coefficient"].sum() * flow
                 abated = captured
                 spend += captured * (per_tonne_stored + link_per_tonne.get(row["node"], 0.0))
-            elif lever in STREAM_LINKS and row["node"] == HUB:
+            elif kind == "stream" and row["node"] == HUB:
                 # The plant abates what the streams it takes emitted at their members before.
                 abated = avoided.get(lever, 0.0)
-            elif lever in RENEWABLE_LEVERS:
+            elif kind == "grid":
                 # Output used instead of grid power: its emissions and its price are avoided.
                 abated = flow * self.meta.get("grid_factor", {}).get(period, 0.0)
                 spend -= flow * value_of(f"{HUB}|electricity")
@@ -395,7 +389,7 @@ class PathwayResult:
         """tCO2e a year the members' links to each hub plant take off the members' own scope 1."""
         out = {}
         members_scope1 = self.ports["bus"].str.endswith("|scope1") & ~self.ports["bus"].str.startswith(f"{HUB}|")
-        for lever, suffix in STREAM_LINKS.items():
+        for lever, suffix in _stream_links().items():
             ports = self.ports[self.ports["unit"].str.endswith(f"|{suffix}") & members_scope1]
             out[lever] = float(-(ports["coefficient"] * energy.reindex(ports["unit"]).fillna(0.0).to_numpy()).sum())
         return out
@@ -611,3 +605,19 @@ def _vintage_coefficients(pm: PathwayModel, energy: xr.DataArray) -> pd.DataFram
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=[int(p) for p in energy.indexes["period"]])
     frame.index = pd.MultiIndex.from_tuples(frame.index, names=["unit", "bus"])
     return frame
+
+
+def _connections() -> dict[str, str]:
+    """Levers whose members' links are units of the lever itself -> the links' unit-name suffix (levers.csv, link)."""
+    return {lv.name: lv.link for lv in levers.table().values() if lv.link and lv.abatement != "stream"}
+
+
+def _stream_links() -> dict[str, str]:
+    """Levers whose hub plant members send a stream to (waste, wastewater) -> their free links' unit-name suffix."""
+    return {lv.name: lv.link for lv in levers.table().values() if lv.link and lv.abatement == "stream"}
+
+
+def _network_of(lever: str) -> str | None:
+    """The network a hub asset serves, whose connected members it lists (levers.csv, network)."""
+    lever = PART_OF.get(lever, lever)
+    return (levers.lever(lever).network or None) if lever in levers.NAMES else None

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from clusterpath import levers
 from clusterpath.schema.models import CurrencyCode, Model
 from clusterpath.schema.vocabulary import check_known
 
@@ -19,13 +20,10 @@ Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 # Member sectors (schema vocabulary) whose goods Annex I of Regulation (EU) 2023/956 covers.
 CBAM_SECTORS = ("cement", "steel", "fertilizer")
-# Levers a grant may name: those built as converters (stores - battery, hydrogen and heat storage - are not granted).
-GRANT_LEVERS = (
-    "heat_pump", "electric_boiler", "biomass", "hydrogen_fuel", "carbon_capture", "co2_network", "hydrogen_network",
-    "electrolysis", "smr_ccs", "heat_network", "geothermal", "large_heat_pump", "solar_pv", "onshore_wind",
-    "offshore_wind", "direct_air_capture", "wastewater_treatment", "waste_to_energy",
-)  # fmt: skip
-CFD_LEVERS = ("carbon_capture", "direct_air_capture", "heat_pump", "electric_boiler", "hydrogen_fuel", "biomass")
+# Levers a grant or a carbon contract for difference may name: columns grant and cfd of data/levers.csv (stores are
+# not granted; a contract needs tonnes abated per unit of flow).
+GRANT_LEVERS = levers.GRANTABLE
+CFD_LEVERS = levers.CFD_ELIGIBLE
 
 
 class Source(Model):

@@ -6,7 +6,10 @@ Free text is accepted case- and separator-insensitively ("Industrial park",
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+
+from clusterpath import levers
 
 
 class _Vocabulary(StrEnum):
@@ -121,13 +124,8 @@ class RenewableType(_Vocabulary):
     SOLAR_THERMAL = "solar_thermal"
 
 
-# Every lever the pathway optimizer knows (a scenario may allow a subset).
-LEVERS = (
-    "efficiency", "heat_pump", "electric_boiler", "biomass", "hydrogen_fuel", "carbon_capture",
-    "co2_network", "hydrogen_network", "electrolysis", "smr_ccs", "hydrogen_storage", "heat_network",
-    "geothermal", "large_heat_pump", "heat_storage", "solar_pv", "onshore_wind", "offshore_wind", "battery",
-    "direct_air_capture", "wastewater_treatment", "waste_to_energy",
-)  # fmt: skip
+# Every lever the pathway optimizer knows (a scenario may allow a subset): the rows of data/levers.csv.
+LEVERS = levers.NAMES
 
 
 class LeverFamily(_Vocabulary):
@@ -139,19 +137,20 @@ class LeverFamily(_Vocabulary):
     CCUS = "ccus"  # carbon capture, utilization and storage
 
 
-# Renewable power is counted with electrification: it is what makes direct electrification clean.
-LEVER_FAMILY = {
-    "efficiency": LeverFamily.EFFICIENCY_CIRCULARITY, "heat_network": LeverFamily.EFFICIENCY_CIRCULARITY,
-    "wastewater_treatment": LeverFamily.EFFICIENCY_CIRCULARITY, "waste_to_energy": LeverFamily.EFFICIENCY_CIRCULARITY,
-    "heat_pump": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT, "electric_boiler": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT,
-    "biomass": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT, "geothermal": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT,
-    "large_heat_pump": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT, "heat_storage": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT,
-    "solar_pv": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT, "onshore_wind": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT,
-    "offshore_wind": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT, "battery": LeverFamily.ELECTRIFICATION_RENEWABLE_HEAT,
-    "hydrogen_fuel": LeverFamily.HYDROGEN, "hydrogen_network": LeverFamily.HYDROGEN, "electrolysis": LeverFamily.HYDROGEN,
-    "smr_ccs": LeverFamily.HYDROGEN, "hydrogen_storage": LeverFamily.HYDROGEN,
-    "carbon_capture": LeverFamily.CCUS, "co2_network": LeverFamily.CCUS, "direct_air_capture": LeverFamily.CCUS,
-}  # fmt: skip
+# Each lever's family is a column of data/levers.csv (renewable power is counted with electrification: it is what
+# makes direct electrification clean).
+class _FamilyOf(Mapping):
+    def __getitem__(self, lever: str) -> LeverFamily:
+        return LeverFamily(levers.FAMILY_OF[lever])
+
+    def __iter__(self):
+        return iter(levers.FAMILY_OF)
+
+    def __len__(self) -> int:
+        return len(levers.FAMILY_OF)
+
+
+LEVER_FAMILY = _FamilyOf()
 
 
 class ProjectStage(_Vocabulary):
