@@ -161,7 +161,7 @@ def to_pypsa(network, solver_tolerance_big: float = BIG):
     """
     import pypsa
 
-    from clusterpath.pathway.network import annuity
+    from clusterpath.pathway.tables import annuity
 
     n_ = network
     periods = np.asarray(n_.period_index.values)

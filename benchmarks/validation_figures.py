@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from clusterpath.pathway.build import HUB
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.result import PathwayResult
 
 H2_KWH_PER_KG = 33.3  # LHV, NRC and NAE, The Hydrogen Economy, Appendix H, Table H-2 (as in data/policies/us.yaml)

@@ -81,7 +81,7 @@ def user_errors(command: Callable) -> Callable:
                       "use a scenario it can meet (a later target, a carbon price only).", highlight=False)
             raise typer.Exit(EXIT_INFEASIBLE) from None
         except ValueError as error:
-            from clusterpath.pathway.build import PlanningError
+            from clusterpath.pathway.errors import PlanningError
 
             if not isinstance(error, PlanningError):
                 raise
@@ -294,7 +294,7 @@ def plan(
     from rich.status import Status
 
     from clusterpath.io import readiness
-    from clusterpath.pathway.build import PlanningError
+    from clusterpath.pathway.errors import PlanningError
     from clusterpath.pathway.plan import InfeasiblePlan, SolverStopped
     from clusterpath.pathway.plan import plan as make_plan
     from clusterpath.pathway.representation import describe, representation_error

@@ -15,8 +15,8 @@ import pandas as pd
 
 from clusterpath import levers, reference
 from clusterpath.io.errors import InputError
-from clusterpath.pathway.build import HUB
 from clusterpath.pathway.capex import PART_OF
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.result import PathwayResult
 from clusterpath.schema.models import EmploymentFactor
 from clusterpath.schema.vocabulary import LEVER_FAMILY, LEVERS

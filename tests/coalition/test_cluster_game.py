@@ -14,7 +14,8 @@ from clusterpath.cli import app
 from clusterpath.coalition import allocate
 from clusterpath.coalition.cluster_game import ClusterGame
 from clusterpath.io import load_cluster, load_scenario
-from clusterpath.pathway.build import HUB, NetworkBuilder
+from clusterpath.pathway.build import NetworkBuilder
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.plan import plan
 
 from ..pathway.test_build import BASE_YEAR, LAT, LON, cluster, gas, member, power, scenario

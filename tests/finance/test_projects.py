@@ -8,15 +8,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from pathway.test_build import cluster, gas, member, power, scenario
 
 from clusterpath.finance import FinanceError, Financing, appraise
 from clusterpath.finance.metrics import npv
 from clusterpath.finance.projects import projects
 from clusterpath.finance.report import finance_report, yearly_cash_flows
-from clusterpath.pathway.network import annuity
 from clusterpath.pathway.plan import plan
-
-from pathway.test_build import cluster, gas, member, power, scenario
+from clusterpath.pathway.tables import annuity
 
 pytestmark = pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
 UNIT = "chem|heat_pump:steam"

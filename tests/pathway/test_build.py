@@ -16,8 +16,10 @@ import pytest
 
 from clusterpath import reference
 from clusterpath.inventory import Inventory
-from clusterpath.pathway.build import HUB, NetworkBuilder, PlanningError
+from clusterpath.pathway.build import NetworkBuilder
 from clusterpath.pathway.catalog import Catalog
+from clusterpath.pathway.errors import PlanningError
+from clusterpath.pathway.hub import HUB
 from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
 

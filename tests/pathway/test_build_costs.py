@@ -14,8 +14,9 @@ import xarray as xr
 from helpers.networks import make_network
 
 from clusterpath import reference
-from clusterpath.pathway.build import HUB, NetworkBuilder
+from clusterpath.pathway.build import NetworkBuilder
 from clusterpath.pathway.catalog import exchange_rate
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.network import PathwayModel
 from clusterpath.pathway.result import PathwayResult
 

@@ -10,7 +10,9 @@ import copy
 
 import pytest
 
-from clusterpath.pathway.build import HUB, NetworkBuilder, PlanningError
+from clusterpath.pathway.build import NetworkBuilder
+from clusterpath.pathway.errors import PlanningError
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.money import PriceYearError, price_level
 from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario

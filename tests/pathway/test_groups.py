@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from clusterpath.pathway.build import HUB, NetworkBuilder
+from clusterpath.pathway.build import NetworkBuilder
 from clusterpath.pathway.groups import group, member_groups
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.plan import plan
 
 from .test_build import cluster, gas, member, power, scenario

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from clusterpath.pathway.build import HUB, NetworkBuilder
+from clusterpath.pathway.build import NetworkBuilder
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.lead_times import lead_time_table
 from clusterpath.schema import Cluster
 

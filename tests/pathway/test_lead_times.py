@@ -17,7 +17,8 @@ import yaml
 from typer.testing import CliRunner
 
 from clusterpath.cli import app
-from clusterpath.pathway.build import NetworkBuilder, PlanningError
+from clusterpath.pathway.build import NetworkBuilder
+from clusterpath.pathway.errors import PlanningError
 from clusterpath.pathway.lead_times import critical_path, lead_time_table, lookup
 from clusterpath.pathway.network import PathwayModel
 from clusterpath.pathway.plan import InfeasiblePlan, plan

@@ -43,9 +43,10 @@ import numpy as np
 import pandas as pd
 import pypsa
 import pytest
-
-from clusterpath.pathway.network import HOURS, Network, PathwayModel, annuity
 from helpers.networks import make_network
+
+from clusterpath.pathway.network import HOURS, Network, PathwayModel
+from clusterpath.pathway.tables import annuity
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning"),

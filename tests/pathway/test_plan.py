@@ -12,7 +12,8 @@ import json
 import numpy as np
 import pytest
 
-from clusterpath.pathway.build import HUB, NetworkBuilder
+from clusterpath.pathway.build import NetworkBuilder
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.network import PathwayModel
 from clusterpath.pathway.plan import InfeasiblePlan, plan
 

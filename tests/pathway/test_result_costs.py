@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from clusterpath.pathway.build import HUB
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.result import PathwayResult
 
 PERIOD = 2050

@@ -9,12 +9,13 @@ from __future__ import annotations
 import copy
 
 import pytest
+from helpers.networks import make_network
 
-from clusterpath.pathway.build import HUB, NetworkBuilder
+from clusterpath.pathway.build import NetworkBuilder
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.network import PathwayModel
 from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
-from helpers.networks import make_network
 
 pytestmark = pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
 

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from clusterpath.cli import app
 from clusterpath.io import InputError, load_cluster, load_scenario, scenario_names
-from clusterpath.pathway.build import NetworkBuilder, PlanningError
+from clusterpath.pathway.build import NetworkBuilder
+from clusterpath.pathway.errors import PlanningError
 from clusterpath.policy import known_instruments, load_pack, pack_names
 from clusterpath.schema.scenario import Scenario
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import pytest
 
-from clusterpath.pathway.build import HUB
-from clusterpath.pathway.network import annuity
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.plan import plan
+from clusterpath.pathway.tables import annuity
 
 from ..pathway.test_build import cluster, member, scenario
 

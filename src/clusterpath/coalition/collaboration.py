@@ -13,7 +13,7 @@ import pandas as pd
 from clusterpath.coalition.allocation import allocate
 from clusterpath.coalition.cluster_game import ClusterGame
 from clusterpath.inventory import Inventory
-from clusterpath.pathway.build import HUB
+from clusterpath.pathway.hub import HUB
 from clusterpath.schema import Cluster
 
 

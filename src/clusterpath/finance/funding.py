@@ -197,7 +197,7 @@ def dependencies(result, names: list[str]) -> dict[str, tuple[str, ...]]:
     plants go ahead; a hub bus that a market also supplies (grid electricity) needs none.
     """
     from clusterpath.finance.projects import project_id
-    from clusterpath.pathway.build import HUB
+    from clusterpath.pathway.hub import HUB
     from clusterpath.pathway.result import NOT_ASSETS
 
     units, ports, buses = result.units, result.ports, result.buses

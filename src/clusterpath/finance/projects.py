@@ -34,7 +34,7 @@ import pandas as pd
 from clusterpath import levers
 from clusterpath.finance.cashflow import ProjectInputs
 from clusterpath.finance.errors import FinanceError
-from clusterpath.pathway.build import HUB
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.result import NOT_ASSETS, RENEWABLE_LEVERS, PathwayResult
 
 CAPTURE_LEVERS = levers.CAPTURING

@@ -27,7 +27,8 @@ def check(cluster, scenario, cluster_source: str, scenario_label: str) -> None:
 
     ``scenario_label`` is the scenario's file, or the name of the shipped one.
     """
-    from clusterpath.pathway.build import NetworkBuilder, PlanningError
+    from clusterpath.pathway.build import NetworkBuilder
+    from clusterpath.pathway.errors import PlanningError
 
     try:
         # One typical day: the checks do not depend on the time resolution, the clustering's cost does.

@@ -22,15 +22,17 @@ from clusterpath.inventory import Inventory, interpolate, wastewater_ch4_t
 from clusterpath.pathway import lead_times, prices, timeseries
 from clusterpath.pathway.capex import scale_capex
 from clusterpath.pathway.catalog import CATALOG_MONEY_YEAR, Catalog, exchange_rate
+from clusterpath.pathway.errors import PlanningError
 from clusterpath.pathway.grid_path import GridPath, default_grid_path
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.money import PriceYearError, money_year
-from clusterpath.pathway.network import AnnualLimit, BuildLimit, EmissionCap, Network, annuity
+from clusterpath.pathway.network import AnnualLimit, BuildLimit, EmissionCap, Network
+from clusterpath.pathway.tables import annuity
 from clusterpath.schema import Cluster
 from clusterpath.schema.models import PURCHASED_HEAT
 from clusterpath.schema.scenario import Scenario
 from clusterpath.schema.vocabulary import ENERGY_INDUSTRY_SECTORS, Equipment, Service, WasteKind, WasteTreatment
 
-HUB = "@cluster"  # '@' cannot start a member id, so the hub never collides with a member
 HOURS_PER_YEAR = 8760.0
 
 # Which market price a fuel pays (see docs/model.md, "Prices").
@@ -107,10 +109,6 @@ HUB_CATEGORY = "energy_industries"  # IPCC source category of what the hub burns
 WASTE_FUEL = {WasteKind.PLASTIC: "municipal_waste", WasteKind.PAPER_CARDBOARD: "municipal_waste_biogenic"}
 # Waste disposed of without energy recovery today; recycling and composting rank above energy recovery.
 UNRECOVERED = {WasteTreatment.LANDFILL, WasteTreatment.INCINERATION}
-
-
-class PlanningError(ValueError):
-    """The cluster or scenario lacks something the plan needs; the message names it."""
 
 
 @dataclass

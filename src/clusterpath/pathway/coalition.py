@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from clusterpath.pathway.build import HUB
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.network import Network, PathwayModel
 from clusterpath.pathway.solve import MIP_GAP, _positions, _silent_stdout
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from clusterpath.pathway.build import HUB
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.network import EmissionCap, Network
 from clusterpath.pathway.result import PathwayResult, market_prices
 

@@ -21,6 +21,7 @@ import xarray as xr
 
 from clusterpath.pathway import policy_terms, solve
 from clusterpath.pathway.policy_terms import PolicyTerms
+from clusterpath.pathway.tables import annuity, period_table
 
 HOURS = 24
 # Cost of one unit of unmet requirement in a relaxed model: far above any real cost, so the
@@ -28,14 +29,6 @@ HOURS = 24
 RELAXATION_PENALTY = 1e9
 CAP_PENALTY = 1e10  # per tCO2e a year
 UNSERVED_PENALTY = 1e12  # per MWh a year
-
-
-def annuity(rate: float, lifetime: xr.DataArray | float) -> xr.DataArray:
-    """Capital recovery factor: the yearly payment that repays 1 over ``lifetime`` years."""
-    lifetime = xr.DataArray(lifetime)
-    if rate == 0:
-        return 1 / lifetime
-    return rate / (1 - (1 + rate) ** -lifetime)
 
 
 @dataclass
@@ -122,13 +115,6 @@ class Network:
 STORE_COLUMNS = ["bus", "lifetime", "fom", "eta_charge", "eta_discharge", "standing_loss", "energy_max", "max_hours"]
 
 
-def _period_table(frame: pd.DataFrame, column: str, index_name: str, periods: pd.Index,
-                  order: pd.Index | None = None) -> xr.DataArray:  # fmt: skip
-    table = frame[column].unstack("period").reindex(index=order, columns=periods)
-    table.index.name = index_name
-    return xr.DataArray(table.astype(float))
-
-
 class PathwayModel:
     """The linopy model of a network: build once, then solve (and re-solve)."""
 
@@ -164,7 +150,7 @@ class PathwayModel:
         self.new = m.add_variables(lower=0, coords=[units, periods.rename("build")], name="new_capacity",
                                    mask=extendable & _buildable(n.units, units, periods))  # fmt: skip
         self.activity = n.activity()
-        existing = _period_table(n.unit_period, "existing", "unit", periods, units)
+        existing = period_table(n.unit_period, "existing", "unit", periods, units)
         self.existing = existing.fillna(0.0)
         self.capacity = (self.new.fillna(0) * self.activity).sum("build") + self.existing
 
@@ -515,8 +501,8 @@ class PathwayModel:
         weight = n.day_weight
         crf = annuity(n.discount_rate, xr.DataArray(n.units["lifetime"].astype(float).values, coords=[self.coords["unit"]]))
         fom = xr.DataArray(n.units["fom"].astype(float).values, coords=[self.coords["unit"]])
-        capex = _period_table(n.unit_period, "capex", "unit", self.coords["period"], self.coords["unit"]).rename(period="build").fillna(0)
-        vom = _period_table(n.unit_period, "vom", "unit", self.coords["period"], self.coords["unit"]).fillna(0)
+        capex = period_table(n.unit_period, "capex", "unit", self.coords["period"], self.coords["unit"]).rename(period="build").fillna(0)
+        vom = period_table(n.unit_period, "vom", "unit", self.coords["period"], self.coords["unit"]).fillna(0)
         standing = self.activity * discount  # (unit, build, period) -> value of a yearly payment
 
         linear_units = self.coords["unit"]
@@ -549,8 +535,8 @@ class PathwayModel:
             stores = n.stores.index.rename("store")
             crf_s = annuity(n.discount_rate, xr.DataArray(n.stores["lifetime"].astype(float).values, coords=[stores]))
             fom_s = xr.DataArray(n.stores["fom"].astype(float).values, coords=[stores])
-            cap_e = _period_table(n.store_period, "capex_energy", "store", self.coords["period"], n.stores.index).rename(period="build").fillna(0)
-            cap_p = _period_table(n.store_period, "capex_power", "store", self.coords["period"], n.stores.index).rename(period="build").fillna(0)
+            cap_e = period_table(n.store_period, "capex_energy", "store", self.coords["period"], n.stores.index).rename(period="build").fillna(0)
+            cap_p = period_table(n.store_period, "capex_power", "store", self.coords["period"], n.stores.index).rename(period="build").fillna(0)
             years_s = (self.store_activity * discount).sum("period")
             invest_s = self.new_energy.fillna(0) * cap_e + self.new_power.fillna(0) * cap_p
             terms["capex"] = terms["capex"] + (invest_s * crf_s * years_s).sum()

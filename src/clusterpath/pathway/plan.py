@@ -7,8 +7,9 @@ from collections.abc import Callable
 import numpy as np
 
 from clusterpath.pathway import MIP_GAP
-from clusterpath.pathway.build import HUB, NetworkBuilder
+from clusterpath.pathway.build import NetworkBuilder
 from clusterpath.pathway.groups import AUTO_GROUP_MEMBERS, group, member_groups, ungroup
+from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.network import Network, PathwayModel
 from clusterpath.pathway.result import PathwayResult
 from clusterpath.pathway.solve import Report

@@ -6,13 +6,16 @@ section 8; the terms themselves are in ``policy_terms``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import pandas as pd
 
 from clusterpath import levers
 from clusterpath.inventory import interpolate
 from clusterpath.pathway.catalog import exchange_rate
+from clusterpath.pathway.errors import PlanningError
+from clusterpath.pathway.hub import HUB
+from clusterpath.pathway.network import AnnualLimit
 from clusterpath.pathway.policy_terms import (
     CapexGrant,
     ContractForDifference,
@@ -31,9 +34,8 @@ from clusterpath.policy.instruments import (
     RenewableMandate,
     SequestrationCredit,
 )
-
-if TYPE_CHECKING:
-    from clusterpath.pathway.build import NetworkBuilder
+from clusterpath.schema import Cluster
+from clusterpath.schema.scenario import Scenario
 
 RENEWABLE_LEVERS = levers.RENEWABLE
 # Member states of the European Union (ISO 3166-1 alpha-2): CBAM charges goods entering them.
@@ -43,6 +45,23 @@ EU_MEMBERS = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", 
 
 def kind_name(prefix: str, key: str) -> str:
     return f"{prefix}_{key.replace('.', '_').replace('-', '_')}"
+
+
+class NetworkBuilder(Protocol):
+    """What the policy terms read of the network builder (``build.NetworkBuilder``, which asks for them): a
+    protocol, so that this module need not import the builder that imports it."""
+
+    cluster: Cluster
+    scenario: Scenario
+    periods: list[int]
+    bp: Any  # build.Blueprint: its buses
+    annual_limits: list[AnnualLimit]
+
+    def grid_factor(self) -> list[float]: ...
+
+    def carbon_price(self) -> pd.Series | None: ...
+
+    def _incumbent_table(self) -> pd.DataFrame: ...
 
 
 class PolicyBuilder:
@@ -59,7 +78,6 @@ class PolicyBuilder:
         return exchange_rate(self.b.cluster.currency, year) / exchange_rate(currency, year)
 
     def terms(self) -> PolicyTerms:
-        from clusterpath.pathway.build import PlanningError
 
         out = PolicyTerms()
         production: list[OutputCredit] = []
@@ -121,7 +139,6 @@ class PolicyBuilder:
 
     def sequestration_credit(self, key: str, inst: SequestrationCredit) -> list[OutputCredit]:
         """Tonnes into geologic storage from capture units (point source) and direct air capture (on the hub)."""
-        from clusterpath.pathway.build import HUB
 
         bound = sum(float(limit.limit.max()) for limit in self.b.annual_limits if limit.name.startswith("injection-"))
         if bound <= 0:
@@ -186,7 +203,6 @@ class PolicyBuilder:
 
     def mandate(self, key: str, inst: RenewableMandate) -> ShareFloor:
         """The cluster's own wind and solar against grid purchases; a share holds from its year to the next one."""
-        from clusterpath.pathway.build import PlanningError
 
         supply = list(self._lever(*RENEWABLE_LEVERS).index)
         grid = list(self.units.index[(self.units["lever"] == "market") & (self.units["technology"] == "grid")])
@@ -198,7 +214,6 @@ class PolicyBuilder:
 
     def cbam(self, key: str, inst: Cbam) -> list[EmissionCharge]:
         """Exported shares of CBAM-sector members pay the EU price less the cluster's own, phased in."""
-        from clusterpath.pathway.build import PlanningError
 
         cluster = self.b.cluster
         if cluster.country in EU_MEMBERS:

@@ -10,15 +10,32 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import linopy
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-if TYPE_CHECKING:
-    from clusterpath.pathway.network import PathwayModel
+from clusterpath.pathway.tables import annuity, period_table
+
+
+class PathwayModel(Protocol):
+    """What policy terms read of the pathway model (``network.PathwayModel``, which adds them while it builds):
+    a protocol, so that this module need not import the model that imports it."""
+
+    network: Any  # network.Network
+    model: linopy.Model
+    coords: dict[str, pd.Index]
+    flow: linopy.Variable
+    new: linopy.Variable
+    investment: linopy.Variable | None
+    scaled_units: pd.Index
+    activity: xr.DataArray
+    availability: xr.DataArray
+    emissions: linopy.LinearExpression | None
+    emission_constant: xr.DataArray
+    policy_costs: dict[str, linopy.LinearExpression]
 
 
 @dataclass
@@ -212,7 +229,6 @@ def _threshold(model: PathwayModel, credit: OutputCredit, units: pd.Index, vinta
 def _grant(model: PathwayModel, grant: CapexGrant) -> None:
     """The grant lowers eligible investment by up to ``share`` of it, at most ``cap`` in all; it is
     annuitized like the investment it pays for, so it buys back exactly the capex it covers."""
-    from clusterpath.pathway.network import _period_table, annuity
 
     n, m = model.network, model.model
     units = _units(model, grant.units)
@@ -223,7 +239,7 @@ def _grant(model: PathwayModel, grant: CapexGrant) -> None:
     eligible = xr.DataArray(np.isin(build.values, grant.build_periods), coords=[build])
     amount = m.add_variables(lower=0, coords=[units, build], name=f"grant-{grant.name}",
                              mask=eligible.broadcast_like(xr.DataArray(np.zeros(len(units)), coords=[units])))  # fmt: skip
-    capex = _period_table(n.unit_period, "capex", "unit", model.coords["period"], units).rename(period="build").fillna(0)
+    capex = period_table(n.unit_period, "capex", "unit", model.coords["period"], units).rename(period="build").fillna(0)
     invest = model.new.sel(unit=units) * capex
     if model.investment is not None:
         scaled = units.intersection(model.scaled_units)

@@ -16,9 +16,10 @@ import pandas as pd
 import xarray as xr
 
 from clusterpath import levers
-from clusterpath.pathway.build import HUB
 from clusterpath.pathway.capex import PART_OF
-from clusterpath.pathway.network import PathwayModel, annuity
+from clusterpath.pathway.hub import HUB
+from clusterpath.pathway.network import PathwayModel
+from clusterpath.pathway.tables import annuity
 
 # The variable of a saved result holding its tables (units, buses, ports, ...) and its metadata.
 TABLES = "result_tables"

@@ -485,8 +485,8 @@ class Worker:
 
 def explain(error: Exception) -> tuple[str, bool]:
     """The message a coordinator reads for a failed job, and whether it was unexpected (a bug)."""
-    from clusterpath.pathway.build import PlanningError
     from clusterpath.pathway.coalition import CoalitionSolveError
+    from clusterpath.pathway.errors import PlanningError
     from clusterpath.pathway.plan import InfeasiblePlan, SolverStopped
 
     if isinstance(error, InputError):

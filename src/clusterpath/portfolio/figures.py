@@ -18,7 +18,7 @@ from pathlib import Path
 
 from clusterpath import reference, workforce
 from clusterpath.inventory import Inventory
-from clusterpath.pathway.build import PlanningError
+from clusterpath.pathway.errors import PlanningError
 from clusterpath.pathway.plan import DEFAULT_MIP_GAP, InfeasiblePlan, SolverStopped, plan
 from clusterpath.portfolio.scorecard import scorecard
 from clusterpath.schema import Cluster

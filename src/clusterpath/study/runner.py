@@ -105,7 +105,7 @@ def run(design: Design, cluster: Cluster, out: Path, *, workers: int | None = No
                 try:
                     row = future.result()
                 except ValueError as error:
-                    from clusterpath.pathway.build import PlanningError
+                    from clusterpath.pathway.errors import PlanningError
 
                     if isinstance(error, PlanningError):  # the cluster lacks what every case needs: stop now
                         raise
