@@ -916,6 +916,9 @@ def scenarios(
 def _export_scenario(name: str, path: Path) -> None:
     from importlib import resources
 
+    from clusterpath.io.load import RENAMED_SCENARIOS
+
+    name = RENAMED_SCENARIOS.get(name, name)  # an old name exports the scenario it now loads
     if name not in scenario_names():
         raise InputError(name, [f"not a shipped scenario (shipped: {', '.join(scenario_names())})"])
     if path.suffix.lower() not in (".yaml", ".yml"):
