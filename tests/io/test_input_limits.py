@@ -6,13 +6,21 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers.attacks import (billion_laughs, cell_bomb, deep_json, deep_yaml, many_parts, recursive_yaml,
-                             row_gap_bomb, wide_dimension_bomb)
+from helpers.attacks import (
+    billion_laughs,
+    cell_bomb,
+    deep_json,
+    deep_yaml,
+    many_parts,
+    recursive_yaml,
+    row_gap_bomb,
+    wide_dimension_bomb,
+)
 from typer.testing import CliRunner
 
 from clusterpath.cli import app
 from clusterpath.io import InputError
-from clusterpath.io.load import read_raw
+from clusterpath.io.read import read_raw
 
 ATTACKS = {
     "laughs.yaml": (billion_laughs(), "aliases expand to more than 200,000"),

@@ -60,7 +60,7 @@ class _Context:
     @cached_property
     def _locate(self) -> Locate | None:
         """Where each field sits in the cluster's file (read again, only when a problem is placed)."""
-        from clusterpath.io.load import read_raw
+        from clusterpath.io.read import read_raw
 
         path = Path(self.source)
         return read_raw(path)[1] if path.is_file() else None

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from clusterpath.io.errors import InputError, Locate, _reason, field_path
-from clusterpath.io.load import read_raw
+from clusterpath.io.read import read_raw
 from clusterpath.schema import Cluster
 from clusterpath.schema.models import Member
 

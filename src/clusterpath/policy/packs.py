@@ -36,7 +36,7 @@ def pack_names() -> list[str]:
 
 def load_pack(source: str | Path) -> Pack:
     """A shipped pack by jurisdiction (``us``), or a pack file."""
-    from clusterpath.io.load import read_raw
+    from clusterpath.io.read import read_raw
 
     if isinstance(source, str) and source in pack_names():
         return _shipped(source)
@@ -49,10 +49,10 @@ def load_pack(source: str | Path) -> Pack:
 
 @lru_cache(maxsize=None)
 def _shipped(name: str) -> Pack:
-    from clusterpath.io.load import _yaml_locator
+    from clusterpath.io.read import yaml_locator
 
     text = resources.files("clusterpath.data").joinpath("policies", f"{name}.yaml").read_text("utf-8")
-    return _validate(yaml.safe_load(text), f"policy pack '{name}' (data/policies/{name}.yaml)", _yaml_locator(text))
+    return _validate(yaml.safe_load(text), f"policy pack '{name}' (data/policies/{name}.yaml)", yaml_locator(text))
 
 
 def _validate(data, name: str, locate) -> Pack:

@@ -22,7 +22,8 @@ from pydantic import Field, ValidationError, model_validator
 
 from clusterpath.io import limits
 from clusterpath.io.errors import InputError, from_validation
-from clusterpath.io.load import _yaml_locator, load_scenario
+from clusterpath.io.load import load_scenario
+from clusterpath.io.read import yaml_locator
 from clusterpath.schema import Cluster
 from clusterpath.schema.models import Model, Trajectory
 from clusterpath.schema.scenario import LEVERS, Prices, Scenario
@@ -183,7 +184,7 @@ def load_sweep(path: str | Path) -> tuple[SweepSpec, Path]:
     try:
         return SweepSpec.model_validate(data), path
     except ValidationError as error:
-        raise from_validation(name, error, data, _yaml_locator(text)) from None
+        raise from_validation(name, error, data, yaml_locator(text)) from None
 
 
 def base_scenario(spec: SweepSpec, where: Path, typical_days: int | None = None) -> Scenario:
