@@ -22,6 +22,7 @@ from clusterpath.platform.pages.views import (
     _members_page,
     _problems_of,
     csrf_guard,
+    failed,
 )
 from clusterpath.platform.pages.web import redirect
 
@@ -41,8 +42,7 @@ def _cluster_change(request: Request, session, slug: str, change) -> object:
     try:
         change(context, address(request))
     except FORM_ERRORS as error:
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         if status == 404:
             raise
         return _members_page(request, session, who, context, status=status, problems=_problems_of(error))
@@ -87,8 +87,7 @@ def invite_analyst(slug: str, request: Request, session: DB, email: Annotated[st
             body = initiatives_api.NewAnalyst(email=email.strip())
             issued = initiatives_api.invite_analyst(body, initiative, who.caller, session, address(request))
     except FORM_ERRORS as error:
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         return _portfolio_page(request, session, who, initiative, status=status, problems=_problems_of(error))
     # The code is shown this once, on this response: never in a URL, where logs and history would keep it.
     return _portfolio_page(request, session, who, initiative, status=201,
@@ -102,8 +101,7 @@ def remove_analyst(slug: str, analyst_id: str, request: Request, session: DB):
     try:
         initiatives_api.remove_analyst(number, initiative, who.caller, session, address(request))
     except FORM_ERRORS as error:
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         if status == 404:
             raise
         return _portfolio_page(request, session, who, initiative, status=status, problems=_problems_of(error))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 
 from clusterpath.platform.api import auth as auth_api
 from clusterpath.platform.api.deps import DB, MAX_ID, address
-from clusterpath.platform.pages.views import FORM_ERRORS, _page, _problems_of, csrf_guard
+from clusterpath.platform.pages.views import FORM_ERRORS, _page, _problems_of, csrf_guard, failed
 from clusterpath.platform.pages.web import SESSION_COOKIE, redirect, required, set_cookie
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_guard)])
@@ -44,8 +44,7 @@ def change_password(request: Request, session: DB, current: Annotated[str, Form(
         fresh = auth_api.change_password(body, who.caller, session, request.app.state.settings, address(request),
                                          Response())  # fmt: skip
     except FORM_ERRORS as error:
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         # Never echo a password: only which field is wrong and why.
         problems = [{"field": p["field"], "where": None, "problem": p["problem"]} for p in _problems_of(error)]
         return _account_page(request, session, who, status=status, problems=problems)

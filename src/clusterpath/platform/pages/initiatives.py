@@ -17,7 +17,7 @@ from clusterpath.platform.api import clusters as clusters_api
 from clusterpath.platform.api import initiatives as api
 from clusterpath.platform.api.deps import DB, IDENTIFIER, address, cluster_context, coordinator
 from clusterpath.platform.pages import charts
-from clusterpath.platform.pages.views import FORM_ERRORS, _page, _problems_of, csrf_guard
+from clusterpath.platform.pages.views import FORM_ERRORS, _page, _problems_of, csrf_guard, failed
 from clusterpath.platform.pages.web import redirect, required
 from clusterpath.schema.vocabulary import ProjectStage
 
@@ -56,8 +56,7 @@ def create(request: Request, session: DB, slug: Annotated[str, Form()] = "", nam
         body = api.NewInitiative(slug=slug.strip(), name=name.strip(), currency=currency.strip())
         api.create_initiative(body, who.caller, session, address(request))
     except FORM_ERRORS as error:
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         return _list_page(request, session, who, status=status, form=form, problems=_problems_of(error))
     return redirect(f"/initiatives/{body.slug}")
 
@@ -76,8 +75,7 @@ def enrol(request: Request, session: DB, cluster: Annotated[str, Form()] = "",
         body = api.NewEnrolment(initiative=initiative.strip(), code=code.strip(), share_register=shared)
         api.enrol(body, context, session, address(request))
     except FORM_ERRORS as error:
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         return _list_page(request, session, who, status=status, form=form, problems=_problems_of(error))
     return _list_page(request, session, who, form=form, enrolled=f"'{cluster}' is now in '{initiative.strip()}'")
 
@@ -94,8 +92,7 @@ def share(request: Request, session: DB, cluster: Annotated[str, Form()] = "", i
         changed = api.change_enrolment(slug, api.EnrolmentChange(share_register=bool(share_register)),
                                        _coordinating(cluster, session, who), session, address(request))  # fmt: skip
     except FORM_ERRORS as error:
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         return _list_page(request, session, who, status=status, problems=_problems_of(error))
     now = "shares its register with" if changed["share_register"] else "no longer shares its register with"
     return _list_page(request, session, who, enrolled=f"'{cluster}' {now} '{slug}'")
@@ -172,8 +169,7 @@ def close_year(slug: str, request: Request, session: DB, year: Annotated[str, Fo
         body = api.NewYear(year=year.strip())
         closed = api.close_year(body, initiative, who.caller, session, address(request))
     except FORM_ERRORS as error:
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         return _portfolio_page(request, session, who, initiative, status=status, problems=_problems_of(error),
                                year=year)  # fmt: skip
     earlier = [row["year"] for row in api.list_years(initiative, who.caller, session, address(request))

@@ -18,6 +18,7 @@ from clusterpath.platform.pages.views import (
     _members_page,
     _problems_of,
     csrf_guard,
+    failed,
 )
 from clusterpath.platform.pages.web import PAGE_HEADERS, redirect, required
 
@@ -53,8 +54,7 @@ def import_new(request: Request, session: DB, slug: Annotated[str, Form()] = "",
         made = api.create_from(session, who.caller, parsed, slug.strip() or None, None, config.default_k,
                                address(request), source=parsed.kind)  # fmt: skip
     except FORM_ERRORS as error:
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         return _clusters_page(request, session, who, status=status, problems=_problems(error))
     return redirect(f"/clusters/{made['slug']}/members")
 
@@ -66,8 +66,7 @@ def try_example(request: Request, session: DB, example: Annotated[str, Form()] =
         made = api.try_example(api.TryExample(example=example), who.caller, session, request.app.state.settings,
                                address(request))  # fmt: skip
     except FORM_ERRORS as error:
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         return _clusters_page(request, session, who, status=status, problems=_problems_of(error))
     return redirect(f"/clusters/{made['slug']}/members")
 
@@ -80,8 +79,7 @@ def import_into(slug: str, request: Request, session: DB, file: Annotated[Upload
     try:
         done = api.import_into(_file(file), context, session, config, address(request), slots)
     except FORM_ERRORS as error:
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         return _members_page(request, session, who, context, status=status, problems=_problems(error))
     return _members_page(request, session, who, context, imported=done)
 

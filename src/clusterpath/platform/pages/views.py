@@ -77,6 +77,12 @@ def _problems_of(error: Exception) -> list[dict]:
 FORM_ERRORS = (DataProblem, InputError, ValidationError, HTTPException)
 
 
+def failed(session, error: Exception) -> int:
+    """Undo whatever the form changed, and the status its page answers with: the error's own, else 422."""
+    session.rollback()
+    return error.status_code if isinstance(error, HTTPException) else 422
+
+
 def _in_cluster(request: Request, session, slug: str) -> tuple[PageUser, ClusterContext]:
     who = required(request, session)
     if len(slug) > 64 or not re.match(IDENTIFIER, slug):
@@ -254,8 +260,7 @@ def new_cluster(request: Request, session: DB, slug: Annotated[str, Form()] = ""
                                        k=_number_field(k, "k", int) if k.strip() else None)  # fmt: skip
         clusters_api.create_cluster(body, who.caller, session, request.app.state.settings, address(request))
     except FORM_ERRORS as error:
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         return _page(request, "new_cluster.html", who, title="New cluster", form=form, problems=_problems_of(error),
                      kinds=[k.value for k in ClusterKind], status=status)  # fmt: skip
     return redirect(f"/clusters/{body.slug}/members")
@@ -470,8 +475,7 @@ def submit_job(slug: str, request: Request, session: DB, kind: Annotated[str, Fo
         body = jobs_api.NewJob(kind=kind, options=options)
         job = jobs_api.submit(body, context, session, request, address(request))
     except FORM_ERRORS as error:
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         return _jobs_page(request, session, who, context, status=status, form=form, problems=_problems_of(error))
     return redirect(f"/clusters/{context.cluster.slug}/jobs/{job['id']}")
 
@@ -517,8 +521,7 @@ def add_member(slug: str, request: Request, session: DB, key: Annotated[str, For
         clusters_api.add_member(clusters_api.NewMember(key=key.strip(), name=name.strip()), context, session,
                                 address(request))  # fmt: skip
     except FORM_ERRORS as error:
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         return _members_page(request, session, who, context, status=status, problems=_problems_of(error))
     return redirect(f"/clusters/{context.cluster.slug}/members")
 
@@ -532,8 +535,7 @@ def invite(slug: str, request: Request, session: DB, email: Annotated[str, Form(
         body = clusters_api.NewInvitation(email=email.strip(), role=role, member=member.strip() or None)
         invited = clusters_api.invite(body, context, session, address(request))
     except FORM_ERRORS as error:
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         return _members_page(request, session, who, context, status=status, problems=_problems_of(error))
     # The code is shown this once, on this response: never in a URL, where logs and history would keep it.
     return _members_page(request, session, who, context, status=201, invited=invited)
@@ -587,8 +589,7 @@ def upload(slug: str, key: str, request: Request, session: DB,
         # Permission and unknown-member errors stay errors; what is wrong with the file is shown by the form.
         if isinstance(error, HTTPException) and error.status_code not in (409, 413, 503):
             raise
-        session.rollback()
-        status = error.status_code if isinstance(error, HTTPException) else 422
+        status = failed(session, error)
         return _data_page(request, session, who, context, key, status=status, problems=_problems_of(error),
                           rejected=file.filename if file is not None else None)  # fmt: skip
     return _data_page(request, session, who, context, key, status=response.status_code, stored=stored)
