@@ -233,9 +233,10 @@ class NetworkBuilder:
             return pd.Series(self._series(self.scenario.carbon_price, "", self.fx), index=self.periods)
         for selected in self.scenario.instruments():
             if selected.kind == "carbon_price":
+                from clusterpath.pathway.policies import money_factor
+
                 inst = selected.instrument
-                fx = exchange_rate(self.cluster.currency, self.cluster.base_year) / exchange_rate(inst.currency, self.cluster.base_year)
-                return pd.Series(self._series(inst.prices, "", fx), index=self.periods)
+                return pd.Series(self._series(inst.prices, "", money_factor(self, inst)), index=self.periods)
         return None
 
     # -- levers ----------------------------------------------------------------------
