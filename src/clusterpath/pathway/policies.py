@@ -106,7 +106,7 @@ class PolicyBuilder:
                 elif isinstance(inst, Cbam):
                     out.charges += self.cbam(key, inst)
             except PlanningError as error:
-                raise PlanningError(f"policies ({key}): {error}") from None
+                raise error.within(f"policies ({key})") from None
         out.credits += _without_stacking(production, out.credits)
         return out
 
