@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from clusterpath.io.errors import InputError, Locate
-from clusterpath.pathway.errors import EXAMPLE_PRICES, PlanningError
+from clusterpath.pathway.errors import EXAMPLE_PRICES, PlanningError, listed
 
 
 def check(cluster, scenario, cluster_source: str, scenario_label: str) -> None:
@@ -99,10 +99,10 @@ def _renewable(what: str) -> Callable[[PlanningError, _Context], InputError]:
 
 
 def _storage(error: PlanningError, ctx: _Context) -> InputError:
-    listed = _listed([f"`{lever}`" for lever in error.names["levers"]])
+    levers = listed([f"`{lever}`" for lever in error.names["levers"]])
     return ctx.error([ctx.at(error.field, "carbon capture needs a CO2 storage site: add one under "
                              "resources.co2_storage (sheet 'co2_storage' of the workbook), or remove "
-                             f"{listed} from `levers` in the scenario {ctx.scenario}")])  # fmt: skip
+                             f"{levers} from `levers` in the scenario {ctx.scenario}")])  # fmt: skip
 
 
 def _electricity_price(error: PlanningError, ctx: _Context) -> InputError:
@@ -122,10 +122,6 @@ def _hydrogen(error: PlanningError, ctx: _Context) -> InputError:
     fix = f"{error.fix} in the scenario {ctx.scenario}"
     return ctx.error([ctx.at(loc, f"member '{member}' buys hydrogen, which reaches it by the hydrogen network: {fix}")
                       for loc, member in uses] or [fix])  # fmt: skip
-
-
-def _listed(names: list[str]) -> str:
-    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 # What the builder says is missing (PlanningError.missing) -> how this module places it and says the fix.

@@ -22,7 +22,7 @@ from clusterpath.inventory import Inventory, interpolate, wastewater_ch4_t
 from clusterpath.pathway import lead_times, prices, timeseries
 from clusterpath.pathway.capex import scale_capex
 from clusterpath.pathway.catalog import CATALOG_MONEY_YEAR, Catalog, exchange_rate
-from clusterpath.pathway.errors import EXAMPLE_PRICES, PlanningError
+from clusterpath.pathway.errors import EXAMPLE_PRICES, PlanningError, listed
 from clusterpath.pathway.grid_path import GridPath, default_grid_path
 from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.money import PriceYearError, money_year
@@ -167,10 +167,6 @@ def storage_levers() -> list[str]:
     return [name for name, row in levers.table().items() if "co2_network" in row.requires]
 
 
-def _listed(names: list[str]) -> str:
-    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
-
-
 def _at(value, i: int) -> float:
     return float(value[i]) if isinstance(value, list | tuple | np.ndarray) else float(value)
 
@@ -199,7 +195,7 @@ class NetworkBuilder:
             # out, said in the notes. Capture on members' own stacks stays, and stops the plan with the fix.
             hub = [lever for lever in storage_levers() if levers.lever(lever).network]
             self.levers -= set(hub)
-            self.notes["co2_storage"] = (f"{_listed(hub)} not offered: the cluster has no CO2 storage site "
+            self.notes["co2_storage"] = (f"{listed(hub)} not offered: the cluster has no CO2 storage site "
                                          "(resources.co2_storage) for the CO2 they capture.")  # fmt: skip
         # Scenario money -> cluster money.
         self.fx = exchange_rate(cluster.currency, self.price_year) / exchange_rate(scenario.currency, self.price_year)
@@ -234,9 +230,10 @@ class NetworkBuilder:
         if self.scenario.electricity_price:
             return self._series(self.scenario.electricity_price, "", self.fx)
         if not self.cluster.grid.electricity_price:
-            raise PlanningError("grid.electricity_price of the cluster (or electricity_price of the scenario) is needed "
-                                "to plan", missing="electricity_price", file="cluster", field=("grid", "electricity_price"),
-                                fix="give grid.electricity_price (per MWh in the cluster's currency by year), or "
+            raise PlanningError("grid.electricity_price of the cluster (or electricity_price of the scenario) is "
+                                "needed to plan", missing="electricity_price", file="cluster",
+                                field=("grid", "electricity_price"), fix="give grid.electricity_price (per MWh in "
+                                "the cluster's currency by year), or "
                                 f"add `electricity_price: {EXAMPLE_PRICES}` to the scenario")  # fmt: skip
         return self._series(self.cluster.grid.electricity_price, "")
 
@@ -595,10 +592,10 @@ class NetworkBuilder:
             price = self.fuel_price(BIOMASS)
         else:
             raise PlanningError("scenario biomass_supply needs a price: give biomass_supply.price or fuel_prices."
-                                "biomass (per MWh in the scenario's currency, e.g. {2025: 30})", missing="biomass_price",
-                                file="scenario", field=("biomass_supply", "price"),
-                                fix=f"add `price: {EXAMPLE_PRICES}` under `biomass_supply`, or `fuel_prices: {{biomass: "
-                                f"{EXAMPLE_PRICES}}}`,")  # fmt: skip
+                                "biomass (per MWh in the scenario's currency, e.g. {2025: 30})",
+                                missing="biomass_price", file="scenario", field=("biomass_supply", "price"),
+                                fix=f"add `price: {EXAMPLE_PRICES}` under `biomass_supply`, or `fuel_prices: "
+                                f"{{biomass: {EXAMPLE_PRICES}}}`,")  # fmt: skip
         bp.unit(name, node, "market", NEW_BIOMASS, [(bus, 1.0)], vom=price, extendable=False, unlimited=True,
                 cost_kind="energy_purchases")  # fmt: skip
         limit = next((a for a in self.annual_limits if a.name == "biomass-supply"), None)
@@ -881,10 +878,10 @@ class NetworkBuilder:
         sites = self.cluster.resources.co2_storage
         if not sites:
             needing = [lever for lever in storage_levers() if self.offered(lever)]
-            listed = _listed([f"'{lever}'" for lever in needing])
-            raise PlanningError(f"carbon capture needs a CO2 storage site: add resources.co2_storage, or remove {listed} "
-                                "from the scenario's levers", missing="co2_storage", file="cluster",
-                                field=("resources", "co2_storage"), fix=f"add one, or remove {listed} from `levers`",
+            names = listed([f"'{lever}'" for lever in needing])
+            raise PlanningError(f"carbon capture needs a CO2 storage site: add resources.co2_storage, or remove "
+                                f"{names} from the scenario's levers", missing="co2_storage", file="cluster",
+                                field=("resources", "co2_storage"), fix=f"add one, or remove {names} from `levers`",
                                 names={"levers": needing})  # fmt: skip
         for site in sites:
             pipe = self.costs("co2_pipeline")

@@ -9,6 +9,12 @@ EXAMPLE_PRICES = "{2025: 30, 2050: 30}"
 # What can be missing: each names a fix that io/readiness.py places in the user's files.
 Missing = Literal["fuel_price", "full_load_hours", "distance_to_shore", "co2_storage", "electricity_price",
                   "biomass_price", "hydrogen_network"]  # fmt: skip
+File = Literal["cluster", "scenario"]
+
+
+def listed(names: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 class PlanningError(ValueError):
@@ -20,7 +26,7 @@ class PlanningError(ValueError):
     lever, the member). Readiness (io/readiness.py) places the problem in the user's files from these fields.
     """
 
-    def __init__(self, message: str, *, missing: Missing | None = None, file: Literal["cluster", "scenario"] | None = None,
+    def __init__(self, message: str, *, missing: Missing | None = None, file: File | None = None,
                  field: tuple = (), fix: str = "", names: dict[str, Any] | None = None) -> None:  # fmt: skip
         super().__init__(message)
         self.missing, self.file, self.field, self.fix = missing, file, tuple(field), fix

@@ -207,8 +207,8 @@ class PolicyBuilder:
             return []
         market = self.b.carbon_price()
         market = market if market is not None else self._by_period(0.0)
-        return [ContractForDifference(kind_name("cfd", key), pd.Series(abated), inst.strike * money_factor(self.b, inst),
-                                      market, inst.years)]  # fmt: skip
+        strike = inst.strike * money_factor(self.b, inst)
+        return [ContractForDifference(kind_name("cfd", key), pd.Series(abated), strike, market, inst.years)]
 
     def mandate(self, key: str, inst: RenewableMandate) -> ShareFloor:
         """The cluster's own wind and solar against grid purchases; a share holds from its year to the next one."""

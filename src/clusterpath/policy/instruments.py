@@ -55,8 +55,8 @@ class Instrument(Model):
 
     def figures(self) -> list[str]:
         """Names of the numbers this instrument carries: each needs a source in a shipped pack."""
-        skip = {"title", "currency", "money_year", "note", "sources", "type", "levers", "sectors", "electricity", "exports",
-                "prevailing_wage", "reference_price"}  # fmt: skip
+        skip = {"title", "currency", "money_year", "note", "sources", "type", "levers", "sectors", "electricity",
+                "exports", "prevailing_wage", "reference_price"}  # fmt: skip
         return [name for name, value in self if name not in skip and value is not None and value != {}]
 
 
