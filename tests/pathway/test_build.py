@@ -157,7 +157,7 @@ def test_a_biomass_price_alone_offers_the_clusters_share_of_the_national_potenti
 
 
 def test_a_country_without_a_shipped_potential_needs_the_scenarios_limit():
-    c = Cluster.model_validate({**cluster().model_dump(mode="json"), "country": "US", "currency": "USD"})
+    c = cluster().model_copy(update={"country": "US"})  # no European potential to share
     assert units_of(build(c, ["biomass"], fuel_prices={"biomass": {2025: 30}}), "biomass") == []
     with pytest.raises(PlanningError, match="no biomass potential is shipped for US.*biomass_supply.limit"):
         build(c, ["biomass"], biomass_supply={"price": {2025: 30}})
