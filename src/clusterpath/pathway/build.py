@@ -20,8 +20,8 @@ import xarray as xr
 from clusterpath import levers, reference
 from clusterpath.inventory import Inventory, interpolate, wastewater_ch4_t
 from clusterpath.pathway import lead_times, prices, timeseries
-from clusterpath.pathway.capex import scale_capex
 from clusterpath.pathway.biomass_supply import default_supply
+from clusterpath.pathway.capex import scale_capex
 from clusterpath.pathway.catalog import CATALOG_MONEY_YEAR, Catalog, exchange_rate
 from clusterpath.pathway.errors import PlanningError
 from clusterpath.pathway.grid_path import GridPath, default_grid_path
