@@ -28,6 +28,8 @@ TABLES = (
     "lead_times",
     "deflators",
     "levers",
+    "biomass_potentials",
+    "industry_final_energy",
 )
 
 # The assessment report whose GWP100 values convert CH4 and N2O to CO2e.

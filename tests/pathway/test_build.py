@@ -117,9 +117,7 @@ def test_electric_boiler_for_every_service_but_heat_high():
 
 def test_biomass_only_with_a_supply_of_new_biomass():
     c = cluster(member("chem", [power(1000), gas("steam", 8760, efficiency=0.8), gas("heat_high", 8760)]))
-    assert units_of(build(c, ["biomass"]), "biomass") == []
-    # A price alone prices wood burnt today; it does not offer the lever.
-    assert units_of(build(c, ["biomass"], fuel_prices={"biomass": {2025: 30}}), "biomass") == []
+    assert units_of(build(c, ["biomass"]), "biomass") == []  # no price, no supply: no lever
     supply = {"limit": {2025: "10 GWh", 2035: "30 GWh"}}
     n = build(c, ["biomass"], fuel_prices={"biomass": {2025: 30, 2035: 40}}, biomass_supply=supply)
     assert units_of(n, "biomass") == ["chem|biomass:heat_high", "chem|biomass:steam"]
@@ -136,6 +134,35 @@ def test_biomass_only_with_a_supply_of_new_biomass():
     own = build(c, ["biomass"], biomass_supply={**supply, "price": {2025: 50}})
     assert list(own.unit_period.loc["chem|buy:new_biomass", "vom"]) == pytest.approx([50.0, 50.0])
     assert units_of(build(c, [], biomass_supply=supply), "biomass") == []
+
+
+def test_a_biomass_price_alone_offers_the_clusters_share_of_the_national_potential():
+    """Belgium (biomass_potentials.csv, medium): 2020 18.5 + 6.9 + 13.4 + 6.6 + 7.2 = 52.6 PJ, 2030 43.4 PJ,
+    2040 15.5 + 7.0 + 10.7 + 5.3 + 5.7 = 44.2 PJ: 48.0 PJ in 2025 and 43.8 in 2035 (the test's periods). Industry
+    used 9,846.714 ktoe in 2024 (industry_final_energy.csv, x 11,630 MWh/ktoe). The chemicals member uses 1,000 MWh
+    of power and 8,760 / 0.8 + 8,760 / 0.9 MWh of gas; a refinery is an energy industry, outside Eurostat's
+    industry, and does not count."""
+    chem = member("chem", [power(1000), gas("steam", 8760, efficiency=0.8), gas("heat_high", 8760)])
+    refinery = member("refinery", [gas("steam", 50_000)], sector="refining")
+    n = build(cluster(chem, refinery), ["biomass"], fuel_prices={"biomass": {2025: 30}})
+    assert units_of(n, "biomass") == ["chem|biomass:heat_high", "chem|biomass:steam", "refinery|biomass:steam"]
+    share = (1000 + 8760 / 0.8 + 8760 / 0.9) / (9_846.714 * 11_630)
+    limit = next(a for a in n.annual_limits if a.name == "biomass-supply")
+    assert list(limit.limit) == pytest.approx([48.0e9 / 3600 * share, 43.8e9 / 3600 * share])
+    assert "biomass_potentials.csv" in limit.description
+    # A supply without a limit takes the same default; the scenario's own limit replaces it.
+    price_only = build(cluster(chem), ["biomass"], biomass_supply={"price": {2025: 30}})
+    assert list(next(a for a in price_only.annual_limits if a.name == "biomass-supply").limit) == pytest.approx(
+        list(limit.limit))
+
+
+def test_a_country_without_a_shipped_potential_needs_the_scenarios_limit():
+    c = cluster().model_copy(update={"country": "US"})  # no European potential to share
+    assert units_of(build(c, ["biomass"], fuel_prices={"biomass": {2025: 30}}), "biomass") == []
+    with pytest.raises(PlanningError, match="no biomass potential is shipped for US.*biomass_supply.limit"):
+        build(c, ["biomass"], biomass_supply={"price": {2025: 30}})
+    n = build(c, ["biomass"], biomass_supply={"price": {2025: 30}, "limit": {2025: "1 GWh"}})
+    assert list(next(a for a in n.annual_limits if a.name == "biomass-supply").limit) == pytest.approx([1000.0] * 2)
 
 
 def test_biomass_supply_without_a_price_says_what_to_add():

@@ -49,3 +49,13 @@ def test_the_scenario_and_the_cluster_factor_override_the_published_path():
     assert NetworkBuilder(grid_user("IN"), s).grid_factor() == pytest.approx([0.3, 0.1])
     own = grid_user("IN").model_copy(update={"grid": grid_user("IN").grid.model_copy(update={"emission_factor": {2024: 0.5}})})
     assert NetworkBuilder(own, scenario([], periods=[2025, 2050])).grid_factor() == pytest.approx([0.5, 0.5])
+
+
+def test_a_legislated_co2_free_power_sector_is_a_path_to_zero():
+    """Netherlands: Ember's 2024 statistic 0.253312 tCO2e/MWh, then the Klimaatwet's CO2-neutral electricity
+    production in 2050 (0): 2030 lies 6/26 of the way, 0.253312 x 20/26 = 0.194855."""
+    path = NetworkBuilder(grid_user("NL"), scenario([], periods=[2025, 2030, 2050])).grid_path
+    assert path.factors == pytest.approx([0.253312 * 25 / 26, 0.253312 * 20 / 26, 0.0]) and not path.held_flat
+    assert "2050: 0.000" in path.basis
+    spain = NetworkBuilder(grid_user("ES"), scenario([], periods=[2050])).grid_path
+    assert spain.factors == pytest.approx([0.0])

@@ -367,12 +367,23 @@ def wood_bought(result) -> dict[int, float]:
     return {int(p): float(v) for p, v in rows.sum().items()}
 
 
-def test_a_biomass_price_alone_does_not_put_a_furnace_on_wood():
-    """A cheap biomass price and a carbon price: without a supply of new biomass the lever is not offered."""
+def test_a_biomass_price_puts_a_furnace_on_wood_only_within_its_share_of_the_national_potential():
+    """A cheap biomass price and a carbon price, no supply given: the supply defaults to the cluster's share of
+    Belgium's sustainable solid biomass.
+
+    Belgium, medium scenario, 2030 (biomass_potentials.csv): 14.8 + 6.9 + 10.7 + 5.3 + 5.7 = 43.4 PJ
+    = 43.4e9 / 3600 = 12,055,555.6 MWh. Belgian industry used 9,846.714 ktoe in 2024 (industry_final_energy.csv)
+    = 9,846.714 x 11,630 = 114,517,283.8 MWh; the furnace burns 17,520 MWh, a share of 1.529897e-4, so 1,844.4 MWh
+    of new biomass in 2030, about a tenth of its gas: the rest stays gas though wood is cheaper.
+    """
     s = scenario(["biomass"], periods=[2025, 2030], target="carbon_price_only", carbon_price={2025: 200, 2030: 200},
                  fuel_prices={"biomass": {2025: 10}}, decision_year=2025)  # fmt: skip
     result = plan(cluster(glass()), s, baseline=False)
-    assert wood_bought(result) == pytest.approx({2025: 0.0, 2030: 0.0}, abs=1e-6)
+    limit_2030 = 43.4e9 / 3600 * 17_520 / (9_846.714 * 11_630)
+    assert limit_2030 == pytest.approx(1844.4, abs=0.1)
+    assert wood_bought(result) == pytest.approx({2025: 0.0, 2030: limit_2030}, rel=1e-6, abs=1e-6)
+    gas_left = float(result.data["energy"].sel(unit="glass|buy:natural_gas", period=2030))
+    assert gas_left == pytest.approx(17_520 - limit_2030, rel=1e-6)
 
 
 def test_new_biomass_comes_after_its_lead_time_and_within_its_supply():

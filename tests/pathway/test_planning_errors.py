@@ -54,6 +54,9 @@ def test_fields_of_the_other_missing_inputs(tmp_path):
                                         {"type": "solar_pv", "potential": "5 MW"}]}  # fmt: skip
     error = problem(tmp_path, data, levers=["solar_pv"])
     assert (error.missing, error.field) == ("full_load_hours", ("resources", "renewables", 1, "full_load_hours"))
+    data = copy.deepcopy(CLUSTER) | {"country": "US"}  # no shipped biomass potential to share
+    error = problem(tmp_path, data, levers=["biomass"], biomass_supply={"price": {2025: 30}})
+    assert (error.missing, error.file, error.field) == ("biomass_limit", "scenario", ("biomass_supply", "limit"))
 
 
 def test_readiness_places_the_error_by_its_fields_not_its_words(tmp_path):

@@ -117,6 +117,11 @@ def _biomass_supply(error: PlanningError, ctx: _Context) -> InputError:
                        "(per MWh in the scenario's currency)")])  # fmt: skip
 
 
+def _biomass_limit(error: PlanningError, ctx: _Context) -> InputError:
+    return ctx.error([f"no biomass potential is shipped for {error.names['country']} (biomass_potentials.csv): "
+                      f"{error.fix} in the scenario {ctx.scenario}"])
+
+
 def _hydrogen(error: PlanningError, ctx: _Context) -> InputError:
     uses = _uses(ctx.cluster, "hydrogen")
     fix = f"{error.fix} in the scenario {ctx.scenario}"
@@ -132,5 +137,6 @@ _REWRITES: dict[str, Callable[[PlanningError, _Context], InputError]] = {
     "co2_storage": _storage,
     "electricity_price": _electricity_price,
     "biomass_price": _biomass_supply,
+    "biomass_limit": _biomass_limit,
     "hydrogen_network": _hydrogen,
 }

@@ -20,6 +20,7 @@ import xarray as xr
 from clusterpath import levers, reference
 from clusterpath.inventory import Inventory, interpolate, wastewater_ch4_t
 from clusterpath.pathway import lead_times, prices, timeseries
+from clusterpath.pathway.biomass_supply import default_supply
 from clusterpath.pathway.capex import scale_capex
 from clusterpath.pathway.catalog import CATALOG_MONEY_YEAR, Catalog, exchange_rate
 from clusterpath.pathway.errors import EXAMPLE_PRICES, PlanningError, listed
@@ -564,7 +565,7 @@ class NetworkBuilder:
     def _biomass(self, member, lever, service, bus, mw, eff, category) -> None:
         """New biomass from the cluster's supply, on a bus of its own: wood burnt today is not counted against that
         supply and keeps its own price."""
-        if self.scenario.biomass_supply is None:
+        if self._biomass_supply is None:
             return
         bp, node, tech = self.bp, member.id, lever.technology(service)
         costs = self.costs(tech)
@@ -586,7 +587,7 @@ class NetworkBuilder:
         bus, name = bp.bus(node, NEW_BIOMASS), f"{node}|buy:{NEW_BIOMASS}"
         if name in bp.names:
             return bus
-        if supply.price:
+        if supply is not None and supply.price:
             price = self._series(supply.price, "", self.fx)
         elif "biomass" in self.scenario.fuel_prices:
             price = self.fuel_price(BIOMASS)
@@ -600,11 +601,36 @@ class NetworkBuilder:
                 cost_kind="energy_purchases")  # fmt: skip
         limit = next((a for a in self.annual_limits if a.name == "biomass-supply"), None)
         if limit is None:
-            mwh = pd.Series([interpolate(supply.limit, y) for y in self.periods], index=self.periods)
-            limit = AnnualLimit("biomass-supply", [], mwh, "new biomass the cluster can source (biomass_supply)")
+            mwh, basis = self._biomass_supply
+            limit = AnnualLimit("biomass-supply", [], pd.Series(mwh, index=self.periods), basis)
             self.annual_limits.append(limit)
         limit.units.append(name)
         return bus
+
+    @functools.cached_property
+    def _biomass_supply(self) -> tuple[list[float], str] | None:
+        """MWh a year of new biomass by period and where the figure comes from (docs/model.md 6.4); None when the
+        lever has no supply: neither the scenario's biomass_supply nor a biomass price to default it from."""
+        supply, country = self.scenario.biomass_supply, self.cluster.country
+        if supply is not None and supply.limit:
+            return [interpolate(supply.limit, y) for y in self.periods], "new biomass the cluster can source (limit)"
+        if supply is None and "biomass" not in self.scenario.fuel_prices:
+            return None
+        lines = self.inventory.lines
+        industry = lines.loc[~lines["sector"].isin({s.value for s in ENERGY_INDUSTRY_SECTORS}), "energy_mwh"].sum()
+        mwh = default_supply(country, float(industry), self.periods)
+        if mwh is None:
+            if supply is not None:
+                raise PlanningError(f"no biomass potential is shipped for {country} (biomass_potentials.csv): give "
+                                    "biomass_supply.limit, MWh a year of new biomass the cluster can source, e.g. "
+                                    "{2030: 200 GWh}", missing="biomass_limit", file="scenario",
+                                    field=("biomass_supply", "limit"), fix="add `limit: {2030: 200 GWh}` (new biomass "
+                                    "the cluster can source a year) under `biomass_supply`",
+                                    names={"country": country})  # fmt: skip
+            return None
+        return mwh, (f"new biomass the cluster can source: {country}'s sustainable solid biomass potential "
+                     f"(biomass_potentials.csv) times the members' {industry:,.0f} MWh of industrial energy use over "
+                     f"{country}'s (industry_final_energy.csv)")  # fmt: skip
 
     def _converter(self, node, lever, tech, source_bus, target_bus, input_per_output, service,
                    capacity_max=math.inf) -> None:  # fmt: skip

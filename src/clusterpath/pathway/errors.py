@@ -8,7 +8,7 @@ from typing import Any, Literal
 EXAMPLE_PRICES = "{2025: 30, 2050: 30}"
 # What can be missing: each names a fix that io/readiness.py places in the user's files.
 Missing = Literal["fuel_price", "full_load_hours", "distance_to_shore", "co2_storage", "electricity_price",
-                  "biomass_price", "hydrogen_network"]  # fmt: skip
+                  "biomass_price", "biomass_limit", "hydrogen_network"]  # fmt: skip
 File = Literal["cluster", "scenario"]
 
 

@@ -1,7 +1,7 @@
 """The public grid's emission factor over a plan's periods (location-based scope 2, docs/model.md 6.6).
 
 History is the country's statistic (``grid_emission_factors.csv``, Ember); the future is a
-published path (``grid_emission_factor_paths.csv``: national plans and official projections),
+published path (``grid_emission_factor_paths.csv``: national plans, official projections and laws),
 linear between its years and held after the last one. A country without a published path
 keeps its latest statistic, and the plan says so.
 """

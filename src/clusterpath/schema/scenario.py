@@ -47,8 +47,9 @@ EnergyPath = Annotated[Trajectory, BeforeValidator(_trajectory(lambda v: units.p
 class BiomassSupply(Model):
     """Biomass the cluster can source for new uses (the biomass lever), beyond what members burn today."""
 
-    limit: EnergyPath = Field(description="MWh a year of new biomass the cluster can source, by year (e.g. "
-                              "{2030: 200 GWh}); no regional potential is shipped")
+    limit: EnergyPath | None = Field(default=None, description="MWh a year of new biomass the cluster can source, "
+                                     "by year (e.g. {2030: 200 GWh}); default the cluster's share of its country's "
+                                     "sustainable potential (biomass_potentials.csv; docs/model.md 6.4)")
     price: Prices | None = Field(default=None, description="per MWh of new biomass, scenario currency; default "
                                  "fuel_prices.biomass")
 
@@ -99,7 +100,8 @@ class Scenario(Model):
     )
     economies_of_scale: bool = Field(default=True, description="concave capex for shared assets (a MILP)")
     biomass_supply: BiomassSupply | None = Field(
-        default=None, description="new biomass the cluster can source; the biomass lever is offered only with it"
+        default=None, description="new biomass the cluster can source (limit, price); without it a biomass price "
+        "offers the biomass lever within the cluster's share of its country's sustainable potential"
     )
     policies: list[str | dict] = Field(
         default_factory=list,
