@@ -375,6 +375,8 @@ def _print_plan(cluster, scenario, result, summary: dict) -> None:
     # Money of one price year throughout (docs/model.md, 6.8): say which.
     money = f"{cluster.currency} of {summary['price_year']}" if summary.get("price_year") else cluster.currency
     out.print(f"[bold]{cluster.name}[/] under [bold]{scenario.name}[/]: {summary['status']}", highlight=False)
+    for note in summary.get("notes", []):
+        out.print(f"[yellow]note:[/] {note}", highlight=False)
     if groups := summary["member_groups"]:
         alike = sum(len(members) for members in groups.values())
         out.print(f"{alike} of {len(cluster.members)} members solved as {len(groups)} groups of alike members; "

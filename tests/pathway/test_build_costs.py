@@ -15,12 +15,11 @@ from helpers.networks import make_network
 
 from clusterpath import reference
 from clusterpath.pathway.build import NetworkBuilder
-from clusterpath.pathway.catalog import exchange_rate
 from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.network import PathwayModel
 from clusterpath.pathway.result import PathwayResult
 
-from .test_build import BASE_YEAR, CATALOG, EUR_2020_TO_2025, build, cluster, gas, hydrogen_feedstock, member, scenario
+from .test_build import CATALOG, EUR_2020_TO_2025, build, cluster, gas, hydrogen_feedstock, member, scenario
 
 pytestmark = pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
 
@@ -59,20 +58,17 @@ def test_blue_hydrogen_earns_45q_on_the_co2_it_stores_and_never_45v_as_well():
     production = [cr for cr in n.policy.credits if cr.kind == "credit_us_45v"]
     (point,) = [cr for cr in sequestration if smr in cr.per_flow.index]
     assert point.per_flow[smr] == pytest.approx(stored)
-    # 26 USC 45Q(a)(3)-(4) and (b)(1)(A): $17/t into geologic storage, x5 with the wage rules: $85/t, in EUR.
-    usd = point.rate.iloc[0] / 85.0
-    assert usd == pytest.approx(eur_per_usd(), rel=1e-9)
+    # 26 USC 45Q(a)(3)-(4) and (b)(1)(A): $17/t into geologic storage, x5 with the wage rules: $85/t, dollars of
+    # 2025 (data/policies/us.yaml), in EUR of 2025 at 1.1300 USD per EUR (exchange_rates.csv).
+    assert point.rate.iloc[0] == pytest.approx(85.0 / 1.13, rel=1e-9)
+    # 45Q(a)(3)(A): for the 12 years from each unit's placed-in-service year (its build period), 45V for 10.
+    assert point.credit_years == 12 and all(cr.credit_years == 10 for cr in production)
     # 45Q(d)(2)(C): an industrial facility (not power, not air capture) must capture 12,500 t a year;
     # the reformer is its own facility, apart from any air capture on the hub.
     assert point.facility[smr] == smr and point.threshold[smr] == pytest.approx(12_500)
     # 45V(d)(2): a facility with capture equipment claiming 45Q is not a clean hydrogen production facility.
     assert production and all(smr not in cr.per_flow.index for cr in production)
     assert any(f"{HUB}|electrolysis" in cr.per_flow.index for cr in production)
-
-
-def eur_per_usd() -> float:
-    """EUR per USD at the test cluster's base year, as the policy builder converts instrument money."""
-    return exchange_rate("EUR", BASE_YEAR) / exchange_rate("USD", BASE_YEAR)
 
 
 def test_a_unit_earning_45q_is_left_out_of_45v():

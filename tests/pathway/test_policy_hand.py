@@ -91,6 +91,23 @@ def test_credit_lowers_the_objective_by_rate_times_output_over_the_credit_years(
     assert plain.objective_value - model.objective_value == pytest.approx(3.0 * 18.0 * power * 10, rel=1e-9)
 
 
+def test_each_vintage_earns_the_credit_for_its_own_first_years():
+    # 45V/45Q count from each facility's placed-in-service year. Hydrogen demand 1 MW in 2025, 2 MW from 2030
+    # (5-year periods): 1 MW built in 2025 and 1 MW in 2030. With 10 credit years at 3 per MWh, the 2025 vintage
+    # earns in 2025-2034 (periods 2025 and 2030) and the 2030 vintage in 2030-2039 (2030 and 2035); in 2035 the
+    # plant makes 2 MW but only its 2030 half is credited: 3 * 8,760 * 5 * (1 + 2 + 1) = 525,600 (first vintage
+    # only would be 262,800).
+    periods, years = (2025, 2030, 2035), {2025: 5, 2030: 5, 2035: 5}
+    demand = np.array([1.0, 2.0, 2.0])[:, None, None] * np.ones((3, 1, 24))
+    terms = PolicyTerms(credits=[credit(3.0, periods=periods, credit_years=10)])
+    model = solved(electrolyser(terms, periods=periods, years=years, h2=demand, buy=1000.0))
+    assert model.new.solution.sel(unit="ely").values.tolist() == pytest.approx([1.0, 1.0, 0.0], abs=1e-6)
+    assert cost(model, "credit_h2") == pytest.approx(-3.0 * YEAR_H * 5 * (1 + 2 + 1))
+    credited = model.model.variables["credited-credit_h2"].solution.sel(unit="ely")
+    assert credited.sel(build=2025).fillna(0).values.tolist() == pytest.approx([YEAR_H, YEAR_H, 0.0], abs=1e-3)
+    assert credited.sel(build=2030).fillna(0).values.tolist() == pytest.approx([0.0, YEAR_H, YEAR_H], abs=1e-3)
+
+
 def test_credit_weight_counts_partial_periods_year_by_year():
     # 12 credit years from 2025 over 5-year periods: 2025 and 2030 whole, 2035 for 2 years;
     # a vintage of 2030 misses a construction deadline of 2028.

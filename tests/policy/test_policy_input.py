@@ -174,9 +174,9 @@ def test_45v_tier_from_the_grid_factor(tmp_path):
     (credit,) = network.policy.credits
     eta = float(network.ports.query("unit == '@cluster|electrolysis' and bus == '@cluster|hydrogen'")["coefficient"].iloc[0])
     share = 1.0 if 0.333 / eta < 0.45 else 0.334
-    from clusterpath.pathway.catalog import exchange_rate
-
-    usd = exchange_rate("EUR", 2023) / exchange_rate("USD", 2023)
+    # 45V's $3.00 is money of 2022 (data/policies/us.yaml): to USD of 2024 by the CPI-U (+4.1 %, +2.9 %), which
+    # has no 2025 rate, into EUR at 2024's 1.0824 USD per EUR, to EUR of 2025 by the HICP (+2.5 %).
+    usd = 1.041 * 1.029 / 1.0824 * 1.025
     assert credit.per_flow["@cluster|electrolysis"] == pytest.approx(eta * 1000 / 33.3)
     assert credit.rate.tolist() == pytest.approx([3.0 * share * usd] * 2)
     assert credit.build_before == 2028 and credit.credit_years == 10
@@ -193,11 +193,12 @@ def test_cbam_unknown_exporter_is_named(tmp_path):
         NetworkBuilder(cluster, scenario).build()
     charged = Scenario.model_validate({**BASE, "policies": ["cn.ets", {"use": "eu.cbam", "exports": {"chem": 0.5}}]})
     (charge,) = NetworkBuilder(cluster, charged).build().policy.charges
-    # 2025: phase-in 0; 2030: 48.5 % of (EU 67 EUR - China 95.96 CNY), both in CNY, on half the output.
-    from clusterpath.pathway.catalog import exchange_rate
-
-    cny = exchange_rate("CNY", 2023)
-    assert charge.price.loc["chem|scope1"].tolist() == pytest.approx([0.0, 0.5 * 0.485 * (67 * cny - 95.96)])
+    # 2025: phase-in 0; 2030: 48.5 % of (EU 67 EUR - China 95.96 CNY), both money of 2024, in CNY of 2025 (the
+    # price year), on half the output: the yuan has no price index of its own, so it goes through the euro at
+    # 2024's 7.7875 CNY per EUR, the HICP (+2.5 % in 2025) and 2025's 8.1185 CNY per EUR.
+    to_2025 = 1.025 * 8.1185
+    expected = 0.5 * 0.485 * (67 * to_2025 - 95.96 / 7.7875 * to_2025)
+    assert charge.price.loc["chem|scope1"].tolist() == pytest.approx([0.0, expected])
 
 
 def test_every_known_instrument_resolves():

@@ -23,7 +23,7 @@ from clusterpath.pathway import lead_times, prices, timeseries
 from clusterpath.pathway.biomass_supply import default_supply
 from clusterpath.pathway.capex import scale_capex
 from clusterpath.pathway.catalog import CATALOG_MONEY_YEAR, Catalog, exchange_rate
-from clusterpath.pathway.errors import PlanningError
+from clusterpath.pathway.errors import EXAMPLE_PRICES, PlanningError, listed
 from clusterpath.pathway.grid_path import GridPath, default_grid_path
 from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.money import PriceYearError, money_year
@@ -32,7 +32,7 @@ from clusterpath.pathway.tables import annuity
 from clusterpath.schema import Cluster
 from clusterpath.schema.models import PURCHASED_HEAT
 from clusterpath.schema.scenario import Scenario
-from clusterpath.schema.vocabulary import ENERGY_INDUSTRY_SECTORS, Equipment, Service, WasteKind, WasteTreatment
+from clusterpath.schema.vocabulary import ENERGY_INDUSTRY_SECTORS, LEVERS, Equipment, Service, WasteKind, WasteTreatment
 
 HOURS_PER_YEAR = 8760.0
 
@@ -163,6 +163,11 @@ class Blueprint:
             self.port_vintage[(unit, bus)] = [float(v) for v in values]
 
 
+def storage_levers() -> list[str]:
+    """Levers whose captured CO2 goes to geological storage: those needing the CO2 network (levers.csv, requires)."""
+    return [name for name, row in levers.table().items() if "co2_network" in row.requires]
+
+
 def _at(value, i: int) -> float:
     return float(value[i]) if isinstance(value, list | tuple | np.ndarray) else float(value)
 
@@ -183,6 +188,16 @@ class NetworkBuilder:
         self.inventory = Inventory(cluster)
         self.bp = Blueprint(self.periods)
         self.levers = set(scenario.levers)
+        # What the plan's printout says of how the scenario was read (summary "notes"), by topic.
+        self.notes: dict[str, str] = {}
+        if set(scenario.levers) == set(LEVERS) and not cluster.resources.co2_storage:
+            # Every lever (the default) means every lever the cluster can use. The hub's levers that need storage
+            # (air capture, reformers with capture) are options no member asked for: without a site they are left
+            # out, said in the notes. Capture on members' own stacks stays, and stops the plan with the fix.
+            hub = [lever for lever in storage_levers() if levers.lever(lever).network]
+            self.levers -= set(hub)
+            self.notes["co2_storage"] = (f"{listed(hub)} not offered: the cluster has no CO2 storage site "
+                                         "(resources.co2_storage) for the CO2 they capture.")  # fmt: skip
         # Scenario money -> cluster money.
         self.fx = exchange_rate(cluster.currency, self.price_year) / exchange_rate(scenario.currency, self.price_year)
         self.profiles: dict[str, pd.Series] = {}
@@ -205,17 +220,23 @@ class NetworkBuilder:
         defaults = prices.reference_prices_usd(self.cluster.country)
         if market not in defaults:
             raise PlanningError(f"scenario fuel_prices.{market} is needed to price {fuel}: the reference data has no "
-                                f"{market} price (a trajectory per MWh in the scenario's currency, e.g. {{2025: 30}})")  # fmt: skip
+                                f"{market} price (a trajectory per MWh in the scenario's currency, e.g. {{2025: 30}})",
+                                missing="fuel_price", file="scenario", field=("fuel_prices", market),
+                                fix=f"add `fuel_prices: {{{market}: {EXAMPLE_PRICES}}}` (per MWh in the scenario's "
+                                "currency)", names={"market": market, "fuel": fuel})  # fmt: skip
         # Pink Sheet prices are US dollars of their year.
         return [self.catalog.convert(defaults[market], "USD", prices.REFERENCE_YEAR)] * len(self.periods)
 
     def electricity_price(self) -> list[float]:
         if self.scenario.electricity_price:
             return self._series(self.scenario.electricity_price, "", self.fx)
-        return self._series(
-            self.cluster.grid.electricity_price,
-            "grid.electricity_price of the cluster (or electricity_price of the scenario) is needed to plan",
-        )
+        if not self.cluster.grid.electricity_price:
+            raise PlanningError("grid.electricity_price of the cluster (or electricity_price of the scenario) is "
+                                "needed to plan", missing="electricity_price", file="cluster",
+                                field=("grid", "electricity_price"), fix="give grid.electricity_price (per MWh in "
+                                "the cluster's currency by year), or "
+                                f"add `electricity_price: {EXAMPLE_PRICES}` to the scenario")  # fmt: skip
+        return self._series(self.cluster.grid.electricity_price, "")
 
     def grid_factor(self) -> list[float]:
         return self.grid_path.factors
@@ -234,9 +255,10 @@ class NetworkBuilder:
             return pd.Series(self._series(self.scenario.carbon_price, "", self.fx), index=self.periods)
         for selected in self.scenario.instruments():
             if selected.kind == "carbon_price":
+                from clusterpath.pathway.policies import money_factor
+
                 inst = selected.instrument
-                fx = exchange_rate(self.cluster.currency, self.cluster.base_year) / exchange_rate(inst.currency, self.cluster.base_year)
-                return pd.Series(self._series(inst.prices, "", fx), index=self.periods)
+                return pd.Series(self._series(inst.prices, "", money_factor(self, inst)), index=self.periods)
         return None
 
     # -- levers ----------------------------------------------------------------------
@@ -436,7 +458,9 @@ class NetworkBuilder:
     def _merchant_hydrogen(self, node: str, mw: float) -> str:
         """Hydrogen bought today comes from a merchant reformer, modelled on the hub."""
         if "hydrogen_network" not in self.levers:
-            raise PlanningError(f"member '{node}' buys hydrogen: the scenario must allow the 'hydrogen_network' lever")
+            raise PlanningError(f"member '{node}' buys hydrogen: the scenario must allow the 'hydrogen_network' lever",
+                                missing="hydrogen_network", file="scenario", field=("levers",),
+                                fix="add `hydrogen_network` to `levers`", names={"member": node})  # fmt: skip
         self._merchant_mw += mw
         self._merchant_by_member[node] = self._merchant_by_member.get(node, 0.0) + mw
         return self._hub_hydrogen_connection(node, existing=mw)
@@ -569,7 +593,10 @@ class NetworkBuilder:
             price = self.fuel_price(BIOMASS)
         else:
             raise PlanningError("scenario biomass_supply needs a price: give biomass_supply.price or fuel_prices."
-                                "biomass (per MWh in the scenario's currency, e.g. {2025: 30})")  # fmt: skip
+                                "biomass (per MWh in the scenario's currency, e.g. {2025: 30})",
+                                missing="biomass_price", file="scenario", field=("biomass_supply", "price"),
+                                fix=f"add `price: {EXAMPLE_PRICES}` under `biomass_supply`, or `fuel_prices: "
+                                f"{{biomass: {EXAMPLE_PRICES}}}`,")  # fmt: skip
         bp.unit(name, node, "market", NEW_BIOMASS, [(bus, 1.0)], vom=price, extendable=False, unlimited=True,
                 cost_kind="energy_purchases")  # fmt: skip
         limit = next((a for a in self.annual_limits if a.name == "biomass-supply"), None)
@@ -596,7 +623,10 @@ class NetworkBuilder:
             if supply is not None:
                 raise PlanningError(f"no biomass potential is shipped for {country} (biomass_potentials.csv): give "
                                     "biomass_supply.limit, MWh a year of new biomass the cluster can source, e.g. "
-                                    "{2030: 200 GWh}")  # fmt: skip
+                                    "{2030: 200 GWh}", missing="biomass_limit", file="scenario",
+                                    field=("biomass_supply", "limit"), fix="add `limit: {2030: 200 GWh}` (new biomass "
+                                    "the cluster can source a year) under `biomass_supply`",
+                                    names={"country": country})  # fmt: skip
             return None
         return mwh, (f"new biomass the cluster can source: {country}'s sustainable solid biomass potential "
                      f"(biomass_potentials.csv) times the members' {industry:,.0f} MWh of industrial energy use over "
@@ -679,8 +709,8 @@ class NetworkBuilder:
             if potential.full_load_hours is None:
                 raise PlanningError(
                     f"resources.renewables ({lever}) needs full_load_hours (yearly output per MW, e.g. 950 for "
-                    "PV in Belgium) to be planned; or remove the lever from the scenario"
-                )
+                    "PV in Belgium) to be planned; or remove the lever from the scenario",
+                    **self._renewable_problem(lever, "full_load_hours"))
             self.profiles[lever] = self._profile(lever, potential.full_load_hours)
             tech = self.technology(lever, "turbine")
             costs = self.costs(tech)
@@ -716,8 +746,8 @@ class NetworkBuilder:
             raise PlanningError(
                 "resources.renewables (offshore_wind) needs distance_to_shore (km of submarine cable from the site "
                 "to the landfall, e.g. 45 km for Belgium's Princess Elisabeth Zone): the catalog's turbine price "
-                "excludes the grid connection, which is priced per km; or remove 'offshore_wind' from the levers"
-            )
+                "excludes the grid connection, which is priced per km; or remove 'offshore_wind' from the levers",
+                **self._renewable_problem("offshore_wind", "distance_to_shore"))
         rate = self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate
         own = float(annuity(rate, turbine["lifetime"])) + turbine["fom"]
         row = levers.lever("offshore_wind").technology
@@ -873,8 +903,12 @@ class NetworkBuilder:
             return
         sites = self.cluster.resources.co2_storage
         if not sites:
-            raise PlanningError("carbon capture needs a CO2 storage site: add resources.co2_storage, "
-                                "or remove 'carbon_capture' and 'smr_ccs' from the scenario's levers")  # fmt: skip
+            needing = [lever for lever in storage_levers() if self.offered(lever)]
+            names = listed([f"'{lever}'" for lever in needing])
+            raise PlanningError(f"carbon capture needs a CO2 storage site: add resources.co2_storage, or remove "
+                                f"{names} from the scenario's levers", missing="co2_storage", file="cluster",
+                                field=("resources", "co2_storage"), fix=f"add one, or remove {names} from `levers`",
+                                names={"levers": needing})  # fmt: skip
         for site in sites:
             pipe = self.costs("co2_pipeline")
             classes = self._trunk_classes(site)
@@ -1004,6 +1038,12 @@ class NetworkBuilder:
             rows[-1]["hi"] = max(rows[-1]["hi"], 2 * reach)
             self.flow_scale_rows += rows
 
+    def _renewable_problem(self, lever: str, column: str, reason: str = "") -> dict:
+        """What a PlanningError about a renewable site's ``column`` says as data (errors.py)."""
+        index = next(i for i, r in enumerate(self.cluster.resources.renewables) if r.type.value == lever)
+        return {"missing": column, "file": "cluster", "field": ("resources", "renewables", index, column),
+                "fix": f"fill it in, or remove `{lever}` from `levers`", "names": {"lever": lever, "reason": reason}}
+
     # -- profiles and assembly -------------------------------------------------------
     def _profile(self, lever: str, full_load_hours: float) -> pd.Series:
         loc = self.cluster.location
@@ -1014,7 +1054,8 @@ class NetworkBuilder:
         try:
             return timeseries.scale_to_full_load_hours(shape, full_load_hours)
         except ValueError as error:
-            raise PlanningError(f"resources.renewables ({lever}).full_load_hours: {error}") from None
+            raise PlanningError(f"resources.renewables ({lever}).full_load_hours: {error}",
+                                **self._renewable_problem(lever, "full_load_hours", str(error))) from None
 
     def _typical_days(self) -> timeseries.TypicalDays:
         frame = pd.DataFrame({k: v.to_numpy() for k, v in self.profiles.items()})
@@ -1081,7 +1122,7 @@ class NetworkBuilder:
                   "grid_path": {"basis": self.grid_path.basis},
                   "cap_baseline": self.cap_baselines(), "merchant_mw": dict(self._merchant_by_member),
                   "lead_times": times, "byproduct_value": self._byproduct_values(),
-                  "money": {"currency": self.cluster.currency, "price_year": self.price_year}},
+                  "money": {"currency": self.cluster.currency, "price_year": self.price_year}, "notes": self.notes},
         )
 
     def _byproduct_values(self) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from clusterpath import reference
-from clusterpath.pathway.money import price_level
+from clusterpath.pathway.money import own_index_reach, price_level
 
 # Money in the catalog is in EUR of this year (PyPSA technology-data v0.14.0, eur_year 2025).
 CATALOG_MONEY_YEAR = 2025
@@ -66,11 +66,13 @@ class Catalog:
     def convert(self, value: float, currency: str, year: int) -> float:
         """Money of ``currency`` and ``year`` in the cluster's currency of the price year.
 
-        One route for every figure: into EUR at the year's own rate, to the price year with the euro price
-        index, into the cluster's currency at the price year's rate (docs/model.md, 6.8).
+        One route for every figure: through time by the currency's own price index as far as it reaches toward
+        the price year, into EUR at that year's rate, on with the euro price index, into the cluster's currency at
+        the price year's rate (docs/model.md, 6.8). Without an index of its own the figure turns into EUR at once.
         """
-        in_eur = value / exchange_rate(currency, year)
-        return in_eur * price_level(year, self.price_year) * exchange_rate(self.currency, self.price_year)
+        bridge = own_index_reach(currency, year, self.price_year)
+        in_eur = value * price_level(year, bridge, currency) / exchange_rate(currency, bridge)
+        return in_eur * price_level(bridge, self.price_year) * exchange_rate(self.currency, self.price_year)
 
     def raw(self, technology: str, parameter: str, year: int) -> tuple[float, str]:
         table = _wide()

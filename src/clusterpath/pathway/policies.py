@@ -12,9 +12,9 @@ import pandas as pd
 
 from clusterpath import levers
 from clusterpath.inventory import interpolate
-from clusterpath.pathway.catalog import exchange_rate
 from clusterpath.pathway.errors import PlanningError
 from clusterpath.pathway.hub import HUB
+from clusterpath.pathway.money import PriceYearError
 from clusterpath.pathway.network import AnnualLimit
 from clusterpath.pathway.policy_terms import (
     CapexGrant,
@@ -30,6 +30,7 @@ from clusterpath.policy.instruments import (
     CarbonCfd,
     CarbonPrice,
     Cbam,
+    Instrument,
     ProductionCredit,
     RenewableMandate,
     SequestrationCredit,
@@ -54,6 +55,8 @@ class NetworkBuilder(Protocol):
     cluster: Cluster
     scenario: Scenario
     periods: list[int]
+    price_year: int
+    catalog: Any  # catalog.Catalog: converts money to the cluster's of the price year
     bp: Any  # build.Blueprint: its buses
     annual_limits: list[AnnualLimit]
 
@@ -64,6 +67,16 @@ class NetworkBuilder(Protocol):
     def _incumbent_table(self) -> pd.DataFrame: ...
 
 
+def money_factor(builder: NetworkBuilder, inst: Instrument) -> float:
+    """Cluster money of the price year per unit of an instrument's money: its currency of its money_year, or of
+    the price year when it gives none (an instrument of the scenario's own, like the scenario's prices)."""
+    year = inst.money_year if inst.money_year is not None else builder.price_year
+    try:
+        return builder.catalog.convert(1.0, inst.currency, year)
+    except PriceYearError as error:
+        raise PlanningError(f"money_year {year}: {error}") from None
+
+
 class PolicyBuilder:
     """The policy terms of one cluster network: needs the builder's prices and the assembled unit table."""
 
@@ -72,10 +85,6 @@ class PolicyBuilder:
         self.units = units
         self.ports = ports
         self.periods = builder.periods
-
-    def fx(self, currency: str) -> float:
-        year = self.b.cluster.base_year
-        return exchange_rate(self.b.cluster.currency, year) / exchange_rate(currency, year)
 
     def terms(self) -> PolicyTerms:
 
@@ -97,7 +106,7 @@ class PolicyBuilder:
                 elif isinstance(inst, Cbam):
                     out.charges += self.cbam(key, inst)
             except PlanningError as error:
-                raise PlanningError(f"policies ({key}): {error}") from None
+                raise error.within(f"policies ({key})") from None
         out.credits += _without_stacking(production, out.credits)
         return out
 
@@ -127,7 +136,7 @@ class PolicyBuilder:
             kg_per_mwh = efficiency * 1000 / inst.hydrogen_kwh_per_kg
             # tCO2e/MWh = kg/kWh; times the kWh of power a kg of hydrogen takes.
             intensity = [g * inst.hydrogen_kwh_per_kg / efficiency for g in grid]
-            rate = [inst.rate() * inst.share_at(i) * self.fx(inst.currency) for i in intensity]
+            rate = [inst.rate() * inst.share_at(i) * money_factor(self.b, inst) for i in intensity]
             if dedicated and not supply:
                 continue  # no wind or solar of its own: nothing can be matched
             credits.append(OutputCredit(
@@ -144,7 +153,7 @@ class PolicyBuilder:
         if bound <= 0:
             return []
         sectors = {m.id: m.sector.value for m in self.b.cluster.members}
-        fx = self.fx(inst.currency) * inst.multiplier()
+        fx = money_factor(self.b, inst) * inst.multiplier()
         credits = []
         for label, rate in (("point", inst.point_source.storage), ("air", inst.direct_air_capture.storage)):
             # Point sources: members' capture units (facility: the member) and the hub's reformers with capture
@@ -178,7 +187,7 @@ class PolicyBuilder:
             return []
         first, last = inst.years if inst.years else (self.periods[0], self.periods[-1])
         build = [p for p in self.periods if first <= p <= last]
-        cap = inst.cap * self.fx(inst.currency) if inst.cap is not None else None
+        cap = inst.cap * money_factor(self.b, inst) if inst.cap is not None else None
         return [CapexGrant(kind_name("grant", key), list(units.index), inst.share, build, cap)]
 
     def contract(self, key: str, inst: CarbonCfd) -> list[ContractForDifference]:
@@ -198,8 +207,8 @@ class PolicyBuilder:
             return []
         market = self.b.carbon_price()
         market = market if market is not None else self._by_period(0.0)
-        return [ContractForDifference(kind_name("cfd", key), pd.Series(abated), inst.strike * self.fx(inst.currency),
-                                      market, inst.years)]  # fmt: skip
+        strike = inst.strike * money_factor(self.b, inst)
+        return [ContractForDifference(kind_name("cfd", key), pd.Series(abated), strike, market, inst.years)]
 
     def mandate(self, key: str, inst: RenewableMandate) -> ShareFloor:
         """The cluster's own wind and solar against grid purchases; a share holds from its year to the next one."""
@@ -233,7 +242,7 @@ class PolicyBuilder:
         reference = packs.instrument(inst.reference_price)
         if not isinstance(reference, CarbonPrice):
             raise PlanningError(f"reference_price: {inst.reference_price} is not a carbon price")
-        eu = [interpolate(reference.prices, p) * self.fx(reference.currency) for p in self.periods]
+        eu = [interpolate(reference.prices, p) * money_factor(self.b, reference) for p in self.periods]
         origin = self.b.carbon_price()
         origin = list(origin) if origin is not None else [0.0] * len(self.periods)
         phase = [interpolate(inst.phase_in, p) for p in self.periods]

@@ -426,6 +426,8 @@ class PathwayResult:
             "macc": [{"lever": lever, **{k: float(v) for k, v in row.items()}} for lever, row in self.macc().iterrows()],
             # Members solved as one group (pathway/groups.py): their figures are shares of the group's plan.
             "member_groups": self.meta.get("groups", {}),
+            # How the builder read the scenario for this cluster (e.g. a lever left out), in words.
+            "notes": list((self.meta.get("notes") or {}).values()),
             "grid_factor": {"tco2e_per_mwh": {str(p): float(v) for p, v in self.meta.get("grid_factor", {}).items()},
                             "basis": self.meta.get("grid_path", {}).get("basis", "")},
         }

@@ -1,12 +1,13 @@
 """Policy instruments as data: one pydantic model per kind of instrument.
 
-Money is in the instrument's own ``currency`` (real terms, like a scenario's) and
-converted to the cluster's when the network is built. Years are calendar years.
+Money is in the instrument's own ``currency`` of its ``money_year`` (real terms; without a year, money of the
+scenario's price year, like the scenario's own prices) and converted to the cluster's money of the price year
+when the network is built (``Catalog.convert``). Years are calendar years.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -37,16 +38,25 @@ class Source(Model):
 
 
 class Instrument(Model):
+    # The fields that are money (in ``currency`` of ``money_year``).
+    MONEY: ClassVar[tuple[str, ...]] = ()
+
     title: str = Field(min_length=1)
     currency: CurrencyCode = "EUR"
+    money_year: Year | None = Field(default=None, description="year whose money the amounts are in; none: the "
+                                    "scenario's price year")  # fmt: skip
     note: str = ""
     # Figure name -> its source. Packs must source every figure they give (policy/packs.py).
     sources: dict[str, Source] = Field(default_factory=dict)
 
+    def money(self) -> list[str]:
+        """Names of the money fields this instrument gives."""
+        return [name for name in self.MONEY if getattr(self, name) is not None]
+
     def figures(self) -> list[str]:
         """Names of the numbers this instrument carries: each needs a source in a shipped pack."""
-        skip = {"title", "currency", "note", "sources", "type", "levers", "sectors", "electricity", "exports",
-                "prevailing_wage", "reference_price"}  # fmt: skip
+        skip = {"title", "currency", "money_year", "note", "sources", "type", "levers", "sectors", "electricity",
+                "exports", "prevailing_wage", "reference_price"}  # fmt: skip
         return [name for name, value in self if name not in skip and value is not None and value != {}]
 
 
@@ -59,6 +69,7 @@ def _years_increasing(values: dict[int, float], what: str) -> dict[int, float]:
 class CarbonPrice(Instrument):
     """A market or tax price on scope 1 emissions, per tCO2e, by year (interpolated, flat beyond)."""
 
+    MONEY = ("prices",)
     type: Literal["carbon_price"] = "carbon_price"
     prices: dict[Year, Amount]
 
@@ -111,6 +122,7 @@ class Tier(Model):
 class ProductionCredit(Instrument):
     """A credit per kg of hydrogen, tiered by the lifecycle intensity of its production (26 USC 45V)."""
 
+    MONEY = ("base_rate",)
     type: Literal["production_credit"] = "production_credit"
     base_rate: Amount = Field(description="per kg H2 at a 100 % tier, without the wage multiplier")
     wage_multiplier: float = Field(default=1.0, ge=1, le=10)
@@ -156,6 +168,7 @@ class CaptureRates(Model):
 class SequestrationCredit(Instrument):
     """A credit per tonne of CO2 captured and stored (26 USC 45Q)."""
 
+    MONEY = ("point_source", "direct_air_capture")
     type: Literal["sequestration_credit"] = "sequestration_credit"
     point_source: CaptureRates
     direct_air_capture: CaptureRates
@@ -173,6 +186,7 @@ class SequestrationCredit(Instrument):
 class CapitalGrant(Instrument):
     """A grant paying ``share`` of the investment in eligible technologies, up to ``cap`` in total."""
 
+    MONEY = ("cap",)
     type: Literal["capital_grant"] = "capital_grant"
     share: Share
     cap: Amount | None = Field(default=None, description="total grant money over the horizon; none = no cap")
@@ -189,6 +203,7 @@ class CapitalGrant(Instrument):
 class CarbonCfd(Instrument):
     """A carbon contract for difference: (strike - market carbon price) per tonne abated, both ways."""
 
+    MONEY = ("strike",)
     type: Literal["carbon_cfd"] = "carbon_cfd"
     strike: Amount = Field(description="per tCO2e abated")
     levers: list[str] = Field(min_length=1)

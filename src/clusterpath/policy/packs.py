@@ -65,8 +65,11 @@ def _validate(data, name: str, locate) -> Pack:
         raise from_validation(name, error, data, locate) from None
     unsourced = [f"instruments.{key}.{figure}: has no entry in its sources (every figure of a pack needs one)"
                  for key, inst in pack.instruments.items() for figure in inst.figures() if figure not in inst.sources]  # fmt: skip
-    if unsourced:
-        raise InputError(name, unsourced)
+    undated = [f"instruments.{key}.money_year: gives money ({', '.join(inst.money())}) without the year of that "
+               "money (the year its source prices it in, e.g. 2024)"
+               for key, inst in pack.instruments.items() if inst.money() and inst.money_year is None]  # fmt: skip
+    if unsourced or undated:
+        raise InputError(name, unsourced + undated)
     return pack
 
 
