@@ -1,0 +1,131 @@
+"""Why a member's share is what it is: the figures behind one member's line of an allocation.
+
+From the same game (the same coalition costs) as the allocation: what the member pays alone and together;
+its average marginal cost by size of the coalition it joins (the Shapley value is the mean of these);
+the coalitions closest to leaving the grand coalition and their margin c(S) - x(S) (the nucleolus and the
+least core make the smallest margins as large as they can, so their binding coalitions are those at the
+smallest margin); every group that would be better off on its own, and by how much; and, for a cluster,
+how much of the member's saving comes from each lever and what the split moves on top of the plan.
+docs/allocation.md ("Explaining a share") writes it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from clusterpath.coalition.game import Game, popcounts, subset_sums
+from clusterpath.pathway.hub import HUB
+
+# Rules whose split is in the core whenever the core is not empty, in the order a board would take them.
+CORE_FIRST = ("nucleolus", "least-core")
+# Margins closer than this (relative to the largest stand-alone or grand-coalition cost) are equal.
+TIE = 1e-7
+SHOWN = 5  # coalitions listed per question
+
+
+def core_split(rules: Mapping[str, Mapping]) -> str | None:
+    """The rule to quote as "who pays what": the nucleolus or least core when in the core, else any rule
+    found in the core; None when no rule's split is known to be in the core."""
+    for name in (*CORE_FIRST, *rules):
+        if name in rules and rules[name].get("in_core") is True:
+            return name
+    return None
+
+
+def marginal_by_size(game: Game, member: str) -> list[dict]:
+    """Mean of c(S + i) - c(S) over the coalitions S without i of each size: the Shapley value is their mean."""
+    n, i = game.n, game.players.index(member)
+    table = game.table()
+    sizes = popcounts(n)
+    masks = np.arange(2**n, dtype=np.int64)
+    without = masks[(masks >> i) & 1 == 0]
+    marginal = table[without | (1 << i)] - table[without]
+    return [{"joins_size": int(k), "coalitions": int((sizes[without] == k).sum()),
+             "mean_marginal_cost": float(marginal[sizes[without] == k].mean())} for k in range(n)]  # fmt: skip
+
+
+def margins(game: Game, x: np.ndarray) -> pd.DataFrame:
+    """Every proper coalition's margin c(S) - x(S) (negative: S pays more than it would alone), smallest first."""
+    n = game.n
+    masks = np.arange(1, 2**n - 1, dtype=np.int64)
+    table = game.table()
+    frame = pd.DataFrame({"mask": masks, "cost_alone": table[masks], "pays": subset_sums(np.asarray(x, float))[masks]})
+    frame["margin"] = frame["cost_alone"] - frame["pays"]
+    return frame.sort_values(["margin", "mask"]).reset_index(drop=True)
+
+
+def explain_member(game: Game, rule: Mapping, member: str, *, lever_saving: list[dict] | None = None) -> dict:
+    """One member's explanation of its share under ``rule`` (``Allocation.to_dict()``) of ``game``."""
+    if member not in game.players:
+        raise ValueError(f"'{member}' is not a member (members: {', '.join(game.players)})")
+    x = np.array([rule["allocation"][p] for p in game.players], dtype=float)
+    i = game.players.index(member)
+    alone = float(rule["standalone"][member])
+    out: dict = {"member": member, "method": rule["method"], "alone": alone, "pays": float(x[i]),
+                 "saving": alone - float(x[i]), "together": float(rule["total"]), "in_core": rule.get("in_core")}  # fmt: skip
+    if lever_saving is not None:
+        out["levers"] = lever_saving
+    if not game.is_explicit:
+        out["coalitions_note"] = ("not computed: the cost of every coalition is not known (more members than "
+                                  "--exact-up-to); the Shapley value was sampled")  # fmt: skip
+        return out
+    out["shapley_marginal_by_size"] = marginal_by_size(game, member)
+    frame = margins(game, x)
+    scale = max(abs(game.total), float(np.abs(game.standalone()).max()), 1e-300)
+    tie = TIE * scale
+
+    def named(rows: pd.DataFrame) -> list[dict]:
+        return [{"members": sorted(game.coalition(int(r.mask))), "cost_alone": float(r.cost_alone),
+                 "pays": float(r.pays), "margin": float(r.margin)} for r in rows.itertuples()]  # fmt: skip
+
+    with_member = frame[(frame["mask"].to_numpy() >> i) & 1 == 1]
+    closest = float(with_member["margin"].iloc[0])
+    out["binding_coalitions"] = named(with_member[with_member["margin"] <= closest + tie].head(SHOWN))
+    out["closest_coalitions"] = named(with_member.head(SHOWN))
+    leaving = frame[frame["margin"] < -tie]
+    out["would_leave"] = named(leaving.head(SHOWN))
+    out["groups_better_off_alone"] = int(len(leaving))
+    return out
+
+
+def lever_saving(member: str, together: pd.Series, alone: Mapping[str, pd.Series], pays: float,
+                 fixed: Mapping[str, float] | None = None) -> list[dict]:
+    """How much of a member's saving c({i}) - x_i comes from each lever, and what the split moves.
+
+    ``together`` is the grand coalition's spending by (node, lever); ``alone[m]`` member m's stand-alone
+    plan's. The member's part of the plan together is its own node's spending and, of each shared (hub)
+    lever, a share in proportion to what each member would spend on that lever alone (equal shares
+    where no member would). Per lever: alone minus that part; the last line, "the split", is what
+    the allocation charges beyond the member's part of the plan. The lines add up to the saving.
+    """
+    fixed = fixed or {}
+    own_alone = alone[member]
+    members = list(alone)
+    rows: dict[str, dict] = {}
+
+    def add(label: str, kind: str, before: float, after: float) -> None:
+        entry = rows.setdefault(label, {"lever": label, "kind": kind, "alone": 0.0, "together": 0.0})
+        entry["alone"] += before
+        entry["together"] += after
+
+    levers = set(together.index) | set(own_alone.index)
+    for node, lever in sorted(levers):
+        if node == HUB:
+            need = pd.Series({m: float(alone[m].get((HUB, lever), 0.0)) for m in members})
+            share = need[member] / need.sum() if need.sum() > 1e-9 else 1 / len(members)
+            add(f"shared {lever}", "shared", float(own_alone.get((node, lever), 0.0)),
+                share * float(together.get((node, lever), 0.0)))
+        elif node == member:
+            add(lever, "own", float(own_alone.get((node, lever), 0.0)), float(together.get((node, lever), 0.0)))
+    if fixed.get(member):
+        add("carbon on fixed emissions", "own", float(fixed[member]), float(fixed[member]))
+    part = sum(r["together"] for r in rows.values())
+    table = [{**r, "saving": r["alone"] - r["together"]} for r in rows.values()
+             if abs(r["alone"]) > 1e-6 or abs(r["together"]) > 1e-6]  # fmt: skip
+    table.sort(key=lambda r: -abs(r["saving"]))
+    table.append({"lever": "the split (charged beyond its part of the plan)", "kind": "split", "alone": 0.0,
+                  "together": pays - part, "saving": part - pays})  # fmt: skip
+    return table
