@@ -443,20 +443,25 @@ def _game(source: str, scenario: str | None, typical_days: int | None, workers: 
             from clusterpath.coalition import load_game
 
             return load_game(path), None
+    cluster = load_cluster(source)
+    if len(cluster.members) < 2:
+        raise InputError(source, ["a cluster needs at least two members to share anything"])
+    chosen = _scenario(scenario, typical_days=typical_days)
+    return _cluster_game(cluster, chosen, workers, scheduler, mip_gap, time_limit, on_solved), cluster
+
+
+def _cluster_game(cluster, chosen, workers, scheduler, mip_gap, time_limit, on_solved=None):
     from clusterpath.coalition.cluster_game import ClusterGame
     from clusterpath.pathway.build import NetworkBuilder
     from clusterpath.pathway.groups import AUTO_GROUP_MEMBERS, group, member_groups
 
-    cluster = load_cluster(source)
-    if len(cluster.members) < 2:
-        raise InputError(source, ["a cluster needs at least two members to share anything"])
-    full = NetworkBuilder(cluster, _scenario(scenario, typical_days=typical_days)).build()
+    full = NetworkBuilder(cluster, chosen).build()
     # As `plan` does: a large cluster's alike members are solved as groups; the players stay the members.
     network = full
     if len(cluster.members) > AUTO_GROUP_MEMBERS:
         network = group(full, member_groups(full))
     return ClusterGame(network, full=full, workers=workers, scheduler=scheduler, mip_gap=mip_gap, source=cluster.id,
-                       time_limit=time_limit, on_solved=on_solved), cluster  # fmt: skip
+                       time_limit=time_limit, on_solved=on_solved)  # fmt: skip
 
 
 def _quiet_solvers() -> None:
@@ -612,6 +617,13 @@ def collaborate(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     time_limit: CoalitionTimeOption = None,
+    explain: Annotated[list[str] | None, typer.Option("--explain", metavar="MEMBER", help="Explain this member's "
+                       "share (repeat for more): alone and together, the levers behind its saving, marginal cost "
+                       "by coalition size, binding coalitions, who would leave, and how its share moves with its "
+                       "demand and the electricity price (docs/allocation.md).")] = None,
+    sensitivity: Annotated[bool, typer.Option("--sensitivity/--no-sensitivity", help="With --explain: re-solve "
+                           "every coalition with the member's demand and the electricity price 10 % higher "
+                           "(up to 5 members).")] = True,
 ) -> None:
     """What planning together is worth against each member alone, how each rule splits it, and whether it holds."""
     from clusterpath.coalition.collaboration import collaborate as compare
@@ -621,12 +633,21 @@ def collaborate(
         game, cluster = _game(source, scenario, typical_days, workers, scheduler, mip_gap, time_limit, advance)
         if cluster is None:
             raise InputError(source, ["collaborate needs a cluster; for a game file use `clusterpath allocate`"])
+        unknown = [m for m in explain or [] if m not in game.players]
+        if unknown:
+            game.close()
+            raise InputError("--explain", [f"'{m}' is not a member of {cluster.id} (members: "
+                                           f"{', '.join(game.players)})" for m in unknown])  # fmt: skip
         if len(game.players) <= exact_up_to:
             total(2 ** len(game.players) - 1)  # every coalition; above, sampled Shapley's count is not known ahead
         try:
-            report = compare(game, cluster, exact_up_to=exact_up_to, samples=samples, seed=seed)
+            report = compare(game, cluster, exact_up_to=exact_up_to, samples=samples, seed=seed, explain=explain or [])
         finally:
             game.close()
+    if explain:
+        chosen = _scenario(scenario, typical_days=typical_days)
+        with _working(err, "Re-solving the coalitions with a demand and a price 10 % higher", as_json):
+            _share_sensitivity(report, cluster, chosen, sensitivity, workers, scheduler, mip_gap, time_limit)
     if note := _gap_note(sum(report["standalone"].values()), report["together"], mip_gap):
         report["gap_note"] = note
         err.print(f"[yellow]note:[/] {note}", highlight=False)
@@ -636,6 +657,73 @@ def collaborate(
         out.print_json(json.dumps(report, default=str))
         return
     _print_collaboration(report)
+    for member in explain or []:
+        _print_explanation(report["explanations"][member], report["currency"])
+
+
+def _share_sensitivity(report, cluster, chosen, enabled, workers, scheduler, mip_gap, time_limit) -> None:
+    """Each explained member's share under the quoted split, with its demand or the power price 10 % higher."""
+    from clusterpath.coalition.explain import (
+        CHANGE,
+        demand_changed,
+        electricity_price_changed,
+        share_sensitivity,
+    )
+
+    method = report["core_split"] or "shapley"
+    for member, why in report["explanations"].items():
+        if not enabled:
+            why["sensitivity"] = {"note": "skipped (--no-sensitivity)"}
+            continue
+        priced = electricity_price_changed(cluster, chosen, 1 + CHANGE)
+
+        def game_of(c, s):
+            return lambda: None if s is None else _cluster_game(c, s, workers, scheduler, mip_gap, time_limit)
+
+        variants = {f"own demand +{CHANGE:.0%}": game_of(demand_changed(cluster, member, 1 + CHANGE), chosen),
+                    f"electricity price +{CHANGE:.0%}": game_of(cluster, priced)}  # fmt: skip
+        why["sensitivity"] = share_sensitivity(member, method, why["pays"], variants, len(report["players"]))
+
+
+def _print_explanation(why: dict, money: str) -> None:
+    """One member's explanation (coalition/explain.py), in millions."""
+    def m(value: float) -> str:
+        return _number(value / 1e6, 2)
+
+    out.print(f"\n[bold]Why {why['member']} pays what it pays[/] ({why['method']} split): alone "
+              f"{m(why['alone'])}, together {m(why['pays'])} million {money}, a saving of {m(why['saving'])} "
+              "million.", highlight=False)  # fmt: skip
+    if why.get("levers"):
+        table = Table(title=f"Where its saving comes from, million {money}", box=box.SIMPLE_HEAD)
+        for column in ("lever", "alone", "together", "saving"):
+            table.add_column(column, justify="left" if column == "lever" else "right", overflow="fold")
+        for row in why["levers"]:
+            table.add_row(row["lever"], m(row["alone"]), m(row["together"]), m(row["saving"]))
+        out.print(table)
+    if "shapley_marginal_by_size" in why:
+        sizes = "; ".join(f"joining {r['joins_size']} other{'s' if r['joins_size'] != 1 else ''}: "
+                          f"{m(r['mean_marginal_cost'])}" for r in why["shapley_marginal_by_size"])  # fmt: skip
+        out.print(f"Average cost it adds, by size of the coalition it joins (Shapley is their mean): {sizes}.",
+                  highlight=False)
+        binding = ", ".join("{" + ", ".join(c["members"]) + f"}} margin {m(c['margin'])}"
+                            for c in why["binding_coalitions"])  # fmt: skip
+        out.print(f"Closest to leaving among its coalitions (binding for the nucleolus and least core): {binding}.",
+                  highlight=False)
+        if why["would_leave"]:
+            groups = ", ".join("{" + ", ".join(c["members"]) + f"}} by {m(-c['margin'])}" for c in why["would_leave"])
+            out.print(f"[yellow]{why['groups_better_off_alone']} group(s) would be better off alone:[/] {groups} "
+                      f"million {money}.", highlight=False)
+        else:
+            out.print("No group of members would be better off alone under this split.", highlight=False)
+    else:
+        out.print(f"Coalitions: {why['coalitions_note']}.", highlight=False)
+    sensitivity = why.get("sensitivity", {})
+    if "changes" in sensitivity:
+        moves = "; ".join(f"{r['change']}: " + (f"{'+' if r['difference'] >= 0 else ''}{m(r['difference'])} million"
+                                                 if "difference" in r else r["note"]) for r in sensitivity["changes"])
+        out.print(f"Its share if (re-solved): {moves}.", highlight=False)
+    elif sensitivity:
+        out.print(f"Sensitivity: {sensitivity['note']}.", highlight=False)
 
 
 RULE_HEADERS = {"proportional": "propor-\ntional", "nucleolus": "nucleo-\nlus", "least-core": "least-\ncore",
@@ -669,6 +757,12 @@ def _print_collaboration(report: dict) -> None:
     out.print(table)
     if None in (rule["in_core"] for rule in rules.values()):
         out.print("In the core '-': not tested.", highlight=False)
+    if report.get("core_split"):
+        out.print(f"Who pays what: the {report['core_split']} split, which is in the core (no group of members "
+                  "would do better on its own).", highlight=False)
+    elif any(rule["in_core"] is False for rule in rules.values()):
+        out.print("No split here is known to be in the core: under each, some group would do better on its own "
+                  "(--explain MEMBER says which and by how much).", highlight=False)
     assets = Table(title=f"Where the saving comes from (net present cost, million {money})")
     for column in ("lever", "together", "members alone", "saving"):
         assets.add_column(column, justify="left" if column == "lever" else "right")

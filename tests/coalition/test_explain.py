@@ -74,3 +74,57 @@ def test_lever_lines_add_up_to_the_saving():
     assert lines["shared heat_network"] == pytest.approx(-3.0)
     assert lines["the split (charged beyond its part of the plan)"] == pytest.approx(13.0 - 12.0)
     assert sum(lines.values()) == pytest.approx(16.0 - 12.0)
+
+
+# -- a real cluster, through the command line -------------------------------------------------------------
+
+
+@pytest.fixture
+def two_members(tmp_path):
+    import yaml
+
+    from ..pathway.test_build import BASE_YEAR, LAT, LON, gas, member, power
+
+    raw = {"id": "pair", "name": "Pair", "country": "BE", "location": {"lat": LAT, "lon": LON}, "kind": "port",
+           "currency": "EUR", "base_year": BASE_YEAR, "discount_rate": 0.05,
+           "grid": {"emission_factor": {BASE_YEAR: "0.2 tCO2e/MWh"}, "electricity_price": {BASE_YEAR: 80}},
+           "members": [member("a", [power(2000), gas("heat_low", 8760)]),
+                       member("b", [gas("heat_low", 3000)], km_north=2)]}  # fmt: skip
+    cluster_file, scenario_file = tmp_path / "pair.yaml", tmp_path / "scenario.yaml"
+    cluster_file.write_text(yaml.safe_dump(raw, sort_keys=False))
+    scenario_file.write_text(yaml.safe_dump({"name": "small", "periods": [2025, 2035], "target_year": 2040,
+                                             "typical_days": 1, "economies_of_scale": False, "lead_times": False,
+                                             "levers": ["heat_pump", "heat_network", "large_heat_pump"]}))  # fmt: skip
+    return str(cluster_file), str(scenario_file)
+
+
+@pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
+def test_collaborate_explains_a_members_share_from_the_same_run(two_members):
+    import json
+
+    from typer.testing import CliRunner
+
+    from clusterpath.cli import app
+
+    cluster_file, scenario_file = two_members
+    result = CliRunner().invoke(app, ["collaborate", cluster_file, "--scenario", scenario_file, "--json",
+                                      "--workers", "1", "--explain", "b"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    quoted = report["core_split"]
+    assert quoted in ("nucleolus", "least-core") and report["rules"][quoted]["in_core"] is True
+    why = report["explanations"]["b"]
+    rule = report["rules"][quoted]
+    assert why["pays"] == pytest.approx(rule["allocation"]["b"]) and why["alone"] == report["standalone"]["b"]
+    assert sum(row["saving"] for row in why["levers"]) == pytest.approx(why["saving"], rel=1e-9, abs=1e-3)
+    # Two players: b joins no one (its stand-alone cost) or a (c(N) - c(a)); Shapley is their mean.
+    sizes = [r["mean_marginal_cost"] for r in why["shapley_marginal_by_size"]]
+    assert sizes == pytest.approx([report["standalone"]["b"], report["together"] - report["standalone"]["a"]])
+    assert sum(sizes) / 2 == pytest.approx(report["rules"]["shapley"]["allocation"]["b"])
+    assert why["would_leave"] == []
+    changes = {row["change"]: row for row in why["sensitivity"]["changes"]}
+    assert set(changes) == {"own demand +10%", "electricity price +10%"}
+    # More heat to serve costs b more; the shares are re-solved, not scaled.
+    assert changes["own demand +10%"]["difference"] > 0
+    bad = CliRunner().invoke(app, ["collaborate", cluster_file, "--scenario", scenario_file, "--explain", "zz"])
+    assert bad.exit_code == 2 and "'zz' is not a member" in bad.output

@@ -11,7 +11,7 @@ docs/allocation.md ("Explaining a share") writes it out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -129,3 +129,51 @@ def lever_saving(member: str, together: pd.Series, alone: Mapping[str, pd.Series
     table.append({"lever": "the split (charged beyond its part of the plan)", "kind": "split", "alone": 0.0,
                   "together": pays - part, "saving": part - pays})  # fmt: skip
     return table
+
+
+# Re-solving every coalition twice more for the sensitivities is worth it only for small clusters.
+SENSITIVITY_MAX_MEMBERS = 5
+CHANGE = 0.10
+
+
+def demand_changed(cluster, member: str, factor: float):
+    """The cluster with one member's energy demand (every service, useful or final) times ``factor``."""
+    def scaled(demand):
+        return demand.model_copy(update={k: getattr(demand, k) * factor for k in ("useful_energy", "final_energy")
+                                         if getattr(demand, k) is not None})  # fmt: skip
+
+    members = [m.model_copy(update={"demands": [scaled(d) for d in m.demands]}) if m.id == member else m
+               for m in cluster.members]  # fmt: skip
+    return cluster.model_copy(update={"members": members})
+
+
+def electricity_price_changed(cluster, scenario, factor: float):
+    """The scenario with the electricity price (its own, else the cluster's grid price) times ``factor``; None
+    when neither gives one."""
+    prices = scenario.electricity_price or (cluster.grid.electricity_price if cluster.grid else None)
+    if not prices:
+        return None
+    return scenario.model_copy(update={"electricity_price": {year: value * factor for year, value in prices.items()}})
+
+
+def share_sensitivity(member: str, method: str, share: float, variants: Mapping[str, Callable[[], Game | None]],
+                      size: int) -> dict:  # fmt: skip
+    """How ``member``'s share under ``method`` moves when each variant's game replaces the game (re-solved)."""
+    from clusterpath.coalition.allocation import allocate
+
+    if size > SENSITIVITY_MAX_MEMBERS:
+        return {"note": f"skipped for time: each change re-solves all {2**size - 1} coalitions, done up to "
+                        f"{SENSITIVITY_MAX_MEMBERS} members"}  # fmt: skip
+    rows = []
+    for label, make in variants.items():
+        game = make()
+        if game is None:
+            rows.append({"change": label, "note": "skipped: nothing to change"})
+            continue
+        try:
+            moved = allocate(game, method).allocation[member]
+        finally:
+            getattr(game, "close", lambda: None)()
+        rows.append({"change": label, "share": moved, "difference": moved - share,
+                     "percent": 100 * (moved - share) / abs(share) if abs(share) > 1e-9 else None})  # fmt: skip
+    return {"method": method, "share": share, "changes": rows}
