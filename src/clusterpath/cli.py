@@ -307,7 +307,8 @@ def plan(
                   "demand: if the plan closes it, the grid serves that demand. If the plant sells its power, mark "
                   "the demand 'sold: true' with a 'sale_price' (docs/input-format.md).", highlight=False)  # fmt: skip
     labels = {"build": "Building the model", "solve": "Solving with HiGHS", "diagnose": "Finding what cannot be met",
-              "baseline": "Costing today's equipment as the baseline"}  # fmt: skip
+              "baseline": "Costing today's equipment as the baseline",
+              "explain": "Reading each lever's reason off the solution"}  # fmt: skip
     with Status("Starting", console=err) as status:
         try:
             result = make_plan(cluster, chosen, time_limit=time_limit, mip_gap=mip_gap, group_members=group_members,
