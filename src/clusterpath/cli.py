@@ -345,11 +345,42 @@ def plan(
 
         _write_finance(finance_report(result), finance_dir / "finance.json", finance_dir / "cash-flows")
     _print_plan(cluster, chosen, result, summary)
+    _print_why(summary)
     out.print(describe(summary["representation_error"]), highlight=False)
     _print_critical_path(path, summary["decision_year"])
     for target in (json_file, out_dir, finance_dir):
         if target is not None:
             out.print(f"Written: {target}")
+
+
+WHY_SHOWN = 12  # levers left out listed by `plan`; the JSON has them all
+
+
+def _print_why(summary: dict) -> None:
+    """Investment by member and period, and one line of reason per lever (pathway/explain.py)."""
+    money = f"{summary['currency']} of {summary['price_year']}" if summary.get("price_year") else summary["currency"]
+    spent = summary.get("investment_by_member") or {}
+    if spent:
+        table = Table(title=f"Investment by member and build period, million {money}")
+        table.add_column("member")
+        for period in summary["periods"]:
+            table.add_column(str(period), justify="right")
+        for member, row in spent.items():
+            table.add_row(member, *(_number(row.get(str(p), 0.0) / 1e6, 2) for p in summary["periods"]))
+        out.print(table)
+    reasons = summary.get("why_this_plan") or []
+    if not reasons:
+        return
+    out.print(f"[bold]Why this plan[/] (per tonne in {money}; carbon value = carbon price + the cap's shadow price):",
+              highlight=False)
+    built = [r for r in reasons if r["decision"] == "built"]
+    left = [r for r in reasons if r["decision"] != "built"]
+    for row in built + left[:WHY_SHOWN]:
+        service = f" ({row['service'].replace('_', ' ')})" if row["service"] else ""
+        out.print(f"  {row['member']} {row['lever'].replace('_', ' ')}{service}: {row['reason']}", highlight=False)
+    if len(left) > WHY_SHOWN:
+        out.print(f"  ... and {len(left) - WHY_SHOWN} more levers left out (all in the JSON, why_this_plan).",
+                  highlight=False)
 
 
 def _own_power_of_power_plants(cluster) -> list[tuple[str, str]]:
@@ -1370,8 +1401,10 @@ def report(
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name; default "
                                                  "scope-1-net-zero-2050 (with --from: the one the results were planned under).")] = None,
     typical_days: TypicalDaysOption = None,
-    allocation: Annotated[str, typer.Option("--allocation", help="dual (split the cost by the plan's dual prices) "
-                                            "or none (no allocation section).")] = "dual",
+    allocation: Annotated[str, typer.Option("--allocation", help="core (solve every coalition, up to 8 members, and "
+                                            "quote the nucleolus or least core when in the core; above, dual), dual "
+                                            "(split the cost by the plan's dual prices) or none (no allocation "
+                                            "section).")] = "core",
     computed: Annotated[Path | None, typer.Option("--from", help="Reuse the results in this folder instead of solving: "
                                                   "pathway.json, pathway/pathway.nc and allocation.json as `make demo` "
                                                   "writes them.")] = None,
@@ -1389,8 +1422,8 @@ def report(
     """
     from clusterpath.report import write_report
 
-    if allocation not in ("dual", "none"):
-        raise InputError("--allocation", [f"'{allocation}' is not a choice: expected dual or none"])
+    if allocation not in ("core", "dual", "none"):
+        raise InputError("--allocation", [f"'{allocation}' is not a choice: expected core, dual or none"])
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(str(out_dir), ["is a file: --out takes a folder"])
     if _is_portfolio(source):
@@ -1450,16 +1483,19 @@ def _cluster_report(source, scenario, typical_days, allocation, computed, time_l
     else:
         result = _solved_plan(cluster, chosen, mip_gap, False, baseline=True, time_limit=time_limit)
         summary, shares = result.summary(), None
-    if shares is None and allocation == "dual" and len(cluster.members) > 1:
+    if shares is None and allocation != "none" and len(cluster.members) > 1:
         from clusterpath.coalition import allocate as split
+        from clusterpath.coalition.explain import board_split
 
-        with _working(err, "Building the coalition model and allocating the cost by dual prices", False):
+        label = ("Solving every coalition for a split in the core" if allocation == "core"
+                 else "Building the coalition model and allocating the cost by dual prices")  # fmt: skip
+        with _working(err, label, False):
             game, _ = _game(source, scenario, typical_days, workers, None, MIP_GAP, time_limit)
             try:
-                shares = split(game, "dual").to_dict()
+                shares = board_split(game) if allocation == "core" else split(game, "dual").to_dict()
             finally:
                 game.close()
-    return cluster_report(cluster, chosen, summary, shares if allocation == "dual" else None, result)
+    return cluster_report(cluster, chosen, summary, shares if allocation != "none" else None, result)
 
 
 @app.command("workforce")

@@ -177,3 +177,28 @@ def share_sensitivity(member: str, method: str, share: float, variants: Mapping[
         rows.append({"change": label, "share": moved, "difference": moved - share,
                      "percent": 100 * (moved - share) / abs(share) if abs(share) > 1e-9 else None})  # fmt: skip
     return {"method": method, "share": share, "changes": rows}
+
+
+# The report solves every coalition to quote a split in the core up to this many members (2^n - 1 plans).
+BOARD_MAX_MEMBERS = 8
+
+
+def board_split(game: Game) -> dict:
+    """The split a board can be shown as "who pays what", with every member's explanation.
+
+    Up to BOARD_MAX_MEMBERS members every coalition is solved: the nucleolus or least core when in the core
+    (the dual split is compared), else the nucleolus, which keeps the largest gain from leaving as small
+    as it can, with the groups that would leave named. Above, the dual split, its core not tested."""
+    from clusterpath.coalition.allocation import allocate
+
+    if game.n > BOARD_MAX_MEMBERS:
+        chosen = allocate(game, "dual").to_dict()
+        chosen["core_note"] = (f"not tested: {game.n} members are more than the {BOARD_MAX_MEMBERS} whose every "
+                               "coalition the report solves (`clusterpath collaborate` tests it)")  # fmt: skip
+        return chosen
+    game.table()
+    rules = {method: allocate(game, method).to_dict() for method in ("nucleolus", "least-core", "dual")}
+    chosen = dict(rules[core_split(rules) or "nucleolus"])
+    chosen["compared"] = {method: rule["in_core"] for method, rule in rules.items()}
+    chosen["explanations"] = {p: explain_member(game, chosen, p) for p in game.players}
+    return chosen
