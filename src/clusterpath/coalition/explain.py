@@ -202,3 +202,25 @@ def board_split(game: Game) -> dict:
     chosen["compared"] = {method: rule["in_core"] for method, rule in rules.items()}
     chosen["explanations"] = {p: explain_member(game, chosen, p) for p in game.players}
     return chosen
+
+
+def member_view(why: Mapping, core_shown: bool) -> dict:
+    """A member's explanation with nothing in it that is another member's figure (docs/security.md).
+
+    Its own costs alone and together and its own levers stay; shared levers (sized by everyone's needs) and
+    the split become one line, which its own figures give; coalition costs and margins, which are sums of
+    other members' figures, become counts, and only where the viewer is shown whether the split is in the
+    core (``core_shown``: an aggregate of k members, as the core test is); the Shapley marginal costs,
+    differences of others' coalition costs, are left out."""
+    own = [row for row in why.get("levers", []) if row["kind"] == "own"]
+    shown = {key: why[key] for key in ("member", "method", "alone", "pays", "saving") if key in why}
+    if "levers" in why:
+        rest = {"alone": why["alone"] - sum(r["alone"] for r in own), "together": why["pays"] - sum(r["together"] for r in own)}
+        shown["levers"] = [*own, {"lever": "shared assets and the split", "kind": "shared", **rest,
+                                  "saving": rest["alone"] - rest["together"]}]  # fmt: skip
+    if "binding_coalitions" in why and core_shown:
+        shown["in_core"] = why["in_core"]
+        shown["binding_coalitions"] = len(why["binding_coalitions"])
+        shown["groups_better_off_alone"] = why["groups_better_off_alone"]
+        shown["in_a_group_better_off_alone"] = any(why["member"] in g["members"] for g in why["would_leave"])
+    return shown
