@@ -25,8 +25,11 @@ pytestmark = pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
 YEAR = 8760.0
 
 
-def heat(potential_a: float = float("inf"), earliest_b: float | None = None) -> PathwayModel:
+def heat(potential_a: float = float("inf"), earliest_b: float | None = None, classes: bool = False) -> PathwayModel:
     periods = pd.Index([2025], name="period")
+    # As a size class (0 to 10 MW at the same 60 per MWh of capital): the same plan, solved as a MIP.
+    scale = pd.DataFrame({"lo": [0.0], "hi": [10.0], "fixed": [0.0], "slope": [60 * YEAR]},
+                         index=pd.MultiIndex.from_tuples([("site|a", "one", 2025)], names=["unit", "segment", "period"]))
     network = make_network(
         buses={"site|heat": "balance", "site|scope1": "emission"},
         units=[dict(unit="site|today", unlimited=True, extendable=False, vom=50.0),
@@ -40,6 +43,7 @@ def heat(potential_a: float = float("inf"), earliest_b: float | None = None) -> 
                                          "scope1_tco2e": [0.4 * 10 * YEAR]},
                                         index=pd.MultiIndex.from_tuples([("site", "heat", 2025)],
                                                                         names=["member", "service", "period"]))},
+        scale=scale if classes else None,
     )  # fmt: skip
     network.units["lever"] = ["today", "a", "b"]
     network.units["service"] = "heat"
@@ -65,6 +69,18 @@ def test_a_lever_dearer_per_tonne_than_the_caps_shadow_price_is_left_out():
     assert b["cost_per_tco2e"] == pytest.approx(250.0) and b["cap_shadow_price"] == pytest.approx(175.0)
     assert b["reduced_cost_per_mw"] == pytest.approx(30 * YEAR, rel=1e-6)
     assert b["reason"].startswith("not built: costs 250/t against a carbon value of 175/t in 2025")
+
+
+def test_a_plan_with_size_classes_is_explained_from_its_lp_with_the_classes_fixed():
+    """A MIP has no duals: the reasons come from the LP with the plan's classes fixed, and the model stays a MIP."""
+    from clusterpath.pathway.plan import why_this_plan
+
+    model = heat(classes=True)
+    assert len(model.model.binaries)
+    why = {row["lever"]: row for row in why_this_plan(model).to_dict(orient="records")}
+    assert why["a"]["decision"] == "built" and why["a"]["cap_shadow_price"] == pytest.approx(175.0)
+    assert why["b"]["reduced_cost_per_mw"] == pytest.approx(30 * YEAR, rel=1e-6)
+    assert len(model.model.binaries) and not model.model.variables["size-class"].fixed
 
 
 def test_a_lever_at_its_potential_hands_the_margin_to_the_next():
