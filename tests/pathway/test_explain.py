@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers.networks import make_network
 
 from clusterpath.pathway.explain import lever_reasons
 from clusterpath.pathway.network import EmissionCap, PathwayModel
-from helpers.networks import make_network
 
 pytestmark = pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
 YEAR = 8760.0

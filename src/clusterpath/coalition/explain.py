@@ -87,7 +87,7 @@ def explain_member(game: Game, rule: Mapping, member: str, *, lever_saving: list
     out["closest_coalitions"] = named(with_member.head(SHOWN))
     leaving = frame[frame["margin"] < -tie]
     out["would_leave"] = named(leaving.head(SHOWN))
-    out["groups_better_off_alone"] = int(len(leaving))
+    out["groups_better_off_alone"] = len(leaving)
     return out
 
 
