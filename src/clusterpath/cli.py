@@ -375,12 +375,12 @@ def _print_why(summary: dict) -> None:
               highlight=False)
     built = [r for r in reasons if r["decision"] == "built"]
     left = [r for r in reasons if r["decision"] != "built"]
-    for row in built + left[:WHY_SHOWN]:
+    for row in built[:WHY_SHOWN] + left[:WHY_SHOWN]:
         service = f" ({row['service'].replace('_', ' ')})" if row["service"] else ""
         out.print(f"  {row['member']} {row['lever'].replace('_', ' ')}{service}: {row['reason']}", highlight=False)
-    if len(left) > WHY_SHOWN:
-        out.print(f"  ... and {len(left) - WHY_SHOWN} more levers left out (all in the JSON, why_this_plan).",
-                  highlight=False)
+    more = max(len(built) - WHY_SHOWN, 0) + max(len(left) - WHY_SHOWN, 0)
+    if more:
+        out.print(f"  ... and {more} more levers (all in the JSON, why_this_plan).", highlight=False)
 
 
 def _own_power_of_power_plants(cluster) -> list[tuple[str, str]]:

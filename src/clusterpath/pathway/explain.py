@@ -90,6 +90,7 @@ def lever_reasons(model: PathwayModel) -> pd.DataFrame:
     per_tonne = _cost_per_tonne(model, units)
     limits = _binding_limits(model, units, capacity, new)
     earliest = units.get("earliest_operation", pd.Series(np.nan, index=units.index)).astype(float)
+    fuels = _today_fuels(n)
     rows = []
     for unit, row in units.iterrows():
         node = row["node"]
@@ -110,7 +111,7 @@ def lever_reasons(model: PathwayModel) -> pd.DataFrame:
             "carbon_price": float(price[period]), "cap_shadow_price": cap_price,
             "reduced_cost_per_mw": None if not np.isfinite(reduced.loc[unit, period]) else
             float(reduced.loc[unit, period]),
-            "limit": limits.get(unit), "displaces": _displaces(n, unit),
+            "limit": limits.get(unit), "displaces": _displaces(row, fuels),
         }  # fmt: skip
         entry["reason"] = _reason(entry, earliest.get(unit, np.nan), reduced.loc[unit], n.units.loc[unit])
         rows.append(entry)
@@ -136,11 +137,13 @@ def _cost_per_tonne(model: PathwayModel, units: pd.DataFrame) -> dict:
     availability = model.availability.mean(["day", "hour"]).to_pandas()
     crf = pd.Series(np.asarray(annuity(n.discount_rate, n.units["lifetime"].astype(float).to_numpy())), index=n.units.index)
     out = {}
+    served = set(incumbent.index.droplevel("period"))
+    by_unit = dict(tuple(n.ports[n.ports["unit"].isin(units.index)].groupby("unit")))
     for unit, row in units.iterrows():
         service = row.get("service") or ""
-        if (row["node"], service) not in incumbent.index.droplevel("period"):
+        if (row["node"], service) not in served or unit not in by_unit:
             continue
-        ports = n.ports[n.ports["unit"] == unit]
+        ports = by_unit[unit]
         made = float(ports.loc[ports["bus"] == f"{row['node']}|{service}", "coefficient"].sum())
         own = float(ports.loc[ports["bus"].str.endswith(("|scope1", "|co2_flue")), "coefficient"].sum())
         drawn = ports[(ports["coefficient"] < 0) & ~ports["bus"].str.endswith(("|scope1", "|scope2", "|co2_flue"))]
@@ -194,18 +197,28 @@ def _binding_limits(model: PathwayModel, units: pd.DataFrame, capacity: pd.DataF
     return found
 
 
-def _displaces(n, unit: str) -> str:
-    """Today's supply of the service the unit serves (its carrier), or '' when it serves none."""
-    row = n.units.loc[unit]
+def _today_fuels(n) -> dict[tuple[str, str], list[str]]:
+    """(node, service) -> the carriers today's equipment for it draws on."""
+    units = n.units
+    if "service" not in units or "lever" not in units:
+        return {}
+    today = units[units["lever"] == "today"]
+    drawn = n.ports[n.ports["unit"].isin(today.index) & (n.ports["coefficient"] < 0)]
+    keys = list(zip(today.loc[drawn["unit"], "node"], today.loc[drawn["unit"], "service"], strict=True))
+    out: dict[tuple[str, str], set[str]] = {}
+    for key, bus in zip(keys, drawn["bus"], strict=True):
+        out.setdefault(key, set()).add(bus.split("|")[-1].replace("_", " "))
+    return {key: sorted(fuels) for key, fuels in out.items()}
+
+
+def _displaces(row: pd.Series, fuels: dict) -> str:
+    """Today's supply of the service the unit serves (its carriers), or '' when it serves none."""
     service = row.get("service") or ""
     if not service:
         return ""
-    today = n.units[(n.units["node"] == row["node"]) & (n.units.get("lever") == "today")
-                    & (n.units.get("service") == service)]  # fmt: skip
-    fuels = sorted({bus.split("|")[-1].replace("_", " ") for bus in
-                    n.ports.loc[n.ports["unit"].isin(today.index) & (n.ports["coefficient"] < 0), "bus"]})  # fmt: skip
     what = service.replace("_", " ")
-    return f"today's {what} from {', '.join(fuels)}" if fuels else f"today's {what} supply"
+    found = fuels.get((row["node"], service))
+    return f"today's {what} from {', '.join(found)}" if found else f"today's {what} supply"
 
 
 def _reason(entry: dict, earliest: float, reduced: pd.Series, unit: pd.Series) -> str:
