@@ -694,27 +694,35 @@ def collaborate(
 
 
 def _share_sensitivity(report, cluster, chosen, enabled, workers, scheduler, mip_gap, time_limit) -> None:
-    """Each explained member's share under the quoted split, with its demand or the power price 10 % higher."""
-    from clusterpath.coalition.explain import (
-        CHANGE,
-        demand_changed,
-        electricity_price_changed,
-        share_sensitivity,
-    )
+    """Each explained member's share under its split, with its demand or the power price 10 % higher (re-solved)."""
+    from functools import cache
 
-    method = report["core_split"] or "shapley"
+    from clusterpath.coalition import allocate
+    from clusterpath.coalition.explain import CHANGE, demand_changed, electricity_price_changed, share_sensitivity
+
+    @cache
+    def split(method: str, member: str | None) -> dict | None:
+        """The split re-solved with ``member``'s demand higher, or with the power price higher (member None)."""
+        changed, scenario = cluster, chosen
+        if member is None:
+            scenario = electricity_price_changed(cluster, chosen, 1 + CHANGE)
+            if scenario is None:
+                return None
+        else:
+            changed = demand_changed(cluster, member, 1 + CHANGE)
+        game = _cluster_game(changed, scenario, workers, scheduler, mip_gap, time_limit)
+        try:
+            return allocate(game, method).allocation
+        finally:
+            game.close()
+
     for member, why in report["explanations"].items():
         if not enabled:
             why["sensitivity"] = {"note": "skipped (--no-sensitivity)"}
             continue
-        priced = electricity_price_changed(cluster, chosen, 1 + CHANGE)
-
-        def game_of(c, s):
-            return lambda: None if s is None else _cluster_game(c, s, workers, scheduler, mip_gap, time_limit)
-
-        variants = {f"own demand +{CHANGE:.0%}": game_of(demand_changed(cluster, member, 1 + CHANGE), chosen),
-                    f"electricity price +{CHANGE:.0%}": game_of(cluster, priced)}  # fmt: skip
-        why["sensitivity"] = share_sensitivity(member, method, why["pays"], variants, len(report["players"]))
+        variants = {f"own demand +{CHANGE:.0%}": lambda m=member, w=why: split(w["method"], m),
+                    f"electricity price +{CHANGE:.0%}": lambda w=why: split(w["method"], None)}  # fmt: skip
+        why["sensitivity"] = share_sensitivity(member, why["pays"], variants, len(report["players"]))
 
 
 def _print_explanation(why: dict, money: str) -> None:

@@ -156,27 +156,22 @@ def electricity_price_changed(cluster, scenario, factor: float):
     return scenario.model_copy(update={"electricity_price": {year: value * factor for year, value in prices.items()}})
 
 
-def share_sensitivity(member: str, method: str, share: float, variants: Mapping[str, Callable[[], Game | None]],
+def share_sensitivity(member: str, share: float, variants: Mapping[str, Callable[[], Mapping[str, float] | None]],
                       size: int) -> dict:  # fmt: skip
-    """How ``member``'s share under ``method`` moves when each variant's game replaces the game (re-solved)."""
-    from clusterpath.coalition.allocation import allocate
-
+    """How ``member``'s share moves under each variant: a function giving the re-solved split (None: no change)."""
     if size > SENSITIVITY_MAX_MEMBERS:
         return {"note": f"skipped for time: each change re-solves all {2**size - 1} coalitions, done up to "
                         f"{SENSITIVITY_MAX_MEMBERS} members"}  # fmt: skip
     rows = []
-    for label, make in variants.items():
-        game = make()
-        if game is None:
+    for label, split in variants.items():
+        shares = split()
+        if shares is None:
             rows.append({"change": label, "note": "skipped: nothing to change"})
             continue
-        try:
-            moved = allocate(game, method).allocation[member]
-        finally:
-            getattr(game, "close", lambda: None)()
+        moved = shares[member]
         rows.append({"change": label, "share": moved, "difference": moved - share,
                      "percent": 100 * (moved - share) / abs(share) if abs(share) > 1e-9 else None})  # fmt: skip
-    return {"method": method, "share": share, "changes": rows}
+    return {"share": share, "changes": rows}
 
 
 # The report solves every coalition to quote a split in the core up to this many members (2^n - 1 plans).
