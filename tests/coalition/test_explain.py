@@ -52,7 +52,8 @@ def test_a_split_outside_the_core_names_who_would_leave_and_by_how_much():
     # {a} pays 5 against 4 alone; {a, b} pays 8 against 7: both gain 1 by leaving. {a, c} pays 8 = c(ac).
     leaving = {tuple(c["members"]): -c["margin"] for c in why["would_leave"]}
     assert leaving == pytest.approx({("a",): 1, ("a", "b"): 1})
-    assert why["groups_better_off_alone"] == 2
+    assert why["groups_better_off_alone"] == 2 and why["in_a_group_better_off_alone"] is True  # {a, b}
+    assert explain_member(game(), rule, "c")["in_a_group_better_off_alone"] is False
     assert why["saving"] == 2
 
 

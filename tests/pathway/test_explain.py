@@ -27,9 +27,10 @@ YEAR = 8760.0
 
 def heat(potential_a: float = float("inf"), earliest_b: float | None = None, classes: bool = False) -> PathwayModel:
     periods = pd.Index([2025], name="period")
-    # As a size class (0 to 10 MW at the same 60 per MWh of capital): the same plan, solved as a MIP.
-    scale = pd.DataFrame({"lo": [0.0], "hi": [10.0], "fixed": [0.0], "slope": [60 * YEAR]},
-                         index=pd.MultiIndex.from_tuples([("site|a", "one", 2025)], names=["unit", "segment", "period"]))
+    # As one size class each (0 to 10 MW at the same capital per MW): the same plan, solved as a MIP.
+    scale = pd.DataFrame({"lo": [0.0, 0.0], "hi": [10.0, 10.0], "fixed": [0.0, 0.0], "slope": [60 * YEAR, 70 * YEAR]},
+                         index=pd.MultiIndex.from_tuples([("site|a", "one", 2025), ("site|b", "one", 2025)],
+                                                         names=["unit", "segment", "period"]))  # fmt: skip
     network = make_network(
         buses={"site|heat": "balance", "site|scope1": "emission"},
         units=[dict(unit="site|today", unlimited=True, extendable=False, vom=50.0),
@@ -79,7 +80,10 @@ def test_a_plan_with_size_classes_is_explained_from_its_lp_with_the_classes_fixe
     assert len(model.model.binaries)
     why = {row["lever"]: row for row in why_this_plan(model).to_dict(orient="records")}
     assert why["a"]["decision"] == "built" and why["a"]["cap_shadow_price"] == pytest.approx(175.0)
-    assert why["b"]["reduced_cost_per_mw"] == pytest.approx(30 * YEAR, rel=1e-6)
+    # b's class is fixed at zero: no margin to read, and the line says so instead of a reduced cost.
+    assert why["b"]["decision"] == "not built" and why["b"]["reduced_cost_per_mw"] is None
+    assert why["b"]["reason"] == ("not built: costs 250/t against a carbon value of 175/t in 2025 (carbon price 0, "
+                                  "cap's shadow price 175); at the costs of its size classes it does not pay in this plan")
     assert len(model.model.binaries) and not model.model.variables["size-class"].fixed
 
 

@@ -24,7 +24,7 @@ def _why(member: str, i: int) -> dict:
             "binding_coalitions": [{"members": sorted([member, others[0]]), "cost_alone": 6543.5, "pays": 6000.25,
                                     "margin": 543.25}],
             "closest_coalitions": [], "would_leave": [{"members": others, "cost_alone": 1.5, "pays": 2.5, "margin": -1.0}],
-            "groups_better_off_alone": 1}  # fmt: skip
+            "groups_better_off_alone": 1, "in_a_group_better_off_alone": False}  # fmt: skip
 
 
 PAYLOAD = {"players": MEMBERS, "together": 99.5, "dividend": 9.5, "rules": {"shapley": SPLIT}, "core_split": "shapley",

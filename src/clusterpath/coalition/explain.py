@@ -88,6 +88,7 @@ def explain_member(game: Game, rule: Mapping, member: str, *, lever_saving: list
     leaving = frame[frame["margin"] < -tie]
     out["would_leave"] = named(leaving.head(SHOWN))
     out["groups_better_off_alone"] = len(leaving)
+    out["in_a_group_better_off_alone"] = bool((with_member["margin"] < -tie).any())
     return out
 
 
@@ -217,5 +218,5 @@ def member_view(why: Mapping, core_shown: bool) -> dict:
         shown["in_core"] = why["in_core"]
         shown["binding_coalitions"] = len(why["binding_coalitions"])
         shown["groups_better_off_alone"] = why["groups_better_off_alone"]
-        shown["in_a_group_better_off_alone"] = any(why["member"] in g["members"] for g in why["would_leave"])
+        shown["in_a_group_better_off_alone"] = why["in_a_group_better_off_alone"]
     return shown

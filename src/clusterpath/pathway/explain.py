@@ -91,11 +91,15 @@ def lever_reasons(model: PathwayModel) -> pd.DataFrame:
     limits = _binding_limits(model, units, capacity, new)
     earliest = units.get("earliest_operation", pd.Series(np.nan, index=units.index)).astype(float)
     fuels = _today_fuels(n)
+    # A unit priced by size classes that the plan leaves out has its classes fixed at zero: no margin to read.
+    classed = set(model.scaled_units) if model.investment is not None else set()
     rows = []
     for unit, row in units.iterrows():
         node = row["node"]
         caps = [c.name for c in n.caps if c.name in ("cluster", node) or any(b.startswith(f"{node}|") for b in c.buses)]
         built = new.loc[unit][new.loc[unit] > TOLERANCE]
+        if unit in classed and not len(built):
+            reduced.loc[unit] = reduced.loc[unit].where(reduced.loc[unit].isna(), np.inf)
         if len(built):
             period = int(built.index[0])
         else:
@@ -240,6 +244,8 @@ def _reason(entry: dict, earliest: float, reduced: pd.Series, unit: pd.Series) -
         return "not built: no potential"
     late = f" (not available before {earliest:g}, lead time)" if np.isfinite(earliest) and reduced.isna().any() else ""
     extra = entry["reduced_cost_per_mw"]
+    if np.isinf(reduced).any():
+        return f"not built{late}: {against}; at the costs of its size classes it does not pay in this plan"
     if not extra or extra <= 0:
         return f"not built{late}: {against}; a tie at the margin: building it would cost the plan no more and save nothing"
     return (f"not built{late}: {against}; each MW built in {entry['period']} would add {extra:,.0f} to the net "
