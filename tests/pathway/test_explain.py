@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from helpers.networks import make_network
 
-from clusterpath.pathway.explain import lever_reasons
+from clusterpath.pathway.explain import lever_reasons, records
 from clusterpath.pathway.network import EmissionCap, PathwayModel
 
 pytestmark = pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
@@ -56,7 +56,7 @@ def heat(potential_a: float = float("inf"), earliest_b: float | None = None, cla
 
 
 def reasons(model: PathwayModel) -> dict:
-    return {row["lever"]: row for row in lever_reasons(model).to_dict(orient="records")}
+    return {row["lever"]: row for row in records(lever_reasons(model))}
 
 
 def test_a_lever_dearer_per_tonne_than_the_caps_shadow_price_is_left_out():
@@ -78,7 +78,7 @@ def test_a_plan_with_size_classes_is_explained_from_its_lp_with_the_classes_fixe
 
     model = heat(classes=True)
     assert len(model.model.binaries)
-    why = {row["lever"]: row for row in why_this_plan(model).to_dict(orient="records")}
+    why = {row["lever"]: row for row in records(why_this_plan(model))}
     assert why["a"]["decision"] == "built" and why["a"]["cap_shadow_price"] == pytest.approx(175.0)
     # b's class is fixed at zero: no margin to read, and the line says so instead of a reduced cost.
     assert why["b"]["decision"] == "not built" and why["b"]["reduced_cost_per_mw"] is None
