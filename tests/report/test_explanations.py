@@ -47,4 +47,6 @@ def test_a_split_outside_the_core_names_who_would_leave():
              "standalone": {"a": 4e6, "b": 5e6}, "total": 7e6, "in_core": False, "blocking_coalition": ["a"],
              "violation": 1e6}  # fmt: skip
     text = _allocation(split, "EUR").text
-    assert "No split is known to be in the core" in text and "{a} would pay 1.00 million EUR less on its own" in text
+    assert "The split is not in the core: {a} would pay 1.00 million EUR less on its own." in text
+    compared = _allocation(split | {"compared": {"nucleolus": False, "least-core": False, "dual": False}}, "EUR").text
+    assert "No split is known to be in the core" in compared and "{a} would pay 1.00 million EUR less" in compared

@@ -173,8 +173,10 @@ def _allocation(allocation, currency) -> Section:
     elif allocation.get("in_core") is False:
         leaving = "; ".join(f"{{{', '.join(g['members'])}}} would pay {-g['margin'] / 1e6:,.2f} {money} less on its own"
                             for g in _leaving(allocation))  # fmt: skip
-        core = (f"No split is known to be in the core (the core may be empty): under this one {leaving}; the "
-                f"{allocation['method']} keeps the largest such gain as small as it can.")
+        core = f"The split is not in the core: {leaving}."
+        if allocation.get("compared"):  # every coalition was solved and no rule's split is in the core
+            core = (f"No split is known to be in the core (the core may be empty): under this one {leaving}; the "
+                    f"{allocation['method']} keeps the largest such gain as small as it can.")
     else:
         core = f"Whether the split is in the core was {allocation.get('core_note') or 'not tested'}."
     compared = allocation.get("compared") or {}
