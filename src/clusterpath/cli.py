@@ -307,7 +307,8 @@ def plan(
                   "demand: if the plan closes it, the grid serves that demand. If the plant sells its power, mark "
                   "the demand 'sold: true' with a 'sale_price' (docs/input-format.md).", highlight=False)  # fmt: skip
     labels = {"build": "Building the model", "solve": "Solving with HiGHS", "diagnose": "Finding what cannot be met",
-              "baseline": "Costing today's equipment as the baseline"}  # fmt: skip
+              "baseline": "Costing today's equipment as the baseline",
+              "explain": "Reading each lever's reason off the solution"}  # fmt: skip
     with Status("Starting", console=err) as status:
         try:
             result = make_plan(cluster, chosen, time_limit=time_limit, mip_gap=mip_gap, group_members=group_members,
@@ -344,11 +345,42 @@ def plan(
 
         _write_finance(finance_report(result), finance_dir / "finance.json", finance_dir / "cash-flows")
     _print_plan(cluster, chosen, result, summary)
+    _print_why(summary)
     out.print(describe(summary["representation_error"]), highlight=False)
     _print_critical_path(path, summary["decision_year"])
     for target in (json_file, out_dir, finance_dir):
         if target is not None:
             out.print(f"Written: {target}")
+
+
+WHY_SHOWN = 12  # levers left out listed by `plan`; the JSON has them all
+
+
+def _print_why(summary: dict) -> None:
+    """Investment by member and period, and one line of reason per lever (pathway/explain.py)."""
+    money = f"{summary['currency']} of {summary['price_year']}" if summary.get("price_year") else summary["currency"]
+    spent = summary.get("investment_by_member") or {}
+    if spent:
+        table = Table(title=f"Investment by member and build period, million {money}")
+        table.add_column("member")
+        for period in summary["periods"]:
+            table.add_column(str(period), justify="right")
+        for member, row in spent.items():
+            table.add_row(member, *(_number(row.get(str(p), 0.0) / 1e6, 2) for p in summary["periods"]))
+        out.print(table)
+    reasons = summary.get("why_this_plan") or []
+    if not reasons:
+        return
+    out.print(f"[bold]Why this plan[/] (per tonne in {money}; carbon value = carbon price + the cap's shadow price):",
+              highlight=False)
+    built = [r for r in reasons if r["decision"] == "built"]
+    left = [r for r in reasons if r["decision"] != "built"]
+    for row in built[:WHY_SHOWN] + left[:WHY_SHOWN]:
+        service = f" ({row['service'].replace('_', ' ')})" if row["service"] else ""
+        out.print(f"  {row['member']} {row['lever'].replace('_', ' ')}{service}: {row['reason']}", highlight=False)
+    more = max(len(built) - WHY_SHOWN, 0) + max(len(left) - WHY_SHOWN, 0)
+    if more:
+        out.print(f"  ... and {more} more levers (all in the JSON, why_this_plan).", highlight=False)
 
 
 def _own_power_of_power_plants(cluster) -> list[tuple[str, str]]:
@@ -445,20 +477,25 @@ def _game(source: str, scenario: str | None, typical_days: int | None, workers: 
             from clusterpath.coalition import load_game
 
             return load_game(path), None
+    cluster = load_cluster(source)
+    if len(cluster.members) < 2:
+        raise InputError(source, ["a cluster needs at least two members to share anything"])
+    chosen = _scenario(scenario, typical_days=typical_days)
+    return _cluster_game(cluster, chosen, workers, scheduler, mip_gap, time_limit, on_solved), cluster
+
+
+def _cluster_game(cluster, chosen, workers, scheduler, mip_gap, time_limit, on_solved=None):
     from clusterpath.coalition.cluster_game import ClusterGame
     from clusterpath.pathway.build import NetworkBuilder
     from clusterpath.pathway.groups import AUTO_GROUP_MEMBERS, group, member_groups
 
-    cluster = load_cluster(source)
-    if len(cluster.members) < 2:
-        raise InputError(source, ["a cluster needs at least two members to share anything"])
-    full = NetworkBuilder(cluster, _scenario(scenario, typical_days=typical_days)).build()
+    full = NetworkBuilder(cluster, chosen).build()
     # As `plan` does: a large cluster's alike members are solved as groups; the players stay the members.
     network = full
     if len(cluster.members) > AUTO_GROUP_MEMBERS:
         network = group(full, member_groups(full))
     return ClusterGame(network, full=full, workers=workers, scheduler=scheduler, mip_gap=mip_gap, source=cluster.id,
-                       time_limit=time_limit, on_solved=on_solved), cluster  # fmt: skip
+                       time_limit=time_limit, on_solved=on_solved)  # fmt: skip
 
 
 def _quiet_solvers() -> None:
@@ -614,6 +651,13 @@ def collaborate(
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
     time_limit: CoalitionTimeOption = None,
+    explain: Annotated[list[str] | None, typer.Option("--explain", metavar="MEMBER", help="Explain this member's "
+                       "share (repeat for more): alone and together, the levers behind its saving, marginal cost "
+                       "by coalition size, binding coalitions, who would leave, and how its share moves with its "
+                       "demand and the electricity price (docs/allocation.md).")] = None,
+    sensitivity: Annotated[bool, typer.Option("--sensitivity/--no-sensitivity", help="With --explain: re-solve "
+                           "every coalition with the member's demand and the electricity price 10 % higher "
+                           "(up to 5 members).")] = True,
 ) -> None:
     """What planning together is worth against each member alone, how each rule splits it, and whether it holds."""
     from clusterpath.coalition.collaboration import collaborate as compare
@@ -623,12 +667,21 @@ def collaborate(
         game, cluster = _game(source, scenario, typical_days, workers, scheduler, mip_gap, time_limit, advance)
         if cluster is None:
             raise InputError(source, ["collaborate needs a cluster; for a game file use `clusterpath allocate`"])
+        unknown = [m for m in explain or [] if m not in game.players]
+        if unknown:
+            game.close()
+            raise InputError("--explain", [f"'{m}' is not a member of {cluster.id} (members: "
+                                           f"{', '.join(game.players)})" for m in unknown])  # fmt: skip
         if len(game.players) <= exact_up_to:
             total(2 ** len(game.players) - 1)  # every coalition; above, sampled Shapley's count is not known ahead
         try:
-            report = compare(game, cluster, exact_up_to=exact_up_to, samples=samples, seed=seed)
+            report = compare(game, cluster, exact_up_to=exact_up_to, samples=samples, seed=seed, explain=explain or [])
         finally:
             game.close()
+    if explain:
+        chosen = _scenario(scenario, typical_days=typical_days)
+        with _working(err, "Re-solving the coalitions with a demand and a price 10 % higher", as_json):
+            _share_sensitivity(report, cluster, chosen, sensitivity, workers, scheduler, mip_gap, time_limit)
     if note := _gap_note(sum(report["standalone"].values()), report["together"], mip_gap):
         report["gap_note"] = note
         err.print(f"[yellow]note:[/] {note}", highlight=False)
@@ -638,6 +691,81 @@ def collaborate(
         out.print_json(json.dumps(report, default=str))
         return
     _print_collaboration(report)
+    for member in explain or []:
+        _print_explanation(report["explanations"][member], report["currency"])
+
+
+def _share_sensitivity(report, cluster, chosen, enabled, workers, scheduler, mip_gap, time_limit) -> None:
+    """Each explained member's share under its split, with its demand or the power price 10 % higher (re-solved)."""
+    from functools import cache
+
+    from clusterpath.coalition import allocate
+    from clusterpath.coalition.explain import CHANGE, demand_changed, electricity_price_changed, share_sensitivity
+
+    @cache
+    def split(method: str, member: str | None) -> dict | None:
+        """The split re-solved with ``member``'s demand higher, or with the power price higher (member None)."""
+        changed, scenario = cluster, chosen
+        if member is None:
+            scenario = electricity_price_changed(cluster, chosen, 1 + CHANGE)
+            if scenario is None:
+                return None
+        else:
+            changed = demand_changed(cluster, member, 1 + CHANGE)
+        game = _cluster_game(changed, scenario, workers, scheduler, mip_gap, time_limit)
+        try:
+            return allocate(game, method).allocation
+        finally:
+            game.close()
+
+    for member, why in report["explanations"].items():
+        if not enabled:
+            why["sensitivity"] = {"note": "skipped (--no-sensitivity)"}
+            continue
+        variants = {f"own demand +{CHANGE:.0%}": lambda m=member, w=why: split(w["method"], m),
+                    f"electricity price +{CHANGE:.0%}": lambda w=why: split(w["method"], None)}  # fmt: skip
+        why["sensitivity"] = share_sensitivity(member, why["pays"], variants, len(report["players"]))
+
+
+def _print_explanation(why: dict, money: str) -> None:
+    """One member's explanation (coalition/explain.py), in millions."""
+    def m(value: float) -> str:
+        return _number(value / 1e6, 2)
+
+    out.print(f"\n[bold]Why {why['member']} pays what it pays[/] ({why['method']} split): alone "
+              f"{m(why['alone'])}, together {m(why['pays'])} million {money}, a saving of {m(why['saving'])} "
+              "million.", highlight=False)  # fmt: skip
+    if why.get("levers"):
+        table = Table(title=f"Where its saving comes from, million {money}", box=box.SIMPLE_HEAD)
+        for column in ("lever", "alone", "together", "saving"):
+            table.add_column(column, justify="left" if column == "lever" else "right", overflow="fold")
+        for row in why["levers"]:
+            table.add_row(row["lever"], m(row["alone"]), m(row["together"]), m(row["saving"]))
+        out.print(table)
+    if "shapley_marginal_by_size" in why:
+        sizes = "; ".join(f"joining {r['joins_size']} other{'s' if r['joins_size'] != 1 else ''}: "
+                          f"{m(r['mean_marginal_cost'])}" for r in why["shapley_marginal_by_size"])  # fmt: skip
+        out.print(f"Average cost it adds, by size of the coalition it joins (Shapley is their mean): {sizes}.",
+                  highlight=False)
+        binding = ", ".join("{" + ", ".join(c["members"]) + f"}} margin {m(c['margin'])}"
+                            for c in why["binding_coalitions"])  # fmt: skip
+        out.print(f"Closest to leaving among its coalitions (binding for the nucleolus and least core): {binding}.",
+                  highlight=False)
+        if why["would_leave"]:
+            groups = ", ".join("{" + ", ".join(c["members"]) + f"}} by {m(-c['margin'])}" for c in why["would_leave"])
+            out.print(f"[yellow]{why['groups_better_off_alone']} group(s) would be better off alone:[/] {groups} "
+                      f"million {money}.", highlight=False)
+        else:
+            out.print("No group of members would be better off alone under this split.", highlight=False)
+    else:
+        out.print(f"Coalitions: {why['coalitions_note']}.", highlight=False)
+    sensitivity = why.get("sensitivity", {})
+    if "changes" in sensitivity:
+        moves = "; ".join(f"{r['change']}: " + (f"{'+' if r['difference'] >= 0 else ''}{m(r['difference'])} million"
+                                                 if "difference" in r else r["note"]) for r in sensitivity["changes"])
+        out.print(f"Its share if (re-solved): {moves}.", highlight=False)
+    elif sensitivity:
+        out.print(f"Sensitivity: {sensitivity['note']}.", highlight=False)
 
 
 RULE_HEADERS = {"proportional": "propor-\ntional", "nucleolus": "nucleo-\nlus", "least-core": "least-\ncore",
@@ -671,6 +799,12 @@ def _print_collaboration(report: dict) -> None:
     out.print(table)
     if None in (rule["in_core"] for rule in rules.values()):
         out.print("In the core '-': not tested.", highlight=False)
+    if report.get("core_split"):
+        out.print(f"Who pays what: the {report['core_split']} split, which is in the core (no group of members "
+                  "would do better on its own).", highlight=False)
+    elif any(rule["in_core"] is False for rule in rules.values()):
+        out.print("No split here is known to be in the core: under each, some group would do better on its own "
+                  "(--explain MEMBER says which and by how much).", highlight=False)
     assets = Table(title=f"Where the saving comes from (net present cost, million {money})")
     for column in ("lever", "together", "members alone", "saving"):
         assets.add_column(column, justify="left" if column == "lever" else "right")
@@ -1277,8 +1411,10 @@ def report(
     scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario file or shipped name; default "
                                                  "scope-1-net-zero-2050 (with --from: the one the results were planned under).")] = None,
     typical_days: TypicalDaysOption = None,
-    allocation: Annotated[str, typer.Option("--allocation", help="dual (split the cost by the plan's dual prices) "
-                                            "or none (no allocation section).")] = "dual",
+    allocation: Annotated[str, typer.Option("--allocation", help="core (solve every coalition, up to 8 members, and "
+                                            "quote the nucleolus or least core when in the core; above, dual), dual "
+                                            "(split the cost by the plan's dual prices) or none (no allocation "
+                                            "section).")] = "core",
     computed: Annotated[Path | None, typer.Option("--from", help="Reuse the results in this folder instead of solving: "
                                                   "pathway.json, pathway/pathway.nc and allocation.json as `make demo` "
                                                   "writes them.")] = None,
@@ -1296,8 +1432,8 @@ def report(
     """
     from clusterpath.report import write_report
 
-    if allocation not in ("dual", "none"):
-        raise InputError("--allocation", [f"'{allocation}' is not a choice: expected dual or none"])
+    if allocation not in ("core", "dual", "none"):
+        raise InputError("--allocation", [f"'{allocation}' is not a choice: expected core, dual or none"])
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(str(out_dir), ["is a file: --out takes a folder"])
     if _is_portfolio(source):
@@ -1357,16 +1493,19 @@ def _cluster_report(source, scenario, typical_days, allocation, computed, time_l
     else:
         result = _solved_plan(cluster, chosen, mip_gap, False, baseline=True, time_limit=time_limit)
         summary, shares = result.summary(), None
-    if shares is None and allocation == "dual" and len(cluster.members) > 1:
+    if shares is None and allocation != "none" and len(cluster.members) > 1:
         from clusterpath.coalition import allocate as split
+        from clusterpath.coalition.explain import board_split
 
-        with _working(err, "Building the coalition model and allocating the cost by dual prices", False):
+        label = ("Solving every coalition for a split in the core" if allocation == "core"
+                 else "Building the coalition model and allocating the cost by dual prices")  # fmt: skip
+        with _working(err, label, False):
             game, _ = _game(source, scenario, typical_days, workers, None, MIP_GAP, time_limit)
             try:
-                shares = split(game, "dual").to_dict()
+                shares = board_split(game) if allocation == "core" else split(game, "dual").to_dict()
             finally:
                 game.close()
-    return cluster_report(cluster, chosen, summary, shares if allocation == "dual" else None, result)
+    return cluster_report(cluster, chosen, summary, shares if allocation != "none" else None, result)
 
 
 @app.command("workforce")

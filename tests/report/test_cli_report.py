@@ -82,7 +82,7 @@ def _fails(tmp_path, argv, expected):
 
 
 def test_unknown_allocation_method(tmp_path, files):
-    _fails(tmp_path, [files[0], "--allocation", "shapley"], "'shapley' is not a choice: expected dual or none")
+    _fails(tmp_path, [files[0], "--allocation", "shapley"], "'shapley' is not a choice: expected core, dual or none")
 
 
 def test_missing_results_folder(tmp_path, files):

@@ -8,21 +8,28 @@ against its sum over the members' stand-alone plans.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from clusterpath.coalition.allocation import allocate
 from clusterpath.coalition.cluster_game import ClusterGame
+from clusterpath.coalition.explain import core_split, explain_member, lever_saving
 from clusterpath.inventory import Inventory
 from clusterpath.pathway.hub import HUB
 from clusterpath.schema import Cluster
 
 
 def collaborate(game: ClusterGame, cluster: Cluster, *, exact_up_to: int = 10, samples: int = 40,
-                seed: int = 0) -> dict:  # fmt: skip
-    """The dividend, every rule's split with its core test, and the levers behind the saving."""
+                seed: int = 0, explain: Iterable[str] = ()) -> dict:  # fmt: skip
+    """The dividend, every rule's split with its core test, and the levers behind the saving.
+
+    ``explain`` names members whose share is explained (coalition/explain.py) under the split the report
+    quotes: one in the core when a rule's is, else the Shapley value's."""
     everyone = frozenset(game.players)
     together = game.lever_costs(everyone)
-    alone = pd.concat([game.lever_costs(frozenset([p])) for p in game.players]).groupby(level=[0, 1]).sum()
+    by_member = {p: game.lever_costs(frozenset([p])) for p in game.players}
+    alone = pd.concat(list(by_member.values())).groupby(level=[0, 1]).sum()
     exact = game.n <= exact_up_to
     if exact:
         game.table()  # every coalition, in parallel, once: exact Shapley, nucleolus and the core test use it
@@ -37,6 +44,13 @@ def collaborate(game: ClusterGame, cluster: Cluster, *, exact_up_to: int = 10, s
     standalone = dict(zip(game.players, game.standalone().tolist(), strict=True))
     total = game.total
     dividend = sum(standalone.values()) - total
+    quoted = core_split(rules)
+    chosen = rules[quoted or "shapley"]
+    explanations = {}
+    for member in explain:
+        saving = lever_saving(member, together, by_member, chosen["allocation"][member],
+                              {member: game.model.fixed_cost([member])})  # fmt: skip
+        explanations[member] = explain_member(game, chosen, member, lever_saving=saving)
     return {
         "cluster": cluster.id,
         "currency": cluster.currency,
@@ -48,6 +62,9 @@ def collaborate(game: ClusterGame, cluster: Cluster, *, exact_up_to: int = 10, s
         "rules": rules,
         "levers": _levers(together, alone),
         "coalitions_solved": game.evaluated,
+        # The split to quote as "who pays what": a rule's in the core, or None when none is known to be.
+        "core_split": quoted,
+        "explanations": explanations,
     }
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
 
-from clusterpath.pathway import MIP_GAP
+from clusterpath.pathway import MIP_GAP, explain
 from clusterpath.pathway.build import NetworkBuilder
 from clusterpath.pathway.groups import AUTO_GROUP_MEMBERS, group, member_groups, ungroup
 from clusterpath.pathway.hub import HUB
@@ -54,10 +55,23 @@ def plan(cluster: Cluster, scenario: Scenario, *, time_limit: float | None = Non
                             "fewer --typical-days or a larger --mip-gap")
     result = PathwayResult.from_model(model, cluster.currency, "optimal" if condition == "optimal" else condition)
     result = ungroup(result, full, network)
+    step("explain")
+    if (why := why_this_plan(model)) is not None:
+        result.meta = {**result.meta, "why": why}
     if baseline:
         step("baseline")
         result.baseline_cost, result.baseline_emissions = business_as_usual(cluster, scenario, group_members)
     return result
+
+
+def why_this_plan(model: PathwayModel):
+    """Each lever's reason (pathway/explain.py); None when the solver gives no duals for the plan."""
+    try:
+        explain.solve_for_duals(model)
+        return explain.lever_reasons(model)
+    except (ValueError, KeyError) as problem:  # no duals (e.g. the LP re-solve stopped): the plan stands without
+        warnings.warn(f"no reasons for the plan's levers: {problem}", stacklevel=2)
+        return None
 
 
 def _grouped(network: Network, group_members: bool | None, size: int) -> Network:

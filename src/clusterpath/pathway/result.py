@@ -16,6 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from clusterpath import levers
+from clusterpath.pathway import explain
 from clusterpath.pathway.capex import PART_OF
 from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.network import PathwayModel
@@ -418,6 +419,10 @@ class PathwayResult:
             },
             "shared_assets": self.shared_assets(),
             "investment_by_period": self.investment_by_period(),
+            "investment_by_member": {member: {str(p): float(v) for p, v in row.items()}
+                                     for member, row in explain.investment_by_member(self).iterrows()},
+            # One line of reason per lever built or left out (pathway/explain.py), when the plan had duals.
+            "why_this_plan": explain.records(self.meta.get("why")),
             "cost_breakdown": self.costs,
             "baseline_cost": self.baseline_cost,
             "baseline_emissions_tco2e": None if self.baseline_emissions is None else

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from clusterpath.coalition.explain import member_view
 from clusterpath.schema.models import Project
 
 
@@ -215,6 +216,15 @@ def _collaborate(view: _View, payload: dict, contributors: dict) -> dict:
             view.withheld["dividend_share"] = "shown only with the cost together and the dividend"
     out["standalone"] = view.own_only(payload.get("standalone"))
     out["rules"] = {name: _split(view, split, f"rules.{name}.") for name, split in payload.get("rules", {}).items()}
+    # The split in the core says whether that rule's split is: shown where the rule's core test is.
+    quoted = payload.get("core_split")
+    if quoted is not None and "in_core" in out["rules"].get(quoted, {}):
+        out["core_split"] = quoted
+    elif quoted is not None:
+        view.withheld["core_split"] = "says whether a split is in the core, shown only as the core test is"
+    # Each member its own explanation, without the coalition figures that are other members' (coalition/explain.py).
+    out["explanations"] = {member: member_view(why, "in_core" in out["rules"].get(why.get("method"), {}))
+                           for member, why in view.own_only(payload.get("explanations")).items()}  # fmt: skip
     return out
 
 

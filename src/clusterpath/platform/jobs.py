@@ -196,7 +196,9 @@ def _collaborate(cluster: Cluster, scenario, options: CollaborateOptions, log: L
     game = _game(cluster, scenario, options, settings)
     try:
         log(f"solving the coalitions of {len(cluster.members)} members")
-        return collaborate(game, cluster, exact_up_to=options.exact_up_to, samples=options.samples, seed=options.seed)
+        # Every member's explanation (its share re-solved for other demands and prices is the CLI's, for time).
+        return collaborate(game, cluster, exact_up_to=options.exact_up_to, samples=options.samples, seed=options.seed,
+                           explain=[m.id for m in cluster.members])
     finally:
         game.close()
 

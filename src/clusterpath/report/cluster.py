@@ -40,6 +40,8 @@ def cluster_report(cluster: Cluster, scenario: Scenario, summary: dict, allocati
         _macc(summary, year),
         _costs(summary),
     ]
+    if summary.get("why_this_plan") or summary.get("investment_by_member"):
+        sections.append(_why(summary))
     if allocation is not None:
         sections.append(_allocation(allocation, cluster.currency))
     sections.append(_scorecard(scorecard(cluster, scenario, result), cluster.name))
@@ -146,20 +148,59 @@ def _costs(summary) -> Section:
                            Table("capacity", "Capacity by technology", c.capacity_table(summary))])  # fmt: skip
 
 
+def _why(summary) -> Section:
+    money = f"{summary['currency']} of {summary['price_year']}" if summary.get("price_year") else summary["currency"]
+    text = ("Each lever the plan builds or leaves out, with the reason read off the solution: its cost per tonne "
+            "(serving its service instead of today's supply, at full availability) against the carbon value of "
+            "the period, the carbon price plus the emission cap's shadow price; for a lever left out, what each "
+            "MW would add to the net present cost at the plan's own prices; for one built, the limit that stops "
+            "it (docs/model.md, \"Why this plan\"). Below, the money invested by member and build period.")
+    tables = []
+    if summary.get("why_this_plan"):
+        tables.append(Table("why this plan", "Why each lever", c.why_table(summary["why_this_plan"], money)))
+    if summary.get("investment_by_member"):
+        tables.append(Table("investment by member", f"Investment by member, million {money}",
+                            c.period_table(pd.DataFrame(summary["investment_by_member"]).T / 1e6, "member",
+                                           f"million {money}")))  # fmt: skip
+    return Section("why", "Why this plan", text, tables=tables)
+
+
 def _allocation(allocation, currency) -> Section:
     table = c.allocation_table(allocation, currency)
+    money = f"million {currency}"
     if allocation.get("in_core") is True:
         core = "The split is in the core: no group of members would do better on its own."
     elif allocation.get("in_core") is False:
-        core = f"The split is not in the core: {{{', '.join(allocation['blocking_coalition'])}}} would do better alone."
+        leaving = "; ".join(f"{{{', '.join(g['members'])}}} would pay {-g['margin'] / 1e6:,.2f} {money} less on its own"
+                            for g in _leaving(allocation))  # fmt: skip
+        core = f"The split is not in the core: {leaving}."
+        if allocation.get("compared"):  # every coalition was solved and no rule's split is in the core
+            core = (f"No split is known to be in the core (the core may be empty): under this one {leaving}; the "
+                    f"{allocation['method']} keeps the largest such gain as small as it can.")
     else:
-        core = "Whether the split is in the core was not tested."
+        core = f"Whether the split is in the core was {allocation.get('core_note') or 'not tested'}."
+    compared = allocation.get("compared") or {}
+    if compared:
+        said = {True: "in the core", False: "not in the core", None: "not tested"}
+        core += " Compared: " + ", ".join(f"{m} {said[v]}" for m, v in compared.items()) + "."
     text = (f"The cluster's cost split among its members by the {allocation['method']} method, against what each "
             f"would pay planning alone (docs/allocation.md). {core}")
+    tables = [Table("allocation", "Allocation", table)]
+    if allocation.get("explanations"):
+        tables.append(Table("why my share", "Why each member's share", c.share_table(allocation, currency)))
     return Section("allocation", "Who pays what", text,
                    charts=[Chart("allocation", table, "Allocated cost against stand-alone cost",
                                  f"million {currency}")],
-                   tables=[Table("allocation", "Allocation", table)])
+                   tables=tables)
+
+
+def _leaving(allocation) -> list[dict]:
+    """Groups that would leave under the split: from the explanations, else the blocking coalition."""
+    found = {tuple(g["members"]): g for why in (allocation.get("explanations") or {}).values()
+             for g in why.get("would_leave", [])}  # fmt: skip
+    if found:
+        return sorted(found.values(), key=lambda g: g["margin"])[:3]
+    return [{"members": allocation["blocking_coalition"], "margin": -allocation["violation"]}]
 
 
 def _scorecard(card: Scorecard, name: str) -> Section:

@@ -193,6 +193,31 @@ def allocation_table(allocation: dict, currency: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def why_table(reasons: list[dict], money: str) -> pd.DataFrame:
+    """One row per lever of the plan's reasons (pathway/explain.py), built ones first."""
+    return pd.DataFrame([{
+        "member": r["member"], "lever": label(r["lever"]), "service": label(r["service"]) if r["service"] else "",
+        "decision": r["decision"], "period": r["period"], f"cost, {money}/tCO2e": r["cost_per_tco2e"],
+        f"carbon value, {money}/tCO2e": r["carbon_price"] + r["cap_shadow_price"], "limit": r["limit"] or "",
+        "reason": r["reason"]} for r in reasons])  # fmt: skip
+
+
+def share_table(allocation: dict, currency: str) -> pd.DataFrame:
+    """Per member: what it pays, its average marginal cost joining no one and everyone, and its closest coalition."""
+    money = f"million {currency}"
+    rows = []
+    for member, why in allocation["explanations"].items():
+        sizes = why.get("shapley_marginal_by_size") or []
+        closest = (why.get("binding_coalitions") or [None])[0]
+        rows.append({"member": member, f"alone, {money}": why["alone"] / 1e6, f"pays, {money}": why["pays"] / 1e6,
+                     f"adds joining no one, {money}": sizes[0]["mean_marginal_cost"] / 1e6 if sizes else None,
+                     f"adds joining all others, {money}": sizes[-1]["mean_marginal_cost"] / 1e6 if sizes else None,
+                     "closest coalition": ", ".join(closest["members"]) if closest else "",
+                     f"its margin, {money}": closest["margin"] / 1e6 if closest else None,
+                     "groups better off alone": why.get("groups_better_off_alone")})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
 def format_value(value, year: bool = False) -> str:
     """A table cell as people read it: thousands separated, a few significant digits for small numbers."""
     value = value.item() if hasattr(value, "item") else value  # numpy scalars
