@@ -421,24 +421,20 @@ PORTFOLIO = (("total_tco2e", "baseline_tco2e"), ("value_added", "value_added"), 
 
 def _read_view(attacker: Attacker, view: dict, epochs: dict[str, list[str]]) -> None:
     """A portfolio view (live or a closed year): each cluster's row, and the totals over all and by country and
-    continent. ``epochs``: cluster id -> the members whose data it had then. A total is read over the clusters the
-    view counts in it (its ``clusters`` count tells whether any cluster left out is counted too: then over all)."""
+    continent. ``epochs``: cluster id -> the members whose data it had then. A total is read over the shown clusters
+    of its country or continent; if its ``clusters`` count says it counts more, over the clusters left out too (all
+    clusters of these tests are in one country)."""
     rows = {row["cluster"]: row for row in view["clusters"]}
     for row in rows.values():
-        attacker.read({"by": "sector", "rows": [],
-                       "totals": {column: row.get(metric) for column, metric in PORTFOLIO}}, epochs[row["cluster"]])  # fmt: skip
+        totals = {column: row.get(metric) for column, metric in PORTFOLIO}
+        attacker.read({"by": "sector", "rows": [], "totals": totals}, epochs[row["cluster"]])
     left_out = [row["cluster"] for row in view.get("left_out", [])]
-    groups = [(view["totals"], list(rows), left_out)]
-    for key in ("country", "continent"):
-        for total in view[f"by_{key}"]:
-            shown = [c for c, row in rows.items() if row[key] == total[key]]
-            groups.append((total, shown, [c for c in left_out if c in epochs and key == "country"
-                                          and DESCRIPTION["country"] == total[key]]))  # fmt: skip
-    for total, shown, others in groups:
-        counted = shown + (others if total["clusters"] > len(shown) else [])
-        members = [epoch for cluster in counted for epoch in epochs[cluster]]
-        attacker.read({"by": "sector", "rows": [],
-                       "totals": {column: total.get(metric) for column, metric in PORTFOLIO}}, members)  # fmt: skip
+    for total in [view["totals"], *view["by_country"], *view["by_continent"]]:
+        shown = [c for c, row in rows.items() if all(row[key] == total[key] for key in ("country", "continent")
+                                                     if key in total)]  # fmt: skip
+        counted = shown + (left_out if total["clusters"] > len(shown) else [])
+        totals = {column: total.get(metric) for column, metric in PORTFOLIO}
+        attacker.read({"by": "sector", "rows": [], "totals": totals}, [e for c in counted for e in epochs[c]])
 
 
 def test_an_analyst_with_totals_by_country_and_its_own_clusters_releases_pins_no_member(make_client):
