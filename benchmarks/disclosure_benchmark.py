@@ -8,7 +8,8 @@ seconds of this process (``time.process_time``: on a loaded machine the wall tim
     .venv/bin/python benchmarks/disclosure_benchmark.py --example port-chemicals --changed 3 --repeat 3
     .venv/bin/python benchmarks/disclosure_benchmark.py --portfolio initiative-2025   # each of its clusters once
 
-Each cluster's releases are its own (an initiative's analysts are not yet an audience of releases).
+Each cluster's releases are its own (an initiative's analysts see only what its members and observers were shown:
+docs/security.md).
 """
 
 from __future__ import annotations
