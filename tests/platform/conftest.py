@@ -31,6 +31,17 @@ def database_url(request, tmp_path) -> str:
     return POSTGRES_URL
 
 
+@pytest.fixture(autouse=True)
+def _no_held_releases_of_other_tests():
+    """Decisions to hold a release back are cached per process by cluster id and input, and every test's database
+    numbers its clusters from 1: a decision of an earlier test's cluster 1 with the same data would answer for this
+    one's (a server process has one database; the tests have many)."""
+    from clusterpath.platform import releases
+
+    with releases._HELD_LOCK:
+        releases._HELD.clear()
+
+
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
     # Cheap password hashes: the tests hash a few dozen; production keeps the defaults.

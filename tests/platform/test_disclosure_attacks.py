@@ -386,3 +386,128 @@ def test_a_plan_figure_of_one_contributor_is_not_shown(make_client):
         assert not attacker.pins("beta@1", "carrier", "plan", "scope1:2035", P), who
         # What passes the rules is still shown: the baseline figures of the released inventory.
         assert plan["portfolio_figures"]["baseline_tco2e"] == pytest.approx(truth["portfolio_figures"]["baseline_tco2e"])
+
+
+# -- an initiative's analyst (issue 14: analysts as an audience) ---------------------------------------------------
+# The analyst sees every enrolled cluster's row (its plan's baseline, value added and jobs), totals over clusters by
+# country and continent, closed years and the change since one. Each attack below gives the analyst the strongest
+# position the platform allows: it is also a member of one enrolled cluster, with its own data and that cluster's
+# releases, and it keeps every answer.
+def _initiative(client, owner: dict, rooms: list[Room]) -> None:
+    """An initiative 'tic' of ``owner`` with ``rooms`` enrolled (each by its coordinator, with the owner's code)."""
+    body = {"slug": "tic", "name": "Initiative", "currency": "EUR", "exchange_rates": {}}
+    assert client.post(f"{API}/initiatives", json=body, headers=owner).status_code == 201
+    for room in rooms:
+        code = client.post(f"{API}/initiatives/tic/enrolment-codes", json={"email": f"coordinator@{room.slug}.org"},
+                           headers=owner).json()["code"]  # fmt: skip
+        joined = client.post(room.url("/initiatives"), json={"initiative": "tic", "code": code},
+                             headers=room.headers["coordinator"])  # fmt: skip
+        assert joined.status_code == 201, joined.text
+
+
+def _analyst(rooms: list[Room], who: str) -> Attacker:
+    """An attacker who knows the structure of every enrolled cluster and the data of its own company ``who``."""
+    attacker = Attacker()
+    for room in rooms:
+        for key, data in room.data.items():
+            sector, cells = member_cells(DESCRIPTION, key, data)
+            attacker.know(f"{key}@1", sector, cells, own=key == who)
+    return attacker
+
+
+# A row's and a total's figures over clusters, as sums of the members' baseline cells of the clusters it covers.
+PORTFOLIO = (("total_tco2e", "baseline_tco2e"), ("value_added", "value_added"), ("jobs", "jobs_direct"))
+
+
+def _read_view(attacker: Attacker, view: dict, epochs: dict[str, list[str]]) -> None:
+    """A portfolio view (live or a closed year): each cluster's row, and the totals over all and by country and
+    continent. ``epochs``: cluster id -> the members whose data it had then. A total is read over the shown clusters
+    of its country or continent; if its ``clusters`` count says it counts more, over the clusters left out too (all
+    clusters of these tests are in one country)."""
+    rows = {row["cluster"]: row for row in view["clusters"]}
+    for row in rows.values():
+        totals = {column: row.get(metric) for column, metric in PORTFOLIO}
+        attacker.read({"by": "sector", "rows": [], "totals": totals}, epochs[row["cluster"]])
+    left_out = [row["cluster"] for row in view.get("left_out", [])]
+    for total in [view["totals"], *view["by_country"], *view["by_continent"]]:
+        shown = [c for c, row in rows.items() if all(row[key] == total[key] for key in ("country", "continent")
+                                                     if key in total)]  # fmt: skip
+        counted = shown + (left_out if total["clusters"] > len(shown) else [])
+        totals = {column: total.get(metric) for column, metric in PORTFOLIO}
+        attacker.read({"by": "sector", "rows": [], "totals": totals}, [e for c in counted for e in epochs[c]])
+
+
+def test_an_analyst_with_totals_by_country_and_its_own_clusters_releases_pins_no_member(make_client):
+    """Three clusters of one country in an initiative; the analyst is alpha of 'north' (its data, north's aggregates
+    and plan). 'south' has one company that dominates its totals (p% rule): were it counted in the country's or
+    the initiative's totals, those minus the shown rows would be south's, about the big company's alone; east's
+    and north's rows and totals minus the analyst's own data must not pin a member either."""
+    client = make_client(run_worker=True)
+    north = Room(client, {key: copy.deepcopy(MEMBERS[key]) for key in ("alpha", "beta", "gamma")}, slug="north")
+    east = Room(client, {"delta": company("Delta", "food", 2222.2, 6543.2, 4.4e7, 44),
+                         "epsilon": company("Epsilon", "food", 1999.9, 7000.1, 5.5e7, 55),
+                         "zeta": company("Zeta", "chemicals", 3111.1, 8000.8, 6.6e7, 66)}, slug="east")  # fmt: skip
+    south = Room(client, {"big": company("Big Steel", "steel", 90000.3, 250000.7, 9.1e8, 910),
+                          "small1": company("Small One", "food", 300.1, 900.2, 2.1e6, 3),
+                          "small2": company("Small Two", "food", 200.4, 700.6, 1.3e6, 2)}, slug="south")  # fmt: skip
+    rooms = [north, east, south]
+    plan = {"scenario": SCENARIO}
+    for room in rooms:
+        for key in room.data:
+            room.upload(key)
+        _inventory(room, "coordinator", "plan", plan)
+    analyst = north.headers["alpha"]
+    _initiative(client, analyst, rooms)
+    epochs = {room.slug: [f"{key}@1" for key in room.data] for room in rooms}
+    attacker = _analyst(rooms, "alpha")
+    for by in ("sector", "carrier"):
+        attacker.read(north.read("alpha", by), epochs["north"])
+    own = _inventory(north, "alpha", "plan", plan)["portfolio_figures"]
+    attacker.read({"by": "sector", "rows": [], "totals": {c: own.get(m) for c, m in PORTFOLIO}}, epochs["north"])
+    view = client.get(f"{API}/initiatives/tic/portfolio", headers=analyst).json()
+    assert {row["cluster"] for row in view["clusters"]} == {"north", "east"}
+    assert [row["cluster"] for row in view["left_out"]] == ["south"]
+    _read_view(attacker, view, epochs)
+    closed = client.post(f"{API}/initiatives/tic/years", json={"year": 2024}, headers=analyst).json()
+    _read_view(attacker, closed, epochs)
+    assert attacker.received > 0
+    for epoch in ("beta@1", "gamma@1", "delta@1", "epsilon@1", "zeta@1", "big@1"):
+        for column in ("total_tco2e", "value_added", "jobs"):
+            assert not attacker.pins(epoch, "totals", None, column, P), (epoch, column)
+
+
+def test_year_closings_before_and_after_a_member_leaves_do_not_give_it_away(make_client):
+    """alpha, beta, gamma and delta are in the cluster when the analyst (alpha) closes 2024; the coordinator removes
+    delta and plans again. The change since 2024 (and the live portfolio or a year closed now, against 2024's)
+    would be minus delta's baseline, value added and jobs."""
+    client = make_client(run_worker=True)
+    members = {key: copy.deepcopy(MEMBERS[key]) for key in ("alpha", "beta", "gamma")}
+    members["delta"] = company("Delta Foods", "food", 2222.2, 6543.2, 44444444.4, 44)
+    room = Room(client, members)
+    for key in members:
+        room.upload(key)
+    plan = {"scenario": SCENARIO}
+    _inventory(room, "coordinator", "plan", plan)
+    analyst = room.headers["alpha"]
+    _initiative(client, analyst, [room])
+    attacker = _analyst([room], "alpha")
+    before = [f"{key}@1" for key in members]
+    first = client.post(f"{API}/initiatives/tic/years", json={"year": 2024}, headers=analyst)
+    assert first.status_code == 201, first.text
+    assert [row["cluster"] for row in first.json()["clusters"]] == ["room"]
+    _read_view(attacker, first.json(), {"room": before})
+    assert client.delete(room.url("/members/delta"), headers=room.headers["coordinator"]).status_code == 204
+    after = ["alpha@1", "beta@1", "gamma@1"]
+    _inventory(room, "coordinator", "plan", plan)
+    _read_view(attacker, client.get(f"{API}/initiatives/tic/portfolio", headers=analyst).json(), {"room": after})
+    since = client.get(f"{API}/initiatives/tic/progress", params={"previous": 2024}, headers=analyst).json()
+    for side, epochs in (("previous", before), ("current", after)):
+        totals = {column: (since["totals"].get(metric) or {}).get(side) for column, metric in PORTFOLIO}
+        attacker.read({"by": "sector", "totals": totals, "rows": []}, epochs)
+    second = client.post(f"{API}/initiatives/tic/years", json={"year": 2025}, headers=analyst).json()
+    _read_view(attacker, second, {"room": after})
+    for by in ("sector", "carrier"):
+        attacker.read(room.read("alpha", by), before)
+    assert attacker.received > 0
+    for column in ("total_tco2e", "value_added", "jobs"):
+        assert not attacker.pins("delta@1", "totals", None, column, P), column

@@ -23,8 +23,8 @@ from clusterpath.platform.memberdata import content_hash
 from clusterpath.platform.models import Cluster, Release, utcnow
 
 # Members and observers of a cluster see the same releases; each member's own data is in the audit as its
-# side knowledge. (An initiative's analysts would be another audience.) Job results' figures go to the same
-# people and are numbered apart: their releases are audited over both.
+# side knowledge. An initiative's analysts see only what these were shown (docs/security.md). Job results' figures
+# go to the same people and are numbered apart: each audience's releases are audited over both.
 CLUSTER = "cluster"
 RESULTS = "results"
 TABLES = {"sector": "sectors", "carrier": "carriers"}
@@ -87,8 +87,12 @@ def current(session: Session, cluster: Cluster, cells: pd.DataFrame, rows: dict[
         return newest, None
     rows_before = session.scalars(select(Release).where(Release.cluster_id == cluster.id,
                                                         Release.audience == audience).order_by(Release.number)).all()
+    # The same people hold the job results' releases: a result's cells that copy inventory cells link them.
+    results = session.scalars(select(Release).where(Release.cluster_id == cluster.id, Release.audience == RESULTS)
+                              .order_by(Release.number)).all() if audience == CLUSTER else []  # fmt: skip
     figures = table_figures(cells, rows)
-    decision = decide(figures, cells, members, k, p, [earlier(row) for row in rows_before])
+    decision = decide(figures, cells, members, k, p, [earlier(row) for row in rows_before],
+                      [earlier(row) for row in results])  # fmt: skip
     if decision.held is not None:
         with _HELD_LOCK:
             _HELD[f"{cluster.id}:{audience}:{newest.number if newest else 0}:{key}"] = decision.held

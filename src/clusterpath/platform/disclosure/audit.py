@@ -11,6 +11,7 @@ their bounds, and it is re-solved per target with only the objective changed (Hi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import linopy
@@ -22,6 +23,10 @@ from highspy import Highs, HighsModelStatus, ObjSense
 OBSERVER = ""  # an attacker who knows no member's data
 # Relative slack of the check: HiGHS solves to about 1e-7, and a figure's sum is exact.
 TOLERANCE = 1e-6
+
+
+# Equations every attacker knows: the cells of the first set add up to those of the second (``links.links``).
+Links = Sequence[tuple[tuple[str, ...], tuple[str, ...]]]
 
 
 @dataclass(frozen=True)
@@ -40,18 +45,23 @@ class Breach:
                 f"closer than {p:g} %")  # fmt: skip
 
 
-def _model(cells: pd.DataFrame, released: list[tuple[str, ...]]) -> Highs:
-    """The observer's polytope; an attacker's own cells are fixed on it by their bounds (``_knowing``)."""
+def _model(cells: pd.DataFrame, released: list[tuple[str, ...]], links: Links) -> Highs:
+    """The observer's polytope; an attacker's own cells are fixed on it by their bounds (``_knowing``). Rows: the
+    released figures in order, then the links."""
     names = list(cells.index)
     values = cells["value"].to_numpy(dtype=float)
     m = linopy.Model()
     x = m.add_variables(lower=0.0, coords={"cell": names}, name="x")
-    if released:
+    rows = len(released) + len(links)
+    if rows:
         position = {name: i for i, name in enumerate(names)}
-        matrix = np.zeros((len(released), len(names)))
+        matrix = np.zeros((rows, len(names)))
         for row, figure in enumerate(released):
             matrix[row, [position[c] for c in figure]] = 1.0
-        seen = {"seen": np.arange(len(released))}
+        for row, (plus, minus) in enumerate(links, start=len(released)):
+            matrix[row, [position[c] for c in plus]] = 1.0
+            matrix[row, [position[c] for c in minus]] = -1.0
+        seen = {"seen": np.arange(rows)}
         m.add_constraints((xr.DataArray(matrix, coords=seen | {"cell": names}) * x).sum("cell")
                           == xr.DataArray(matrix @ values, coords=seen), name="released")  # fmt: skip
     m.add_objective((0 * x).sum())
@@ -59,7 +69,7 @@ def _model(cells: pd.DataFrame, released: list[tuple[str, ...]]) -> Highs:
     highs.setOptionValue("output_flag", False)
     # Thousands of tiny re-solves from the last basis: presolve would cost more than it saves and drop the basis.
     highs.setOptionValue("presolve", "off")
-    if highs.getNumCol() != len(names) or highs.getNumRow() != len(released):
+    if highs.getNumCol() != len(names) or highs.getNumRow() != rows:
         raise RuntimeError("the audit model's columns or rows are not the cells and released figures in order")
     return highs
 
@@ -100,17 +110,19 @@ def _target(highs: Highs, before: np.ndarray, now: np.ndarray) -> None:
 
 
 def audit(cells: pd.DataFrame, released: list[tuple[str, ...]], targets: list[tuple[str, tuple[str, ...]]],
-          p: float) -> list[Breach]:  # fmt: skip
+          p: float, links: Links = ()) -> list[Breach]:  # fmt: skip
     """Every protected contribution some attacker knows to within p %.
 
     ``cells``: every cell (index id; columns member, value), ``released``: the cell sets of the figures the
-    audience holds, ``targets``: (member, cells of its part of a figure). Attackers: each member for the others'
-    parts, and an observer for a member with no other member to attack it (it knows less than any member)."""
+    audience holds, ``targets``: (member, cells of its part of a figure), ``links``: equations every attacker knows
+    (the cells of the first set add up to those of the second: ``links.links``); a breach's ``binding`` indexes
+    ``released`` and, past its end, ``links``. Attackers: each member for the others' parts, and an observer for a
+    member with no other member to attack it (it knows less than any member)."""
     members = sorted(set(cells["member"]))
     position = {name: i for i, name in enumerate(cells.index)}
     values = cells["value"].to_numpy(dtype=float)
     breaches = []
-    highs = _model(cells, released)
+    highs = _model(cells, released, list(links))
     previous = np.array([], dtype=np.int32)
     for attacker in members + [OBSERVER]:
         mine = [(member, part) for member, part in targets
@@ -121,12 +133,12 @@ def audit(cells: pd.DataFrame, released: list[tuple[str, ...]], targets: list[tu
         _knowing(highs, own, values, True)
         # Points of this attacker's polytope found so far: one that already puts a target far enough below or
         # above its value answers that side without an LP (most targets overlap: a member's row and its total).
-        points = [values]
+        points = values[None, :]
         for member, part in mine:
             columns = np.array([position[c] for c in part], dtype=np.int32)
             value = float(values[columns].sum())
             margin = TOLERANCE * max(1.0, abs(value))
-            reached = np.asarray(points)[:, columns].sum(axis=1)
+            reached = points[:, columns].sum(axis=1)
             low, high = reached.min(), reached.max()
             duals = {}
             if low > value * (1 - p / 100) + margin or high < value * (1 + p / 100) - margin:
@@ -139,7 +151,7 @@ def audit(cells: pd.DataFrame, released: list[tuple[str, ...]], targets: list[tu
                         continue
                     bound, point, duals[sense] = _bound(highs, sense)
                     if point is not None:
-                        points.append(point)
+                        points = np.vstack([points, point])
                     low, high = (bound, high) if sense == ObjSense.kMinimize else (low, bound)
             too_high, too_low = low > value * (1 - p / 100) + margin, high < value * (1 + p / 100) - margin
             if too_high or too_low:

@@ -6,6 +6,8 @@ carrier's row. It is the sum of its ``cells``; its contributors are the members 
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -36,30 +38,45 @@ class Figure:
     def id(self) -> str:
         return f"{self.table}:{self.row}:{self.column}"
 
-    def value(self, cells: pd.DataFrame) -> float:
-        return float(cells.loc[list(self.cells), "value"].sum()) if self.cells else 0.0
+    def value(self, cells: pd.DataFrame | Owners) -> float:
+        return sum(owners(cells)[c][1] for c in self.cells)
 
-    def contributions(self, cells: pd.DataFrame) -> dict[str, float]:
-        """Each contributing member's part of the figure."""
-        if not self.cells:
-            return {}
-        return cells.loc[list(self.cells)].groupby("member")["value"].sum().to_dict()
+    def contributions(self, cells: pd.DataFrame | Owners) -> dict[str, float]:
+        """Each contributing member's part of the figure (``cells``: the cells, or their ``owners``)."""
+        out: dict[str, float] = {}
+        for member, value in map(owners(cells).__getitem__, self.cells):
+            out[member] = out.get(member, 0.0) + value
+        return out
 
 
-def _figure(cells: pd.DataFrame, table: str, row: str, column: str) -> Figure:
-    chosen = cells["column"].isin(PARTS[column])
-    if table == "sector":
-        chosen &= cells["sector"] == row
-    elif table == "carrier":
-        chosen &= cells["carrier"] == row
-    return Figure(table, row, column, tuple(sorted(cells.index[chosen])))
+Owners = Mapping[str, tuple[str, float]]  # cell id -> (member, amount)
+
+
+def owners(cells: pd.DataFrame | Owners) -> Owners:
+    """Each cell's member and amount, for the many figures summed over the same cells (a DataFrame lookup per
+    figure costs more than all the sums)."""
+    if not isinstance(cells, pd.DataFrame):
+        return cells
+    return dict(zip(cells.index, zip(cells["member"], cells["value"].astype(float), strict=True), strict=True))
 
 
 def table_figures(cells: pd.DataFrame, rows: dict[str, list[str]]) -> list[Figure]:
     """The totals and every row's figures of the tables named in ``rows`` (table -> its row keys)."""
-    out = [_figure(cells, "totals", "", column) for column in TOTAL_COLUMNS]
+    # Cell ids by (table, row, column of the cell), in one pass: a figure unites those of its column's parts.
+    ids: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for cell, sector, carrier, column in zip(cells.index, cells["sector"], cells["carrier"], cells["column"],
+                                             strict=True):  # fmt: skip
+        ids[("totals", "", column)].append(cell)
+        ids[("sector", str(sector), column)].append(cell)
+        ids[("carrier", str(carrier), column)].append(cell)
+
+    def figure(table: str, row: str, column: str) -> Figure:
+        parts = (ids.get((table, row, part), ()) for part in PARTS[column])
+        return Figure(table, row, column, tuple(sorted(c for cells in parts for c in cells)))
+
+    out = [figure("totals", "", column) for column in TOTAL_COLUMNS]
     for table, keys in rows.items():
-        out += [_figure(cells, table, str(key), column) for key in keys for column in ROW_COLUMNS[table]]
+        out += [figure(table, str(key), column) for key in keys for column in ROW_COLUMNS[table]]
     return out
 
 

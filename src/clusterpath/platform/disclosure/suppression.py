@@ -53,7 +53,8 @@ def choose(choosable: list[str], primary: set[str], relations: list[tuple[str, .
         m.add_constraints((coefficients * withhold).sum("figure") >= 1, name="audit-cut")
     weight = xr.DataArray([2.0 if f in totals else 1.0 for f in choosable], coords={"figure": choosable})
     m.add_objective((weight * withhold).sum())
-    status, condition = m.solve("highs", output_flag=False)
+    # Straight to HiGHS: through an LP file costs more than the solve.
+    status, condition = m.solve("highs", io_api="direct", output_flag=False)
     if status != "ok":
         raise RuntimeError(f"complementary suppression ended with {status}: {condition}")
     return {f for f, v in zip(choosable, withhold.solution.values, strict=True) if v > 0.5}
