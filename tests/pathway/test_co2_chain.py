@@ -8,9 +8,12 @@ Carbon Capture, Transport and Storage, datasheets 421 co2 pipeline, 423 co2 ship
 from __future__ import annotations
 
 import pytest
+from helpers.networks import make_network
 
 from clusterpath import examples
 from clusterpath.pathway.hub import HUB
+from clusterpath.pathway.network import PathwayModel
+from clusterpath.pathway.result import PathwayResult
 
 from ..test_bad_input import message
 from .test_build import CATALOG, EUR_2020_TO_2025, build, capex, cluster, gas, member, ports_of
@@ -108,3 +111,20 @@ def test_an_unknown_transport_mode_is_refused_with_a_clear_message(tmp_path, sma
 def test_the_port_example_reaches_its_northern_site_by_ship():
     sites = examples.load("port-chemicals").resources.co2_storage
     assert {s.id: s.transport for s in sites} == {"northern-north-sea": "ship", "southern-north-sea": "pipeline"}
+
+
+def test_a_tonne_stored_pays_the_energy_its_chain_draws():
+    # 8,760 t a year shipped, 5 per tonne of the chain's own cost and 0.1 MWh of electricity per tonne bought at 100:
+    # what a tonne stored costs the capture levers (docs/model.md 6.9) is 5 + 0.1 x 100 = 15, not 5.
+    network = make_network(buses={"co2": "balance", "electricity": "balance", "stored": "emission"},
+                           units=[dict(unit="ship", unlimited=True, extendable=False, vom=5.0),
+                                  dict(unit="grid", unlimited=True, extendable=False, vom=100.0)],
+                           ports=[("ship", "co2", -1.0), ("ship", "electricity", -0.1), ("ship", "stored", 1.0),
+                                  ("grid", "electricity", 1.0)],
+                           demand={"co2": -1.0})  # fmt: skip
+    network.units["lever"] = ["co2_network", "market"]
+    network.units["node"] = HUB
+    model = PathwayModel(network)
+    assert model.solve() == ("ok", "optimal")
+    result = PathwayResult.from_model(model, "EUR", "ok")
+    assert result._co2_disposal(2025)[0] == pytest.approx(15.0, rel=1e-6)
