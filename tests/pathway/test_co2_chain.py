@@ -75,6 +75,9 @@ def test_a_site_reached_by_ship_pays_ships_a_loading_terminal_fuel_and_liquefact
     assert ports[f"{HUB}|electricity"] == pytest.approx(-0.123)
     assert ports[f"{HUB}|fuel_oil"] == pytest.approx(-fuel)
     assert ports[f"{HUB}|co2_flue"] == pytest.approx(fuel * co2_per_mwh)
+    # Ships built in 2035 burn DEA's figure for their year: 180 - (180 - 150) x 5 / 20 = 172.5 MWh a day.
+    later = 172.5 / 24 * round_trip / 10_000
+    assert n.port_vintage[(unit, f"{HUB}|fuel_oil")] == pytest.approx([-fuel, -later])
     assert f"{HUB}|buy:fuel_oil" in n.units.index and f"{HUB}|vent" in n.units.index
     # Costs in 2025, halfway between DEA's 2020 and 2030 columns: ships 6,350 EUR per t of cargo and 317.5 a year
     # (40 years); the loading terminal buffers one 10,000 t cargo at DEA's large terminal's 1,450 EUR per t of

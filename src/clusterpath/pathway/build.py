@@ -670,9 +670,7 @@ class NetworkBuilder:
             store, inverter = self.technology("battery", "energy"), self.technology("battery", "power")
             energy, power = self.costs(store), self.costs(inverter)
             # A store has one lifetime: price the inverter so its yearly cost stays that of its own life and O&M.
-            rate = self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate
-            ratio = (float(annuity(rate, power["lifetime"])) + power["fom"]) / (
-                float(annuity(rate, energy["lifetime"])) + energy["fom"])
+            ratio = self._riding(energy, power["lifetime"], power["fom"])
             power["capex"] = [c * ratio for c in power["capex"]]
             # The catalog's inverter efficiency is round trip: each direction loses its square root (as PyPSA-Eur).
             self._store(f"{HUB}|battery", electricity, "battery", store, energy, power=power,
@@ -695,15 +693,13 @@ class NetworkBuilder:
                 "to the landfall, e.g. 45 km for Belgium's Princess Elisabeth Zone): the catalog's turbine price "
                 "excludes the grid connection, which is priced per km; or remove 'offshore_wind' from the levers"
             )
-        rate = self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate
-        own = float(annuity(rate, turbine["lifetime"])) + turbine["fom"]
         row = levers.lever("offshore_wind").technology
         parts = [(row("station"), 1.0), (row("submarine"), site.distance_to_shore),
                  (row("underground"), site.landfall_distance or 0.0)]  # fmt: skip
         total = [0.0] * len(self.periods)
         for tech, quantity in parts:
             part = self.costs(tech)
-            ratio = (float(annuity(rate, part["lifetime"])) + part["fom"]) / own
+            ratio = self._riding(turbine, part["lifetime"], part["fom"])
             total = [t + c * quantity * ratio for t, c in zip(total, part["capex"], strict=True)]
         return total
 
@@ -862,8 +858,10 @@ class NetworkBuilder:
                 classes = self._trunk_classes(site, pipe)
             # Without economies of scale the trunk costs, per t/h, the average cost of a line sized to the site.
             size = min(site.injection_capacity / HOURS_PER_YEAR, classes[0][-1][1])
-            pipe["capex"] = [(fixed + slope * size) / size
-                             for fixed, slope in (next(c[2:] for c in by_period if size <= c[1]) for by_period in classes)]
+            pipe["capex"] = []
+            for by_period in classes:
+                fixed, slope = next((fixed, slope) for _, hi, fixed, slope in by_period if size <= hi)
+                pipe["capex"].append((fixed + slope * size) / size)
             name = f"{HUB}|co2-storage:{site.id}"
             if self.scenario.economies_of_scale:
                 # The site pays the price of what it injects (flow classes), not of its injection capacity.
@@ -937,8 +935,9 @@ class NetworkBuilder:
                  zip(self._dea(terminal, "investment"), self._dea(terminal, "FOM"), strict=True)]  # fmt: skip
         top = self._trunk_top(site)
         classes = [[(0.0, top, fixed, slope)] for fixed, slope in zip(tanks, ships, strict=True)]
-        # Fuel per tonne: the fleet (round_trip / cargo ships per t/h) sails all the time, MWh/day each.
-        fuel = self._dea(ship, "fuel_demand_cruising", money=False)[0] / 24 * round_trip / cargo
+        # Fuel per tonne: the fleet (round_trip / cargo ships per t/h) sails all the time, MWh/day each; ships built
+        # in a later period burn what DEA gives for their year.
+        fuel = np.array(self._dea(ship, "fuel_demand_cruising", money=False)) / 24 * round_trip / cargo
         ports = [(self.bp.bus(HUB, "electricity"), -self.vintage("co2_liquefaction", "electricity-input")),
                  *self.combustion_ports(HUB, "fuel_oil", fuel, HUB_CATEGORY)]  # fmt: skip
         self.market(HUB, "fuel_oil")
@@ -946,7 +945,11 @@ class NetworkBuilder:
         return classes, ports
 
     def _riding(self, host: dict, lifetime: float, fom: float = 0.0) -> float:
-        """Capex factor for a part riding on a host unit so that its yearly cost is that of its own life and O&M."""
+        """Capex factor for a part riding on a host unit so that its yearly cost is that of its own life and O&M.
+
+        A network unit has one lifetime and fixed O&M share: a part with others (a battery's inverter, an offshore
+        wind farm's cable, a CO2 trunk's pumping stations) is priced at (a(r, l) + f) / (a(r, L) + F) of its cost.
+        """
         rate = self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate
         return (float(annuity(rate, lifetime)) + fom) / (float(annuity(rate, host["lifetime"])) + host["fom"])
 
