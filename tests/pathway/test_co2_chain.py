@@ -120,8 +120,8 @@ def test_a_tonne_stored_pays_the_energy_its_chain_draws():
     # 8,760 t a year shipped, 5 per tonne of the chain's own cost and 0.1 MWh of electricity per tonne bought at 100:
     # what a tonne stored costs the capture levers (docs/model.md 6.9) is 5 + 0.1 x 100 = 15, not 5.
     network = make_network(buses={"co2": "balance", "electricity": "balance", "stored": "emission"},
-                           units=[dict(unit="ship", unlimited=True, extendable=False, vom=5.0),
-                                  dict(unit="grid", unlimited=True, extendable=False, vom=100.0)],
+                           units=[{"unit": "ship", "unlimited": True, "extendable": False, "vom": 5.0},
+                                  {"unit": "grid", "unlimited": True, "extendable": False, "vom": 100.0}],
                            ports=[("ship", "co2", -1.0), ("ship", "electricity", -0.1), ("ship", "stored", 1.0),
                                   ("grid", "electricity", 1.0)],
                            demand={"co2": -1.0})  # fmt: skip
