@@ -181,6 +181,8 @@ SHEETS: tuple[Sheet, ...] = (
             _text("setting", "where the reservoir lies (sets the storage cost class)", False,
                   lambda: ("onshore", "nearshore", "offshore"), "settings"),
             _quantity("distance", "pipeline or shipping distance from the cluster", units.LENGTH, True),
+            _text("transport", "how the CO2 reaches the site (empty: pipeline)", False, lambda: ("pipeline", "ship"),
+                  "transport modes"),
             _quantity("injection_capacity", "tonnes of CO2 the site can take per year", units.MASS, True),
             _quantity("storage_capacity", "total tonnes of CO2 the site can hold", units.MASS),
         ),

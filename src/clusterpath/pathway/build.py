@@ -723,9 +723,7 @@ class NetworkBuilder:
             store, inverter = self.technology("battery", "energy"), self.technology("battery", "power")
             energy, power = self.costs(store), self.costs(inverter)
             # A store has one lifetime: price the inverter so its yearly cost stays that of its own life and O&M.
-            rate = self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate
-            ratio = (float(annuity(rate, power["lifetime"])) + power["fom"]) / (
-                float(annuity(rate, energy["lifetime"])) + energy["fom"])
+            ratio = self._riding(energy, power["lifetime"], power["fom"])
             power["capex"] = [c * ratio for c in power["capex"]]
             # The catalog's inverter efficiency is round trip: each direction loses its square root (as PyPSA-Eur).
             self._store(f"{HUB}|battery", electricity, "battery", store, energy, power=power,
@@ -748,15 +746,13 @@ class NetworkBuilder:
                 "to the landfall, e.g. 45 km for Belgium's Princess Elisabeth Zone): the catalog's turbine price "
                 "excludes the grid connection, which is priced per km; or remove 'offshore_wind' from the levers",
                 **self._renewable_problem("offshore_wind", "distance_to_shore"))
-        rate = self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate
-        own = float(annuity(rate, turbine["lifetime"])) + turbine["fom"]
         row = levers.lever("offshore_wind").technology
         parts = [(row("station"), 1.0), (row("submarine"), site.distance_to_shore),
                  (row("underground"), site.landfall_distance or 0.0)]  # fmt: skip
         total = [0.0] * len(self.periods)
         for tech, quantity in parts:
             part = self.costs(tech)
-            ratio = (float(annuity(rate, part["lifetime"])) + part["fom"]) / own
+            ratio = self._riding(turbine, part["lifetime"], part["fom"])
             total = [t + c * quantity * ratio for t, c in zip(total, part["capex"], strict=True)]
         return total
 
@@ -911,11 +907,18 @@ class NetworkBuilder:
                                 names={"levers": needing})  # fmt: skip
         for site in sites:
             pipe = self.costs("co2_pipeline")
-            classes = self._trunk_classes(site)
+            ports = [(bp.bus(HUB, "co2"), -1.0)]
+            if site.transport == "ship":
+                classes, energy = self._ship_chain(site, pipe)
+                ports += energy
+            else:
+                classes = self._trunk_classes(site, pipe)
             # Without economies of scale the trunk costs, per t/h, the average cost of a line sized to the site.
-            size = min(site.injection_capacity / HOURS_PER_YEAR, classes[-1][1])
-            _, _, fixed, slope = next(c for c in classes if size <= c[1])
-            pipe["capex"] = [(fixed + slope * size) / size] * len(self.periods)
+            size = min(site.injection_capacity / HOURS_PER_YEAR, classes[0][-1][1])
+            pipe["capex"] = []
+            for by_period in classes:
+                fixed, slope = next((fixed, slope) for _, hi, fixed, slope in by_period if size <= hi)
+                pipe["capex"].append((fixed + slope * size) / size)
             name = f"{HUB}|co2-storage:{site.id}"
             if self.scenario.economies_of_scale:
                 # The site pays the price of what it injects (flow classes), not of its injection capacity.
@@ -923,28 +926,98 @@ class NetworkBuilder:
                 self._storage_classes(site, name)
             else:
                 pipe["vom"] = self._storage_cost(site)
-            bp.unit(name, HUB, "co2_network", "co2_pipeline", [(bp.bus(HUB, "co2"), -1.0)],
-                    unit_of_capacity="tCO2/h", cost_kind="co2_storage", **pipe)  # fmt: skip
-            if self.scenario.economies_of_scale and len(classes) > 1:
-                for segment, (lo, hi, fixed, slope) in enumerate(classes):
-                    for period in self.periods:
+            bp.unit(name, HUB, "co2_network", "co2_pipeline", ports, unit_of_capacity="tCO2/h",
+                    cost_kind="co2_storage", **pipe)  # fmt: skip
+            if self.scenario.economies_of_scale and (len(classes[0]) > 1 or classes[0][0][2] > 0):
+                for period, by_period in zip(self.periods, classes, strict=True):
+                    for segment, (lo, hi, fixed, slope) in enumerate(by_period):
                         self.scale_rows.append({"unit": name, "segment": segment, "period": period, "lo": lo,
                                                 "hi": hi, "fixed": fixed, "slope": slope})  # fmt: skip
             self.annual_limits.append(AnnualLimit(f"injection-{site.id}", [name],
                                                   pd.Series(site.injection_capacity, index=self.periods),
                                                   f"injection capacity of {site.name}"))  # fmt: skip
 
-    def _trunk_classes(self, site) -> list[tuple[float, float, float, float]]:
-        """Size classes of the trunk line to a storage site: (t/h from, to, fixed cost, cost per t/h), whole line."""
+    def _trunk_top(self, site) -> float:
+        return max(ONSHORE_CO2_CLASSES[-1][1], site.injection_capacity / HOURS_PER_YEAR * 1.5)
+
+    def _trunk_classes(self, site, pipe: dict) -> list[list[tuple[float, float, float, float]]]:
+        """Size classes of the trunk line to a storage site, by period: (t/h from, to, fixed cost, cost per t/h).
+
+        The line's DEA classes plus its booster pumping stations (``_pumping_stations``), whole line.
+        """
         metres = 1000 * site.distance
-        top = max(ONSHORE_CO2_CLASSES[-1][1], site.injection_capacity / HOURS_PER_YEAR * 1.5)
+        top = self._trunk_top(site)
         if site.setting == "offshore":
-            return [(0.0, top, 0.0, self._co2_pipe_price("co2_pipeline_offshore_120_500tph") * metres)]
-        classes = [(lo, hi, fixed * metres, slope * metres) for lo, hi, fixed, slope in self._onshore_co2_curve()]
-        if top > classes[-1][1]:
-            # Beyond the largest class, more capacity is another line at the large class's price per t/h.
-            classes.append((classes[-1][1], top, 0.0, self._co2_pipe_price(ONSHORE_CO2_CLASSES[-1][2]) * metres))
-        return classes
+            classes = [(0.0, top, 0.0, self._co2_pipe_price("co2_pipeline_offshore_120_500tph") * metres)]
+        else:
+            classes = [(lo, hi, fixed * metres, slope * metres) for lo, hi, fixed, slope in self._onshore_co2_curve()]
+            if top > classes[-1][1]:
+                # Beyond the largest class, more capacity is another line at the large class's price per t/h.
+                classes.append((classes[-1][1], top, 0.0, self._co2_pipe_price(ONSHORE_CO2_CLASSES[-1][2]) * metres))
+        return [[(lo, hi, fixed, slope + station) for lo, hi, fixed, slope in classes]
+                for station in self._pumping_stations(site, pipe)]
+
+    def _pumping_stations(self, site, pipe: dict) -> list[float]:
+        """Booster pumping stations of a trunk line per t/h, by period (DEA 421, note D).
+
+        DEA's capture datasheets deliver the CO2 at 150 bar (compression in the capture unit); a station raises it
+        from 80 back to 150 bar about every 100 km, so a line of L km has ceil(L / 100) - 1 of them. A station is
+        sized for 2 Mt/yr and priced per t/h of that flow; it lives 25 years, the line 50.
+        """
+        item = "co2_pipeline_pumping_station_2mtpa"
+        stations = max(0, math.ceil(site.distance / reference.infrastructure_value(item, "spacing")) - 1)
+        flow = reference.infrastructure_value(item, "flow") * 1e6 / HOURS_PER_YEAR  # t/h
+        ride = self._riding(pipe, reference.infrastructure_value(item, "lifetime"))
+        return [stations * c / flow * ride for c in self._dea(item, "investment")]
+
+    def _ship_chain(self, site, pipe: dict) -> tuple[list[list[tuple[float, float, float, float]]], list]:
+        """A site reached by ship (DEA 423 and the CO2 terminal sheet; liquefaction energy from the catalog).
+
+        Per t/h carried, the fleet holds the CO2 of one round trip at DEA's cruising speed (28 km/h), 2 L / 28 hours
+        of flow, in 10,000 t ships (investment and fixed O&M per tonne of cargo, 40 years), and burns their heavy
+        fuel oil all the way. A loading terminal at the cluster buffers one ship's cargo (DEA's large terminal, per
+        tonne of tank, 25 years): the chain's fixed part. The site end is DEA's offshore storage datasheet, whose
+        floating storage and injection unit receives the ships. Liquefaction uses the catalog's electricity per
+        tonne; its investment is left out (the catalog row's unit is in doubt: docs/data.md, gaps).
+        Returns the classes by period (as ``_trunk_classes``) and the chain's energy ports per tonne.
+        """
+        ship, terminal = "co2_ship_10000t", "co2_terminal_14000t"
+        cargo = 10_000.0  # t of CO2 a ship carries (the DEA class)
+        round_trip = 2 * site.distance / reference.infrastructure_value("co2_ship", "cruising_speed")  # hours
+        ship_life = reference.infrastructure_value("co2_ship", "lifetime")
+        terminal_life = reference.infrastructure_value("co2_terminal", "lifetime")
+        ships = [round_trip * self._riding(pipe, ship_life, fom / capex) * capex for capex, fom in
+                 zip(self._dea(ship, "investment"), self._dea(ship, "FOM"), strict=True)]  # fmt: skip
+        tanks = [cargo * self._riding(pipe, terminal_life, fom / capex) * capex for capex, fom in
+                 zip(self._dea(terminal, "investment"), self._dea(terminal, "FOM"), strict=True)]  # fmt: skip
+        top = self._trunk_top(site)
+        classes = [[(0.0, top, fixed, slope)] for fixed, slope in zip(tanks, ships, strict=True)]
+        # Fuel per tonne: the fleet (round_trip / cargo ships per t/h) sails all the time, MWh/day each; ships built
+        # in a later period burn what DEA gives for their year.
+        fuel = np.array(self._dea(ship, "fuel_demand_cruising", money=False)) / 24 * round_trip / cargo
+        ports = [(self.bp.bus(HUB, "electricity"), -self.vintage("co2_liquefaction", "electricity-input")),
+                 *self.combustion_ports(HUB, "fuel_oil", fuel, HUB_CATEGORY)]  # fmt: skip
+        self.market(HUB, "fuel_oil")
+        self._hub_vent()
+        return classes, ports
+
+    def _riding(self, host: dict, lifetime: float, fom: float = 0.0) -> float:
+        """Capex factor for a part riding on a host unit so that its yearly cost is that of its own life and O&M.
+
+        A network unit has one lifetime and fixed O&M share: a part with others (a battery's inverter, an offshore
+        wind farm's cable, a CO2 trunk's pumping stations) is priced at (a(r, l) + f) / (a(r, L) + F) of its cost.
+        """
+        rate = self.scenario.discount_rate if self.scenario.discount_rate is not None else self.cluster.discount_rate
+        return (float(annuity(rate, lifetime)) + fom) / (float(annuity(rate, host["lifetime"])) + host["fom"])
+
+    def _dea(self, item: str, parameter: str, money: bool = True) -> list[float]:
+        """A DEA figure of infrastructure_costs.csv by period (linear between its years, flat beyond), in plan money."""
+        rows = reference.table("infrastructure_costs")
+        rows = rows[(rows["item"] == item) & (rows["parameter"] == parameter)].sort_values("year")
+        if rows.empty:
+            raise PlanningError(f"infrastructure_costs.csv has no '{parameter}' for '{item}'")
+        values = [float(np.interp(y, rows["year"], rows["value"])) for y in self.periods]
+        return [self._money(v, rows["unit"].iloc[0]) for v in values] if money else values
 
     def _co2_pipe_price(self, item: str) -> float:
         """DEA investment of a CO2 pipeline class per t/h per metre (infrastructure_costs.csv), in plan money."""

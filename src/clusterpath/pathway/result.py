@@ -376,7 +376,12 @@ class PathwayResult:
         network = self.units[self.units["lever"] == "co2_network"]
         hub = network.index[network["node"] == HUB]
         stored = float(energy.reindex(hub).sum())
-        per_tonne = float(cost.reindex(hub).sum()) / stored if stored > 1e-9 else 0.0
+        # A ship chain draws electricity (liquefaction) and fuel oil: a tonne stored pays them at market prices.
+        drawn = self.ports[self.ports["unit"].isin(hub) & (self.ports["coefficient"] < 0)
+                           & self.ports["bus"].isin(self.prices.index)]  # fmt: skip
+        bought = sum(-float(flow[period]) * float(self.prices.loc[drawn.at[i, "bus"], period])
+                     for i, flow in self._port_flows(drawn).iterrows())  # fmt: skip
+        per_tonne = (float(cost.reindex(hub).sum()) + bought) / stored if stored > 1e-9 else 0.0
         capture = self.units.index[self.units["lever"] == "carbon_capture"]
         ports = self.ports[self.ports["unit"].isin(capture) & self.ports["bus"].str.endswith("|co2_captured")]
         captured = (ports["coefficient"] * energy.reindex(ports["unit"]).fillna(0.0).to_numpy()).groupby(

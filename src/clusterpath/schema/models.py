@@ -275,6 +275,9 @@ class CO2StorageSite(Model):
         default="offshore", description="where the reservoir lies; sets the storage cost class"
     )
     distance: Length = Field(description="pipeline or shipping distance from the cluster, km")
+    transport: Literal["pipeline", "ship"] = Field(
+        default="pipeline", description="how the CO2 reaches the site: by pipeline, or liquefied by ship",
+    )
     injection_capacity: Mass = Field(description="tonnes of CO2 per year")
     storage_capacity: Mass | None = Field(default=None, description="total tonnes of CO2 the site can hold")
 
