@@ -120,7 +120,7 @@ def run(model: linopy.Model, chosen: dict, *, log_file=None, progress: Report | 
                     h.setSolution(_solution(start[0]))
                 if "time_limit" in chosen:  # the limit is for the whole solve, not for each of HiGHS's runs
                     h.setOptionValue("time_limit", max(chosen["time_limit"] - (time.monotonic() - began), 0.0))
-            phase["name"] = None
+            phase.update(name=None, gap=None, best=None, bound=None)
             result = solver.solve()
         except KeyboardInterrupt:
             # HiGHS's own solution is a plan only once the MIP (or the LP) itself was running.
@@ -169,7 +169,7 @@ def _first_plan(h, model: linopy.Model, classes: list[Classes], gap: float, phas
         if not (BRANCH_NODES and binary):
             return None if plan is None else (*plan, False)
         phase["name"] = "branch and bound on classes"
-        return _branch(h, integer, lower, upper, values, bound, gap, classes, column, best, deadline)
+        return _branch(h, integer, lower, upper, values, bound, gap, classes, column, best, deadline, phase)
     finally:
         h.changeColsBounds(integer.size, integer, lower[integer], upper[integer])
         h.changeColsIntegrality(integer.size, integer, integrality[integer])
@@ -216,7 +216,7 @@ class _Unsettled(RuntimeError):
     """HiGHS ended an LP neither optimal nor infeasible."""
 
 
-def _branch(h, integer, lower, upper, values, bound, gap, classes, column, best, deadline=np.inf):
+def _branch(h, integer, lower, upper, values, bound, gap, classes, column, best, deadline=np.inf, phase=None):
     """Best-first branch and bound over binary columns on the LP in ``h``, from the relaxation's ``values``.
 
     Each node's LP changes only bounds, so HiGHS re-solves it from the last basis by dual simplex, not from
@@ -231,6 +231,9 @@ def _branch(h, integer, lower, upper, values, bound, gap, classes, column, best,
         plan = best.get("plan")
         target = np.inf if plan is None else plan[1] - gap * max(abs(plan[1]), 1e-9)
         node_bound, _, branched, lp_values = heapq.heappop(nodes)
+        if phase is not None and plan is not None:  # best-first: the node taken has the lowest bound
+            phase["gap"] = (plan[1] - node_bound) / max(abs(plan[1]), 1e-9)
+            phase["best"], phase["bound"] = plan[1], node_bound
         if node_bound >= target:
             nodes.clear()
             break
@@ -306,7 +309,7 @@ def _report(h, progress: Report) -> dict:
             progress(Progress(kind, now - began, gap, best if np.isfinite(best) else None,
                               bound if np.isfinite(bound) else None))  # fmt: skip
         else:
-            progress(Progress(phase["name"] or kind, now - began))
+            progress(Progress(phase["name"] or kind, now - began, phase.get("gap"), phase.get("best"), phase.get("bound")))
 
     h.cbSimplexInterrupt.subscribe(lambda e: report("simplex", e))
     h.cbIpmInterrupt.subscribe(lambda e: report("interior point", e))
