@@ -132,7 +132,7 @@ def _stats(lp) -> dict:
 def _commit() -> str:
     import subprocess
 
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False, capture_output=True, text=True).stdout.strip()
 
 
 def sizes(m) -> dict:
