@@ -176,7 +176,7 @@ def _first_plan(h, model: linopy.Model, classes: list[Classes], gap: float, phas
 
 
 def _rounded(values: np.ndarray, classes: list[Classes], column: np.ndarray) -> dict[int, float]:
-    """Integer column -> 0 or 1: each group takes the class its (relaxed) quantity falls in, none for nothing."""
+    """Class column -> 1 for the class each group's (relaxed) quantity falls in (no class for nothing built)."""
     fixed = {}
     for group in classes:
         labels = group.choose.labels
@@ -187,8 +187,6 @@ def _rounded(values: np.ndarray, classes: list[Classes], column: np.ndarray) -> 
         inside = (quantity >= group.lo - 1e-6 * (1 + quantity)) & (quantity <= group.hi + 1e-6 * (1 + quantity))
         inside = inside & (labels >= 0) & (quantity > 1e-6)
         first = inside & (inside.cumsum("segment") == 1)
-        every = labels.values[labels.values >= 0]
-        fixed |= dict.fromkeys(column[every].tolist(), 0.0)
         picked = labels.where(first).values
         fixed |= dict.fromkeys(column[picked[np.isfinite(picked)].astype(int)].tolist(), 1.0)
     return fixed
