@@ -73,8 +73,7 @@ def test_a_vintage_at_the_flows_coefficients_has_no_flow_of_its_own_and_no_capac
     flows = model.vintage_flow.labels
     assert int((flows >= 0).sum()) == 24
     assert bool((flows.sel(build=2030, period=2030) >= 0).all())
-    assert "hp" not in model.model.constraints["capacity-limit"].labels.indexes["unit"][
-        (model.model.constraints["capacity-limit"].labels >= 0).any(["period", "day", "hour"]).values]
+    assert bool((model.model.constraints["capacity-limit"].labels.sel(unit="hp") == -1).all())
 
 
 def test_new_capacity_at_todays_cop_runs_with_the_existing_and_within_both():
