@@ -126,3 +126,27 @@ def test_the_start_from_the_relaxation_gives_the_mips_optimum():
     assert loose.objective_value == pytest.approx(alone.objective_value, rel=0.05)
     chosen = loose.model.variables["size-class"].solution
     assert set(np.round(chosen.values[np.isfinite(chosen.values)], 9)) <= {0.0, 1.0}
+
+
+def test_the_branch_and_bound_on_classes_closes_a_gap_the_first_plan_leaves(monkeypatch):
+    """At a zero gap the first plan is not enough; the branch and bound on the relaxation's LP proves the optimum,
+    and it is HiGHS's own to 1e-7 (HiGHS's MIP solver never runs)."""
+    c, s = electrolysis_cluster()
+    network = NetworkBuilder(c, s).build()
+    closed = []
+    branch = solve._branch
+
+    def recorded(*args):
+        result = branch(*args)
+        closed.append(result[2])
+        return result
+
+    monkeypatch.setattr(solve, "_branch", recorded)
+    ours = PathwayModel(network)
+    assert ours.solve(mip_gap=0.0) == ("ok", "optimal")
+    assert closed == [True]
+    alone = PathwayModel(network)
+    assert solve.run(alone.model, {"mip_rel_gap": 0.0}) == ("ok", "optimal")
+    assert ours.objective_value == pytest.approx(alone.objective_value, rel=1e-7)
+    chosen = ours.model.variables["size-class"].solution
+    assert set(np.round(chosen.values[np.isfinite(chosen.values)], 9)) <= {0.0, 1.0}

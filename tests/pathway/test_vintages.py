@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pytest
 from helpers.networks import make_network
 
 from clusterpath.pathway.build import NetworkBuilder
 from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.network import PathwayModel
+from clusterpath.pathway.result import _vintage_coefficients
 from clusterpath.schema import Cluster
 from clusterpath.schema.scenario import Scenario
 
@@ -62,6 +64,48 @@ def test_an_old_vintage_cannot_borrow_the_new_cop():
     assert model.new.solution.sel(unit="hp").values == pytest.approx([10.0, 0.0])
     # 1,000 capex + 2 x 4,380,000 of power.
     assert model.objective_value == pytest.approx(8_761_000.0, rel=1e-9)
+
+
+def test_a_vintage_at_the_flows_coefficients_has_no_flow_of_its_own_and_no_capacity_limit_is_repeated():
+    # No heat pump today: the unit's flow runs at the first buildable vintage's COP (2025's), so only the 2030
+    # vintage has a flow of its own (24 hours of 2030); the vintage rows bound the flow, capacity-limit does not.
+    model = PathwayModel(heat_pump_network(0.0))
+    flows = model.vintage_flow.labels
+    assert int((flows >= 0).sum()) == 24
+    assert bool((flows.sel(build=2030, period=2030) >= 0).all())
+    assert bool((model.model.constraints["capacity-limit"].labels.sel(unit="hp") == -1).all())
+
+
+def test_new_capacity_at_todays_cop_runs_with_the_existing_and_within_both():
+    # 10 MW today at COP 2 and 15 MW of heat: 2025 builds 5 MW more at COP 2 (250 a year, 2025 and 2030: 500) and buys
+    # 15 / 2 x 8760 x 100 = 6,570,000 of power; 2030 builds 15 MW at COP 4 (750) for 3,285,000.
+    network = heat_pump_network(10.0)
+    network.demand.loc[{"bus": "heat"}] = 15.0
+    model = PathwayModel(network)
+    assert model.solve() == ("ok", "optimal")
+    assert model.new.solution.sel(unit="hp").values == pytest.approx([5.0, 15.0])
+    assert model.objective_value == pytest.approx(500 + 6_570_000 + 750 + 3_285_000, rel=1e-9)
+
+
+def test_a_unit_first_buildable_later_runs_each_vintage_at_its_cop():
+    # Nothing today and no heat pump before 2030 (COP 2 in 2025, 4 in 2030, 5 in 2035); a boiler at 300 per MWh of
+    # heat. 2025: the boiler, 10 x 8760 x 300 = 26,280,000. 2030: 10 MW at COP 4 (500 a year in 2030 and 2035) and
+    # 2,190,000 of power. 2035: 10 MW at COP 5 (500) save 438,000 of power: 1,752,000. The 2030 vintage idles.
+    network = make_network(
+        buses={"el": "balance", "heat": "balance"},
+        units=[dict(unit="hp", capex=1000.0, lifetime=20), dict(unit="boiler", unlimited=True, extendable=False,
+               vom=300.0), dict(unit="grid", unlimited=True, extendable=False, vom=100.0)],
+        ports=[("hp", "heat", 1.0), ("hp", "el", -0.5), ("boiler", "heat", 1.0), ("grid", "el", 1.0)],
+        demand={"heat": 10.0}, periods=(2025, 2030, 2035), port_vintage={("hp", "el"): [-0.5, -0.25, -0.2]},
+    )  # fmt: skip
+    network.units["earliest_operation"] = [2030.0, np.nan, np.nan]
+    model = PathwayModel(network)
+    assert model.solve() == ("ok", "optimal")
+    assert model.new.solution.sel(unit="hp").fillna(0.0).values == pytest.approx([0.0, 10.0, 10.0])
+    assert model.objective_value == pytest.approx(26_280_000 + 1_000 + 2_190_000 + 500 + 1_752_000, rel=1e-9)
+    # The plan reports each period's COP mix (the ports table's coefficient where the unit ran not at all).
+    energy = (model.flow.solution * network.day_weight).sum(["day", "hour"])
+    assert _vintage_coefficients(model, energy).loc[("hp", "el")].to_list() == pytest.approx([-0.5, -0.25, -0.2])
 
 
 # -- the cluster builder: vintage coefficients are the catalog's values of each build year ----------------------------

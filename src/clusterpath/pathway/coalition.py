@@ -24,6 +24,9 @@ from clusterpath.pathway.solve import MIP_GAP, _positions, _silent_stdout
 
 # Largest objective coefficient HiGHS handles comfortably; above it the objective is scaled.
 OBJECTIVE_SCALE_ABOVE = 1e6
+# The rows that bound a unit's flow by its capacity, existing capacity on their right-hand side: a vintaged unit's
+# existing capacity is in its ``vintage-existing`` rows, which stand in for its ``capacity-limit`` (network.py).
+UNIT_LIMITS = ("capacity-limit", "vintage-existing")
 
 
 class CoalitionSolveError(RuntimeError):
@@ -87,7 +90,7 @@ class CoalitionModel:
         bus_node = network.buses["node"]
         for name, constraint in m.constraints.items():
             dim, owner = ("bus", bus_node) if "bus" in constraint.dims else ("unit", unit_node)
-            if not (name.startswith("energy-balance") or (dim == "unit" and name == "capacity-limit")):
+            if not (name.startswith("energy-balance") or (dim == "unit" and name in UNIT_LIMITS)):
                 continue
             labels_by = constraint.labels.transpose(dim, ...)
             nodes = owner.reindex(labels_by.indexes[dim])

@@ -182,7 +182,8 @@ class PathwayModel:
             coords=[units, self.coords["day"], self.coords["hour"]],
         )
         self.availability = availability
-        limited = xr.DataArray(~n.units["unlimited"].astype(bool).values, coords=[units])
+        # A vintaged unit's limit is the sum of its vintage rows (``_vintages``): its own row would be redundant.
+        limited = xr.DataArray(~n.units["unlimited"].astype(bool).values & ~units.isin(self._vintaged()), coords=[units])
         m.add_constraints(
             self.flow - self.capacity * availability <= 0,
             name="capacity-limit",
@@ -198,15 +199,43 @@ class PathwayModel:
             )
         self._economies_of_scale()
 
+    def _vintaged(self) -> pd.Index:
+        """Units with a port whose coefficient depends on the build period."""
+        return pd.Index(sorted({unit for unit, _ in self.network.port_vintage}), name="unit")
+
+    def _vintage_reference(self, vintaged: pd.Index) -> xr.DataArray:
+        """Set the coefficients the flow of each vintaged port has (``vintage_reference``); return the builds at them.
+
+        Existing capacity runs at the coefficients of ``ports``; a unit with none runs its first buildable vintage's
+        instead. Capacity built in a period at these coefficients on every vintaged port (the base vintages, (unit,
+        build) True) needs no flow of its own: its flow is the unit's flow less the other vintages'.
+        """
+        n = self.network
+        coefficients = n.ports.groupby(["unit", "bus"])["coefficient"].first()
+        build = self.coords["period"].rename("build")
+        buildable = (self.new.labels.sel(unit=vintaged) != -1).to_pandas()
+        none_existing = ~(self.existing.sel(unit=vintaged) > 0).any("period").to_pandas()
+        first = {unit: buildable.columns[buildable.loc[unit].to_numpy()][0] for unit in vintaged
+                 if none_existing[unit] and buildable.loc[unit].any()}  # fmt: skip
+        self.vintage_reference = {}
+        base = pd.DataFrame(True, index=vintaged, columns=build)
+        for (unit, bus), values in n.port_vintage.items():
+            values = np.asarray(values, dtype=float)
+            reference = values[build.get_loc(first[unit])] if unit in first else coefficients[(unit, bus)]
+            self.vintage_reference[(unit, bus)] = float(reference)
+            base.loc[unit] &= np.isclose(values, reference, rtol=1e-12, atol=0.0)
+        return xr.DataArray(base)
+
     def _vintages(self) -> None:
         """The flow of each build period's capacity, for units whose ports differ by build period.
 
         A unit's flow splits into what each vintage carries, within that vintage's capacity, and the rest,
-        carried by existing capacity at the coefficients of ``ports``. The split exists only where some
-        port's coefficient depends on the build year (docs/model.md, section 4, "Vintages").
+        carried by existing capacity and the base vintages (``_vintage_reference``). The split exists only where
+        some port's coefficient depends on the build year (docs/model.md, section 4, "Vintages").
         """
         n, m = self.network, self.model
         self.vintage_flow = None
+        self.vintage_reference: dict[tuple[str, str], float] = {}
         if not n.port_vintage:
             return
         overlap = set(n.port_vintage) & set(n.port_period)
@@ -217,19 +246,21 @@ class PathwayModel:
         if missing:
             raise ValueError(f"vintage coefficients for ports that do not exist: {sorted(missing)}")
         periods, days, hours = self.coords["period"], self.coords["day"], self.coords["hour"]
-        vintaged = pd.Index(sorted({unit for unit, _ in n.port_vintage}), name="unit")
+        vintaged = self._vintaged()
         build = periods.rename("build")
+        base = self._vintage_reference(vintaged)
+        new = self.new.fillna(0).sel(unit=vintaged)
         standing = (self.activity.sel(unit=vintaged) > 0) & (self.new.labels.sel(unit=vintaged) != -1)
         shape = xr.DataArray(np.ones((len(days), len(hours)), dtype=bool), coords=[days, hours])
-        mask = (standing & shape).transpose("unit", "build", "period", "day", "hour")
+        mask = (standing & ~base & shape).transpose("unit", "build", "period", "day", "hour")
         self.vintage_flow = m.add_variables(lower=0, coords=[vintaged, build, periods, days, hours],
                                             name="vintage-flow", mask=mask)  # fmt: skip
         available = self.availability.sel(unit=vintaged)
         by_vintage = self.vintage_flow.fillna(0)  # absent where the vintage does not stand: it carries nothing
-        m.add_constraints(by_vintage - available * self.new.fillna(0).sel(unit=vintaged) <= 0,
-                          name="vintage-capacity", mask=mask)  # fmt: skip
+        m.add_constraints(by_vintage - available * new <= 0, name="vintage-capacity", mask=mask)
+        at_base = (new * (self.activity.sel(unit=vintaged) * base)).sum("build") + self.existing.sel(unit=vintaged)
         rest = self.flow.sel(unit=vintaged) - by_vintage.sum("build")
-        m.add_constraints(rest - available * self.existing.sel(unit=vintaged) <= 0, name="vintage-existing")
+        m.add_constraints(rest - available * at_base <= 0, name="vintage-existing")
         m.add_constraints(rest >= 0, name="vintage-split")
 
     def _economies_of_scale(self) -> None:
@@ -411,13 +442,15 @@ class PathwayModel:
         for row, key in enumerate(zip(ports["unit"], ports["bus"], strict=True)):
             if key in self.network.port_period:
                 values[row] = self.network.port_period[key]
+            elif key in self.vintage_reference:
+                values[row] = self.vintage_reference[key]
         coefficient = xr.DataArray(values, coords=[index, periods])
         expression = (self.flow.sel(unit=unit) * coefficient).groupby(bus).sum()
         expression = expression.rename(group="bus") if "group" in expression.dims else expression
         return expression + self._vintage_correction(ports, expression.indexes["bus"])
 
     def _vintage_correction(self, ports: pd.DataFrame, buses: pd.Index):
-        """What vintages add to a port sum: (coefficient of the build year - that of ``ports``) x the vintage's flow."""
+        """What vintages add to a port sum: (coefficient of the build year - the flow's) x the vintage's flow."""
         vintage = self.network.port_vintage
         keys = list(zip(ports["unit"], ports["bus"], strict=True))
         rows = [i for i, key in enumerate(keys) if key in vintage]
@@ -426,8 +459,10 @@ class PathwayModel:
         chosen = ports.iloc[rows]
         index = pd.RangeIndex(len(chosen), name="port")
         build = self.coords["period"].rename("build")
-        by_build = np.array([vintage[key] for key in zip(chosen["unit"], chosen["bus"], strict=True)], dtype=float)
-        delta = xr.DataArray(by_build - chosen["coefficient"].to_numpy(dtype=float)[:, None], coords=[index, build])
+        keys = list(zip(chosen["unit"], chosen["bus"], strict=True))
+        by_build = np.array([vintage[key] for key in keys], dtype=float)
+        reference = np.array([self.vintage_reference[key] for key in keys])
+        delta = xr.DataArray(by_build - reference[:, None], coords=[index, build])
         unit = xr.DataArray(chosen["unit"].values, coords=[index])
         bus = xr.DataArray(chosen["bus"].values, coords=[index], name="bus")
         correction = (self.vintage_flow.fillna(0).sel(unit=unit) * delta).sum("build").groupby(bus).sum()

@@ -608,13 +608,14 @@ def _vintage_coefficients(pm: PathwayModel, energy: xr.DataArray) -> pd.DataFram
         return None
     by_build = (pm.vintage_flow.solution.fillna(0.0) * n.day_weight).sum(["day", "hour"])  # (unit, build, period)
     build = by_build.indexes["build"]
-    base = n.ports.groupby(["unit", "bus"])["coefficient"].first()
+    ports = n.ports.groupby(["unit", "bus"])["coefficient"].first()
     rows = {}
     for (unit, bus), values in n.port_vintage.items():
-        delta = xr.DataArray(np.asarray(values, dtype=float) - base[(unit, bus)], coords=[build])
+        base = pm.vintage_reference[(unit, bus)]  # the coefficient of the flow the vintages do not carry
+        delta = xr.DataArray(np.asarray(values, dtype=float) - base, coords=[build])
         total = energy.sel(unit=unit)
-        carried = base[(unit, bus)] * total + (by_build.sel(unit=unit) * delta).sum("build")
-        rows[(unit, bus)] = np.where(total > 1e-9, carried / total.where(total > 1e-9, 1.0), base[(unit, bus)])
+        carried = base * total + (by_build.sel(unit=unit) * delta).sum("build")
+        rows[(unit, bus)] = np.where(total > 1e-9, carried / total.where(total > 1e-9, 1.0), ports[(unit, bus)])
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=[int(p) for p in energy.indexes["period"]])
     frame.index = pd.MultiIndex.from_tuples(frame.index, names=["unit", "bus"])
     return frame
