@@ -41,7 +41,7 @@ def two_suppliers(demand: float = 10.0, *, lo_b: float = 0.0):
 
 def test_the_tree_finds_the_optimum_the_first_plan_misses():
     h, groups = two_suppliers()
-    values, objective, proven, nodes = branch.solve(h, groups, gap=0.0)
+    _, objective, proven, nodes = branch.solve(h, groups, gap=0.0)
     assert proven and objective == pytest.approx(50.0)
     assert nodes >= 2  # the root (relaxation 20, first plan 110) could not have stopped
     h.run()  # HiGHS's own branch and bound on the same MIP, integrality restored
@@ -51,7 +51,7 @@ def test_the_tree_finds_the_optimum_the_first_plan_misses():
 def test_the_first_plan_within_the_gap_is_kept_without_branching():
     """Demand 100 fills a's class: the relaxation pays a's fixed cost in full, 200 against b's 500."""
     h, groups = two_suppliers(100.0)
-    values, objective, proven, nodes = branch.solve(h, groups, gap=1e-3)
+    _, objective, proven, nodes = branch.solve(h, groups, gap=1e-3)
     assert proven and objective == pytest.approx(200.0) and nodes == 1
 
 
@@ -59,7 +59,7 @@ def test_a_class_that_cannot_be_met_gives_no_plan():
     """b may only be built at 20 or more; demand 10 with a's class closed off leaves nothing feasible."""
     h, groups = two_suppliers(10.0, lo_b=20.0)
     h.changeColBounds(int(groups.choose[0, 0]), 0.0, 0.0)
-    values, objective, proven, _ = branch.solve(h, groups, gap=0.0)
+    values, _, proven, _ = branch.solve(h, groups, gap=0.0)
     assert values is None and not proven
 
 

@@ -41,20 +41,16 @@ class Groups:
     def of(cls, classes: list[Classes], column: np.ndarray) -> Groups:
         parts = []
         for group in classes:
-            dims = [d for d in group.choose.labels.dims if d != "segment"] + ["segment"]
-            labels = group.choose.labels.transpose(*dims).values
-            size = labels.shape[-1]
+            labels = group.choose.labels
+            dims = [d for d in labels.dims if d != "segment"] + ["segment"]
 
-            def flat(array, labels=labels, size=size):
-                return np.broadcast_to(array.transpose(*dims).values, labels.shape).reshape(-1, size)
+            def rows(array, dims=dims, labels=labels):  # groups x segments, in the order of ``labels``
+                return array.broadcast_like(labels).transpose(*dims).values.reshape(-1, labels.sizes["segment"])
 
-            choose = labels.reshape(-1, size)
-            amount = group.amount.labels.transpose(*dims).values.reshape(-1, size)
+            choose, amount = rows(labels), rows(group.amount.labels)
             keep = (choose >= 0).any(axis=1)
-            as_column = lambda x: np.where(x >= 0, column[np.clip(x, 0, None)], -1)  # noqa: E731
-            parts.append((as_column(choose[keep]), as_column(amount[keep]),
-                          flat(group.lo.broadcast_like(group.choose.labels))[keep],
-                          flat(group.hi.broadcast_like(group.choose.labels))[keep]))  # fmt: skip
+            parts.append([np.where(x >= 0, column[np.clip(x, 0, None)], -1) for x in (choose[keep], amount[keep])]
+                         + [rows(group.lo)[keep], rows(group.hi)[keep]])  # fmt: skip
         width = max((p[0].shape[1] for p in parts), default=0)
 
         def stack(i: int, fill: float) -> np.ndarray:

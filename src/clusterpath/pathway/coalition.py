@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from clusterpath.pathway import branch
 from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.network import Network, PathwayModel
-from clusterpath.pathway import branch
 from clusterpath.pathway.solve import MIP_GAP, _positions, _silent_stdout, _solution
 
 # Largest objective coefficient HiGHS handles comfortably; above it the objective is scaled.
