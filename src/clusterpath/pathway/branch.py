@@ -94,11 +94,12 @@ def solve(h: highspy.Highs, groups: Groups, gap: float, *, max_nodes: int = MAX_
     h.changeColsIntegrality(integer.size, integer, np.zeros(integer.size, dtype=np.uint8))
     count = groups.choose.shape[1] + 1  # positions: none and each class
     cost = np.abs(np.asarray(lp.col_cost_, dtype=float)[np.clip(groups.choose, 0, None)]) + 1e-9
-    width = (groups.choose >= 0).sum(axis=1)
+    valid = groups.choose >= 0
+    top = np.where(valid.any(axis=1), valid.shape[1] - valid[:, ::-1].argmax(axis=1), 0)  # last class's position
     best: tuple[np.ndarray, float] | None = None
     tried: set[bytes] = set()
     nodes = 0
-    open_nodes = [(-np.inf, 0, np.zeros(len(groups.choose), int), width)]  # (bound, order, low, high)
+    open_nodes = [(-np.inf, 0, np.zeros(len(groups.choose), int), top)]  # (bound, order, low, high)
     h.setOptionValue("solver", "simplex")
     try:
         while open_nodes:
