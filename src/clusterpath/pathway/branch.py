@@ -73,10 +73,10 @@ class Groups:
         last = np.where(below.any(axis=1), self.choose.shape[1] - below[:, ::-1].argmax(axis=1), 0)
         return np.where(quantity[:, 0] > 1e-6, np.where(picked > 0, picked, last), 0)
 
-    def fixed(self, position: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def fixed(self, position: np.ndarray) -> np.ndarray:
         """The columns set to 1 by choosing these positions (all other class binaries 0)."""
         rows = np.flatnonzero(position > 0)
-        return self.choose[rows, position[rows] - 1], rows
+        return self.choose[rows, position[rows] - 1]
 
 
 def solve(h: highspy.Highs, groups: Groups, gap: float, *, max_nodes: int = MAX_NODES):
@@ -163,8 +163,7 @@ def _node_bounds(groups: Groups, low: np.ndarray, high: np.ndarray, lower: np.nd
 def _rounded(h, groups: Groups, values, integer, lower, upper, tried: set[bytes]):
     """The plan of the classes the relaxation's quantities fall in: (column values, objective), or None."""
     fixed = np.zeros(len(lower))
-    columns, _ = groups.fixed(groups.position(values))
-    fixed[columns] = 1.0
+    fixed[groups.fixed(groups.position(values))] = 1.0
     key = fixed[integer].astype(bool).tobytes()
     if key in tried:
         return None
@@ -182,7 +181,8 @@ def _rounded(h, groups: Groups, values, integer, lower, upper, tried: set[bytes]
 def _run(h) -> highspy.HighsModelStatus:
     """Solve the LP from the last basis; once more from scratch if that basis leads nowhere (after a MIP run)."""
     h.run()
-    if h.getModelStatus() not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible):
+    done = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kTimeLimit)
+    if h.getModelStatus() not in done:
         h.clearSolver()
         h.run()
     return h.getModelStatus()
