@@ -279,7 +279,7 @@ def compare_resolve(rebuild: dict, resolve: dict, reference: dict | None) -> dic
     both = [k for k, (x, y) in enumerate(zip(rebuild.get("costs", []), resolve.get("costs", []), strict=False))
             if x is not None and y is not None]  # fmt: skip
     for unit, key in (("wall", "seconds"), ("cpu", "cpu_seconds")):
-        spent = [sum(r.get(key, [0.0] * (max(both, default=0) + 1))[k] for k in both) for r in (rebuild, resolve)]
+        spent = [sum(r[key][k] for k in both) if key in r else 0.0 for r in (rebuild, resolve)]
         if both and all(spent):
             out[f"rebuild_{unit}_s"], out[f"resolve_{unit}_s"] = spent
             out[f"speedup_{unit}_same_coalitions"] = spent[0] / spent[1]
@@ -602,7 +602,8 @@ def print_resolve(row: dict) -> None:
         print(
             f"{name:>8} {fmt(build):>7} {fmt(v.get('resolve_per_s'), '.3f'):>7} "
             f"{fmt(v.get('resolve_per_s_with_build'), '.3f'):>8} {fmt(v.get('rebuild_per_s'), '.3f'):>9} "
-            f"{fmt(v.get('speedup')):>7} {fmt(v.get('speedup_cpu_same_coalitions')):>6} {signed:>17} {fmt(v.get('grand_rel_diff'), '.0e'):>9} "
+            f"{fmt(v.get('speedup')):>7} {fmt(v.get('speedup_cpu_same_coalitions')):>6} {signed:>17} "
+            f"{fmt(v.get('grand_rel_diff'), '.0e'):>9} "
             f"{fmt(v.get('max_rel_diff_vs_first_variant'), '.0e'):>8} {len(r.get('errors', {})):>6} "
             f"{fmt(r.get('peak_mib'), '.0f'):>8}"
         )
