@@ -45,7 +45,7 @@ PORT = "port-chemicals"
 CASES = {"1": "resolve", "2": "exact", "3": "sampled"}
 # Ways of costing a coalition in case 1; cases 2 and 3 take the re-solve ones. "warm" is the library as
 # it is; the others are diagnostics applied from here (see apply_variant), not library options.
-VARIANTS = ("warm", "cold", "ipm")
+VARIANTS = ("warm", "cold", "ipm", "highs")
 TARGET_SHARE = 0.01  # case 3 stops once every half-width is at most this share of the dividend
 
 
@@ -126,6 +126,8 @@ def apply_variant(variant: str) -> None:
 
     cold: forget the previous basis before each coalition, to tell what the warm start is worth.
     ipm: interior point with crossover for every coalition, as ``PathwayModel.solve`` does for LPs.
+    highs: with size classes, HiGHS's own branch and bound for every coalition (as before the tree of warm
+    re-solves, ``pathway.branch``); no first plan or start.
     """
     from clusterpath.pathway import coalition
 
@@ -147,6 +149,14 @@ def apply_variant(variant: str) -> None:
             self.highs.setOptionValue("run_crossover", "on")
 
         model.__init__ = ipm_init
+    elif variant == "highs":
+        init = model.__init__
+
+        def highs_init(self, *args, **kwargs):
+            init(self, *args, **kwargs)
+            self.max_nodes = 0
+
+        model.__init__ = highs_init
 
 
 def read_log(path: str) -> np.ndarray:
@@ -199,6 +209,7 @@ def run_resolve(case: dict, report) -> None:
         peak_mib_after_build=peak_mib(),
     )
     evaluate_each(case["coalitions"], model.cost, report)
+    report(tree_sizes=list(model.tree_sizes))  # LPs of each coalition's tree (0: HiGHS's branch and bound)
     check_grand(lambda: model.cost(model.members), report)
 
 
@@ -231,17 +242,19 @@ def check_grand(cost, report) -> None:
 
 def evaluate_each(coalitions: list[list[str]], cost, report, build_s: list | None = None) -> None:
     """Cost every coalition in the given order; a failed solve is recorded, not fatal."""
-    costs, seconds, errors = [], [], {}
+    costs, seconds, cpu_seconds, errors = [], [], [], {}
     for k, coalition in enumerate(coalitions):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()  # CPU of every thread (HiGHS runs in one)
         try:
             costs.append(float(cost(coalition)))
         except Exception as error:  # noqa: BLE001 - a benchmark reports what went wrong and goes on
             costs.append(None)
             errors[k] = f"{type(error).__name__}: {str(error)[-160:]}"
         seconds.append(time.perf_counter() - start)
+        cpu_seconds.append(time.process_time() - cpu)
         extra = {"build_s": build_s} if build_s is not None else {}
-        report(costs=costs, seconds=seconds, errors=errors, evaluated=len(costs), peak_mib=peak_mib(), **extra)
+        report(costs=costs, seconds=seconds, cpu_seconds=cpu_seconds, errors=errors, evaluated=len(costs),
+               peak_mib=peak_mib(), **extra)  # fmt: skip
 
 
 def relative_differences(a: list, b: list) -> np.ndarray:
@@ -262,6 +275,14 @@ def compare_resolve(rebuild: dict, resolve: dict, reference: dict | None) -> dic
     out["resolve_per_s_with_build"] = len(resolve.get("seconds", [])) / (total + build) if total else None
     if out["rebuild_per_s"] and out["resolve_per_s"]:
         out["speedup"] = out["resolve_per_s"] / out["rebuild_per_s"]
+    # Per coalition costed both ways (a rebuild stopped at the wall limit, or infeasible, leaves some out).
+    both = [k for k, (x, y) in enumerate(zip(rebuild.get("costs", []), resolve.get("costs", []), strict=False))
+            if x is not None and y is not None]  # fmt: skip
+    for unit, key in (("wall", "seconds"), ("cpu", "cpu_seconds")):
+        spent = [sum(r[key][k] for k in both) if key in r else 0.0 for r in (rebuild, resolve)]
+        if both and all(spent):
+            out[f"rebuild_{unit}_s"], out[f"resolve_{unit}_s"] = spent
+            out[f"speedup_{unit}_same_coalitions"] = spent[0] / spent[1]
     diff = relative_differences(rebuild.get("costs", []), resolve.get("costs", []))
     out["compared"] = len(diff)
     if len(diff):
@@ -571,7 +592,7 @@ def print_resolve(row: dict) -> None:
         f"economies of scale {'on' if s['economies_of_scale'] else 'off'}"
     )
     print(
-        f"{'variant':>8} {'build s':>7} {'eval/s':>7} {'w/ build':>8} {'rebuild/s':>9} {'speedup':>7} "
+        f"{'variant':>8} {'build s':>7} {'eval/s':>7} {'w/ build':>8} {'rebuild/s':>9} {'speedup':>7} {'CPU x':>6} "
         f"{'c(S)/plan(S)-1':>17} {'c(N) diff':>9} {'vs first':>8} {'failed':>6} {'peak MiB':>8}"
     )
     for name, v in row["variants"].items():
@@ -581,7 +602,8 @@ def print_resolve(row: dict) -> None:
         print(
             f"{name:>8} {fmt(build):>7} {fmt(v.get('resolve_per_s'), '.3f'):>7} "
             f"{fmt(v.get('resolve_per_s_with_build'), '.3f'):>8} {fmt(v.get('rebuild_per_s'), '.3f'):>9} "
-            f"{fmt(v.get('speedup')):>7} {signed:>17} {fmt(v.get('grand_rel_diff'), '.0e'):>9} "
+            f"{fmt(v.get('speedup')):>7} {fmt(v.get('speedup_cpu_same_coalitions')):>6} {signed:>17} "
+            f"{fmt(v.get('grand_rel_diff'), '.0e'):>9} "
             f"{fmt(v.get('max_rel_diff_vs_first_variant'), '.0e'):>8} {len(r.get('errors', {})):>6} "
             f"{fmt(r.get('peak_mib'), '.0f'):>8}"
         )
@@ -661,7 +683,8 @@ def main(argv=None) -> None:
         nargs="+",
         choices=VARIANTS,
         default=["warm"],
-        help="how coalitions are re-solved: warm (the library as is), cold (no basis kept), "
+        help="how coalitions are re-solved: warm (the library as is), cold (no basis kept), highs (HiGHS's "
+        "branch and bound for every coalition with size classes), "
         "ipm (interior point + crossover); diagnostics besides warm",
     )
     parser.add_argument("--workers", type=int, nargs="+", default=[2], help="cases 2 and 3: worker processes")

@@ -315,3 +315,18 @@ def test_the_split_divides_the_plans_own_cost(tmp_path):
     assert json.loads(split.stdout)["total"] == pytest.approx(objective, rel=MIP_GAP)
     network = NetworkBuilder(load_cluster(str(tmp_path / "h2.yaml")), load_scenario(str(tmp_path / "scenario.yaml"))).build()
     assert network.scale is not None and not network.scale.empty  # a MIP, not an LP
+
+
+def test_the_plan_and_its_split_take_one_resolution():
+    """One --typical-days option, unset by default (the scenario's typical days) for the plan and every command
+    that splits its cost: the split is computed on the plan's own model unless the user asks otherwise."""
+    from inspect import signature
+
+    from clusterpath import cli
+    from clusterpath.platform.jobs import AllocateOptions, CollaborateOptions, PlanOptions
+
+    commands = (cli.plan, cli.allocate, cli.collaborate, cli.report)
+    parameters = [signature(command).parameters["typical_days"] for command in commands]
+    assert {p.default for p in parameters} == {None}
+    assert all(p.annotation == parameters[0].annotation for p in parameters)
+    assert {options().typical_days for options in (PlanOptions, AllocateOptions, CollaborateOptions)} == {None}

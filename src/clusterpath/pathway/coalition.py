@@ -6,7 +6,12 @@ path that starts from their own baseline. The model of the whole cluster is buil
 to HiGHS once; a coalition only changes bounds: the flows and new capacity of members
 outside S are fixed at zero, their energy balances get zero demand, and the cap's right-hand
 side is the coalition's own path. HiGHS then starts from the last basis instead of from
-scratch. ``docs/model.md`` ("Coalitions") has the equations.
+scratch. With size classes (a MIP) a coalition starts as ``plan`` does (``pathway.solve``): its linear
+relaxation, re-solved by dual simplex from the last basis, picks the classes, and the LP with
+those classes fixed is its first plan; a branch and bound over the classes whose every node is
+such a warm re-solve (``pathway.branch``) then proves it, or a better plan, within the MIP gap.
+HiGHS's own branch and bound, which solves its root LP from scratch, is the fallback.
+``docs/model.md`` ("Coalitions") has the equations.
 """
 
 from __future__ import annotations
@@ -18,9 +23,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from clusterpath.pathway import branch
 from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.network import Network, PathwayModel
-from clusterpath.pathway.solve import MIP_GAP, _positions, _silent_stdout
+from clusterpath.pathway.solve import MIP_GAP, _positions, _silent_stdout, _solution
 
 # Largest objective coefficient HiGHS handles comfortably; above it the objective is scaled.
 OBJECTIVE_SCALE_ABOVE = 1e6
@@ -54,6 +60,7 @@ class CoalitionModel:
             self.highs = m.to_highspy()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("mip_rel_gap", float(mip_gap))
+        self.mip_gap = float(mip_gap)
         # Costs in a currency like IDR reach 1e11 per unit: warm-started dual simplex then fails its
         # ratio test, so let HiGHS scale the objective by a power of two (results come back unscaled).
         largest = float(np.abs(np.asarray(self.highs.getLp().col_cost_)).max(initial=0.0))
@@ -67,6 +74,11 @@ class CoalitionModel:
         self._row_lower = np.asarray(lp.row_lower_, dtype=float)
         self._row_upper = np.asarray(lp.row_upper_, dtype=float)
         self._column = column = _positions(m.matrices.vlabels)
+        self._integer = np.flatnonzero([int(v) for v in lp.integrality_]).astype(np.int32)
+        self._values = np.array([])  # column values of the last plan solved
+        self._classes = branch.Groups.of(self._model.classes, column)
+        self.max_nodes = branch.MAX_NODES
+        self.tree_sizes: list[int] = []  # LP relaxations of each MIP coalition's branch and bound (0: HiGHS's)
         row = _positions(m.matrices.clabels)
         unit_node = network.units["node"]
         self._columns = {node: [] for node in self.nodes}
@@ -163,8 +175,7 @@ class CoalitionModel:
     def _relaxed(self, inside: set[str]) -> tuple[np.ndarray, float]:
         """Row duals and cost of the coalition's linear relaxation (size classes continuous)."""
         h = self.highs
-        integrality = np.asarray([int(v) for v in h.getLp().integrality_], dtype=np.uint8)
-        integer = np.flatnonzero(integrality).astype(np.int32)
+        integer = self._integer
         if integer.size:
             h.changeColsIntegrality(integer.size, integer, np.zeros(integer.size, dtype=np.uint8))
         try:
@@ -172,7 +183,7 @@ class CoalitionModel:
             return np.asarray(h.getSolution().row_dual, dtype=float), cost
         finally:
             if integer.size:
-                h.changeColsIntegrality(integer.size, integer, integrality[integer])
+                h.changeColsIntegrality(integer.size, integer, np.ones(integer.size, dtype=np.uint8))
 
     def cost(self, coalition: Iterable[str]) -> float:
         """Least net present cost of the coalition on its own (0 for no member)."""
@@ -183,13 +194,28 @@ class CoalitionModel:
         if not inside:
             return 0.0
         self._restrict(inside)
+        if not self._integer.size:
+            return self._run(inside)
+        with _silent_stdout():
+            values, objective, proven, nodes = branch.solve(self.highs, self._classes, self.mip_gap,
+                                                            max_nodes=self.max_nodes)  # fmt: skip
+        if proven:
+            self.tree_sizes.append(nodes)
+            self._values = values
+            return float(objective + self.fixed_cost(inside))
+        # Not proven within the node limit (or a relaxation did not solve, or none was feasible): HiGHS's
+        # branch and bound from scratch, from the best plan found.
+        self.tree_sizes.append(0)
+        self.highs.clearSolver()
+        if values is not None:
+            self.highs.setSolution(_solution(values))
         return self._run(inside)
 
     def lever_costs(self, coalition: Iterable[str]) -> pd.Series:
         """The coalition's net present cost by (node, lever): what its plan spends where."""
         self.cost(coalition)
         lp = self.highs.getLp()
-        spend = np.asarray(lp.col_cost_, dtype=float) * np.asarray(self.highs.getSolution().col_value, dtype=float)
+        spend = np.asarray(lp.col_cost_, dtype=float) * self._values
         owned = self._owner_of_column >= 0
         frame = self._owners.iloc[self._owner_of_column[owned]].assign(cost=spend[owned])
         return frame.groupby(["node", "lever"])["cost"].sum()
@@ -238,8 +264,7 @@ class CoalitionModel:
         """
         n = self.network
         total = self.cost(set(self.members))
-        lp, solution = self.highs.getLp(), self.highs.getSolution()
-        spend = np.asarray(lp.col_cost_, dtype=float) * np.asarray(solution.col_value, dtype=float)
+        spend = np.asarray(self.highs.getLp().col_cost_, dtype=float) * self._values
         owned = self._owner_of_column >= 0
         by_owner = np.bincount(self._owner_of_column[owned], weights=spend[owned], minlength=len(self._owners))
         unit_cost = pd.Series(by_owner[: len(n.units)], index=n.units.index)
@@ -287,7 +312,7 @@ class CoalitionModel:
     def _discounted_energy(self) -> pd.Series:
         """Per unit, its flow in the solved plan over all years, discounted like its costs."""
         flow = self._model.flow
-        values = np.append(np.asarray(self.highs.getSolution().col_value, dtype=float), 0.0)
+        values = np.append(self._values, 0.0)
         labels = flow.labels.values
         # Labels the solver never saw (masked, or in no row and no cost) take the appended zero.
         column = np.where(labels >= 0, self._column[np.clip(labels, 0, None)], -1)
@@ -336,6 +361,7 @@ class CoalitionModel:
             named = sorted(inside)
             who = ", ".join(named) if len(named) <= 6 else f"{len(named)} members ({', '.join(named[:3])}, ...)"
             raise CoalitionSolveError(f"the coalition of {who} on its own: {h.modelStatusToString(status).lower()}")
+        self._values = np.asarray(h.getSolution().col_value, dtype=float)
         return float(h.getInfo().objective_function_value + self.fixed_cost(inside))
 
     def fixed_cost(self, coalition: Iterable[str]) -> float:
