@@ -329,7 +329,7 @@ def plan(
         err.print("[yellow]note:[/] stopped by Ctrl-C: this is the best plan found so far, not proven within "
                   f"--mip-gap {mip_gap:g} of the least cost.", highlight=False)  # fmt: skip
     summary = result.summary()
-    summary["representation_error"] = representation_error(cluster, chosen.typical_days)
+    summary["representation_error"] = representation_error(cluster, chosen.typical_days, chosen.segments)
     path = _critical_path(result, cluster, chosen)
     summary["critical_path"] = path.to_dict(orient="records")
     summary["decision_year"] = path.attrs["decision_year"]
