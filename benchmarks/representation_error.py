@@ -165,8 +165,9 @@ def _cell(row: dict, ref: dict, name: str, scale: float = 1.0, floor: float = 1.
 def markdown(rows: list[dict], reference: tuple[int, int]) -> str:
     """The table of docs/timeseries.md: each finished case, its figures and their error against the reference."""
     full = references(rows, reference)
-    lines = ["| example | days x steps | variables | constraints | solve s | objective, M | storage MWh | "
-             "renewables MW | electrolysis MW |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    header = ("| example | days x steps | variables | constraints | solve s | objective, M | storage MWh | "
+              "renewables MW | electrolysis MW |")
+    lines = [header, "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in sorted(rows, key=lambda r: (r["example"], *key(r))):
         name = f"{r['days']} x {key(r)[1]}"
         if "objective" not in r:

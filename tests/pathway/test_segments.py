@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers.networks import make_network
 
 from clusterpath.pathway.network import HOURS, Network, PathwayModel
-from helpers.networks import make_network
 
 pytestmark = pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
 
