@@ -100,3 +100,27 @@ def test_twenty_four_steps_of_one_hour_are_the_unsegmented_model(loss):
     steps = sun_and_store(durations=np.ones((2, HOURS)), sun=np.array([sun, 0.5 * sun]), loss=loss,
                           weights=weights, order=order)  # fmt: skip
     assert solved(steps).objective_value == solved(plain).objective_value
+
+
+@pytest.mark.slow
+def test_an_example_on_segments_is_the_hourly_model_of_its_steps_held_over_their_hours():
+    # The hydrogen hub (batteries, a lossy heat store, hydrogen) on 2 typical days of 6 segments, against the
+    # same days in 24 hours with each step's values held over its hours: with data constant within a step an
+    # hourly plan gains nothing by varying inside it, so both plans cost the same.
+    from clusterpath.io.load import load_cluster, load_scenario
+    from clusterpath.pathway import timeseries as ts
+    from clusterpath.pathway.build import NetworkBuilder
+
+    cluster = load_cluster("hydrogen-hub")
+    scenario = load_scenario(None).model_copy(update={"typical_days": 2, "segments": 6, "economies_of_scale": False,
+                                                      "periods": [2050], "target_year": 2050})  # fmt: skip
+    builder = NetworkBuilder(cluster, scenario)
+    segmented = builder.build()
+    days = builder._typical_days()
+    held = np.stack([np.repeat(days.profiles.values[d], days.duration.values[d].astype(int), axis=0)
+                     for d in range(days.n_days)])  # fmt: skip
+    hourly_days = ts._typical_days_from(held, days.weight.values, days.order, days.profiles.source_day.values,
+                                        days.profiles.indexes["series"])  # fmt: skip
+    hourly = NetworkBuilder(cluster, scenario).build(hourly_days)
+    assert (segmented.stores["standing_loss"] > 0).any()
+    assert solved(segmented).objective_value == pytest.approx(solved(hourly).objective_value, rel=1e-7)
