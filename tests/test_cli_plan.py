@@ -186,7 +186,7 @@ def test_plan_says_its_representation_error_is_not_measured_for_an_unmeasured_cl
     assert result.exit_code == 0, result.output
     assert "representation error vs full year: not measured for this cluster at 1 typical days" in (
         " ".join(result.output.split()))
-    assert json.loads(summary.read_text())["representation_error"] == {"measured": False, "typical_days": 1}
+    assert json.loads(summary.read_text())["representation_error"] == {"measured": False, "typical_days": 1, "segments": 24}
 
 
 def test_infeasible_target_exits_3_and_explains(tmp_path, files):
