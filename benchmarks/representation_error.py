@@ -27,12 +27,23 @@ import time
 from pathlib import Path
 
 FULL_YEAR = 365
+HOURS_PER_DAY = 24
 STORAGE, RENEWABLES, ELECTROLYSIS = "storage_mwh", "renewables_mw", "electrolysis_mw"
 FIGURES = {"storage": STORAGE, "renewables": RENEWABLES, "electrolysis": ELECTROLYSIS}  # table column: row key
 RENEWABLE_LEVERS = ("solar_pv", "onshore_wind", "offshore_wind")
 
 
-def case(example: str, scenario_name: str | None, days: int, periods: list[int] | None, eos: bool,
+def resolution(text: str) -> tuple[int, int]:
+    """``12`` (typical days of 24 hours) or ``12x6`` (12 typical days of 6 segments) -> (days, segments)."""
+    days, _, segments = text.lower().partition("x")
+    return int(days), int(segments or HOURS_PER_DAY)
+
+
+def label(days: int, segments: int) -> str:
+    return f"{days}" if segments == HOURS_PER_DAY else f"{days}x{segments}"
+
+
+def case(example: str, scenario_name: str | None, days: int, segments: int, periods: list[int] | None, eos: bool,
          time_limit: float | None, crossover: bool, log: Path | None, members: int | None, queue) -> None:  # fmt: skip
     from clusterpath.io.load import load_cluster, load_scenario
     from clusterpath.pathway.build import NetworkBuilder
@@ -44,11 +55,11 @@ def case(example: str, scenario_name: str | None, days: int, periods: list[int] 
     cluster = load_cluster(example)
     if members:  # a sub-cluster of the example: its first members, on the same site and resources
         cluster = cluster.model_copy(update={"members": cluster.members[:members]})
-    update = {"typical_days": days, "economies_of_scale": eos}
+    update = {"typical_days": days, "segments": segments, "economies_of_scale": eos}
     if periods:
         update |= {"periods": periods, "target_year": max(periods)}
     scenario = load_scenario(scenario_name).model_copy(update=update)
-    row = {"example": example, "days": days, "fingerprint": fingerprint(cluster)}
+    row = {"example": example, "days": days, "segments": segments, "fingerprint": fingerprint(cluster)}
     start = time.perf_counter()
     network = _grouped(NetworkBuilder(cluster, scenario).build(), None, len(cluster.members))  # as plan() groups
     model = PathwayModel(network)
@@ -59,12 +70,10 @@ def case(example: str, scenario_name: str | None, days: int, periods: list[int] 
         # A MILP to 0.1 %, so that its gap does not pass for a representation error.
         _, condition = model.solve(time_limit=time_limit, mip_gap=0.001, log_file=log)
     else:  # the product's solve, without crossover: an interior optimum, not a vertex (as exact to 1e-7)
-        from clusterpath.pathway.network import _silent_stdout
+        from clusterpath.pathway import solve
 
-        with _silent_stdout():
-            _, condition = model.model.solve(solver_name="highs", io_api="direct", progress=False, solver="ipm",
-                                             run_crossover="off", output_flag=log is not None, log_fn=log,
-                                             **({"time_limit": time_limit} if time_limit else {}))  # fmt: skip
+        options = solve.options(model.model, time_limit=time_limit) | {"run_crossover": "off"}
+        _, condition = solve.run(model.model, options, log_file=log)
     row |= {"solve_s": round(time.perf_counter() - start, 1), "condition": condition,
             "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}  # fmt: skip
     if condition == "optimal":
@@ -81,33 +90,53 @@ def case(example: str, scenario_name: str | None, days: int, periods: list[int] 
     queue.put(row)
 
 
-def run(args, example: str, days: int) -> dict:
+def run(args, example: str, days: int, segments: int) -> dict:
     queue = mp.get_context("fork").Queue()
+    name = label(days, segments)
     process = mp.get_context("fork").Process(
-        target=case, args=(example, args.scenario, days, args.periods, args.economies_of_scale, args.time_limit,
-                           args.crossover, args.logs and args.logs / f"{example}-{days}.log", args.members, queue))
+        target=case, args=(example, args.scenario, days, segments, args.periods, args.economies_of_scale,
+                           args.time_limit, args.crossover, args.logs and args.logs / f"{example}-{name}.log",
+                           args.members, queue))  # fmt: skip
     start = time.perf_counter()
     process.start()
     process.join(args.wall_limit)
+    head = {"example": example, "days": days, "segments": segments}
     if process.is_alive():
         process.kill()
         process.join()
-        return {"example": example, "days": days, "condition": f"killed at wall limit {args.wall_limit:g} s"}
-    row = queue.get() if not queue.empty() else {"example": example, "days": days,
-                                                 "condition": f"crashed (exit {process.exitcode})"}  # fmt: skip
+        return head | {"condition": f"killed at wall limit {args.wall_limit:g} s"}
+    row = queue.get() if not queue.empty() else head | {"condition": f"crashed (exit {process.exitcode})"}
     return row | {"wall_s": round(time.perf_counter() - start, 1)}
 
 
 def relative(value: float | None, full: float | None, floor: float) -> float | None:
-    """(value - full) / full; None when either is missing or the full-year figure is below ``floor``."""
+    """(value - full) / full; None when either is missing or the reference figure is below ``floor``."""
     if value is None or full is None or abs(full) < floor:
         return None
     return (value - full) / full
 
 
+def key(row: dict) -> tuple[int, int]:
+    return row["days"], row.get("segments", HOURS_PER_DAY)
+
+
+def references(rows: list[dict], reference: tuple[int, int]) -> dict:
+    """The finished reference case of each example."""
+    return {r["example"]: r for r in rows if key(r) == reference and "objective" in r}
+
+
+def describe_reference(reference: tuple[int, int]) -> str:
+    days, segments = reference
+    if days >= FULL_YEAR:
+        return "the full year (365 days x 24 hours)" if segments == HOURS_PER_DAY else \
+            f"the 365 real days in {segments} segments each"
+    return f"{days} typical days" + ("" if segments == HOURS_PER_DAY else f" x {segments} segments")
+
+
 def errors(rows: list[dict], settings: dict) -> list[dict]:
-    """Each finished resolution against the full year of its example: the rows of data/representation_error.csv."""
-    full = {r["example"]: r for r in rows if r["days"] == FULL_YEAR and "objective" in r}
+    """Each finished resolution against the reference of its example: the rows of data/representation_error.csv."""
+    reference = settings["reference"]
+    full = references(rows, reference)
     periods = settings["periods"]
     conditions = ((f"for its first {settings['members']} members " if settings.get("members") else "")
                   + f"under {settings['scenario']}"
@@ -118,31 +147,35 @@ def errors(rows: list[dict], settings: dict) -> list[dict]:
     out = []
     for r in rows:
         ref = full.get(r["example"])
-        if ref is None or "objective" not in r or r["days"] == FULL_YEAR or r.get("fingerprint") != ref.get("fingerprint"):
+        if ref is None or "objective" not in r or key(r) == reference or r.get("fingerprint") != ref.get("fingerprint"):
             continue
         out.append({"example": r["example"], "fingerprint": r["fingerprint"], "typical_days": r["days"],
+                    "segments": key(r)[1], "reference": describe_reference(reference),
                     "objective": relative(r["objective"], ref["objective"], 0.0),
-                    **{name: relative(r[key], ref[key], 1.0) for name, key in FIGURES.items()},
+                    **{name: relative(r[k], ref[k], 1.0) for name, k in FIGURES.items()},
                     "conditions": conditions, "source": source})  # fmt: skip
     return out
 
 
-def _cell(row: dict, ref: dict, key: str, scale: float = 1.0, floor: float = 1.0) -> str:
-    error = relative(row[key], ref.get(key), floor) if row["days"] != FULL_YEAR else None
-    return f"{row[key] / scale:,.1f}" + (f" ({error:+.1%})" if error is not None else "")
+def _cell(row: dict, ref: dict, name: str, scale: float = 1.0, floor: float = 1.0) -> str:
+    error = relative(row[name], ref.get(name), floor) if ref and row is not ref else None
+    return f"{row[name] / scale:,.1f}" + (f" ({error:+.1%})" if error is not None else "")
 
 
-def markdown(rows: list[dict]) -> str:
-    """The table of docs/timeseries.md: each finished case, its figures and their error against the full year."""
-    full = {r["example"]: r for r in rows if r["days"] == FULL_YEAR and "objective" in r}
-    lines = ["| example | days | variables | solve s | objective, M | storage MWh | renewables MW | electrolysis MW |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
-    for r in sorted(rows, key=lambda r: (r["example"], r["days"])):
+def markdown(rows: list[dict], reference: tuple[int, int]) -> str:
+    """The table of docs/timeseries.md: each finished case, its figures and their error against the reference."""
+    full = references(rows, reference)
+    header = ("| example | days x steps | variables | constraints | solve s | objective, M | storage MWh | "
+              "renewables MW | electrolysis MW |")
+    lines = [header, "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in sorted(rows, key=lambda r: (r["example"], *key(r))):
+        name = f"{r['days']} x {key(r)[1]}"
         if "objective" not in r:
-            lines.append(f"| {r['example']} | {r['days']} | {r.get('variables', '')} | | {r['condition']} | | | |")
+            lines.append(f"| {r['example']} | {name} | {r.get('variables', '')} | {r.get('constraints', '')} | | "
+                         f"{r['condition']} | | | |")  # fmt: skip
             continue
         ref = full.get(r["example"], {})
-        lines.append(f"| {r['example']} | {r['days']} | {r['variables']:,} | {r['solve_s']:,.0f} | "
+        lines.append(f"| {r['example']} | {name} | {r['variables']:,} | {r['constraints']:,} | {r['solve_s']:,.0f} | "
                      f"{_cell(r, ref, 'objective', 1e6, 0.0)} | {_cell(r, ref, STORAGE)} | {_cell(r, ref, RENEWABLES)} "
                      f"| {_cell(r, ref, ELECTROLYSIS)} |")
     return "\n".join(lines)
@@ -152,7 +185,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", nargs="+", default=["hydrogen-hub", "geothermal-park", "industrial-estate",
                                                            "port-chemicals"])  # fmt: skip
-    parser.add_argument("--days", nargs="+", type=int, default=[1, 4, 12, FULL_YEAR])
+    parser.add_argument("--days", nargs="+", type=resolution, default=[(d, HOURS_PER_DAY) for d in (1, 4, 12, 365)],
+                        help="resolutions: DAYS (of 24 hours) or DAYSxSEGMENTS, e.g. 1 4 12 12x6 365")
+    parser.add_argument("--reference", type=resolution, default=(FULL_YEAR, HOURS_PER_DAY),
+                        help="the resolution the others are measured against (default 365, the full year)")
     parser.add_argument("--scenario", default=None, help="default net-zero-2050")
     parser.add_argument("--periods", nargs="+", type=int, default=None, help="replace the scenario's periods")
     parser.add_argument("--members", type=int, default=None, help="plan only each example's first N members")
@@ -164,11 +200,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="JSON lines, one per case")
     parser.add_argument("--logs", type=Path, default=None, help="keep each case's HiGHS log in this folder")
     parser.add_argument("--resume", action="store_true", help="keep the finished cases already in --out")
-    parser.add_argument("--csv", type=Path, default=None, help="relative errors against the full year")
+    parser.add_argument("--csv", type=Path, default=None, help="relative errors against the reference")
     args = parser.parse_args()
 
     settings = {"scenario": args.scenario or "net-zero-2050", "periods": args.periods, "members": args.members,
-                "economies_of_scale": args.economies_of_scale,
+                "economies_of_scale": args.economies_of_scale, "reference": args.reference,
                 "crossover": args.crossover, "command": " ".join(sys.argv),
                 "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                                          text=True, check=False).stdout.strip()}  # fmt: skip
@@ -178,15 +214,15 @@ def main() -> None:
         args.logs.mkdir(parents=True, exist_ok=True)
     rows += [json.loads(line) for line in args.out.read_text().splitlines()] if args.resume and args.out.exists() else []
     for example in args.examples:
-        for days in args.days:
-            if any(r["example"] == example and r["days"] == days and "objective" in r for r in rows):
+        for days, segments in args.days:
+            if any(r["example"] == example and key(r) == (days, segments) and "objective" in r for r in rows):
                 continue
-            row = run(args, example, days) | settings
+            row = run(args, example, days, segments) | settings
             rows.append(row)
             with args.out.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(row) + "\n")
             print(json.dumps(row), flush=True)
-    print(markdown(rows))
+    print(markdown(rows, args.reference))
     if args.csv:
         import pandas as pd
 

@@ -186,7 +186,7 @@ def test_plan_says_its_representation_error_is_not_measured_for_an_unmeasured_cl
     assert result.exit_code == 0, result.output
     assert "representation error vs full year: not measured for this cluster at 1 typical days" in (
         " ".join(result.output.split()))
-    assert json.loads(summary.read_text())["representation_error"] == {"measured": False, "typical_days": 1}
+    assert json.loads(summary.read_text())["representation_error"] == {"measured": False, "typical_days": 1, "segments": 24}
 
 
 def test_infeasible_target_exits_3_and_explains(tmp_path, files):
@@ -234,3 +234,21 @@ def test_a_power_plant_whose_output_is_its_own_demand_gets_a_note(tmp_path, sold
     text = " ".join(result.output.split())
     assert ("member 'ccgt' (sector power) makes electricity from natural_gas as its own demand" in text) is noted
     assert ("'sold: true' with a 'sale_price'" in text) is noted
+
+
+def test_plan_takes_segmented_days(tmp_path, files):
+    cluster, scenario = files
+    summary = tmp_path / "s.json"
+    result = runner.invoke(app, ["plan", cluster, "--scenario", scenario, "--segments", "6", "--json", str(summary)])
+    assert result.exit_code == 0, result.output
+    error = json.loads(summary.read_text())["representation_error"]
+    assert error == {"measured": False, "typical_days": 1, "segments": 6}
+    assert "not measured for this cluster at 1 typical days x 6 segments" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("segments", ["0", "25", "six"])
+def test_bad_segments_option_exits_2(tmp_path, files, segments):
+    cluster, scenario = files
+    result = runner.invoke(app, ["plan", cluster, "--scenario", scenario, "--segments", segments])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and "--segments" in result.output

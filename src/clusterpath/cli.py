@@ -56,6 +56,10 @@ TypicalDaysOption = Annotated[int | None, typer.Option(
     "--typical-days", parser=_typical_days, metavar="DAYS|full",
     help="Typical days per year of every plan: 1-365, or 'full' (= 365) for the full year of 8,760 hours "
          "(docs/timeseries.md); overrides the scenario. Fewer is faster and coarser.")]  # fmt: skip
+SegmentsOption = Annotated[int | None, typer.Option(
+    "--segments", min=1, max=24, metavar="STEPS",
+    help="Time steps per typical day: 24 (hours, the default) or fewer steps of several hours each (tsam "
+         "segmentation, docs/timeseries.md); overrides the scenario. Fewer is faster and coarser.")]  # fmt: skip
 
 
 def user_errors(command: Callable) -> Callable:
@@ -276,6 +280,7 @@ def plan(
                                                  "(see `clusterpath scenarios`); default scope-1-net-zero-2050.")] = None,
     target_year: Annotated[int | None, typer.Option("--target-year", help="Year of net zero (overrides the scenario).")] = None,
     typical_days: TypicalDaysOption = None,
+    segments: SegmentsOption = None,
     json_file: Annotated[Path | None, typer.Option("--json", help="Write the JSON summary to this file.")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write full results (netCDF and CSV) here.")] = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", min=1, help="Solver time limit, seconds.")] = None,
@@ -301,7 +306,7 @@ def plan(
 
     _quiet_solvers()
     cluster = load_cluster(source)
-    chosen = _scenario(scenario, target_year=target_year, typical_days=typical_days)
+    chosen = _scenario(scenario, target_year=target_year, typical_days=typical_days, segments=segments)
     for member, carrier in _own_power_of_power_plants(cluster):
         err.print(f"[yellow]note:[/] member '{member}' (sector power) makes electricity from {carrier} as its own "
                   "demand: if the plan closes it, the grid serves that demand. If the plant sells its power, mark "
@@ -330,7 +335,7 @@ def plan(
         err.print("[yellow]note:[/] stopped by Ctrl-C: this is the best plan found so far, not proven within "
                   f"--mip-gap {mip_gap:g} of the least cost.", highlight=False)  # fmt: skip
     summary = result.summary()
-    summary["representation_error"] = representation_error(cluster, chosen.typical_days)
+    summary["representation_error"] = representation_error(cluster, chosen.typical_days, chosen.segments)
     path = _critical_path(result, cluster, chosen)
     summary["critical_path"] = path.to_dict(orient="records")
     summary["decision_year"] = path.attrs["decision_year"]

@@ -10,11 +10,17 @@ from clusterpath.pathway.network import HOURS, Network
 
 
 def make_network(*, buses, units, ports, demand, periods=(2025,), years=None, rate=0.0, base_year=None,
-                 weights=(365.0,), order=None, profiles=None, stores=(), **extra) -> Network:
-    """A Network from compact per-unit dicts on one node; scalars stand for every period."""
+                 weights=(365.0,), order=None, profiles=None, stores=(), durations=None, **extra) -> Network:
+    """A Network from compact per-unit dicts on one node; scalars stand for every period.
+
+    ``durations``: hours each time step of each day lasts (day, step), for segmented days; default 24 of 1 hour.
+    """
     periods = pd.Index(list(periods), name="period")
     days = pd.RangeIndex(len(weights), name="day")
-    hours = pd.RangeIndex(HOURS, name="hour")
+    steps = HOURS if durations is None else np.shape(durations)[1]
+    hours = pd.RangeIndex(steps, name="hour")
+    if durations is not None:
+        extra["step_hours"] = xr.DataArray(np.asarray(durations, float), coords=[days, hours])
     if order is None:
         order = np.repeat(np.arange(len(weights)), np.asarray(weights, int))
 
@@ -33,9 +39,9 @@ def make_network(*, buses, units, ports, demand, periods=(2025,), years=None, ra
         unit_period += [{"unit": spec["unit"], "period": p, "capex": capex[i], "vom": vom[i], "existing": existing[i]}
                         for i, p in enumerate(periods)]  # fmt: skip
     profiles = profiles or {}
-    profile_values = np.array([np.broadcast_to(np.asarray(v, float), (len(days), HOURS)) for v in profiles.values()])
+    profile_values = np.array([np.broadcast_to(np.asarray(v, float), (len(days), steps)) for v in profiles.values()])
     balance = [b for b, kind in buses.items() if kind == "balance"]
-    load = np.zeros((len(balance), len(periods), len(days), HOURS))
+    load = np.zeros((len(balance), len(periods), len(days), steps))
     for bus, value in demand.items():
         load[balance.index(bus)] = np.asarray(value, float)  # broadcasts (hour), (day, hour) or (period, day, hour)
     store_rows, store_period = [], []
@@ -66,7 +72,7 @@ def make_network(*, buses, units, ports, demand, periods=(2025,), years=None, ra
         unit_period=pd.DataFrame(unit_period).set_index(["unit", "period"]),
         ports=pd.DataFrame(ports, columns=["unit", "bus", "coefficient"]),
         demand=xr.DataArray(load, coords=[pd.Index(balance, name="bus"), periods, days, hours]),
-        profiles=xr.DataArray(profile_values.reshape(len(profiles), len(days), HOURS),
+        profiles=xr.DataArray(profile_values.reshape(len(profiles), len(days), steps),
                               coords=[pd.Index(list(profiles), name="profile"), days, hours]),
         **tables,
         **extra,

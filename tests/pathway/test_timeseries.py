@@ -250,6 +250,45 @@ def test_a_full_year_is_the_identity(year_profiles, days):
     pd.testing.assert_frame_equal(td.reconstruct(), year_profiles, check_names=False, check_column_type=False)
 
 
+@pytest.mark.parametrize(("days", "segments"), [(1, 6), (12, 6), (12, 8), (30, 1)])
+def test_segmented_days_keep_annual_sums_in_steps_of_whole_hours(year_profiles, days, segments):
+    td = ts.typical_days(year_profiles, days, segments)
+    assert td.profiles.shape == (days, segments, 5) and td.n_steps == segments
+    assert td.duration.dims == ("day", "hour") and (td.duration.sum("hour") == 24).all()
+    assert (td.duration >= 1).all() and (td.duration == np.round(td.duration)).all()
+    # A step's value is a mean power over its hours: energy = value x hours x days it stands for.
+    annual = (td.profiles * td.duration * td.weight).sum(("day", "hour")).to_series()
+    assert np.allclose(annual.to_numpy(), year_profiles.sum().to_numpy(), rtol=1e-9, atol=1e-9)
+    assert td.snapshot_weights().sum().item() == 8760
+    assert np.allclose(td.reconstruct().sum().to_numpy(), year_profiles.sum().to_numpy())
+    assert (td.profiles.max(("day", "hour")).to_series() <= year_profiles.max()).all()
+
+
+def test_a_segment_is_the_mean_of_its_hours_of_the_medoid(year_profiles):
+    # 365 days of 4 segments: every day stands for itself, so no rescaling, and each step is
+    # exactly the mean of the hours it merges (tsam's segment representation).
+    td = ts.typical_days(year_profiles, 365, 4)
+    assert (td.weight.values == 1).all() and (td.order == np.arange(365)).all()
+    hours = year_profiles.to_numpy().reshape(365, 24, -1)
+    ends = np.cumsum(td.duration.values, axis=1).astype(int)
+    for day in (0, 100, 200, 364):
+        starts = np.r_[0, ends[day][:-1]]
+        means = np.array([hours[day, a:b].mean(axis=0) for a, b in zip(starts, ends[day], strict=True)])
+        assert np.allclose(td.profiles.values[day], means, rtol=1e-9, atol=1e-12)
+
+
+def test_twenty_four_segments_are_the_hourly_days(year_profiles):
+    hourly, segmented = ts.typical_days(year_profiles, 12), ts.typical_days(year_profiles, 12, 24)
+    assert np.array_equal(hourly.profiles.values, segmented.profiles.values)
+    assert np.array_equal(hourly.order, segmented.order) and (segmented.duration == 1).all()
+
+
+@pytest.mark.parametrize("segments", [0, 25, 2.5, True])
+def test_typical_days_reject_bad_segment_counts(year_profiles, segments):
+    with pytest.raises(ValueError, match="segments must be"):
+        ts.typical_days(year_profiles, 4, segments)
+
+
 def test_typical_days_are_immutable(year_profiles):
     td = ts.typical_days(year_profiles, 3)
     with pytest.raises(ValueError):
@@ -355,21 +394,24 @@ def test_shipped_representation_errors_belong_to_their_examples():
     from clusterpath.pathway.representation import FIGURES, TABLE, read_table, representation_error
 
     for row in read_table(TABLE).to_dict("records"):
-        error = representation_error(load_cluster(row["example"]), row["typical_days"])
+        error = representation_error(load_cluster(row["example"]), row["typical_days"], row["segments"])
         assert error["measured"], f"{row['example']} changed since it was measured: re-run the benchmark"
         assert [error[name] for name in FIGURES] == [None if pd.isna(row[name]) else row[name] for name in FIGURES]
 
 
 @pytest.fixture
 def measured(tmp_path):
-    """A table measuring the hydrogen-hub example at 4 typical days, as the benchmark writes it."""
+    """A table measuring the hydrogen-hub example at 4 typical days and at 4 x 6 segments, as the benchmark writes it."""
     from clusterpath.io import load_cluster
     from clusterpath.pathway.representation import COLUMNS, fingerprint
 
     cluster = load_cluster("hydrogen-hub")
     path = tmp_path / "errors.csv"
-    pd.DataFrame([["hydrogen-hub", fingerprint(cluster), 4, 0.004, -0.25, 0.031, None, "under net-zero-2050, an LP",
-                   "benchmarks/representation_error.py"]], columns=COLUMNS).to_csv(path, index=False)  # fmt: skip
+    rows = [["hydrogen-hub", fingerprint(cluster), 4, 24, "the full year (365 days x 24 hours)", 0.004, -0.25, 0.031,
+             None, "under net-zero-2050, an LP", "benchmarks/representation_error.py"],
+            ["hydrogen-hub", fingerprint(cluster), 4, 6, "104 typical days", -0.02, 0.5, 0.1, None,
+             "under net-zero-2050, an LP", "benchmarks/representation_error.py"]]
+    pd.DataFrame(rows, columns=COLUMNS).to_csv(path, index=False)
     return cluster, path
 
 
@@ -377,13 +419,17 @@ def test_plan_finds_the_measured_error_of_its_cluster_and_resolution(measured):
     from clusterpath.pathway.representation import describe, representation_error
 
     cluster, path = measured
-    error = representation_error(cluster, 4, path)
+    error = representation_error(cluster, 4, table=path)
     assert error["measured"] and error["typical_days"] == 4
     assert (error["objective"], error["storage"], error["renewables"], error["electrolysis"]) == (
         0.004, -0.25, 0.031, None)
-    assert describe(error) == ("representation error vs full year at 4 typical days: objective +0.4%, storage "
-                               "-25.0%, renewables +3.1%, electrolysis n/a (none built in the full year) "
-                               "(measured under net-zero-2050, an LP)")  # fmt: skip
+    assert describe(error) == ("representation error vs the full year (365 days x 24 hours) at 4 typical days: "
+                               "objective +0.4%, storage -25.0%, renewables +3.1%, electrolysis n/a (none built in "
+                               "the reference) (measured under net-zero-2050, an LP)")  # fmt: skip
+    segmented = representation_error(cluster, 4, 6, table=path)
+    assert describe(segmented) == ("representation error vs 104 typical days at 4 typical days x 6 segments: "
+                                   "objective -2.0%, storage +50.0%, renewables +10.0%, electrolysis n/a (none "
+                                   "built in the reference) (measured under net-zero-2050, an LP)")  # fmt: skip
 
 
 def test_representation_error_is_not_claimed_for_other_clusters_or_resolutions(measured):
@@ -391,12 +437,14 @@ def test_representation_error_is_not_claimed_for_other_clusters_or_resolutions(m
 
     cluster, path = measured
     changed = cluster.model_copy(update={"members": cluster.members[1:]})  # one member fewer
-    assert representation_error(changed, 4, path) == {"measured": False, "typical_days": 4}
-    assert representation_error(cluster, 12, path) == {"measured": False, "typical_days": 12}
-    assert describe(representation_error(cluster, 12, path)) == (
+    assert representation_error(changed, 4, table=path) == {"measured": False, "typical_days": 4, "segments": 24}
+    assert representation_error(cluster, 12, table=path) == {"measured": False, "typical_days": 12, "segments": 24}
+    assert not representation_error(cluster, 4, 8, table=path)["measured"]
+    assert describe(representation_error(cluster, 12, table=path)) == (
         "representation error vs full year: not measured for this cluster at 12 typical days "
         "(benchmarks/representation_error.py; docs/timeseries.md)")
-    full = representation_error(cluster, 365, path)
+    assert representation_error(cluster, 365, 4, table=path) == {"measured": False, "typical_days": 365, "segments": 4}
+    full = representation_error(cluster, 365, table=path)
     assert full["full_year"] and full["objective"] == 0.0
     assert describe(full) == "representation error vs full year: none, the plan runs on the full year (8,760 hours)"
 
@@ -406,5 +454,5 @@ def test_a_representation_table_with_other_columns_is_refused(tmp_path):
 
     path = tmp_path / "errors.csv"
     path.write_text("example,typical_days,objective\nhydrogen-hub,4,0.01\n")
-    with pytest.raises(ValueError, match="columns must be example, fingerprint, typical_days"):
+    with pytest.raises(ValueError, match="columns must be example, fingerprint, typical_days, segments"):
         read_table(path)

@@ -1134,7 +1134,7 @@ class NetworkBuilder:
         frame = pd.DataFrame({k: v.to_numpy() for k, v in self.profiles.items()})
         if frame.empty:
             frame = pd.DataFrame({"flat": np.ones(int(HOURS_PER_YEAR))})
-        return timeseries.typical_days(frame, self.scenario.typical_days)
+        return timeseries.typical_days(frame, self.scenario.typical_days, self.scenario.segments)
 
     def _assemble(self, typical: timeseries.TypicalDays) -> Network:
         bp = self.bp
@@ -1146,9 +1146,9 @@ class NetworkBuilder:
         # Grid factors differ by period: the grid's scope 2 ports get a coefficient per period.
         port_period = {(unit, bus): factors for unit, bus, factors in self._grid_factor_ports}
         days = typical.weight.indexes["day"]
-        hours = pd.RangeIndex(24, name="hour")
+        hours = typical.duration.indexes["hour"]
         balance = buses.index[buses["kind"] == "balance"]
-        demand = xr.DataArray(np.zeros((len(balance), len(periods), len(days), 24)),
+        demand = xr.DataArray(np.zeros((len(balance), len(periods), len(days), len(hours))),
                               coords=[balance.rename("bus"), periods, days, hours])  # fmt: skip
         for bus, mw in bp.demand.items():
             demand.loc[{"bus": bus}] = mw
@@ -1173,6 +1173,7 @@ class NetworkBuilder:
             base_year=self.periods[0],
             day_weight=typical.weight.astype(float),
             day_order=typical.order,
+            step_hours=typical.duration,
             buses=buses,
             units=units,
             unit_period=pd.DataFrame(bp.unit_period).set_index(["unit", "period"]),

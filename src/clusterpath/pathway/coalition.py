@@ -317,7 +317,7 @@ class CoalitionModel:
         # Labels the solver never saw (masked, or in no row and no cost) take the appended zero.
         column = np.where(labels >= 0, self._column[np.clip(labels, 0, None)], -1)
         taken = values[column]
-        yearly = (xr.DataArray(taken, coords=flow.labels.coords) * self.network.day_weight).sum(["day", "hour"])
+        yearly = (xr.DataArray(taken, coords=flow.labels.coords) * self.network.step_weight).sum(["day", "hour"])
         return (yearly * self.network.discount_sum()).sum("period").to_pandas()
 
     def _demand_share(self, node: str) -> pd.Series:

@@ -196,7 +196,7 @@ def shares(full: Network, grouped: Network, energy: xr.DataArray, groups: dict[s
     """
     periods = grouped.period_index
     flows = energy.to_pandas().reindex(columns=periods)  # (unit, period) MWh a year
-    load = (full.demand * full.day_weight).sum(["day", "hour"]).to_pandas().reindex(columns=periods)  # MWh a year, signed
+    load = (full.demand * full.step_weight).sum(["day", "hour"]).to_pandas().reindex(columns=periods)  # MWh a year, signed
     weights = member_weights(full)
     member_coefficient = {key: np.full(len(periods), value) for key, value in
                           full.ports.groupby(["unit", "bus"])["coefficient"].sum().items()}  # fmt: skip

@@ -89,7 +89,25 @@ class Network:
     build_limits: list[BuildLimit] = field(default_factory=list)
     policy: PolicyTerms | None = None  # credits, grants, contracts for difference, mandates, border charges
     exact_store_levels: bool = False  # bound lossy stores hour by hour (see PathwayModel._stores)
+    # ("day", "hour") hours each time step of a day lasts (tsam segments, docs/timeseries.md); None: 24 steps of 1 h
+    step_hours: xr.DataArray | None = None
     meta: dict = field(default_factory=dict)  # what the network means to its builder, for reporting
+
+    @property
+    def duration(self) -> xr.DataArray:
+        """Hours each (day, step) lasts: ``step_hours``, or 1 for each of the 24 hours of an unsegmented day."""
+        if self.step_hours is not None:
+            return self.step_hours
+        days = self.day_weight.indexes["day"]
+        return xr.DataArray(np.ones((len(days), HOURS)), coords=[days, pd.RangeIndex(HOURS, name="hour")])
+
+    @property
+    def step_weight(self) -> xr.DataArray:
+        """Real hours each (day, step) stands for in a year (days it represents x hours it lasts); sums to 8760.
+
+        A flow in MW times this, summed over days and steps, is MWh a year.
+        """
+        return self.day_weight * self.duration
 
     @property
     def period_index(self) -> pd.Index:
@@ -142,7 +160,7 @@ class PathwayModel:
         periods = n.period_index
         units = n.units.index.rename("unit")
         days = n.day_weight.indexes["day"]
-        hours = pd.RangeIndex(HOURS, name="hour")
+        hours = n.duration.indexes["hour"]
         self.coords = {"unit": units, "period": periods, "day": days, "hour": hours}
 
         self.flow = m.add_variables(lower=0, coords=[units, periods, days, hours], name="flow")
@@ -170,7 +188,7 @@ class PathwayModel:
         units = self.coords["unit"]
         profile_names = n.units["profile"].fillna("").astype(str)
         availability = xr.DataArray(
-            np.ones((len(units), HOURS * len(self.coords["day"]))), dims=["unit", "snapshot"]
+            np.ones((len(units), len(self.coords["hour"]) * len(self.coords["day"]))), dims=["unit", "snapshot"]
         )
         has_profile = profile_names != ""
         if has_profile.any():
@@ -178,7 +196,7 @@ class PathwayModel:
             rows = stacked.sel(profile=profile_names[has_profile].values).values
             availability.values[np.flatnonzero(has_profile.values)] = rows
         availability = xr.DataArray(
-            availability.values.reshape(len(units), len(self.coords["day"]), HOURS),
+            availability.values.reshape(len(units), len(self.coords["day"]), len(self.coords["hour"])),
             coords=[units, self.coords["day"], self.coords["hour"]],
         )
         self.availability = availability
@@ -292,7 +310,7 @@ class PathwayModel:
         grid = xr.Dataset.from_dataframe(n.flow_scale.rename_axis(["classed", "segment", "period"]))
         grid = grid.reindex(period=self.coords["period"].values)
         classed = grid.indexes["classed"]
-        yearly = (self.flow.sel(unit=classed.values) * n.day_weight).sum(["day", "hour"]).rename(unit="classed")
+        yearly = (self.flow.sel(unit=classed.values) * n.step_weight).sum(["day", "hour"]).rename(unit="classed")
         self.flow_class_cost = self._classes(grid, yearly, "flow")
         self.classed_units = pd.Index(classed.values, name="unit")
 
@@ -354,24 +372,31 @@ class PathwayModel:
             m.add_constraints(self.store_energy <= energy_max.where(finite, 0), name="store-potential",
                               mask=finite.broadcast_like(self.store_energy.const))  # fmt: skip
 
-        # Level within a typical day, relative to its start (0 before the first hour).
-        keep = 1 - column("standing_loss")
+        # Level within a typical day, relative to its start (0 before the first step), at the end of
+        # each step of d hours: the level before decays by keep^d, and the step's constant net charge
+        # adds keep^(d-1) + ... + 1 times its hourly amount, as d hours of the hourly model would.
+        loss = column("standing_loss")
+        keep = 1 - loss
+        duration = n.duration
+        keep_step = keep**duration
+        gain = xr.where(loss > 0, (1 - keep_step) / (1 - keep).where(loss > 0, 1), duration)
         self.level = m.add_variables(coords=[stores, periods, days, hours], name="store-level-in-day")
         m.add_constraints(
-            self.level - keep * self.level.shift(hour=1).fillna(0)
-            - column("eta_charge") * self.charge + (1 / column("eta_discharge")) * self.discharge == 0,
+            self.level - keep_step * self.level.shift(hour=1).fillna(0)
+            - gain * column("eta_charge") * self.charge + gain / column("eta_discharge") * self.discharge == 0,
             name="store-level-in-day",
         )  # fmt: skip
         # Level at the start of each real day; cyclic over the year.
         real_days = pd.RangeIndex(len(n.day_order), name="realday")
         order = xr.DataArray(days.values[n.day_order], coords=[real_days])
         self.level_start = m.add_variables(lower=0, coords=[stores, periods, real_days], name="store-level-start")
-        day_end = self.level.sel(hour=HOURS - 1).sel(day=order)
+        day_end = self.level.isel(hour=-1).sel(day=order)
         m.add_constraints(
             self.level_start.roll(realday=-1) - keep**HOURS * self.level_start - day_end == 0,
             name="store-level-across-days",
         )
-        # Bounds on the true level, level_start * keep^(h+1) + level-in-day. By default each
+        # Bounds on the true level, level_start * keep^(hours to the step's end) + level-in-day; within a
+        # step of constant flows the level moves monotonically, so its ends bound it. By default each
         # day's extremes bound it (Kotzur et al. 2018), with the start level decayed over the
         # whole day in the lower bound: exact without losses, safe (never below zero) with
         # them. ``exact_store_levels`` bounds lossy stores hour by hour instead (larger model);
@@ -393,7 +418,7 @@ class PathwayModel:
                               name="store-level-lower", mask=per_day)  # fmt: skip
         if hourly.any():
             lossy = stores[hourly.values]
-            decay = keep.sel(store=lossy) ** xr.DataArray(np.arange(1.0, HOURS + 1), coords=[hours])
+            decay = keep.sel(store=lossy) ** duration.cumsum("hour")
             level = self.level_start.sel(store=lossy) * decay + self.level.sel(store=lossy).sel(day=order)
             m.add_constraints(level >= 0, name="store-level-lower-hourly")
             m.add_constraints(level - self.store_energy.sel(store=lossy) <= 0, name="store-level-upper-hourly")
@@ -474,7 +499,7 @@ class PathwayModel:
         n, m = self.network, self.model
         emission_buses = n.buses.index[n.buses["kind"] == "emission"]
         ports = n.ports[n.ports["bus"].isin(emission_buses)]
-        weight = n.day_weight
+        weight = n.step_weight
         self.emissions = (self._port_sum(ports) * weight).sum(["day", "hour"]) if len(ports) else None
         constant = n.emission_constant
         self.emission_constant = (
@@ -494,7 +519,7 @@ class PathwayModel:
     def _annual_limits(self) -> None:
         n, m = self.network, self.model
         for limit in n.annual_limits:
-            yearly = (self.flow.sel(unit=limit.units) * self.network.day_weight).sum(["unit", "day", "hour"])
+            yearly = (self.flow.sel(unit=limit.units) * self.network.step_weight).sum(["unit", "day", "hour"])
             rhs = xr.DataArray(limit.limit.reindex(self.coords["period"]).astype(float).values,
                                coords=[self.coords["period"]])  # fmt: skip
             excess = self._slack(f"annual-limit-{limit.name}", rhs)
@@ -514,7 +539,7 @@ class PathwayModel:
         for name, slack in self.slacks.items():
             if name.startswith("unserved-demand"):
                 # Today's equipment can always serve demand: blame any cap or limit before it.
-                total = total + UNSERVED_PENALTY * (slack * self.network.day_weight).sum()
+                total = total + UNSERVED_PENALTY * (slack * self.network.step_weight).sum()
             elif name.startswith("emission-cap"):
                 # The target is what the user asked for: say which limit stands in its way first.
                 total = total + CAP_PENALTY * slack.sum()
@@ -533,7 +558,7 @@ class PathwayModel:
         """Net present cost by kind; the objective is their sum. Policy terms plug in here."""
         n = self.network
         discount = n.discount_sum()
-        weight = n.day_weight
+        weight = n.step_weight
         crf = annuity(n.discount_rate, xr.DataArray(n.units["lifetime"].astype(float).values, coords=[self.coords["unit"]]))
         fom = xr.DataArray(n.units["fom"].astype(float).values, coords=[self.coords["unit"]])
         capex = period_table(n.unit_period, "capex", "unit", self.coords["period"], self.coords["unit"]).rename(period="build").fillna(0)

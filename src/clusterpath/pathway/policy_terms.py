@@ -151,7 +151,7 @@ def _units(model: PathwayModel, names) -> pd.Index:
 
 
 def _yearly(model: PathwayModel, units: pd.Index) -> linopy.LinearExpression:
-    return (model.flow.sel(unit=units) * model.network.day_weight).sum(["day", "hour"])
+    return (model.flow.sel(unit=units) * model.network.step_weight).sum(["day", "hour"])
 
 
 def add_constraints(model: PathwayModel) -> None:
@@ -201,9 +201,9 @@ def _credit(model: PathwayModel, credit: OutputCredit) -> None:
         supplied = model.flow.sel(unit=supply).sum("unit") if len(supply) else 0
         m.add_constraints((matched * needs).sum("unit") - supplied <= 0, name=f"matched-hourly-{name}")
         flow = matched
-    output = (flow * n.day_weight).sum(["day", "hour"]) * per_flow
+    output = (flow * n.step_weight).sum(["day", "hour"]) * per_flow
     m.add_constraints(vintage.sum("build") - output <= 0, name=f"credited-output-{name}")
-    full_load = (model.availability * n.day_weight).sum(["day", "hour"]).sel(unit=units)
+    full_load = (model.availability * n.step_weight).sum(["day", "hour"]).sel(unit=units)
     limit = model.new.sel(unit=units) * (per_flow * full_load) * model.activity.sel(unit=units)
     m.add_constraints(vintage - limit <= 0, name=f"credited-vintage-{name}", mask=mask)
     rate = xr.DataArray(credit.rate.reindex(n.period_index).fillna(0.0).astype(float).values, coords=[n.period_index])

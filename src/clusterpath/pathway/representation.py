@@ -1,10 +1,11 @@
 """How far a plan on typical days is from the full year, where our benchmark measured it.
 
 ``data/representation_error.csv`` holds, per cluster (an example, recognised by the
-fingerprint of its data, not by its name) and number of typical days, the relative
-difference of the objective and of the capacities of storage, renewables and electrolysis
-from the same plan on the full chronological year, as ``benchmarks/representation_error.py``
-measured them (its command and conditions are in each row). A plan of any other cluster or
+fingerprint of its data, not by its name) and resolution (typical days x segments), the
+relative difference of the objective and of the capacities of storage, renewables and
+electrolysis from the same plan at a reference resolution (the full chronological year where
+it finished, else the one the row names), as ``benchmarks/representation_error.py`` measured
+them (its command and conditions are in each row). A plan of any other cluster or
 resolution has no known error: it says "not measured".
 """
 
@@ -17,7 +18,7 @@ from importlib.resources import files
 
 import pandas as pd
 
-from clusterpath.pathway.timeseries import DAYS
+from clusterpath.pathway.timeseries import DAYS, HOURS_PER_DAY
 from clusterpath.schema import Cluster
 
 FIGURES = ("objective", "storage", "renewables", "electrolysis")
@@ -30,7 +31,7 @@ def fingerprint(cluster: Cluster) -> str:
 
 
 TABLE = files("clusterpath.data") / "representation_error.csv"
-COLUMNS = ["example", "fingerprint", "typical_days", *FIGURES, "conditions", "source"]
+COLUMNS = ["example", "fingerprint", "typical_days", "segments", "reference", *FIGURES, "conditions", "source"]
 
 
 @cache
@@ -41,32 +42,40 @@ def read_table(path=TABLE) -> pd.DataFrame:
     return table
 
 
-def representation_error(cluster: Cluster, typical_days: int, table=TABLE) -> dict:
-    """The measured error of ``cluster`` at ``typical_days`` (fractions, signed: typical days - full year).
+def resolution(typical_days: int, segments: int = HOURS_PER_DAY) -> str:
+    """``12 typical days`` or ``12 typical days x 6 segments``."""
+    return f"{typical_days} typical days" + ("" if segments >= HOURS_PER_DAY else f" x {segments} segments")
 
-    ``measured`` says whether it is known; a figure is None where the full year builds none of it.
+
+def representation_error(cluster: Cluster, typical_days: int, segments: int = HOURS_PER_DAY, table=TABLE) -> dict:
+    """The measured error of ``cluster`` at ``typical_days`` of ``segments`` steps (fractions, signed: this
+    resolution - the reference, the full year where it finished).
+
+    ``measured`` says whether it is known; a figure is None where the reference builds none of it.
     ``table``: the CSV to look in (the shipped one by default).
     """
-    if typical_days >= DAYS:
-        return {"measured": True, "typical_days": DAYS, "full_year": True} | dict.fromkeys(FIGURES, 0.0)
+    if typical_days >= DAYS and segments >= HOURS_PER_DAY:
+        return {"measured": True, "typical_days": DAYS, "segments": HOURS_PER_DAY,
+                "full_year": True} | dict.fromkeys(FIGURES, 0.0)  # fmt: skip
     table = read_table(table)
-    rows = table[(table["fingerprint"] == fingerprint(cluster)) & (table["typical_days"] == typical_days)]
+    rows = table[(table["fingerprint"] == fingerprint(cluster)) & (table["typical_days"] == typical_days)
+                 & (table["segments"] == segments)]  # fmt: skip
     if rows.empty:
-        return {"measured": False, "typical_days": typical_days}
+        return {"measured": False, "typical_days": typical_days, "segments": segments}
     row = rows.iloc[-1]
     figures = {name: None if pd.isna(row[name]) else float(row[name]) for name in FIGURES}
-    return {"measured": True, "typical_days": typical_days, "full_year": False, **figures,
-            "conditions": row["conditions"], "source": row["source"]}  # fmt: skip
+    return {"measured": True, "typical_days": typical_days, "segments": segments, "full_year": False, **figures,
+            "reference": row["reference"], "conditions": row["conditions"], "source": row["source"]}  # fmt: skip
 
 
 def describe(error: dict) -> str:
     """One line for the plan's report."""
     if error.get("full_year"):
         return "representation error vs full year: none, the plan runs on the full year (8,760 hours)"
+    at = resolution(error["typical_days"], error.get("segments", HOURS_PER_DAY))
     if not error["measured"]:
-        return (f"representation error vs full year: not measured for this cluster at {error['typical_days']} "
-                "typical days (benchmarks/representation_error.py; docs/timeseries.md)")
-    parts = [f"{name} {'n/a (none built in the full year)' if error[name] is None else f'{error[name]:+.1%}'}"
+        return (f"representation error vs full year: not measured for this cluster at {at} "
+                "(benchmarks/representation_error.py; docs/timeseries.md)")
+    parts = [f"{name} {'n/a (none built in the reference)' if error[name] is None else f'{error[name]:+.1%}'}"
              for name in FIGURES]  # fmt: skip
-    return (f"representation error vs full year at {error['typical_days']} typical days: {', '.join(parts)} "
-            f"(measured {error['conditions']})")
+    return f"representation error vs {error['reference']} at {at}: {', '.join(parts)} (measured {error['conditions']})"

@@ -78,7 +78,7 @@ class PathwayResult:
     @classmethod
     def from_model(cls, pm: PathwayModel, currency: str, status: str) -> PathwayResult:
         n = pm.network
-        weight = n.day_weight
+        weight = n.step_weight
         data = xr.Dataset(
             {
                 "capacity": pm.capacity.solution,
@@ -606,7 +606,7 @@ def _vintage_coefficients(pm: PathwayModel, energy: xr.DataArray) -> pd.DataFram
     n = pm.network
     if pm.vintage_flow is None:
         return None
-    by_build = (pm.vintage_flow.solution.fillna(0.0) * n.day_weight).sum(["day", "hour"])  # (unit, build, period)
+    by_build = (pm.vintage_flow.solution.fillna(0.0) * n.step_weight).sum(["day", "hour"])  # (unit, build, period)
     build = by_build.indexes["build"]
     ports = n.ports.groupby(["unit", "bus"])["coefficient"].first()
     rows = {}

@@ -263,15 +263,21 @@ class TypicalDays:
     (365,) the typical day of each real day, for storage linked across days
     (Kotzur et al. 2018). ``profiles`` carries a ``source_day`` coordinate: the
     real day (0..364) whose hours the typical day was taken from.
+
+    ``duration`` (day, hour): the hours each time step of a day lasts. Without
+    segmentation every day has 24 steps of 1 hour; with it (tsam's segmentation) each
+    day has the same number of steps of whole hours, different from day to day, that
+    sum to 24. The dimension keeps the name ``hour``: step h of a day.
     """
 
     profiles: xr.DataArray
     weight: xr.DataArray
     order: np.ndarray
+    duration: xr.DataArray | None = None
 
     def __post_init__(self) -> None:
-        if self.profiles.dims != ("day", "hour", "series") or self.profiles.sizes["hour"] != HOURS_PER_DAY:
-            raise ValueError("profiles must have dims ('day', 'hour', 'series') with 24 hours")
+        if self.profiles.dims != ("day", "hour", "series") or not 1 <= self.profiles.sizes["hour"] <= HOURS_PER_DAY:
+            raise ValueError("profiles must have dims ('day', 'hour', 'series') with 1 to 24 time steps a day")
         if self.weight.dims != ("day",) or self.weight.size != self.profiles.sizes["day"]:
             raise ValueError("weight must have the single dim 'day', one entry per typical day")
         order = np.asarray(self.order)
@@ -282,22 +288,40 @@ class TypicalDays:
         order = order.astype(np.int64, copy=True)
         order.flags.writeable = False
         object.__setattr__(self, "order", order)
+        duration = self.duration
+        if duration is None:
+            if self.n_steps != HOURS_PER_DAY:
+                raise ValueError("days of fewer than 24 time steps need the duration of each step")
+            duration = xr.DataArray(np.ones((self.n_days, HOURS_PER_DAY)), dims=("day", "hour"))
+        duration = duration.astype(float).assign_coords(day=self.profiles.coords["day"],
+                                                        hour=self.profiles.coords["hour"])  # fmt: skip
+        if duration.dims != ("day", "hour") or duration.shape != self.profiles.shape[:2]:
+            raise ValueError("duration must have dims ('day', 'hour') like profiles")
+        values = duration.values
+        if (values < 1).any() or (values != np.round(values)).any() or (values.sum(axis=1) != HOURS_PER_DAY).any():
+            raise ValueError("each time step must last a whole number of hours, and each day's steps 24 hours")
+        object.__setattr__(self, "duration", duration.rename("duration"))
 
     @property
     def n_days(self) -> int:
         return self.profiles.sizes["day"]
 
     @property
+    def n_steps(self) -> int:
+        """Time steps a day: 24 hours, or the number of segments."""
+        return self.profiles.sizes["hour"]
+
+    @property
     def series(self) -> list[str]:
         return list(self.profiles.coords["series"].values)
 
     def snapshot_weights(self) -> xr.DataArray:
-        """Real hours each (typical day, hour) stands for, flattened to dim ``snapshot``; sums to 8760.
+        """Real hours each (typical day, step) stands for, flattened to dim ``snapshot``; sums to 8760.
 
-        ``snapshot = day * 24 + hour``; the ``day`` and ``hour`` of each snapshot
-        are kept as coordinates along it.
+        ``snapshot = day * steps + step``; the ``day`` and ``hour`` (step) of each
+        snapshot are kept as coordinates along it.
         """
-        w = np.repeat(self.weight.values, HOURS_PER_DAY)
+        w = (self.weight * self.duration).values.reshape(-1)
         return xr.DataArray(w, dims="snapshot", coords=self._snapshot_coords(), name="weight")
 
     def snapshot_profiles(self) -> xr.DataArray:
@@ -307,40 +331,44 @@ class TypicalDays:
         return xr.DataArray(values, dims=("snapshot", "series"), coords=coords, name=self.profiles.name)
 
     def reconstruct(self) -> pd.DataFrame:
-        """The 8760-hour year rebuilt by laying out the typical days in ``order``."""
-        values = self.profiles.values[self.order].reshape(HOURS, -1)
+        """The 8760-hour year rebuilt by laying out the typical days in ``order`` (a step's value in each of its hours)."""
+        steps = self.profiles.values[self.order].reshape(DAYS * self.n_steps, -1)
+        values = np.repeat(steps, self.duration.values[self.order].reshape(-1).astype(np.int64), axis=0)
         return pd.DataFrame(values, index=_hour_index(), columns=pd.Index(self.series, name="series"))
 
     def _snapshot_coords(self) -> dict:
-        n = self.n_days * HOURS_PER_DAY
-        return {"snapshot": np.arange(n), "day": ("snapshot", np.arange(n) // HOURS_PER_DAY),
-                "hour": ("snapshot", np.arange(n) % HOURS_PER_DAY)}  # fmt: skip
+        n = self.n_days * self.n_steps
+        return {"snapshot": np.arange(n), "day": ("snapshot", np.arange(n) // self.n_steps),
+                "hour": ("snapshot", np.arange(n) % self.n_steps)}  # fmt: skip
 
 
 def _typical_days_from(values: np.ndarray, weight: np.ndarray, order: np.ndarray, source_day: np.ndarray,
-                       columns: pd.Index) -> TypicalDays:  # fmt: skip
-    n = len(weight)
+                       columns: pd.Index, duration: np.ndarray | None = None) -> TypicalDays:  # fmt: skip
+    n, steps = values.shape[:2]
+    day, hour = np.arange(n), np.arange(steps)
     profiles = xr.DataArray(
         values, dims=("day", "hour", "series"), name="profiles",
-        coords={"day": np.arange(n), "hour": np.arange(HOURS_PER_DAY), "series": list(columns),
-                "source_day": ("day", source_day)},
+        coords={"day": day, "hour": hour, "series": list(columns), "source_day": ("day", source_day)},
     )  # fmt: skip
-    return TypicalDays(profiles, xr.DataArray(weight, dims="day", coords={"day": np.arange(n)}, name="weight"),
-                       order)
+    return TypicalDays(profiles, xr.DataArray(weight, dims="day", coords={"day": day}, name="weight"), order,
+                       None if duration is None else xr.DataArray(duration, coords=[("day", day), ("hour", hour)]))
 
 
-def typical_days(profiles: pd.DataFrame, days: int = 12) -> TypicalDays:
+def typical_days(profiles: pd.DataFrame, days: int = 12, segments: int = HOURS_PER_DAY) -> TypicalDays:
     """Aggregate a year of hourly profiles (8760 rows, one column per series) to ``days`` typical days.
 
     Hierarchical clustering (Ward) of the 365 daily profiles with the medoid as
     representative, via tsam; then each series is rescaled so its weighted annual
     sum equals the original sum exactly, without exceeding the series' maximum.
-    ``days >= 365`` returns the year itself (365 days of weight 1).
+    ``days >= 365`` returns the year itself (365 days of weight 1). ``segments`` < 24
+    merges each day's hours into that many time steps of whole hours (tsam's
+    segmentation of adjacent hours), each valued at the mean of its hours.
     """
-    if isinstance(days, bool) or not isinstance(days, (int, np.integer)):
-        raise ValueError(f"days must be an integer, got {days!r}")
-    if days < 1:
-        raise ValueError(f"days must be at least 1, got {days}")
+    for name, value, top in (("days", days, None), ("segments", segments, HOURS_PER_DAY)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise ValueError(f"{name} must be an integer, got {value!r}")
+        if value < 1 or (top is not None and value > top):
+            raise ValueError(f"{name} must be at least 1{f' and at most {top}' if top else ''}, got {value}")
     if not isinstance(profiles, pd.DataFrame) or profiles.shape[1] == 0:
         raise ValueError("profiles must be a DataFrame with at least one column")
     if len(profiles) != HOURS:
@@ -356,7 +384,8 @@ def typical_days(profiles: pd.DataFrame, days: int = 12) -> TypicalDays:
     if (data < 0).any():
         raise ValueError("profiles must be non-negative (capacity factors and demands)")
 
-    if days >= DAYS:
+    days = min(int(days), DAYS)
+    if days == DAYS and segments == HOURS_PER_DAY:
         return _typical_days_from(data.reshape(DAYS, HOURS_PER_DAY, -1), np.ones(DAYS, dtype=np.int64),
                                   np.arange(DAYS), np.arange(DAYS), profiles.columns)  # fmt: skip
 
@@ -368,28 +397,34 @@ def typical_days(profiles: pd.DataFrame, days: int = 12) -> TypicalDays:
     # tsam's own mean preservation is off: it works on min-max normalized values and
     # spreads the residual by headroom, which lifts zero hours (PV nights, calms).
     medoids = tsam.ClusterConfig(method="hierarchical", representation="medoid")
-    result = tsam.aggregate(frame, int(days), cluster=medoids, preserve_column_means=False)
+    # Segments are tsam's: adjacent hours of each typical day merged (on the normalised
+    # values, all series at once), each valued at the mean of its hours, which keeps energy.
+    segmentation = tsam.SegmentConfig(n_segments=int(segments)) if segments < HOURS_PER_DAY else None
+    result = tsam.aggregate(frame, days, cluster=medoids, segments=segmentation, preserve_column_means=False)
     labels = np.asarray(result.cluster_assignments, dtype=np.int64)
     centers = np.asarray(result.clustering.cluster_centers, dtype=np.int64)
     n = len(centers)
-    values = result.cluster_representatives[frame.columns].to_numpy(dtype=float).reshape(n, HOURS_PER_DAY, -1)
+    values = result.cluster_representatives[frame.columns].to_numpy(dtype=float).reshape(n, segments, -1)
+    duration = (np.asarray(result.clustering.segment_durations, dtype=float) if segmentation
+                else np.ones((n, HOURS_PER_DAY)))  # fmt: skip
 
     # Number the typical days in calendar order of their medoids: stable and readable.
     rank = np.empty(n, dtype=np.int64)
     rank[np.argsort(centers, kind="stable")] = np.arange(n)
     order = rank[labels]
-    values = values[np.argsort(rank)]
+    values, duration = values[np.argsort(rank)], duration[np.argsort(rank)]
     source_day = np.sort(centers)
     weight = np.bincount(order, minlength=n).astype(np.int64)
 
     # Rescale in original units, multiplicatively, capped at the series' maximum:
     # zero hours (night, calm) stay zero and the weighted annual sum is exact.
     target = data.sum(axis=0)
+    hours = weight[:, None] * duration  # real hours each step stands for
     for j in range(values.shape[2]):
         try:
-            values[:, :, j] = _fit_weighted_sum(values[:, :, j], weight[:, None], target[j], data[:, j].max())
+            values[:, :, j] = _fit_weighted_sum(values[:, :, j], hours, target[j], data[:, j].max())
         except ValueError:
             raise ValueError(f"series {profiles.columns[j]!r}: {days} typical days cannot keep its annual sum "
                              "without exceeding its maximum (its energy sits in days no typical day represents); "
                              "use more days") from None
-    return _typical_days_from(values, weight, order, source_day, profiles.columns)
+    return _typical_days_from(values, weight, order, source_day, profiles.columns, duration)

@@ -90,6 +90,9 @@ class Scenario(Model):
                                         "cluster's")
     typical_days: int = Field(default=12, ge=1, le=365, description="representative days a year of the hourly "
                               "model; fewer solve faster")
+    segments: int = Field(default=24, ge=1, le=24, description="time steps per typical day: 24 hours, or "
+                          "fewer steps of several hours each (tsam segmentation; docs/timeseries.md); fewer solve "
+                          "faster")
     levers: list[str] = Field(default_factory=lambda: list(LEVERS), description="levers the optimizer may use "
                               "(docs/model.md); default every lever")
     efficiency: list[EfficiencyPotential] = Field(
