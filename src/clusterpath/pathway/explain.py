@@ -187,7 +187,7 @@ def _binding_limits(model: PathwayModel, units: pd.DataFrame, capacity: pd.DataF
                 for unit in set(limit.units) & set(units.index):
                     found.setdefault(unit, f"the build limit '{limit.name}' of {float(limit.limit[period]):,.1f} MW "
                                            f"in {period}")  # fmt: skip
-    energy = (model.flow.solution * n.day_weight).sum(["day", "hour"]).to_pandas()
+    energy = (model.flow.solution * n.step_weight).sum(["day", "hour"]).to_pandas()
     for limit in n.annual_limits:
         used = energy.reindex(limit.units).sum()
         binding = [p for p, v in used.items() if v >= float(limit.limit.get(p, np.inf)) - TOLERANCE]
