@@ -9,7 +9,8 @@ import pytest
 import xarray as xr
 
 from clusterpath.pathway import branch
-from clusterpath.pathway.solve import Classes, _positions
+from clusterpath.pathway.branch import Classes
+from clusterpath.pathway.solve import _positions
 
 
 def two_suppliers(demand: float = 10.0, *, lo_b: float = 0.0):

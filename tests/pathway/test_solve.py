@@ -10,7 +10,7 @@ import linopy
 import numpy as np
 import pytest
 
-from clusterpath.pathway import MIP_GAP, solve
+from clusterpath.pathway import MIP_GAP, branch, solve
 from clusterpath.pathway.build import NetworkBuilder
 from clusterpath.pathway.network import PathwayModel
 
@@ -134,19 +134,36 @@ def test_the_branch_and_bound_on_classes_closes_a_gap_the_first_plan_leaves(monk
     c, s = electrolysis_cluster()
     network = NetworkBuilder(c, s).build()
     closed = []
-    branch = solve._branch
+    tree = branch.solve
 
-    def recorded(*args):
-        result = branch(*args)
-        closed.append(result[2])
+    def recorded(*args, **kwargs):
+        result = tree(*args, **kwargs)
+        closed.append((result[2], result[3] > 1))
         return result
 
-    monkeypatch.setattr(solve, "_branch", recorded)
+    monkeypatch.setattr(branch, "solve", recorded)
     ours = PathwayModel(network)
     assert ours.solve(mip_gap=0.0) == ("ok", "optimal")
-    assert closed == [True]
+    assert closed == [(True, True)]  # proven, by more nodes than the root
     alone = PathwayModel(network)
     assert solve.run(alone.model, {"mip_rel_gap": 0.0}) == ("ok", "optimal")
     assert ours.objective_value == pytest.approx(alone.objective_value, rel=1e-7)
     chosen = ours.model.variables["size-class"].solution
     assert set(np.round(chosen.values[np.isfinite(chosen.values)], 9)) <= {0.0, 1.0}
+
+
+def test_ctrl_c_in_the_branch_and_bound_on_classes_keeps_its_best_plan(every_report):
+    """Stopped between its nodes' LPs, the tree over classes hands its best plan on, not HiGHS's LP values."""
+    c, s = electrolysis_cluster()
+    ours = PathwayModel(NetworkBuilder(c, s).build())
+    seen = []
+
+    def stop_in_the_tree(now: solve.Progress) -> None:
+        if now.phase == "branch and bound on classes" and now.best is not None and not seen:
+            seen.append(now)
+            ctrl_c()
+
+    assert ours.solve(mip_gap=0.0, progress=stop_in_the_tree) == ("ok", "user_interrupt")
+    chosen = ours.model.variables["size-class"].solution
+    assert set(np.round(chosen.values[np.isfinite(chosen.values)], 9)) <= {0.0, 1.0}
+    assert seen and ours.model.objective.value <= seen[0].best * (1 + 1e-9)

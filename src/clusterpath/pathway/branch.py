@@ -17,15 +17,28 @@ is the same optimality HiGHS states with ``mip_rel_gap``.
 from __future__ import annotations
 
 import heapq
+import time
 from dataclasses import dataclass
 
 import highspy
+import linopy
 import numpy as np
-
-from clusterpath.pathway.solve import Classes
+import xarray as xr
+from linopy.solvers import _run_highs_with_keyboard_interrupt as run_highs  # HiGHS in a thread: Ctrl-C stops it
 
 INTEGRAL = 1e-6  # a binary this close to 0 or 1 is taken as integral
 MAX_NODES = 200  # LP relaxations before giving up (the caller then runs HiGHS's branch and bound)
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Size classes of one kind (network.py, ``_classes``): at most one ``choose`` per group over ``segment``,
+    and ``amount`` within [lo, hi] of the chosen class."""
+
+    choose: linopy.Variable
+    amount: linopy.Variable
+    lo: xr.DataArray
+    hi: xr.DataArray
 
 
 @dataclass(frozen=True)
@@ -79,12 +92,19 @@ class Groups:
         return self.choose[rows, position[rows] - 1]
 
 
-def solve(h: highspy.Highs, groups: Groups, gap: float, *, max_nodes: int = MAX_NODES):
+def solve(h: highspy.Highs, groups: Groups, gap: float, *, max_nodes: int = MAX_NODES, deadline: float = np.inf,
+          root_solver: str = "simplex", phase: dict | None = None, best: dict | None = None):
     """(column values, objective, proven, nodes): the best plan found (values None if none) and whether it is
     within ``gap`` of the optimum.
 
     ``h`` holds the MIP with its bounds as they are to be solved; its integrality is relaxed while this runs
-    and restored after. Objectives are HiGHS's (without constants the caller adds)."""
+    and restored after. Objectives are HiGHS's (without constants the caller adds). The root relaxation is
+    solved by ``root_solver`` (its rounding is the first plan), every other node by dual simplex from the
+    last basis; no node starts after ``deadline`` (``time.monotonic()``). ``phase`` gets the search's name,
+    gap, best plan and bound for progress reports; ``best["plan"]`` holds the best (values, objective) while
+    it runs, so a caller stopped by Ctrl-C keeps it."""
+    phase = {} if phase is None else phase
+    best = {} if best is None else best
     lp = h.getLp()
     integrality = np.asarray([int(v) for v in lp.integrality_], dtype=np.uint8)
     integer = np.flatnonzero(integrality).astype(np.int32)
@@ -96,39 +116,46 @@ def solve(h: highspy.Highs, groups: Groups, gap: float, *, max_nodes: int = MAX_
     cost = np.abs(np.asarray(lp.col_cost_, dtype=float)[np.clip(groups.choose, 0, None)]) + 1e-9
     valid = groups.choose >= 0
     top = np.where(valid.any(axis=1), valid.shape[1] - valid[:, ::-1].argmax(axis=1), 0)  # last class's position
-    best: tuple[np.ndarray, float] | None = None
     tried: set[bytes] = set()
     nodes = 0
     open_nodes = [(-np.inf, 0, np.zeros(len(groups.choose), int), top)]  # (bound, order, low, high)
-    h.setOptionValue("solver", "simplex")
+    phase["name"] = "relaxation"
+    h.setOptionValue("solver", root_solver)
     try:
         while open_nodes:
             bound, _, low, high = open_nodes[0]
-            if best is not None and bound >= best[1] - gap * abs(best[1]):
-                return best[0], best[1], True, nodes
-            heapq.heappop(open_nodes)
-            if nodes >= max_nodes:
+            plan = best.get("plan")
+            if plan is not None:  # best-first: the node taken has the lowest bound
+                phase.update(gap=(plan[1] - bound) / max(abs(plan[1]), 1e-9), best=plan[1], bound=bound)
+                if bound >= plan[1] - gap * abs(plan[1]):
+                    return plan[0], plan[1], True, nodes
+            if nodes >= max_nodes or time.monotonic() > deadline:
                 break
+            heapq.heappop(open_nodes)
             nodes += 1
             node_lower, node_upper = _node_bounds(groups, low, high, lower, upper)
             h.changeColsBounds(integer.size, integer, node_lower[integer], node_upper[integer])
             status = _run(h)
+            h.setOptionValue("solver", "simplex")
+            phase["name"] = "branch and bound on classes"
             if status == highspy.HighsModelStatus.kInfeasible:
                 continue
             if status != highspy.HighsModelStatus.kOptimal:
                 break
             bound = h.getInfo().objective_function_value
-            if best is not None and bound >= best[1] - gap * abs(best[1]):
+            plan = best.get("plan")
+            if plan is not None and bound >= plan[1] - gap * abs(plan[1]):
                 continue
             values = np.asarray(h.getSolution().col_value, dtype=float)
             chosen = np.where(groups.choose >= 0, values[np.clip(groups.choose, 0, None)], 0.0)
             fractional = np.minimum(chosen, 1 - chosen) > INTEGRAL
             if not fractional.any():
-                best = (values, bound)
+                values[integer] = np.round(values[integer])
+                best["plan"] = (values, bound)
                 continue
-            plan = _rounded(h, groups, values, integer, lower, upper, tried)
-            if plan is not None and (best is None or plan[1] < best[1]):
-                best = plan
+            rounded = _rounded(h, groups, values, integer, lower, upper, tried)
+            if rounded is not None and (plan is None or rounded[1] < plan[1]):
+                best["plan"] = rounded
             # Branch on the group whose fractional binaries carry the most fixed cost.
             score = cost * np.where(fractional, np.minimum(chosen, 1 - chosen), 0.0)
             g = int(score.sum(axis=1).argmax())
@@ -140,8 +167,9 @@ def solve(h: highspy.Highs, groups: Groups, gap: float, *, max_nodes: int = MAX_
                 child_low[g], child_high[g] = a, b
                 heapq.heappush(open_nodes, (bound, nodes * count + a, child_low, child_high))
         else:  # every node pruned or solved: the best plan is optimal to the gap (none: infeasible)
-            return (best[0], best[1], True, nodes) if best is not None else (None, np.nan, False, nodes)
-        return (best[0], best[1], False, nodes) if best is not None else (None, np.nan, False, nodes)
+            open_nodes = None
+        plan = best.get("plan")
+        return (None, np.nan, False, nodes) if plan is None else (plan[0], plan[1], open_nodes is None, nodes)
     finally:
         h.changeColsBounds(integer.size, integer, lower[integer], upper[integer])
         h.changeColsIntegrality(integer.size, integer, integrality[integer])
@@ -180,9 +208,9 @@ def _rounded(h, groups: Groups, values, integer, lower, upper, tried: set[bytes]
 
 def _run(h) -> highspy.HighsModelStatus:
     """Solve the LP from the last basis; once more from scratch if that basis leads nowhere (after a MIP run)."""
-    h.run()
+    run_highs(h)
     done = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kTimeLimit)
     if h.getModelStatus() not in done:
         h.clearSolver()
-        h.run()
+        run_highs(h)
     return h.getModelStatus()

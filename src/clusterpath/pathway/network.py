@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from clusterpath.pathway import policy_terms, solve
+from clusterpath.pathway import branch, policy_terms, solve
 from clusterpath.pathway.policy_terms import PolicyTerms
 from clusterpath.pathway.tables import annuity, period_table
 
@@ -141,7 +141,7 @@ class PathwayModel:
         self.network = network
         self.relax = relax
         self.slacks: dict[str, linopy.Variable] = {}
-        self.classes: list[solve.Classes] = []  # size and flow classes, for the solver's first plan
+        self.classes: list[branch.Classes] = []  # size and flow classes, for the solver's first plan
         self.model = linopy.Model(force_dim_names=True)
         self._build()
 
@@ -328,7 +328,7 @@ class PathwayModel:
         m.add_constraints(amount - grid["lo"].fillna(0) * choose >= 0, name=f"{kind}-class-lower", mask=valid)
         m.add_constraints(choose.sum("segment") <= 1, name=f"one-{kind}-class")
         m.add_constraints(quantity - amount.sum("segment") == 0, name=f"{kind}-from-classes")
-        self.classes.append(solve.Classes(choose, amount, grid["lo"], grid["hi"]))
+        self.classes.append(branch.Classes(choose, amount, grid["lo"], grid["hi"]))
         return (grid["fixed"].fillna(0) * choose.fillna(0) + grid["slope"].fillna(0) * amount.fillna(0)).sum("segment")
 
     def _stores(self) -> None:
