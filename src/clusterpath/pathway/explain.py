@@ -18,7 +18,7 @@ import pandas as pd
 
 from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.network import PathwayModel
-from clusterpath.pathway.tables import annuity
+from clusterpath.pathway.tables import annuity, market_prices
 
 TOLERANCE = 1e-4  # MW, MWh or t: below this a quantity is solver noise
 # Units that move energy or stand for today's equipment: not levers a plan chooses.
@@ -135,7 +135,6 @@ def _cost_per_tonne(model: PathwayModel, units: pd.DataFrame) -> dict:
     incumbent = n.meta.get("incumbent")
     if incumbent is None or not len(incumbent):
         return {}
-    from clusterpath.pathway.result import market_prices
 
     prices = market_prices(n) if (n.units.get("lever") == "market").any() else pd.DataFrame()
     availability = model.availability.mean(["day", "hour"]).to_pandas()

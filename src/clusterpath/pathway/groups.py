@@ -26,7 +26,8 @@ import xarray as xr
 
 from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.network import EmissionCap, Network
-from clusterpath.pathway.result import PathwayResult, market_prices
+from clusterpath.pathway.result import PathwayResult
+from clusterpath.pathway.tables import market_prices
 
 # Below this many members a cluster is solved member by member unless told otherwise.
 AUTO_GROUP_MEMBERS = 50

@@ -20,7 +20,7 @@ from clusterpath.pathway import explain
 from clusterpath.pathway.capex import PART_OF
 from clusterpath.pathway.hub import HUB
 from clusterpath.pathway.network import PathwayModel
-from clusterpath.pathway.tables import annuity
+from clusterpath.pathway.tables import annuity, market_prices
 
 # The variable of a saved result holding its tables (units, buses, ports, ...) and its metadata.
 TABLES = "result_tables"
@@ -522,14 +522,6 @@ class PathwayResult:
             frame.to_csv(path)
             written.append(path)
         return written
-
-
-def market_prices(n) -> pd.DataFrame:
-    """Price per MWh (or t) of every market, by the bus it supplies and period."""
-    markets = n.units.index[n.units["lever"] == "market"]
-    supply = n.ports[n.ports["unit"].isin(markets) & (n.ports["coefficient"] > 0)]
-    vom = n.unit_period["vom"].unstack("period")
-    return pd.DataFrame({bus: vom.loc[unit] for unit, bus in zip(supply["unit"], supply["bus"], strict=True)}).T
 
 
 def _investment(pm: PathwayModel, data: xr.Dataset) -> xr.DataArray:

@@ -20,3 +20,11 @@ def period_table(frame: pd.DataFrame, column: str, index_name: str, periods: pd.
     table = frame[column].unstack("period").reindex(index=order, columns=periods)
     table.index.name = index_name
     return xr.DataArray(table.astype(float))
+
+
+def market_prices(n) -> pd.DataFrame:
+    """Price per MWh (or t) of every market, by the bus it supplies and period."""
+    markets = n.units.index[n.units["lever"] == "market"]
+    supply = n.ports[n.ports["unit"].isin(markets) & (n.ports["coefficient"] > 0)]
+    vom = n.unit_period["vom"].unstack("period")
+    return pd.DataFrame({bus: vom.loc[unit] for unit, bus in zip(supply["unit"], supply["bus"], strict=True)}).T
