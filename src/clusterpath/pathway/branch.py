@@ -17,6 +17,7 @@ is the same optimality HiGHS states with ``mip_rel_gap``.
 from __future__ import annotations
 
 import heapq
+import threading
 import time
 from dataclasses import dataclass
 
@@ -24,7 +25,6 @@ import highspy
 import linopy
 import numpy as np
 import xarray as xr
-from linopy.solvers import _run_highs_with_keyboard_interrupt as run_highs  # HiGHS in a thread: Ctrl-C stops it
 
 INTEGRAL = 1e-6  # a binary this close to 0 or 1 is taken as integral
 MAX_NODES = 200  # LP relaxations before giving up (the caller then runs HiGHS's branch and bound)
@@ -204,6 +204,48 @@ def _rounded(h, groups: Groups, values, integer, lower, upper, tried: set[bytes]
     plan = np.asarray(h.getSolution().col_value, dtype=float)
     plan[integer] = fixed[integer]
     return plan, h.getInfo().objective_function_value
+
+
+def run_highs(h: highspy.Highs) -> None:
+    """``h.run()`` in a worker thread, so that Ctrl-C reaches Python while HiGHS works.
+
+    On Ctrl-C, HiGHS is told to stop and waited for before the KeyboardInterrupt goes on, wherever the signal
+    lands (even before the wait begins, or a second time): the caller changes the model next, and doing that
+    while HiGHS still runs on it crashes the process.
+    """
+    done, failed = threading.Event(), []
+
+    def work() -> None:
+        try:
+            h.run()
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+            failed.append(error)
+        finally:
+            done.set()
+
+    interrupted, handled = False, h.HandleUserInterrupt
+    if not handled:  # lets cancelSolve stop HiGHS
+        h.HandleUserInterrupt = True
+    try:
+        try:
+            threading.Thread(target=work, name="clusterpath-highs", daemon=True).start()
+            while not done.wait(0.1):
+                pass
+        except KeyboardInterrupt:
+            interrupted = True
+        while not done.is_set():
+            h.cancelSolve()
+            try:
+                done.wait(0.1)
+            except KeyboardInterrupt:
+                interrupted = True
+    finally:
+        if not handled:
+            h.HandleUserInterrupt = False
+    if interrupted:
+        raise KeyboardInterrupt
+    if failed:
+        raise failed[0]
 
 
 def _run(h) -> highspy.HighsModelStatus:
