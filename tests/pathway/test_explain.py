@@ -25,7 +25,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::linopy.LinopySemanticsWarning")
 YEAR = 8760.0
 
 
-def heat(potential_a: float = float("inf"), earliest_b: float | None = None, classes: bool = False) -> PathwayModel:
+def heat(potential_a: float = float("inf"), earliest_b: float | None = None,
+         classes: bool | pd.DataFrame = False) -> PathwayModel:
     periods = pd.Index([2025], name="period")
     # As one size class each (0 to 10 MW at the same capital per MW): the same plan, solved as a MIP.
     scale = pd.DataFrame({"lo": [0.0, 0.0], "hi": [10.0, 10.0], "fixed": [0.0, 0.0], "slope": [60 * YEAR, 70 * YEAR]},
@@ -44,7 +45,7 @@ def heat(potential_a: float = float("inf"), earliest_b: float | None = None, cla
                                          "scope1_tco2e": [0.4 * 10 * YEAR]},
                                         index=pd.MultiIndex.from_tuples([("site", "heat", 2025)],
                                                                         names=["member", "service", "period"]))},
-        scale=scale if classes else None,
+        scale=classes if isinstance(classes, pd.DataFrame) else scale if classes else None,
     )  # fmt: skip
     network.units["lever"] = ["today", "a", "b"]
     network.units["service"] = "heat"
@@ -87,10 +88,24 @@ def test_a_plan_with_size_classes_is_explained_from_its_lp_with_the_classes_fixe
     assert len(model.model.binaries) and not model.model.variables["size-class"].fixed
 
 
+def test_a_plan_whose_units_have_different_numbers_of_classes_is_explained():
+    """b has no second class: its masked class has no solution value (NaN), which linopy's fix() refuses."""
+    from clusterpath.pathway.plan import why_this_plan
+
+    two = pd.DataFrame({"lo": [0.0, 5.0, 0.0], "hi": [5.0, 10.0, 10.0], "fixed": [0.0] * 3,
+                        "slope": [60 * YEAR, 60 * YEAR, 70 * YEAR]},
+                       index=pd.MultiIndex.from_tuples([("site|a", "one", 2025), ("site|a", "two", 2025),
+                                                        ("site|b", "one", 2025)], names=["unit", "segment", "period"]))  # fmt: skip
+    model = heat(classes=two)
+    why = {row["lever"]: row for row in records(why_this_plan(model))}
+    assert why["a"]["decision"] == "built" and why["a"]["cap_shadow_price"] == pytest.approx(175.0)
+    assert why["b"]["decision"] == "not built"
+
+
 def test_a_lever_at_its_potential_hands_the_margin_to_the_next():
     why = reasons(heat(potential_a=3.0))
-    assert why["a"]["limit"] == "at its potential of 3.0 MW in 2025"
-    assert "stopped by at its potential" in why["a"]["reason"]
+    assert why["a"]["limit"] == "its potential of 3.0 MW in 2025"
+    assert "stopped by its potential" in why["a"]["reason"]
     assert why["b"]["decision"] == "built" and why["b"]["capacity"] == pytest.approx(4_528 / 0.4 / YEAR)
     assert why["b"]["cap_shadow_price"] == pytest.approx(250.0)
     assert why["a"]["cap_shadow_price"] == pytest.approx(250.0)

@@ -49,7 +49,8 @@ def solve_for_duals(model: PathwayModel) -> None:
         return
     chosen = list(m.binaries)
     for name in chosen:
-        m.variables[name].fix()
+        # Masked classes (no such class for the unit) have no solution value: NaN, which fix() refuses.
+        m.variables[name].fix(m.variables[name].solution.fillna(0.0).round())
         m.variables[name].relax()
     try:
         model.solve()
@@ -178,7 +179,7 @@ def _binding_limits(model: PathwayModel, units: pd.DataFrame, capacity: pd.DataF
         top = potential[unit]
         if np.isfinite(top) and top > 0 and (capacity.loc[unit] >= top * (1 - 1e-6) - TOLERANCE).any():
             when = int(capacity.loc[unit].idxmax())
-            found[unit] = f"at its potential of {top:,.1f} {units.loc[unit].get('capacity_unit') or 'MW'} in {when}"
+            found[unit] = f"its potential of {top:,.1f} {units.loc[unit].get('capacity_unit') or 'MW'} in {when}"
     for limit in n.build_limits:
         built = new.reindex(limit.units).sum()
         for period, amount in built.items():
