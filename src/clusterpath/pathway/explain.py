@@ -252,19 +252,6 @@ def _reason(entry: dict, earliest: float, reduced: pd.Series, unit: pd.Series) -
             "present cost")
 
 
-def investment_by_member(result) -> pd.DataFrame:
-    """Money spent on new capacity and storage by member (the hub as "shared") and build period, overnight."""
-    spent = result.data["investment"].to_pandas()
-    spent = spent.groupby(result.units["node"].reindex(spent.index).to_numpy()).sum()
-    if "store_investment" in result.data:
-        stores = result.data["store_investment"].to_pandas()
-        node = result.buses["node"].reindex(result.stores["bus"].reindex(stores.index)).to_numpy()
-        spent = spent.add(stores.groupby(node).sum(), fill_value=0.0)
-    spent = spent.rename(index={HUB: "shared"})
-    spent.columns = [int(c) for c in spent.columns]
-    return spent[(spent.abs() > TOLERANCE).any(axis=1)]
-
-
 def records(table: pd.DataFrame | None) -> list[dict]:
     """The reasons as JSON rows (NaN as null)."""
     if table is None or table.empty:

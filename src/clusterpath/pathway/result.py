@@ -183,6 +183,18 @@ class PathwayResult:
             spent = spent + self.data["store_investment"].sum("store").to_pandas()
         return {str(int(p)): float(v) for p, v in spent.items()}
 
+    def investment_by_member(self) -> pd.DataFrame:
+        """Money spent on new capacity and storage by member (the hub as "shared") and build period, overnight."""
+        spent = self.data["investment"].to_pandas()
+        spent = spent.groupby(self.units["node"].reindex(spent.index).to_numpy()).sum()
+        if "store_investment" in self.data:
+            stores = self.data["store_investment"].to_pandas()
+            node = self.buses["node"].reindex(self.stores["bus"].reindex(stores.index)).to_numpy()
+            spent = spent.add(stores.groupby(node).sum(), fill_value=0.0)
+        spent = spent.rename(index={HUB: "shared"})
+        spent.columns = [int(c) for c in spent.columns]
+        return spent[(spent.abs() > explain.TOLERANCE).any(axis=1)]
+
     def levers_used(self) -> pd.DataFrame:
         """Capacity by member and lever in each period (assets only)."""
         cap = self.data["capacity"].to_pandas()
@@ -425,7 +437,7 @@ class PathwayResult:
             "shared_assets": self.shared_assets(),
             "investment_by_period": self.investment_by_period(),
             "investment_by_member": {member: {str(p): float(v) for p, v in row.items()}
-                                     for member, row in explain.investment_by_member(self).iterrows()},
+                                     for member, row in self.investment_by_member().iterrows()},
             # One line of reason per lever built or left out (pathway/explain.py), when the plan had duals.
             "why_this_plan": explain.records(self.meta.get("why")),
             "cost_breakdown": self.costs,
